@@ -1,0 +1,1 @@
+//! The `builtin` backend: provisions zones on the built-in nameserver.

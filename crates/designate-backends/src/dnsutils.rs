@@ -1,0 +1,1 @@
+//! A small DNS client: NOTIFY and SOA-serial queries (upstream's `designate.dnsutils`).

@@ -1,0 +1,180 @@
+//! The one error type of the domain, shaped after upstream's `designate.exceptions`.
+//!
+//! Each [`ErrorKind`] knows its HTTP status code and its upstream error `type` string, so the API
+//! renders `{"code", "type", "message", "request_id"}` without matching on messages.
+
+use serde::{Deserialize, Serialize};
+
+/// Convenience alias used across the domain.
+pub type Result<T, E = DesignateError> = std::result::Result<T, E>;
+
+/// A failure with upstream's error type.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, thiserror::Error)]
+#[error("{kind:?}: {message}")]
+pub struct DesignateError {
+    /// What went wrong, as upstream classifies it.
+    pub kind: ErrorKind,
+    /// A human-readable message.
+    pub message: String,
+    /// Schema-validation details (upstream's `errors.errors` list), if any.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<ValidationError>,
+}
+
+/// One schema-validation failure, as upstream's `ValidationError` renders it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ValidationError {
+    /// Path of the offending field, e.g. `["records", "0"]`.
+    pub path: Vec<String>,
+    /// The message.
+    pub message: String,
+    /// The validator that failed (e.g. `maxLength`, `format`, `required`).
+    pub validator: String,
+    /// The validator's parameter, rendered as a string.
+    pub validator_value: Option<String>,
+    /// The offending value, rendered as a string (upstream `raw`).
+    pub raw: Option<String>,
+}
+
+macro_rules! error_kinds {
+    ($( $(#[$doc:meta])* $variant:ident => ($code:expr, $ty:expr), )*) => {
+        /// Upstream's exception classes that we raise, each with its HTTP code and `type`.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        #[non_exhaustive]
+        pub enum ErrorKind {
+            $( $(#[$doc])* $variant, )*
+        }
+
+        impl ErrorKind {
+            /// The HTTP status code upstream answers with.
+            pub fn code(self) -> u16 {
+                match self { $( Self::$variant => $code, )* }
+            }
+
+            /// Upstream's error `type` string.
+            pub fn error_type(self) -> &'static str {
+                match self { $( Self::$variant => $ty, )* }
+            }
+        }
+    };
+}
+
+error_kinds! {
+    /// Unexpected internal failure.
+    UnknownFailure => (500, "unknown_failure"),
+    /// Another service did not answer in time.
+    CommunicationFailure => (504, "communication_failure"),
+    /// A configuration problem detected at run time.
+    ConfigurationError => (500, "configuration_error"),
+    /// Quota exceeded.
+    OverQuota => (413, "over_quota"),
+    /// The object failed schema validation.
+    InvalidObject => (400, "invalid_object"),
+    /// Malformed request.
+    BadRequest => (400, "bad_request"),
+    /// The request had no body where one is needed.
+    EmptyRequestBody => (400, "empty_request_body"),
+    /// Not a UUID.
+    InvalidUuid => (400, "invalid_uuid"),
+    /// Pagination marker does not exist.
+    MarkerNotFound => (400, "marker_not_found"),
+    /// Bad value in a query parameter.
+    ValueError => (400, "value_error"),
+    /// Bad pagination marker.
+    InvalidMarker => (400, "invalid_marker"),
+    /// Bad sort direction.
+    InvalidSortDir => (400, "invalid_sort_dir"),
+    /// Bad page limit.
+    InvalidLimit => (400, "invalid_limit"),
+    /// Bad sort key.
+    InvalidSortKey => (400, "invalid_sort_key"),
+    /// Body is not valid JSON.
+    InvalidJson => (400, "invalid_json"),
+    /// The operation is not allowed in the object's state.
+    InvalidOperation => (400, "invalid_operation"),
+    /// `Accept` header we cannot satisfy.
+    UnsupportedAccept => (406, "unsupported_accept"),
+    /// Body is not `application/json`.
+    UnsupportedContentType => (415, "unsupported_content_type"),
+    /// Bad zone name.
+    InvalidZoneName => (400, "invalid_zone_name"),
+    /// Bad recordset name.
+    InvalidRecordSetName => (400, "invalid_recordset_name"),
+    /// Recordset name outside its zone, or CNAME at the apex.
+    InvalidRecordSetLocation => (400, "invalid_recordset_location"),
+    /// TTL out of bounds.
+    InvalidTtl => (400, "invalid_ttl"),
+    /// Zone has a sub-zone owned by someone else.
+    ZoneHasSubZone => (400, "zone_has_sub_zone"),
+    /// Policy forbids this.
+    Forbidden => (403, "forbidden"),
+    /// Zone would be a child of another project's zone.
+    IllegalChildZone => (403, "illegal_child"),
+    /// Zone would be the parent of another project's zone.
+    IllegalParentZone => (403, "illegal_parent"),
+    /// Generic duplicate.
+    Duplicate => (409, "duplicate"),
+    /// Zone name already taken.
+    DuplicateZone => (409, "duplicate_zone"),
+    /// Recordset (name, type) already exists in the zone.
+    DuplicateRecordSet => (409, "duplicate_recordset"),
+    /// Record already exists.
+    DuplicateRecord => (409, "duplicate_record"),
+    /// Pool name already taken.
+    DuplicatePool => (409, "duplicate_pool"),
+    /// Service status row already exists.
+    DuplicateServiceStatus => (409, "duplicate_service_status"),
+    /// Generic not found.
+    NotFound => (404, "not_found"),
+    /// Zone not found.
+    ZoneNotFound => (404, "zone_not_found"),
+    /// Recordset not found.
+    RecordSetNotFound => (404, "recordset_not_found"),
+    /// Record not found.
+    RecordNotFound => (404, "record_not_found"),
+    /// Pool not found.
+    PoolNotFound => (404, "pool_not_found"),
+    /// Service status not found.
+    ServiceStatusNotFound => (404, "service_status_not_found"),
+    /// HTTP method not allowed on the resource.
+    MethodNotAllowed => (405, "method_not_allowed"),
+    /// Concurrent modification detected (optimistic lock lost); the caller may retry.
+    Conflict => (409, "conflict"),
+}
+
+impl DesignateError {
+    /// A new error of `kind` with `message`.
+    pub fn new(kind: ErrorKind, message: impl Into<String>) -> Self {
+        Self {
+            kind,
+            message: message.into(),
+            errors: Vec::new(),
+        }
+    }
+
+    /// An `invalid_object` error with one validation detail.
+    pub fn invalid_object(path: &[&str], validator: &str, message: impl Into<String>) -> Self {
+        let message = message.into();
+        Self {
+            kind: ErrorKind::InvalidObject,
+            message: "Provided object does not match schema".to_owned(),
+            errors: vec![ValidationError {
+                path: path.iter().map(|p| (*p).to_owned()).collect(),
+                message,
+                validator: validator.to_owned(),
+                validator_value: None,
+                raw: None,
+            }],
+        }
+    }
+
+    /// HTTP status code.
+    pub fn code(&self) -> u16 {
+        self.kind.code()
+    }
+
+    /// Upstream error `type`.
+    pub fn error_type(&self) -> &'static str {
+        self.kind.error_type()
+    }
+}

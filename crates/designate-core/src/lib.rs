@@ -1,0 +1,23 @@
+//! The Designate domain: objects, validation, errors and rules, with no I/O.
+//!
+//! - [`error`]: [`DesignateError`], carrying upstream's HTTP code and error `type`.
+//! - [`objects`]: zones, recordsets, records, pools, service statuses — the rows of upstream's tables.
+//! - [`name`]: DNS-name rules for zones and recordsets.
+//! - [`rdata`]: per-type record-data validation and normalisation.
+//! - [`context`]: who is asking ([`RequestContext`]).
+//! - [`criteria`]: filters, sorting and pagination shared by storage and API.
+//! - [`serial`]: SOA serial arithmetic.
+//!
+//! **Invariant:** this crate imports no async runtime, database, network or HTTP crate.
+#![warn(missing_docs)]
+
+pub mod context;
+pub mod criteria;
+pub mod error;
+pub mod name;
+pub mod objects;
+pub mod rdata;
+pub mod serial;
+
+pub use context::RequestContext;
+pub use error::{DesignateError, ErrorKind, Result};

@@ -1,0 +1,35 @@
+//! Domain objects, one per upstream table family. Field names follow upstream's columns.
+
+mod enums;
+mod pool;
+mod record;
+mod recordset;
+mod service_status;
+mod zone;
+
+pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
+pub use pool::{Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster};
+pub use record::Record;
+pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
+pub use service_status::ServiceStatus;
+pub use zone::{NewZone, Zone, ZoneUpdate};
+
+/// Timestamps are naive UTC, as upstream stores them.
+pub type Timestamp = chrono::NaiveDateTime;
+
+/// Upstream's shard of an object: the first three hex digits of its (zone) id, 0..=4095.
+pub fn shard_of(id: &uuid::Uuid) -> i16 {
+    let hex = id.simple().to_string();
+    i16::from_str_radix(&hex[..3], 16).unwrap_or(0)
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn shard_is_first_three_hex_digits() {
+        let id = uuid::Uuid::parse_str("fff0c2c2-d751-44fe-b57f-8894c9f5c842").unwrap();
+        assert_eq!(super::shard_of(&id), 0xfff);
+        let id = uuid::Uuid::parse_str("0010c2c2-d751-44fe-b57f-8894c9f5c842").unwrap();
+        assert_eq!(super::shard_of(&id), 1);
+    }
+}

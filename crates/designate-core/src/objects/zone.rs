@@ -1,0 +1,96 @@
+//! Zones (upstream table `zones`).
+
+use serde::{Deserialize, Serialize};
+use uuid::Uuid;
+
+use super::{Action, Timestamp, ZoneStatus, ZoneType};
+
+/// A zone row.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Zone {
+    /// Primary key.
+    pub id: Uuid,
+    /// Optimistic-lock version, bumped on every update.
+    pub version: i32,
+    /// Creation time (UTC).
+    pub created_at: Timestamp,
+    /// Last update time (UTC).
+    pub updated_at: Option<Timestamp>,
+    /// `"0"` while live; the zone id once soft-deleted (upstream's scheme).
+    pub deleted: String,
+    /// When soft-deleted.
+    pub deleted_at: Option<Timestamp>,
+    /// 0..=4095, from the id.
+    pub shard: i16,
+    /// Owning project.
+    pub tenant_id: Option<String>,
+    /// FQDN with trailing dot.
+    pub name: String,
+    /// SOA RNAME as an email address.
+    pub email: String,
+    /// Free text.
+    pub description: Option<String>,
+    /// PRIMARY / SECONDARY / CATALOG.
+    pub zone_type: ZoneType,
+    /// When last transferred between projects.
+    pub transferred_at: Option<Timestamp>,
+    /// Default TTL of the zone's recordsets.
+    pub ttl: i32,
+    /// SOA serial.
+    pub serial: u32,
+    /// SOA refresh.
+    pub refresh: i32,
+    /// SOA retry.
+    pub retry: i32,
+    /// SOA expire.
+    pub expire: i32,
+    /// SOA minimum.
+    pub minimum: i32,
+    /// Status.
+    pub status: ZoneStatus,
+    /// Parent zone (same project), if any.
+    pub parent_zone_id: Option<Uuid>,
+    /// What is in flight.
+    pub action: Action,
+    /// Pool serving the zone.
+    pub pool_id: Option<Uuid>,
+    /// The name reversed (for suffix searches).
+    pub reverse_name: String,
+    /// Producer should send the NOTIFY (batching).
+    pub delayed_notify: bool,
+    /// Producer should bump the serial (batching).
+    pub increment_serial: bool,
+}
+
+/// The fields a caller gives to create a zone.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct NewZone {
+    /// FQDN.
+    pub name: String,
+    /// SOA email.
+    pub email: Option<String>,
+    /// Default TTL.
+    pub ttl: Option<i32>,
+    /// Description.
+    pub description: Option<String>,
+    /// Type (PRIMARY if absent).
+    pub zone_type: Option<ZoneType>,
+    /// Pool (default pool if absent).
+    pub pool_id: Option<Uuid>,
+}
+
+/// The fields a caller may change on a zone (PATCH).
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ZoneUpdate {
+    /// New SOA email.
+    pub email: Option<String>,
+    /// New default TTL.
+    pub ttl: Option<i32>,
+    /// New description; `Some(None)` clears it.
+    pub description: Option<Option<String>>,
+}
+
+/// Reverses a name label-wise character-wise as upstream does (`"org.example."` → `".elpmaxe.gro"`).
+pub fn reverse_name(name: &str) -> String {
+    name.chars().rev().collect()
+}

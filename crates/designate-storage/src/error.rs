@@ -1,0 +1,32 @@
+//! Storage errors.
+
+/// What can go wrong talking to the database.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum StorageError {
+    /// No row with that key.
+    #[error("{0} not found")]
+    NotFound(&'static str),
+    /// A unique constraint was violated (the table's name is given).
+    #[error("duplicate {0}")]
+    Duplicate(&'static str),
+    /// Optimistic lock lost: the row changed since it was read.
+    #[error("concurrent update of {0}")]
+    Conflict(&'static str),
+    /// A stored value could not be decoded.
+    #[error("corrupt {table}.{column}: {message}")]
+    Corrupt {
+        /// Table.
+        table: &'static str,
+        /// Column.
+        column: &'static str,
+        /// What is wrong.
+        message: String,
+    },
+    /// The database failed.
+    #[error("database: {0}")]
+    Database(#[from] sqlx::Error),
+    /// Migrations failed.
+    #[error("migration: {0}")]
+    Migrate(#[from] sqlx::migrate::MigrateError),
+}

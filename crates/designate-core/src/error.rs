@@ -140,6 +140,10 @@ error_kinds! {
     MethodNotAllowed => (405, "method_not_allowed"),
     /// Concurrent modification detected (optimistic lock lost); the caller may retry.
     Conflict => (409, "conflict"),
+    /// The pool has no NS records, so no zone can be created in it.
+    NoServersConfigured => (500, "no_servers_configured"),
+    /// The caller has no project to own the object (401 for compatibility, as upstream).
+    MissingProjectId => (401, "missing_project_id"),
 }
 
 impl DesignateError {

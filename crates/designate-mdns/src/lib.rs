@@ -1,1 +1,61 @@
-//! placeholder
+//! MiniDNS: the small authoritative DNS server pool targets transfer zones from (upstream's
+//! `designate-mdns`).
+//!
+//! - [`config`]: [`MdnsConfig`], the `[service:mdns]` options we support.
+//! - `server`: sockets, connection handling and shutdown ([`MdnsServer`]).
+//! - `handler`: one request in, response messages out (upstream's `designate/mdns/handler.py`).
+//! - `records`: converting stored recordsets (presentation-format data) into wire records.
+//! - `axfr`: splitting a zone transfer into messages that fit the size limit.
+//!
+//! **Invariant:** MiniDNS only reads the store (through `begin_read`), never writes it, and never
+//! panics on what arrives from the network: malformed packets get FORMERR or are dropped.
+#![warn(missing_docs)]
+
+mod axfr;
+pub mod config;
+mod handler;
+mod records;
+mod server;
+
+use std::sync::Arc;
+
+use designate_storage::Storage;
+use tokio_util::sync::CancellationToken;
+
+pub use config::MdnsConfig;
+pub use server::MdnsServer;
+
+/// What can stop MiniDNS.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum MdnsError {
+    /// A listening socket could not be opened.
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address asked for.
+        addr: std::net::SocketAddr,
+        /// The cause.
+        #[source]
+        source: std::io::Error,
+    },
+    /// Another socket error outside any single request.
+    #[error("socket error: {0}")]
+    Io(#[from] std::io::Error),
+}
+
+/// Opens MiniDNS's UDP and TCP sockets on `config.listen` (both on the same port, also when the
+/// port is 0) without serving yet, so callers can learn the bound address first.
+///
+/// # Errors
+/// [`MdnsError::Bind`] when the address is unavailable.
+pub async fn bind(config: MdnsConfig, storage: Arc<dyn Storage>) -> Result<MdnsServer, MdnsError> {
+    MdnsServer::bind(config, storage).await
+}
+
+/// Binds and serves MiniDNS until `shutdown` is cancelled, then waits for in-flight requests.
+///
+/// # Errors
+/// [`MdnsError::Bind`] when the address is unavailable.
+pub async fn run(config: MdnsConfig, storage: Arc<dyn Storage>, shutdown: CancellationToken) -> Result<(), MdnsError> {
+    bind(config, storage).await?.serve(shutdown).await
+}

@@ -23,6 +23,15 @@ pub enum StorageError {
         /// What is wrong.
         message: String,
     },
+    /// A filter names a column the table does not have, or a value the column cannot hold.
+    #[error("invalid criteria: {0}")]
+    InvalidCriteria(String),
+    /// The sort key is not a sortable column of the table.
+    #[error("invalid sort key {0:?}")]
+    InvalidSortKey(String),
+    /// The database URL is not one we can open.
+    #[error("invalid database url: {0}")]
+    InvalidUrl(String),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

@@ -8,11 +8,11 @@ mod service_status;
 mod zone;
 
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
-pub use pool::{Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster};
-pub use record::Record;
+pub use pool::{Pool, DEFAULT_POOL_ID, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster};
+pub use record::{record_hash, Record};
 pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
 pub use service_status::ServiceStatus;
-pub use zone::{NewZone, Zone, ZoneUpdate};
+pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 
 /// Timestamps are naive UTC, as upstream stores them.
 pub type Timestamp = chrono::NaiveDateTime;

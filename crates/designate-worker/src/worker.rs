@@ -1,0 +1,285 @@
+//! The worker: applies zone tasks to every target of the zone's pool and reports the outcome.
+//!
+//! Tasks for one zone never run concurrently: while one runs, later casts for the same zone are
+//! merged into a single follow-up (the newest zone wins; a delete beats a create beats an update),
+//! so a burst of recordset changes costs one NOTIFY and one poll, not one each.
+
+use std::collections::HashMap;
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use designate_backends::{dnsutils, from_target, BackendContext, BackendError};
+use designate_bus::inproc::WorkerCast;
+use designate_bus::{CentralApi, PushOutcome, ZoneTask};
+use designate_core::objects::{Pool, PoolTarget, Zone};
+use designate_core::RequestContext;
+use designate_storage::Storage;
+use tokio::sync::mpsc;
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::poll::{self, Expect};
+use crate::WorkerConfig;
+
+/// The worker role.
+pub struct Worker {
+    storage: Arc<dyn Storage>,
+    central: Arc<dyn CentralApi>,
+    backends: BackendContext,
+    config: WorkerConfig,
+}
+
+impl Worker {
+    /// A worker reading pools from `storage` and reporting to `central`.
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        central: Arc<dyn CentralApi>,
+        backends: BackendContext,
+        config: WorkerConfig,
+    ) -> Arc<Self> {
+        Arc::new(Self {
+            storage,
+            central,
+            backends,
+            config,
+        })
+    }
+
+    /// Consumes casts until `shutdown`; in-flight tasks are abandoned at shutdown (their zones stay
+    /// PENDING in the store and the producer's recovery re-drives them).
+    pub async fn run(self: Arc<Self>, mut casts: mpsc::UnboundedReceiver<WorkerCast>, shutdown: CancellationToken) {
+        let mut running: JoinSet<Uuid> = JoinSet::new();
+        // Zones with a task running, and the merged follow-up cast, if any.
+        let mut inflight: HashMap<Uuid, Option<WorkerCast>> = HashMap::new();
+        loop {
+            tokio::select! {
+                () = shutdown.cancelled() => break,
+                cast = casts.recv() => {
+                    let Some(cast) = cast else { break };
+                    let zone_id = cast.zone.id;
+                    match inflight.get_mut(&zone_id) {
+                        Some(next) => *next = Some(merge(next.take(), cast)),
+                        None => {
+                            inflight.insert(zone_id, None);
+                            running.spawn(Arc::clone(&self).execute(cast, shutdown.clone()));
+                        }
+                    }
+                }
+                Some(done) = running.join_next(), if !running.is_empty() => {
+                    let zone_id = match done {
+                        Ok(zone_id) => zone_id,
+                        Err(error) => {
+                            tracing::error!(%error, "zone task panicked");
+                            continue;
+                        }
+                    };
+                    match inflight.remove(&zone_id).flatten() {
+                        Some(next) => {
+                            inflight.insert(zone_id, None);
+                            running.spawn(Arc::clone(&self).execute(next, shutdown.clone()));
+                        }
+                        None => {}
+                    }
+                }
+            }
+        }
+        running.abort_all();
+    }
+
+    async fn execute(self: Arc<Self>, cast: WorkerCast, shutdown: CancellationToken) -> Uuid {
+        let zone_id = cast.zone.id;
+        let outcome = match self.apply(cast.task, &cast.zone, &shutdown).await {
+            Ok(true) => PushOutcome::Success,
+            Ok(false) => PushOutcome::Error,
+            Err(error) => {
+                tracing::warn!(zone = %cast.zone.name, %error, "zone task failed");
+                PushOutcome::Error
+            }
+        };
+        if shutdown.is_cancelled() {
+            return zone_id;
+        }
+        tracing::debug!(zone = %cast.zone.name, task = ?cast.task, ?outcome, serial = cast.zone.serial, "zone task done");
+        let ctx = RequestContext {
+            request_id: cast.ctx.request_id.clone(),
+            ..RequestContext::admin()
+        };
+        if let Err(error) = self
+            .central
+            .update_status(&ctx, zone_id, outcome, cast.zone.serial)
+            .await
+        {
+            tracing::warn!(zone = %cast.zone.name, %error, "could not report zone status");
+        }
+        zone_id
+    }
+
+    /// Applies `task` to every target, then polls the pool's nameservers. Ok(true) when the
+    /// threshold of targets and nameservers reached the wanted state.
+    async fn apply(&self, task: ZoneTask, zone: &Zone, shutdown: &CancellationToken) -> Result<bool, WorkerError> {
+        let pool_id = zone.pool_id.ok_or(WorkerError::NoPool)?;
+        let pool = self
+            .storage
+            .begin_read()
+            .await?
+            .get_pool(pool_id)
+            .await?;
+        let results = futures::future::join_all(
+            pool.targets
+                .iter()
+                .map(|target| self.apply_on_target(task, zone, target, shutdown)),
+        )
+        .await;
+        let ok = results.iter().filter(|r| **r).count();
+        if !poll::threshold_met(ok, results.len(), self.config.threshold_percentage) {
+            return Ok(false);
+        }
+        if task == ZoneTask::Update && self.config.notify {
+            self.notify_also(zone, &pool).await;
+        }
+        let expect = match task {
+            ZoneTask::Delete => Expect::Absent,
+            ZoneTask::Create | ZoneTask::Update => Expect::SerialAtLeast(zone.serial),
+        };
+        let nameservers = resolve_all(pool.nameservers.iter().map(|ns| (ns.host.as_str(), ns.port))).await;
+        Ok(poll::poll_pool(&zone.name, &nameservers, expect, &self.config, shutdown).await)
+    }
+
+    /// One target: the backend operation (retried), then a NOTIFY for updates. True on success.
+    async fn apply_on_target(&self, task: ZoneTask, zone: &Zone, target: &PoolTarget, shutdown: &CancellationToken) -> bool {
+        let backend = match from_target(target, &self.backends) {
+            Ok(backend) => backend,
+            Err(error) => {
+                tracing::error!(target = %target.id, %error, "unusable pool target");
+                return false;
+            }
+        };
+        let mut waits = poll::backoff(&self.config);
+        loop {
+            let result: Result<(), BackendError> = match task {
+                ZoneTask::Create => backend.create_zone(zone).await,
+                ZoneTask::Update => backend.update_zone(zone).await,
+                ZoneTask::Delete => backend.delete_zone(zone).await,
+            };
+            match result {
+                Ok(()) => break,
+                Err(error) => {
+                    tracing::warn!(zone = %zone.name, target = %target.id, %error, "target operation failed");
+                    match waits.next() {
+                        Some(wait) if !poll::sleep_or_cancel(wait, shutdown).await => {}
+                        _ => return false,
+                    }
+                }
+            }
+        }
+        if task == ZoneTask::Update && self.config.notify {
+            if let Some(addr) = target_dns_address(target).await {
+                if let Err(error) = dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await {
+                    // Not fatal: the poll below decides; the target's refresh timer catches up.
+                    tracing::warn!(zone = %zone.name, %addr, %error, "NOTIFY failed");
+                }
+            }
+        }
+        true
+    }
+
+    async fn notify_also(&self, zone: &Zone, pool: &Pool) {
+        let hosts = resolve_all(pool.also_notifies.iter().map(|n| (n.host.as_str(), n.port))).await;
+        for addr in hosts {
+            if let Err(error) = dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await {
+                tracing::warn!(zone = %zone.name, %addr, %error, "also-notify failed");
+            }
+        }
+    }
+}
+
+/// Merges a pending follow-up with a newer cast for the same zone.
+fn merge(pending: Option<WorkerCast>, newer: WorkerCast) -> WorkerCast {
+    let Some(pending) = pending else { return newer };
+    let rank = |t: ZoneTask| match t {
+        ZoneTask::Update => 0,
+        ZoneTask::Create => 1,
+        ZoneTask::Delete => 2,
+    };
+    let task = if rank(pending.task) > rank(newer.task) {
+        pending.task
+    } else {
+        newer.task
+    };
+    WorkerCast { task, ..newer }
+}
+
+/// The DNS address a target is NOTIFYed at: its `host`/`port` options (upstream's names).
+async fn target_dns_address(target: &PoolTarget) -> Option<SocketAddr> {
+    let host = target.option("host")?;
+    let port = target.option("port").and_then(|p| p.parse().ok()).unwrap_or(53);
+    resolve(host, port).await
+}
+
+async fn resolve_all<'a>(hosts: impl Iterator<Item = (&'a str, u16)>) -> Vec<SocketAddr> {
+    let mut out = Vec::new();
+    for (host, port) in hosts {
+        if let Some(addr) = resolve(host, port).await {
+            out.push(addr);
+        }
+    }
+    out
+}
+
+async fn resolve(host: &str, port: u16) -> Option<SocketAddr> {
+    if let Ok(ip) = host.parse() {
+        return Some(SocketAddr::new(ip, port));
+    }
+    match tokio::net::lookup_host((host, port)).await {
+        Ok(mut addrs) => addrs.next(),
+        Err(error) => {
+            tracing::warn!(host, %error, "cannot resolve nameserver");
+            None
+        }
+    }
+}
+
+/// Why a zone task could not run at all.
+#[derive(Debug, thiserror::Error)]
+enum WorkerError {
+    #[error("zone has no pool")]
+    NoPool,
+    #[error(transparent)]
+    Storage(#[from] designate_storage::StorageError),
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use designate_bus::ZoneTask::{Create, Delete, Update};
+
+    fn cast(task: ZoneTask, serial: u32) -> WorkerCast {
+        let zone: Zone = serde_json::from_value(serde_json::json!({
+            "id": Uuid::nil(), "version": 1, "created_at": "2024-01-01T00:00:00", "updated_at": null,
+            "deleted": "0", "deleted_at": null, "shard": 0, "tenant_id": null, "name": "example.org.",
+            "email": "a@example.org", "description": null, "zone_type": "PRIMARY", "transferred_at": null,
+            "ttl": 3600, "serial": serial, "refresh": 1, "retry": 1, "expire": 1, "minimum": 1,
+            "status": "PENDING", "parent_zone_id": null, "action": "UPDATE", "pool_id": null,
+            "reverse_name": "", "delayed_notify": false, "increment_serial": false
+        }))
+        .expect("zone json");
+        WorkerCast {
+            ctx: RequestContext::admin(),
+            task,
+            zone,
+        }
+    }
+
+    #[test]
+    fn merge_keeps_strongest_task_and_newest_zone() {
+        let m = merge(Some(cast(Create, 1)), cast(Update, 2));
+        assert_eq!((m.task, m.zone.serial), (Create, 2));
+        let m = merge(Some(cast(Update, 1)), cast(Delete, 2));
+        assert_eq!((m.task, m.zone.serial), (Delete, 2));
+        let m = merge(Some(cast(Delete, 1)), cast(Update, 2));
+        assert_eq!(m.task, Delete);
+        let m = merge(None, cast(Update, 3));
+        assert_eq!((m.task, m.zone.serial), (Update, 3));
+    }
+}

@@ -1,0 +1,184 @@
+//! Wiring of the roles into processes: `designate all` (everything in one process on the
+//! in-process bus) and the roles that can already run alone.
+
+use std::net::SocketAddr;
+use std::sync::Arc;
+
+use anyhow::{Context as _, Result};
+use designate_api::ApiConfig;
+use designate_backends::BackendContext;
+use designate_bus::inproc::{LogNotifier, WorkerQueue};
+use designate_central::Central;
+use designate_core::objects::{Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster};
+use designate_mdns::MdnsConfig;
+use designate_nameserver::NameserverConfig;
+use designate_storage::{SqlStorage, Storage};
+use designate_worker::{Producer, Worker};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use crate::config::Config;
+
+/// Opens the store and brings its schema up to date.
+pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
+    if config.database_url.starts_with("sqlite:") {
+        std::fs::create_dir_all(&config.state_path)
+            .with_context(|| format!("cannot create state_path {}", config.state_path.display()))?;
+    }
+    let storage = SqlStorage::connect(&config.database_url)
+        .await
+        .with_context(|| format!("cannot open database {}", crate::manage::redact(&config.database_url)))?;
+    storage.migrate().await.context("database migration failed")?;
+    Ok(Arc::new(storage))
+}
+
+/// `designate all`: every role in this process.
+pub async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
+    let started = std::time::Instant::now();
+    let storage = open_storage(&config).await?;
+    let mut tasks = JoinSet::new();
+
+    let (nameserver, nameserver_task) = designate_nameserver::start(
+        NameserverConfig {
+            listen: config.nameserver_listen,
+            state_dir: config.state_path.join("nameserver"),
+            ..NameserverConfig::default()
+        },
+        shutdown.clone(),
+    )
+    .await
+    .context("cannot start the built-in nameserver")?;
+    let nameserver_addr = nameserver.local_addr();
+
+    let mdns = designate_mdns::bind(mdns_config(&config), Arc::clone(&storage))
+        .await
+        .context("cannot start MiniDNS")?;
+    let mdns_addr = mdns.local_addr();
+    tasks.spawn(log_exit("mdns", mdns.serve(shutdown.clone())));
+
+    let (worker_queue, casts) = WorkerQueue::new();
+    let central = Arc::new(Central::new(
+        Arc::clone(&storage),
+        Arc::new(worker_queue.clone()),
+        Arc::new(LogNotifier),
+        config.central.clone(),
+    ));
+    central
+        .ensure_pool(builtin_pool(&config, nameserver_addr, mdns_addr))
+        .await
+        .map_err(|e| anyhow::anyhow!("cannot set up the default pool: {}", e.message))?;
+
+    let worker = Worker::new(
+        Arc::clone(&storage),
+        central.clone(),
+        BackendContext {
+            builtin: Some(nameserver),
+        },
+        config.worker.clone(),
+    );
+    tasks.spawn(worker.run(casts, shutdown.clone()));
+    let producer = Producer::new(Arc::clone(&storage), Arc::new(worker_queue), config.producer.clone());
+    tasks.spawn(producer.run(shutdown.clone()));
+
+    let listener = tokio::net::TcpListener::bind(config.api_listen)
+        .await
+        .with_context(|| format!("cannot listen on {} ([service:api] listen)", config.api_listen))?;
+    let api_addr = listener.local_addr()?;
+    let router = designate_api::router(central, api_config(&config, api_addr));
+    tasks.spawn(log_exit("api", designate_api::serve(listener, router, shutdown.clone())));
+
+    // The e2e tests and operators read the bound addresses from this line.
+    tracing::info!(
+        "designate all ready in {} ms: api=http://{api_addr} mdns={mdns_addr} nameserver={nameserver_addr}",
+        started.elapsed().as_millis()
+    );
+    shutdown.cancelled().await;
+    while tasks.join_next().await.is_some() {}
+    let _ = nameserver_task.await;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// `designate mdns`: MiniDNS alone (it only reads the store).
+pub async fn run_mdns(config: Config, shutdown: CancellationToken) -> Result<()> {
+    let storage = open_storage(&config).await?;
+    let mdns = designate_mdns::bind(mdns_config(&config), storage)
+        .await
+        .context("cannot start MiniDNS")?;
+    tracing::info!("mdns ready: mdns={}", mdns.local_addr());
+    mdns.serve(shutdown).await?;
+    Ok(())
+}
+
+fn mdns_config(config: &Config) -> MdnsConfig {
+    MdnsConfig {
+        listen: config.mdns_listen,
+        max_message_size: config.mdns_max_message_size,
+        ..MdnsConfig::default()
+    }
+}
+
+fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {
+    ApiConfig {
+        listen: bound,
+        api_base_uri: config.api_base_uri.clone(),
+        default_limit: config.default_limit,
+        max_limit: config.max_limit,
+        ..ApiConfig::default()
+    }
+}
+
+async fn log_exit<E: std::fmt::Display>(role: &'static str, fut: impl std::future::Future<Output = Result<(), E>>) {
+    if let Err(error) = fut.await {
+        tracing::error!(role, %error, "role stopped with an error");
+    }
+}
+
+/// The default pool of `all`: the built-in nameserver as only target and nameserver, MiniDNS as
+/// its master. Rewritten at every start so that changed ports take effect.
+fn builtin_pool(config: &Config, nameserver: SocketAddr, mdns: SocketAddr) -> Pool {
+    // Stable child ids: derived from the pool id so a restart updates rows instead of adding them.
+    let child = |n: u128| Uuid::from_u128(config.default_pool_id.as_u128() ^ n);
+    Pool {
+        id: config.default_pool_id,
+        name: "default".to_owned(),
+        description: Some("Default pool: the built-in nameserver".to_owned()),
+        tenant_id: None,
+        attributes: Vec::new(),
+        ns_records: config
+            .ns_records
+            .iter()
+            .enumerate()
+            .map(|(i, hostname)| PoolNsRecord {
+                priority: i as i32 + 1,
+                hostname: hostname.clone(),
+            })
+            .collect(),
+        nameservers: vec![PoolNameserver {
+            id: child(1),
+            host: nameserver.ip().to_string(),
+            port: nameserver.port(),
+        }],
+        targets: vec![PoolTarget {
+            id: child(2),
+            target_type: "builtin".to_owned(),
+            description: Some("built-in nameserver".to_owned()),
+            masters: vec![PoolTargetMaster {
+                host: mdns.ip().to_string(),
+                port: mdns.port(),
+            }],
+            options: vec![
+                PoolAttribute {
+                    key: "host".to_owned(),
+                    value: nameserver.ip().to_string(),
+                },
+                PoolAttribute {
+                    key: "port".to_owned(),
+                    value: nameserver.port().to_string(),
+                },
+            ],
+        }],
+        also_notifies: Vec::new(),
+    }
+}

@@ -1,0 +1,166 @@
+//! An oslo.config-style INI file: typed getters that name the section and option on a bad value,
+//! `$option` substitution from `[DEFAULT]`, and a record of what was read so that everything else
+//! can be reported as unknown (a warning, never an error).
+
+use std::cell::RefCell;
+use std::collections::BTreeSet;
+use std::path::Path;
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::{anyhow, Context as _, Result};
+use ini::Ini;
+
+/// A parsed configuration file.
+pub struct ConfFile {
+    ini: Ini,
+    read: RefCell<BTreeSet<(String, String)>>,
+}
+
+impl ConfFile {
+    /// An empty configuration (every option at its default).
+    pub fn empty() -> Self {
+        Self {
+            ini: Ini::new(),
+            read: RefCell::new(BTreeSet::new()),
+        }
+    }
+
+    /// Loads `path`.
+    pub fn load(path: &Path) -> Result<Self> {
+        let ini = Ini::load_from_file_noescape(path)
+            .with_context(|| format!("cannot read config file {}", path.display()))?;
+        Ok(Self {
+            ini,
+            read: RefCell::new(BTreeSet::new()),
+        })
+    }
+
+    /// Parses INI text (tests).
+    #[cfg(test)]
+    pub fn parse(text: &str) -> Result<Self> {
+        Ok(Self {
+            ini: Ini::load_from_str_noescape(text)?,
+            read: RefCell::new(BTreeSet::new()),
+        })
+    }
+
+    /// The raw string of `[section] option`, with `$name` / `${name}` replaced by `[DEFAULT]` values.
+    /// Option names match with `-` and `_` interchangeable, as oslo.config does.
+    pub fn get_str(&self, section: &str, option: &str) -> Option<String> {
+        let props = self.ini.section(Some(section))?;
+        let (key, value) = props
+            .iter()
+            .find(|(k, _)| k.replace('-', "_") == option.replace('-', "_"))?;
+        self.read
+            .borrow_mut()
+            .insert((section.to_owned(), key.to_owned()));
+        Some(self.substitute(value.trim()))
+    }
+
+    fn substitute(&self, value: &str) -> String {
+        let Some(defaults) = self.ini.section(Some("DEFAULT")) else {
+            return value.to_owned();
+        };
+        let mut out = value.to_owned();
+        for (k, v) in defaults.iter() {
+            out = out.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
+        }
+        out
+    }
+
+    /// A typed option; `Ok(None)` when absent.
+    pub fn get<T: FromStr>(&self, section: &str, option: &str) -> Result<Option<T>>
+    where
+        T::Err: std::fmt::Display,
+    {
+        self.get_str(section, option)
+            .map(|raw| {
+                raw.parse::<T>()
+                    .map_err(|e| anyhow!("invalid value {raw:?} for option [{section}] {option}: {e}"))
+            })
+            .transpose()
+    }
+
+    /// A boolean option in oslo.config spellings (true/false, yes/no, on/off, 1/0).
+    pub fn get_bool(&self, section: &str, option: &str) -> Result<Option<bool>> {
+        self.get_str(section, option)
+            .map(|raw| match raw.to_ascii_lowercase().as_str() {
+                "true" | "yes" | "on" | "1" => Ok(true),
+                "false" | "no" | "off" | "0" => Ok(false),
+                _ => Err(anyhow!("invalid value {raw:?} for option [{section}] {option}: expected a boolean")),
+            })
+            .transpose()
+    }
+
+    /// A duration given in (possibly fractional) seconds, never negative.
+    pub fn get_secs(&self, section: &str, option: &str) -> Result<Option<Duration>> {
+        match self.get::<f64>(section, option)? {
+            Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
+            Some(s) => Err(anyhow!("invalid value {s} for option [{section}] {option}: expected seconds ≥ 0")),
+            None => Ok(None),
+        }
+    }
+
+    /// A comma-separated list option.
+    pub fn get_list(&self, section: &str, option: &str) -> Option<Vec<String>> {
+        self.get_str(section, option).map(|raw| {
+            raw.split(',')
+                .map(str::trim)
+                .filter(|s| !s.is_empty())
+                .map(str::to_owned)
+                .collect()
+        })
+    }
+
+    /// Every `[section] option` present in the file but never read.
+    pub fn unread(&self) -> Vec<(String, String)> {
+        let read = self.read.borrow();
+        let mut out = Vec::new();
+        for (section, props) in self.ini.iter() {
+            let Some(section) = section else { continue };
+            for (key, _) in props.iter() {
+                if !read.contains(&(section.to_owned(), key.to_owned())) {
+                    out.push((section.to_owned(), key.to_owned()));
+                }
+            }
+        }
+        out
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn typed_getters_name_section_and_option() {
+        let conf = ConfFile::parse("[service:worker]\npoll_max_retries = lots\nnotify = maybe\n").unwrap();
+        let err = conf.get::<u32>("service:worker", "poll_max_retries").unwrap_err().to_string();
+        assert!(err.contains("[service:worker] poll_max_retries"), "{err}");
+        let err = conf.get_bool("service:worker", "notify").unwrap_err().to_string();
+        assert!(err.contains("[service:worker] notify"), "{err}");
+    }
+
+    #[test]
+    fn substitution_dashes_and_unread() {
+        let conf = ConfFile::parse(
+            "[DEFAULT]\nstate_path = /var/lib/x\n[storage:sqlalchemy]\nconnection = sqlite:///$state_path/d.db\n\
+             [service:worker]\nthreshold-percentage = 50\nbogus = 1\n",
+        )
+        .unwrap();
+        assert_eq!(
+            conf.get_str("storage:sqlalchemy", "connection").as_deref(),
+            Some("sqlite:////var/lib/x/d.db")
+        );
+        assert_eq!(conf.get::<u8>("service:worker", "threshold_percentage").unwrap(), Some(50));
+        let _ = conf.get_str("DEFAULT", "state_path");
+        assert_eq!(conf.unread(), vec![("service:worker".to_owned(), "bogus".to_owned())]);
+    }
+
+    #[test]
+    fn negative_seconds_rejected() {
+        let conf = ConfFile::parse("[service:worker]\npoll_timeout = -1\n").unwrap();
+        assert!(conf.get_secs("service:worker", "poll_timeout").is_err());
+    }
+}

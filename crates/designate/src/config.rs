@@ -1,0 +1,213 @@
+//! The typed configuration of every role, read from an upstream-style `designate.conf`.
+//!
+//! Option names and sections are upstream's; every option has a default that makes `designate all`
+//! work with no file at all. Options we do not know are reported as warnings.
+
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+use anyhow::{anyhow, bail, Result};
+use designate_core::objects::DEFAULT_POOL_ID;
+use designate_worker::{ProducerConfig, WorkerConfig};
+use uuid::Uuid;
+
+use crate::conf_file::ConfFile;
+
+/// Default address of the API.
+pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:9001";
+/// Default address of MiniDNS.
+pub const DEFAULT_MDNS_LISTEN: &str = "127.0.0.1:5354";
+/// Default address of the built-in nameserver.
+pub const DEFAULT_NAMESERVER_LISTEN: &str = "127.0.0.1:5353";
+/// Default NS record of the default pool.
+pub const DEFAULT_NS_RECORD: &str = "ns1.example.org.";
+
+/// Everything the roles need.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// `[DEFAULT] state_path`: where SQLite and the nameserver keep their files.
+    pub state_path: PathBuf,
+    /// `[storage:sqlalchemy] connection`.
+    pub database_url: String,
+    /// `[service:api] listen` (first address).
+    pub api_listen: SocketAddr,
+    /// `[service:api] api_base_uri`, when set.
+    pub api_base_uri: Option<String>,
+    /// `[service:api] default_limit_v2`.
+    pub default_limit: u32,
+    /// `[service:api] max_limit_v2`.
+    pub max_limit: u32,
+    /// `[service:mdns] listen` (first address).
+    pub mdns_listen: SocketAddr,
+    /// `[service:mdns] max_message_size`.
+    pub mdns_max_message_size: usize,
+    /// `[service:nameserver] listen` (ours): the built-in nameserver.
+    pub nameserver_listen: SocketAddr,
+    /// `[service:nameserver] ns_records` (ours): NS hostnames of the default pool in `all`.
+    pub ns_records: Vec<String>,
+    /// `[service:central] default_pool_id`.
+    pub default_pool_id: Uuid,
+    /// `[service:central]` and `[DEFAULT]` zone defaults.
+    pub central: designate_central::CentralConfig,
+    /// `[service:worker]`.
+    pub worker: WorkerConfig,
+    /// `[service:producer]` / `[producer_task:worker_periodic_recovery]`.
+    pub producer: ProducerConfig,
+}
+
+impl Config {
+    /// Reads `path`, or the defaults when `None`, and warns about options we do not know.
+    ///
+    /// # Errors
+    /// An unreadable file, or an invalid value (the message names section and option).
+    pub fn load(path: Option<&Path>) -> Result<Self> {
+        let file = match path {
+            Some(path) => ConfFile::load(path)?,
+            None => ConfFile::empty(),
+        };
+        let config = Self::from_file(&file)?;
+        for (section, option) in file.unread() {
+            tracing::warn!("ignoring unknown or unsupported option [{section}] {option}");
+        }
+        Ok(config)
+    }
+
+    /// Builds the typed configuration.
+    ///
+    /// # Errors
+    /// An invalid value (the message names section and option).
+    pub fn from_file(f: &ConfFile) -> Result<Self> {
+        let state_path = PathBuf::from(f.get_str("DEFAULT", "state_path").unwrap_or_else(|| "./designate-state".into()));
+        let database_url = f.get_str("storage:sqlalchemy", "connection").unwrap_or_else(|| {
+            format!("sqlite:///{}", state_path.join("designate.sqlite").display())
+        });
+        if let Some(strategy) = f.get_str("service:api", "auth_strategy") {
+            if strategy != "noauth" {
+                // Running without the requested authentication would be an open door.
+                bail!("invalid value {strategy:?} for option [service:api] auth_strategy: only \"noauth\" is supported yet");
+            }
+        }
+        if f.get_str("DEFAULT", "transport_url").is_some() {
+            bail!("option [DEFAULT] transport_url is not supported yet: roles meet in-process (`designate all`)");
+        }
+        let mut central = designate_central::CentralConfig::default();
+        central.default_pool_id = parse_or(f, "service:central", "default_pool_id", central.default_pool_id)?;
+        if let Some(v) = f.get("service:central", "min_ttl")? {
+            central.min_ttl = Some(v).filter(|t: &i32| *t > 0);
+        }
+        central.max_zone_name_len = f.get("service:central", "max_zone_name_len")?.unwrap_or(central.max_zone_name_len);
+        central.max_recordset_name_len =
+            f.get("service:central", "max_recordset_name_len")?.unwrap_or(central.max_recordset_name_len);
+        central.managed_resource_email =
+            f.get_str("service:central", "managed_resource_email").unwrap_or(central.managed_resource_email);
+        central.default_ttl = f.get("DEFAULT", "default_ttl")?.unwrap_or(central.default_ttl);
+        central.default_soa_refresh_min = f.get("DEFAULT", "default_soa_refresh_min")?.unwrap_or(central.default_soa_refresh_min);
+        central.default_soa_refresh_max = f.get("DEFAULT", "default_soa_refresh_max")?.unwrap_or(central.default_soa_refresh_max);
+        central.default_soa_retry = f.get("DEFAULT", "default_soa_retry")?.unwrap_or(central.default_soa_retry);
+        central.default_soa_expire = f.get("DEFAULT", "default_soa_expire")?.unwrap_or(central.default_soa_expire);
+        central.default_soa_minimum = f.get("DEFAULT", "default_soa_minimum")?.unwrap_or(central.default_soa_minimum);
+
+        let mut worker = WorkerConfig::default();
+        let w = "service:worker";
+        worker.threshold_percentage = f.get(w, "threshold_percentage")?.unwrap_or(worker.threshold_percentage);
+        if worker.threshold_percentage > 100 {
+            bail!("invalid value {} for option [{w}] threshold_percentage: expected 0..=100", worker.threshold_percentage);
+        }
+        worker.poll_timeout = f.get_secs(w, "poll_timeout")?.unwrap_or(worker.poll_timeout);
+        worker.poll_retry_interval = f.get_secs(w, "poll_retry_interval")?.unwrap_or(worker.poll_retry_interval);
+        worker.poll_max_retries = f.get(w, "poll_max_retries")?.unwrap_or(worker.poll_max_retries);
+        worker.poll_delay = f.get_secs(w, "poll_delay")?.unwrap_or(worker.poll_delay);
+        worker.notify = f.get_bool(w, "notify")?.unwrap_or(worker.notify);
+
+        let mut producer = ProducerConfig::default();
+        let r = "producer_task:worker_periodic_recovery";
+        producer.recovery_interval = f.get_secs(r, "interval")?.unwrap_or(producer.recovery_interval);
+        producer.pending_grace = f.get_secs(r, "pending_grace")?.unwrap_or(producer.pending_grace);
+
+        let ns_records = f
+            .get_list("service:nameserver", "ns_records")
+            .unwrap_or_else(|| vec![DEFAULT_NS_RECORD.to_owned()]);
+        if ns_records.is_empty() {
+            bail!("invalid value for option [service:nameserver] ns_records: at least one hostname is needed");
+        }
+        let default_pool_id = central.default_pool_id;
+        Ok(Self {
+            state_path,
+            database_url,
+            api_listen: listen(f, "service:api", DEFAULT_API_LISTEN)?,
+            api_base_uri: f.get_str("service:api", "api_base_uri"),
+            default_limit: f.get("service:api", "default_limit_v2")?.unwrap_or(20),
+            max_limit: f.get("service:api", "max_limit_v2")?.unwrap_or(1000),
+            mdns_listen: listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
+            mdns_max_message_size: f.get("service:mdns", "max_message_size")?.unwrap_or(65535),
+            nameserver_listen: listen(f, "service:nameserver", DEFAULT_NAMESERVER_LISTEN)?,
+            ns_records,
+            default_pool_id,
+            central,
+            worker,
+            producer,
+        })
+    }
+}
+
+/// The first address of a `listen` list option.
+fn listen(f: &ConfFile, section: &str, default: &str) -> Result<SocketAddr> {
+    let raw = f
+        .get_list(section, "listen")
+        .and_then(|l| l.into_iter().next())
+        .unwrap_or_else(|| default.to_owned());
+    raw.parse()
+        .map_err(|e| anyhow!("invalid value {raw:?} for option [{section}] listen: {e}"))
+}
+
+fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<Uuid> {
+    Ok(f.get(section, option)?.unwrap_or(default))
+}
+
+/// The default pool id as a UUID.
+pub fn default_pool_id() -> Uuid {
+    Uuid::parse_str(DEFAULT_POOL_ID).unwrap_or_default()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn defaults_without_a_file() {
+        let c = Config::from_file(&ConfFile::empty()).unwrap();
+        assert_eq!(c.api_listen.to_string(), DEFAULT_API_LISTEN);
+        assert_eq!(c.mdns_listen.to_string(), DEFAULT_MDNS_LISTEN);
+        assert_eq!(c.nameserver_listen.to_string(), DEFAULT_NAMESERVER_LISTEN);
+        assert_eq!(c.default_pool_id, default_pool_id());
+        assert!(c.database_url.ends_with("designate-state/designate.sqlite"), "{}", c.database_url);
+        assert_eq!(c.ns_records, vec![DEFAULT_NS_RECORD]);
+    }
+
+    #[test]
+    fn upstream_names_are_read() {
+        let f = ConfFile::parse(
+            "[DEFAULT]\nstate_path = /tmp/x\n[service:api]\nlisten = 127.0.0.1:19001, 127.0.0.2:9001\n\
+             [service:worker]\nthreshold-percentage = 50\npoll_delay = 0.5\n",
+        )
+        .unwrap();
+        let c = Config::from_file(&f).unwrap();
+        assert_eq!(c.api_listen.port(), 19001);
+        assert_eq!(c.worker.threshold_percentage, 50);
+        assert_eq!(c.worker.poll_delay.as_millis(), 500);
+        assert_eq!(c.database_url, "sqlite:////tmp/x/designate.sqlite");
+    }
+
+    #[test]
+    fn bad_values_name_the_option() {
+        for (text, needle) in [
+            ("[service:api]\nlisten = nowhere\n", "[service:api] listen"),
+            ("[service:worker]\nthreshold_percentage = 150\n", "[service:worker] threshold_percentage"),
+            ("[service:central]\ndefault_pool_id = nope\n", "[service:central] default_pool_id"),
+            ("[service:api]\nauth_strategy = keystone\n", "[service:api] auth_strategy"),
+        ] {
+            let err = Config::from_file(&ConfFile::parse(text).unwrap()).unwrap_err().to_string();
+            assert!(err.contains(needle), "{text}: {err}");
+        }
+    }
+}

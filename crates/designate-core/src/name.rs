@@ -70,7 +70,8 @@ pub fn is_valid_srv_name(name: &str) -> bool {
         return false;
     }
     let mut parts = name.splitn(3, '.');
-    let (Some(service), Some(proto), Some(rest)) = (parts.next(), parts.next(), parts.next()) else {
+    let (Some(service), Some(proto), Some(rest)) = (parts.next(), parts.next(), parts.next())
+    else {
         return false;
     };
     let service_label = |l: &str| {
@@ -116,7 +117,12 @@ pub fn validate_domain_field(field: &str, value: &str) -> Result<()> {
     if is_valid_domain(value) {
         return Ok(());
     }
-    Err(schema_error(field, "format", value, name_problem(value, "Domain")))
+    Err(schema_error(
+        field,
+        "format",
+        value,
+        name_problem(value, "Domain"),
+    ))
 }
 
 /// Checks a zone name: the schema rule (absolute domain name) then central's rules (length, at
@@ -128,7 +134,10 @@ pub fn validate_domain_field(field: &str, value: &str) -> Result<()> {
 pub fn validate_zone_name(name: &str) -> Result<()> {
     validate_domain_field("name", name)?;
     if name.len() > MAX_NAME_LEN {
-        return Err(DesignateError::new(ErrorKind::InvalidZoneName, "Name too long"));
+        return Err(DesignateError::new(
+            ErrorKind::InvalidZoneName,
+            "Name too long",
+        ));
     }
     if name.trim_matches('.').split('.').count() <= 1 {
         return Err(DesignateError::new(

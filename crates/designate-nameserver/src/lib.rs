@@ -1,1 +1,63 @@
-//! placeholder
+//! The built-in authoritative nameserver: a secondary that keeps its zones in memory.
+//!
+//! It holds a list of zones with their masters (MiniDNS), transfers each by AXFR, refreshes on
+//! NOTIFY and on the SOA timers, and answers queries authoritatively over UDP and TCP. It never
+//! recurses and never serves transfers. Map:
+//! - [`config`]: [`NameserverConfig`], the settings;
+//! - `handle`: [`start`] and [`NameserverHandle`], the lifecycle and the zone list API;
+//! - `catalog`: the zones held and each zone's current snapshot;
+//! - `zone` / `lookup`: one zone's immutable data and the authoritative answer logic;
+//! - `handler` / `server`: request → response rules, and the UDP/TCP listeners;
+//! - `refresh` / `transfer`: the per-zone refresh task and its SOA/AXFR client;
+//! - `state`: the persisted zone list.
+#![warn(missing_docs)]
+
+mod catalog;
+pub mod config;
+mod handle;
+mod handler;
+mod lookup;
+mod refresh;
+mod server;
+mod state;
+mod transfer;
+mod zone;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+pub use config::NameserverConfig;
+pub use handle::{start, NameserverHandle};
+
+/// What can go wrong starting the nameserver or changing its zone list.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum NameserverError {
+    /// The listen address could not be bound (in use, no permission).
+    #[error("cannot listen on {addr}: {source}")]
+    Bind {
+        /// The address.
+        addr: SocketAddr,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The zone list could not be read or written.
+    #[error("zone list {path}: {source}")]
+    State {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The zone name is not a valid DNS name.
+    #[error("invalid zone name {name:?}: {reason}")]
+    InvalidZone {
+        /// The name as given.
+        name: String,
+        /// Why it is invalid.
+        reason: String,
+    },
+    /// The nameserver has been shut down.
+    #[error("nameserver is shut down")]
+    ShutDown,
+}

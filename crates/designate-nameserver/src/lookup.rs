@@ -264,11 +264,11 @@ mod tests {
 
     #[test]
     fn exact_match_keeps_query_case() {
-        let ans = zone().lookup(&name("WwW.Example.ORG."), RecordType::A);
+        let ans = zone().lookup(&Name::from_ascii("WwW.Example.ORG.").unwrap(), RecordType::A);
         assert_eq!(ans.rcode, ResponseCode::NoError);
         assert!(ans.authoritative);
         assert_eq!(ans.answers.len(), 1);
-        assert_eq!(ans.answers[0].name().to_string(), "WwW.Example.ORG.");
+        assert_eq!(ans.answers[0].name().to_ascii(), "WwW.Example.ORG.");
     }
 
     #[test]

@@ -23,16 +23,18 @@ mod naptr;
 mod soa;
 mod sshfp;
 mod strings;
+mod tlsa;
 mod txt;
 
 use crate::error::{DesignateError, ErrorKind, Result, ValidationError};
 
 pub use soa::SoaData;
 
-/// Record types a tenant may create (upstream's `supported_record_type` default, less the
-/// SVCB/HTTPS/TLSA types we do not implement yet).
+/// Record types a tenant may create (upstream's `supported_record_type` default, less SVCB and
+/// HTTPS, which we do not implement yet).
 pub const SUPPORTED_TYPES: &[&str] = &[
-    "A", "AAAA", "CNAME", "MX", "SRV", "TXT", "SPF", "NS", "PTR", "SSHFP", "SOA", "NAPTR", "CAA", "CERT",
+    "A", "AAAA", "CNAME", "MX", "SRV", "TXT", "SPF", "NS", "PTR", "SSHFP", "SOA", "NAPTR", "CAA",
+    "CERT", "TLSA",
 ];
 
 /// Largest datum accepted: one RR's RDATA cannot exceed 65535 octets on the wire.
@@ -116,15 +118,17 @@ fn check_one(rtype: &str, data: &str) -> std::result::Result<(), Option<Validati
     let Some(rules) = rules_for(rtype) else {
         return Err(None);
     };
-    shared_rules(data).and_then(|()| rules(data)).map_err(|reason| {
-        Some(ValidationError {
-            path: vec!["records".to_owned(), "0".to_owned()],
-            message: format!("'{data}' is not a '{rtype}' Record ({reason})"),
-            validator: "format".to_owned(),
-            validator_value: Some(rtype.to_owned()),
-            raw: Some(data.to_owned()),
+    shared_rules(data)
+        .and_then(|()| rules(data))
+        .map_err(|reason| {
+            Some(ValidationError {
+                path: vec!["records".to_owned(), "0".to_owned()],
+                message: format!("'{data}' is not a '{rtype}' Record ({reason})"),
+                validator: "format".to_owned(),
+                validator_value: Some(rtype.to_owned()),
+                raw: Some(data.to_owned()),
+            })
         })
-    })
 }
 
 /// The rules of one type, or `None` when the type is not supported.
@@ -141,6 +145,7 @@ fn rules_for(rtype: &str) -> Option<fn(&str) -> Check> {
         "SSHFP" => sshfp::sshfp,
         "CERT" => cert::cert,
         "SOA" => soa::soa,
+        "TLSA" => tlsa::tlsa,
         _ => return None,
     })
 }
@@ -186,7 +191,9 @@ fn parse_int(field: &str, s: &str, min: u64, max: u64) -> std::result::Result<u6
     let value: u64 = if digits.is_empty() {
         0
     } else {
-        digits.parse().map_err(|_| format!("{field} is not an integer"))?
+        digits
+            .parse()
+            .map_err(|_| format!("{field} is not an integer"))?
     };
     if value < min {
         return Err(format!("Value must be >= {min} for field {field}"));
@@ -199,7 +206,12 @@ fn parse_int(field: &str, s: &str, min: u64, max: u64) -> std::result::Result<u6
 
 /// Like [`parse_int`] but also in canonical spelling (no leading zeros), for the fields where
 /// upstream checks `repr(int(x)) == x` (MX priority, SSHFP numbers).
-fn parse_canonical_int(field: &str, s: &str, min: u64, max: u64) -> std::result::Result<u64, String> {
+fn parse_canonical_int(
+    field: &str,
+    s: &str,
+    min: u64,
+    max: u64,
+) -> std::result::Result<u64, String> {
     let value = parse_int(field, s, min, max)?;
     if value.to_string() != s {
         return Err("Value is not an integer".to_owned());

@@ -30,7 +30,9 @@ pub(super) fn check_body(body: &str, quoted: bool) -> Check {
                 )
             }
             '"' | '(' | ')' | ';' if !quoted => {
-                return Err(format!("'{c}' must be escaped or the string wrapped in double quotes"))
+                return Err(format!(
+                    "'{c}' must be escaped or the string wrapped in double quotes"
+                ))
             }
             _ => {}
         }

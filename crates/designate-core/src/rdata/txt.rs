@@ -23,9 +23,11 @@ pub(super) fn txt(data: &str) -> Check {
         return single_string(data);
     }
     if !is_wrapped(data) {
-        return Err("TXT record strings over 255 characters have to be split into multiple \
+        return Err(
+            "TXT record strings over 255 characters have to be split into multiple \
                     strings wrapped in double quotes."
-            .to_owned());
+                .to_owned(),
+        );
     }
     for body in split_quoted_strings(&data[1..data.len() - 1])? {
         if body.len() + 2 > MAX_STRING_LEN {

@@ -1,0 +1,61 @@
+//! The `/v2` resources, one module each, and the helpers they share (path ids, write statuses).
+
+mod recordsets;
+mod zones;
+
+use axum::http::StatusCode;
+use axum::routing::get;
+use axum::Router;
+use designate_core::ErrorKind;
+use uuid::Uuid;
+
+use crate::error::ApiError;
+use crate::AppState;
+
+pub(crate) fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/v2/zones", get(zones::list).post(zones::create))
+        .route(
+            "/v2/zones/{zone_id}",
+            get(zones::show).patch(zones::update).delete(zones::delete),
+        )
+        .route(
+            "/v2/zones/{zone_id}/recordsets",
+            get(recordsets::list_in_zone).post(recordsets::create),
+        )
+        .route(
+            "/v2/zones/{zone_id}/recordsets/{recordset_id}",
+            get(recordsets::show).put(recordsets::update).delete(recordsets::delete),
+        )
+        .route("/v2/recordsets", get(recordsets::list_all))
+        .route("/v2/recordsets/{recordset_id}", get(recordsets::redirect))
+}
+
+/// Upstream's `validate_uuid` decorator: a malformed id in the path is `400 invalid_uuid`.
+fn path_uuid(name: &str, value: &str) -> Result<Uuid, ApiError> {
+    Uuid::parse_str(value).map_err(|_| ApiError::new(ErrorKind::InvalidUuid, format!("Invalid UUID {name}: {value}")))
+}
+
+/// Writes answer 202 while the change is still on its way to the nameservers, else `done`.
+fn write_status(pending: bool, done: StatusCode) -> StatusCode {
+    if pending {
+        StatusCode::ACCEPTED
+    } else {
+        done
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn path_ids() {
+        assert!(path_uuid("zone_id", "a86dba58-0043-4cc6-a1bb-69d5e86f3ca3").is_ok());
+        let e = path_uuid("zone_id", "nope").unwrap_err();
+        assert_eq!(e.error_type, "invalid_uuid");
+        assert_eq!(e.message.as_deref(), Some("Invalid UUID zone_id: nope"));
+        assert_eq!(write_status(true, StatusCode::CREATED), StatusCode::ACCEPTED);
+        assert_eq!(write_status(false, StatusCode::OK), StatusCode::OK);
+    }
+}

@@ -1,0 +1,337 @@
+//! Recordset operations: create, read, update (records replaced as a set), delete, and the
+//! placement rules (inside the zone, CNAME exclusivity, not inside a child zone).
+//!
+//! Each change lands in one transaction with the zone's serial bump and SOA rewrite, and is then
+//! cast to the worker as a zone update.
+
+use designate_bus::ZoneTask;
+use designate_core::criteria::{Criteria, Filter, Listing, Page};
+use designate_core::name::{check_recordset_location, is_in_zone, validate_recordset_name_for_type};
+use designate_core::objects::{Action, NewRecordSet, Record, RecordSet, RecordSetUpdate, Zone, ZoneType};
+use designate_core::rdata::{self, SUPPORTED_TYPES};
+use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
+use designate_storage::StorageTx;
+use uuid::Uuid;
+
+use crate::build::{mark_records, new_record, new_recordset, now};
+use crate::errors::{bad_request, from_storage, recordset_not_found};
+use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, retry, uuid_value};
+use crate::zones::{check_description, check_ttl, find_all_zones, visible, visible_zone};
+use crate::{payload, Central};
+
+/// Checks the type is one tenants may use (upstream's `supported_record_type`).
+fn check_type(rtype: &str) -> Result<()> {
+    if SUPPORTED_TYPES.contains(&rtype) {
+        return Ok(());
+    }
+    Err(DesignateError::invalid_object(
+        &["recordset", "type"],
+        "value",
+        format!("'{rtype}' is not a supported record type"),
+    ))
+}
+
+/// Validates and normalises record data. The list is a set, as upstream's API treats it: an
+/// exact repeat is dropped; two different strings that normalise to the same datum are a
+/// `duplicate_record` (upstream's unique record hash).
+fn normalise_records(rtype: &str, data: &[String]) -> Result<Vec<String>> {
+    let mut seen_raw: Vec<&str> = Vec::with_capacity(data.len());
+    let mut out: Vec<String> = Vec::with_capacity(data.len());
+    for raw in data {
+        if seen_raw.contains(&raw.as_str()) {
+            continue;
+        }
+        seen_raw.push(raw);
+        let datum = rdata::validate(rtype, raw)?;
+        if out.contains(&datum) {
+            return Err(DesignateError::new(ErrorKind::DuplicateRecord, "Duplicate Record"));
+        }
+        out.push(datum);
+    }
+    if rtype == "CNAME" && out.len() > 1 {
+        return Err(bad_request("CNAME recordsets may not have more than 1 record"));
+    }
+    Ok(out)
+}
+
+/// Zone-independent checks of a new recordset; returns it with normalised records.
+fn check_new(central: &Central, ctx: &RequestContext, new: NewRecordSet) -> Result<NewRecordSet> {
+    check_type(&new.rtype)?;
+    if new.rtype == "SOA" {
+        return Err(bad_request("Creating a SOA recordset is not allowed"));
+    }
+    validate_recordset_name_for_type(&new.name, &new.rtype)?;
+    if new.name.len() > central.config.max_recordset_name_len {
+        return Err(DesignateError::new(ErrorKind::InvalidRecordSetName, "Name too long"));
+    }
+    check_ttl(central, ctx, new.ttl)?;
+    check_description(new.description.as_deref())?;
+    let records = normalise_records(&new.rtype, &new.records)?;
+    Ok(NewRecordSet { records, ..new })
+}
+
+/// Refuses changes to zones being deleted, and tenant changes to catalog zones.
+fn check_zone_writable(zone: &Zone) -> Result<()> {
+    if zone.zone_type == ZoneType::Catalog {
+        return Err(DesignateError::new(
+            ErrorKind::Forbidden,
+            "This operation is not allowed for catalog zones.",
+        ));
+    }
+    if zone.action == Action::Delete {
+        return Err(bad_request("Can not update a deleting zone"));
+    }
+    Ok(())
+}
+
+/// Upstream's placement rules for a recordset `name` of `rtype` in `zone` (`id`: the recordset
+/// itself, on update):
+/// - the name lies in the zone (`invalid_recordset_location`);
+/// - no CNAME at the apex, and a CNAME shares its name with nothing else;
+/// - the name does not belong in a child zone (of any project).
+async fn check_placement(
+    tx: &mut dyn StorageTx,
+    zone: &Zone,
+    name: &str,
+    rtype: &str,
+    id: Option<Uuid>,
+) -> Result<()> {
+    check_recordset_location(name, &zone.name)?;
+    let at_apex = name.eq_ignore_ascii_case(&zone.name);
+    if rtype == "CNAME" && at_apex {
+        return Err(DesignateError::new(
+            ErrorKind::InvalidRecordSetLocation,
+            "CNAME recordsets may not be created at the zone apex",
+        ));
+    }
+    let mut criteria = Criteria::new()
+        .eq("zone_id", uuid_value(&zone.id))
+        .eq("name", name);
+    if rtype != "CNAME" {
+        criteria = criteria.eq("type", "CNAME");
+    }
+    let clashing = find_all(tx, &criteria).await?;
+    if clashing.iter().any(|rs| Some(rs.id) != id) {
+        return Err(DesignateError::new(
+            ErrorKind::InvalidRecordSetLocation,
+            "CNAME recordsets may not share a name with any other records",
+        ));
+    }
+    if !at_apex {
+        let children = Criteria::new().eq("parent_zone_id", uuid_value(&zone.id));
+        for child in find_all_zones(tx, &children).await? {
+            if is_in_zone(name, &child.name) {
+                return Err(DesignateError::new(
+                    ErrorKind::InvalidRecordSetLocation,
+                    format!("RecordSet belongs in a child zone: {}", child.name),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The recordset `id` of zone `zone_id` and its zone, as the caller may see them: upstream
+/// looks the recordset up first (`recordset_not_found`), then gates on the zone's project
+/// (`zone_not_found`).
+async fn visible_recordset(
+    tx: &mut dyn StorageTx,
+    ctx: &RequestContext,
+    zone_id: Option<Uuid>,
+    id: Uuid,
+) -> Result<(RecordSet, Zone)> {
+    let mut rs = tx.get_recordset(id).await.map_err(from_storage)?;
+    if zone_id.is_some_and(|z| z != rs.zone_id) {
+        return Err(recordset_not_found());
+    }
+    let zone = visible_zone(tx, ctx, rs.zone_id).await?;
+    rs.zone_name.clone_from(&zone.name);
+    Ok((rs, zone))
+}
+
+/// The new record list of an update: data already present keeps its record (id, created_at,
+/// managed flags); new data gets a new record. Order follows the request.
+fn replace_records(zone: &Zone, rs: &RecordSet, data: Vec<String>, serial: u32) -> Vec<Record> {
+    let managed = rs.managed();
+    data.into_iter()
+        .map(|datum| match rs.records.iter().find(|r| r.data == datum) {
+            Some(existing) => existing.clone(),
+            None => new_record(zone, rs.id, datum, serial, managed),
+        })
+        .collect()
+}
+
+impl Central {
+    /// Creates a recordset; see [`designate_bus::CentralApi::create_recordset`].
+    pub(crate) async fn rs_create(&self, ctx: &RequestContext, zone_id: Uuid, new: NewRecordSet) -> Result<RecordSet> {
+        let spec = check_new(self, ctx, new)?;
+        let (rs, zone) = retry(|| async {
+            let mut tx = begin(self.storage.as_ref()).await?;
+            let zone = visible_zone(tx.as_mut(), ctx, zone_id).await?;
+            check_zone_writable(&zone)?;
+            check_placement(tx.as_mut(), &zone, &spec.name, &spec.rtype, None).await?;
+            let duplicate = Criteria::new()
+                .eq("zone_id", uuid_value(&zone.id))
+                .eq("name", &spec.name)
+                .eq("type", &spec.rtype);
+            if !find_all(tx.as_mut(), &duplicate).await?.is_empty() {
+                return Err(DesignateError::new(ErrorKind::DuplicateRecordSet, "Duplicate RecordSet"));
+            }
+            let serial = new_serial(&zone);
+            let rs = new_recordset(&zone, spec.clone(), serial, false);
+            tx.create_recordset(&rs).await.map_err(from_storage)?;
+            // A recordset without records changes nothing served, so the zone is left alone.
+            let zone = if rs.records.is_empty() {
+                None
+            } else {
+                Some(bump_zone(tx.as_mut(), &zone, serial).await?)
+            };
+            commit(tx).await?;
+            Ok((rs, zone))
+        })
+        .await?;
+        if let Some(zone) = zone {
+            self.worker.cast_zone_task(ctx, ZoneTask::Update, zone).await;
+        }
+        self.notifier
+            .notify(ctx, "dns.recordset.create", payload::recordset(&rs))
+            .await;
+        Ok(rs)
+    }
+
+    /// A recordset visible to the caller.
+    pub(crate) async fn rs_get(&self, ctx: &RequestContext, zone_id: Option<Uuid>, id: Uuid) -> Result<RecordSet> {
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        let (rs, _) = visible_recordset(tx.as_mut(), ctx, zone_id, id).await?;
+        Ok(rs)
+    }
+
+    /// Recordsets visible to the caller. A `zone_id` filter must name a zone the caller sees
+    /// (`zone_not_found` otherwise, rather than an empty list, as upstream).
+    pub(crate) async fn rs_find(&self, ctx: &RequestContext, criteria: Criteria, page: Page) -> Result<Listing<RecordSet>> {
+        let zone_filter = criteria.0.iter().find_map(|(column, filter)| match filter {
+            Filter::Eq(value) if column == "zone_id" => Uuid::parse_str(value).ok(),
+            _ => None,
+        });
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        if let Some(zone_id) = zone_filter {
+            let zone = tx.get_zone(zone_id).await.map_err(from_storage)?;
+            if !visible(ctx, &zone) {
+                return Err(crate::errors::zone_not_found());
+            }
+        }
+        let mut criteria = criteria;
+        if let Some(project) = ctx.project_filter() {
+            criteria = criteria.eq("tenant_id", project);
+        }
+        tx.find_recordsets(&criteria, &page).await.map_err(from_storage)
+    }
+
+    /// Updates ttl / description / records; see [`designate_bus::CentralApi::update_recordset`].
+    pub(crate) async fn rs_update(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        id: Uuid,
+        update: RecordSetUpdate,
+    ) -> Result<RecordSet> {
+        if let Some(ttl) = update.ttl {
+            check_ttl(self, ctx, ttl)?;
+        }
+        if let Some(description) = &update.description {
+            check_description(description.as_deref())?;
+        }
+        let (rs, zone) = retry(|| async {
+            let mut tx = begin(self.storage.as_ref()).await?;
+            let (mut rs, zone) = visible_recordset(tx.as_mut(), ctx, Some(zone_id), id).await?;
+            if rs.managed() && !ctx.edit_managed_records {
+                return Err(bad_request("Managed records may not be updated"));
+            }
+            if rs.rtype == "SOA" {
+                return Err(bad_request("Updating SOA recordsets is not allowed"));
+            }
+            if rs.rtype == "NS" && rs.name.eq_ignore_ascii_case(&zone.name) {
+                return Err(bad_request("Updating a root zone NS record is not allowed"));
+            }
+            check_zone_writable(&zone)?;
+            check_placement(tx.as_mut(), &zone, &rs.name, &rs.rtype, Some(rs.id)).await?;
+
+            let serial = new_serial(&zone);
+            if let Some(ttl) = update.ttl {
+                rs.ttl = ttl;
+            }
+            if let Some(description) = &update.description {
+                rs.description.clone_from(description);
+            }
+            if let Some(data) = &update.records {
+                let data = normalise_records(&rs.rtype, data)?;
+                rs.records = replace_records(&zone, &rs, data, serial);
+            }
+            // Upstream marks every remaining record UPDATE / PENDING at the new serial.
+            mark_records(&mut rs, Action::Update, serial);
+            rs.updated_at = Some(now());
+            let mut stored = tx.update_recordset(&rs).await.map_err(from_storage)?;
+            stored.zone_name.clone_from(&zone.name);
+            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+            commit(tx).await?;
+            Ok((stored, zone))
+        })
+        .await?;
+        self.worker.cast_zone_task(ctx, ZoneTask::Update, zone).await;
+        self.notifier
+            .notify(ctx, "dns.recordset.update", payload::recordset(&rs))
+            .await;
+        Ok(rs)
+    }
+
+    /// Deletes a recordset; see [`designate_bus::CentralApi::delete_recordset`].
+    pub(crate) async fn rs_delete(&self, ctx: &RequestContext, zone_id: Uuid, id: Uuid) -> Result<RecordSet> {
+        let (rs, zone) = retry(|| async {
+            let mut tx = begin(self.storage.as_ref()).await?;
+            let (mut rs, zone) = visible_recordset(tx.as_mut(), ctx, Some(zone_id), id).await?;
+            if rs.rtype == "SOA" {
+                return Err(bad_request("Deleting a SOA recordset is not allowed"));
+            }
+            check_zone_writable(&zone)?;
+            if rs.managed() && !ctx.edit_managed_records {
+                return Err(bad_request("Managed records may not be deleted"));
+            }
+            let serial = new_serial(&zone);
+            mark_records(&mut rs, Action::Delete, serial);
+            tx.delete_recordset(rs.id).await.map_err(from_storage)?;
+            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+            commit(tx).await?;
+            Ok((rs, zone))
+        })
+        .await?;
+        self.worker.cast_zone_task(ctx, ZoneTask::Update, zone).await;
+        self.notifier
+            .notify(ctx, "dns.recordset.delete", payload::recordset(&rs))
+            .await;
+        Ok(rs)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn unsupported_type_is_invalid_object() {
+        assert!(check_type("A").is_ok());
+        assert_eq!(check_type("WKS").unwrap_err().kind, ErrorKind::InvalidObject);
+    }
+
+    #[test]
+    fn exact_repeats_are_dropped() {
+        let out = normalise_records("A", &["192.0.2.1".into(), "192.0.2.1".into(), "192.0.2.2".into()]).unwrap();
+        assert_eq!(out, ["192.0.2.1", "192.0.2.2"]);
+    }
+
+    #[test]
+    fn cname_has_one_record() {
+        let err = normalise_records("CNAME", &["a.example.org.".into(), "b.example.org.".into()]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::BadRequest);
+        assert!(normalise_records("CNAME", &["a.example.org.".into()]).is_ok());
+    }
+}

@@ -1,0 +1,191 @@
+//! Transactions and retries: how one central operation runs against storage.
+//!
+//! Every write runs in ONE storage transaction that ends with [`bump_zone`] (new serial, SOA
+//! rewritten, zone PENDING/UPDATE) and a version-checked zone write. When that write loses the
+//! optimistic lock (someone else changed the zone since it was read), [`retry`] reruns the whole
+//! operation from a fresh read, so concurrent serial bumps are never lost or duplicated.
+
+use std::future::Future;
+use std::time::Duration;
+
+use designate_core::criteria::{Criteria, Page};
+use designate_core::objects::{record_hash, Action, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType};
+use designate_core::serial::next_serial;
+use designate_core::{ErrorKind, Result};
+use designate_storage::{Storage, StorageTx};
+use rand::Rng;
+use uuid::Uuid;
+
+use crate::build::{now, now_unix, ns_hostnames, soa_data};
+use crate::errors::from_storage;
+
+/// How many times an operation is attempted before a lost lock is reported to the caller.
+/// Generous: under heavy contention on one zone every loser must eventually win a round.
+const MAX_ATTEMPTS: u32 = 50;
+
+/// Runs `op` until it succeeds, fails with something other than a lost lock, or has been tried
+/// [`MAX_ATTEMPTS`] times. A short random pause between attempts keeps the losers of one round
+/// from colliding again in the next.
+pub(crate) async fn retry<T, F, Fut>(mut op: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T>>,
+{
+    let mut attempt = 1;
+    loop {
+        match op().await {
+            Err(e) if e.kind == ErrorKind::Conflict && attempt < MAX_ATTEMPTS => {
+                let cap = 2 + 2 * u64::from(attempt.min(10));
+                let pause = rand::thread_rng().gen_range(1..=cap);
+                tracing::debug!(attempt, "optimistic lock lost; retrying");
+                tokio::time::sleep(Duration::from_millis(pause)).await;
+                attempt += 1;
+            }
+            other => return other,
+        }
+    }
+}
+
+/// Opens a read-write transaction.
+pub(crate) async fn begin(storage: &dyn Storage) -> Result<Box<dyn StorageTx>> {
+    storage.begin().await.map_err(from_storage)
+}
+
+/// Opens a read-only transaction.
+pub(crate) async fn begin_read(storage: &dyn Storage) -> Result<Box<dyn StorageTx>> {
+    storage.begin_read().await.map_err(from_storage)
+}
+
+/// Commits a transaction.
+pub(crate) async fn commit(tx: Box<dyn StorageTx>) -> Result<()> {
+    tx.commit().await.map_err(from_storage)
+}
+
+/// How a UUID is written in a [`Criteria`] value.
+pub(crate) fn uuid_value(id: &Uuid) -> String {
+    id.to_string()
+}
+
+/// Every recordset matching `criteria` (no paging).
+pub(crate) async fn find_all(tx: &mut dyn StorageTx, criteria: &Criteria) -> Result<Vec<RecordSet>> {
+    let listing = tx
+        .find_recordsets(criteria, &Page::default())
+        .await
+        .map_err(from_storage)?;
+    Ok(listing.items)
+}
+
+/// The serial the next change of `zone` gets: unix time, but strictly above the current one.
+pub(crate) fn new_serial(zone: &Zone) -> u32 {
+    next_serial(zone.serial, now_unix())
+}
+
+/// Records a change of `zone`'s data inside the open transaction: the new `serial` (from
+/// [`new_serial`], already stamped on the changed records), status PENDING / action UPDATE, the SOA record rewritten with the new serial,
+/// and the version-checked zone write. Returns the zone as stored.
+///
+/// # Errors
+/// `conflict` when the zone changed since it was read (the caller's [`retry`] reruns the
+/// operation), or the storage failure.
+pub(crate) async fn bump_zone(tx: &mut dyn StorageTx, zone: &Zone, serial: u32) -> Result<Zone> {
+    let mut zone = zone.clone();
+    zone.serial = serial;
+    zone.status = ZoneStatus::Pending;
+    zone.action = Action::Update;
+    zone.updated_at = Some(now());
+    rewrite_soa(tx, &zone).await?;
+    tx.update_zone(&zone).await.map_err(from_storage)
+}
+
+/// Rewrites the zone's SOA record from the zone's current fields (upstream's `_update_soa`).
+/// Secondary zones keep the SOA their masters gave them.
+pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<()> {
+    if zone.zone_type == ZoneType::Secondary {
+        return Ok(());
+    }
+    let criteria = Criteria::new()
+        .eq("zone_id", uuid_value(&zone.id))
+        .eq("type", "SOA");
+    let Some(mut soa) = find_all(tx, &criteria).await?.into_iter().next() else {
+        // A zone without SOA has nothing to rewrite; MiniDNS synthesises nothing either, so
+        // this only happens to zones written by something other than central.
+        tracing::warn!(zone_id = %zone.id, "zone has no SOA recordset");
+        return Ok(());
+    };
+    let current_mname = soa
+        .records
+        .first()
+        .and_then(|r| r.data.split_whitespace().next())
+        .map(str::to_owned);
+    // The pool's first NS is the MNAME, re-read each time so pool changes reach every zone.
+    let pool_mname = match zone.pool_id {
+        Some(pool_id) => match tx.get_pool(pool_id).await {
+            Ok(pool) => ns_hostnames(&pool).into_iter().next(),
+            Err(designate_storage::StorageError::NotFound(_)) => None,
+            Err(e) => return Err(from_storage(e)),
+        },
+        None => None,
+    };
+    let Some(mname) = pool_mname.or(current_mname) else {
+        return Ok(());
+    };
+    let data = soa_data(zone, &mname);
+    let stamp = now();
+    soa.records.truncate(1);
+    if let Some(record) = soa.records.first_mut() {
+        record.hash = record_hash(&soa.id, &data);
+        record.data = data;
+        record.serial = zone.serial;
+        record.status = RecordStatus::Pending;
+        record.action = Action::Update;
+        record.updated_at = Some(stamp);
+    }
+    soa.updated_at = Some(stamp);
+    tx.update_recordset(&soa).await.map_err(from_storage)?;
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicU32, Ordering};
+
+    use designate_core::DesignateError;
+
+    use super::*;
+
+    #[tokio::test]
+    async fn retry_reruns_conflicts_only() {
+        let calls = AtomicU32::new(0);
+        let out = retry(|| async {
+            if calls.fetch_add(1, Ordering::SeqCst) < 3 {
+                Err(DesignateError::new(ErrorKind::Conflict, "lost"))
+            } else {
+                Ok(7)
+            }
+        })
+        .await;
+        assert_eq!(out, Ok(7));
+        assert_eq!(calls.load(Ordering::SeqCst), 4);
+
+        let calls = AtomicU32::new(0);
+        let out: Result<()> = retry(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(DesignateError::new(ErrorKind::BadRequest, "no"))
+        })
+        .await;
+        assert_eq!(out.unwrap_err().kind, ErrorKind::BadRequest);
+        assert_eq!(calls.load(Ordering::SeqCst), 1);
+    }
+
+    #[tokio::test]
+    async fn retry_gives_up() {
+        let calls = AtomicU32::new(0);
+        let out: Result<()> = retry(|| async {
+            calls.fetch_add(1, Ordering::SeqCst);
+            Err(DesignateError::new(ErrorKind::Conflict, "lost"))
+        })
+        .await;
+        assert_eq!(out.unwrap_err().kind, ErrorKind::Conflict);
+        assert_eq!(calls.load(Ordering::SeqCst), MAX_ATTEMPTS);
+    }
+}

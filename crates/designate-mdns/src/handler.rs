@@ -1,0 +1,328 @@
+//! One DNS request in, response messages out: upstream's `designate/mdns/handler.py` behaviour.
+//!
+//! - QUERY with one IN question: AXFR/IXFR get a full zone transfer (SOA first and last; IXFR is
+//!   answered AXFR-style as RFC 1995 §4 allows, or with the lone SOA when the client is current);
+//!   any other type is looked up in the zone found by walking up the name's ancestors. Unknown
+//!   zones and names get REFUSED, as upstream answers for everything it does not hold.
+//! - NOTIFY: MiniDNS is a primary; it answers NOTAUTH unless a SECONDARY zone of that name exists.
+//! - Other opcodes, several questions or another class: REFUSED. Undecodable requests: FORMERR.
+//!
+//! It knows nothing about sockets beyond whether the request came over UDP (size limits, no
+//! transfers) or TCP.
+
+use std::sync::Arc;
+
+use designate_core::criteria::{Criteria, Page};
+use designate_core::objects::{Zone, ZoneType};
+use designate_core::serial::serial_gt;
+use designate_storage::{Storage, StorageError, StorageTx};
+use hickory_proto::op::{Edns, Header, Message, OpCode, Query, ResponseCode};
+use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
+
+use crate::axfr::{XfrBuilder, XfrError};
+use crate::config::MdnsConfig;
+use crate::records::{recordset_records, type_name, with_zone_serial, zone_soa};
+
+/// Length of the fixed DNS header.
+const HEADER_LEN: usize = 12;
+/// Largest UDP payload we offer in our own OPT record (the DNS flag day 2020 value).
+const EDNS_PAYLOAD: u16 = 1232;
+
+/// How the request arrived.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    /// One datagram each way; responses must fit the client's UDP limit.
+    Udp,
+    /// Length-prefixed stream; zone transfers allowed.
+    Tcp,
+}
+
+/// Answers requests from the store.
+pub(crate) struct Handler {
+    storage: Arc<dyn Storage>,
+    config: Arc<MdnsConfig>,
+}
+
+impl Handler {
+    pub(crate) fn new(storage: Arc<dyn Storage>, config: Arc<MdnsConfig>) -> Self {
+        Self { storage, config }
+    }
+
+    /// The encoded response messages for one request packet, in sending order. Empty when the
+    /// packet deserves no answer (too short to hold a header, or itself a response — answering
+    /// responses would let two servers bounce packets forever).
+    pub(crate) async fn handle(&self, packet: &[u8], transport: Transport) -> Vec<Vec<u8>> {
+        let Some(header) = packet.get(..HEADER_LEN) else {
+            return Vec::new();
+        };
+        if header[2] & 0x80 != 0 {
+            return Vec::new();
+        }
+        let request = match Message::from_vec(packet) {
+            Ok(request) => request,
+            Err(error) => {
+                tracing::debug!(%error, "undecodable request");
+                return vec![formerr_from_raw(header)];
+            }
+        };
+        match self.respond(&request, transport).await {
+            Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, transport)],
+            Ok(Reply::Stream(messages)) => messages,
+            Err(error) => {
+                tracing::error!(%error, "storage failure answering request");
+                let response = error_response(&request, ResponseCode::ServFail);
+                vec![self.encode_single(&request, response, transport)]
+            }
+        }
+    }
+
+    async fn respond(&self, request: &Message, transport: Transport) -> Result<Reply, StorageError> {
+        match request.op_code() {
+            OpCode::Query => {}
+            OpCode::Notify => return self.notify(request).await.map(Reply::Single),
+            // Upstream refuses STATUS, UPDATE and anything else alike.
+            _ => return Ok(Reply::Single(error_response(request, ResponseCode::Refused))),
+        }
+        let [query] = request.queries() else {
+            return Ok(Reply::Single(error_response(request, ResponseCode::Refused)));
+        };
+        if query.query_class() != DNSClass::IN {
+            return Ok(Reply::Single(error_response(request, ResponseCode::Refused)));
+        }
+        match query.query_type() {
+            RecordType::AXFR | RecordType::IXFR => self.transfer(request, query, transport).await,
+            _ => self.record_query(request, query).await.map(Reply::Single),
+        }
+    }
+
+    /// A query for one name and type, answered from the recordset of the closest enclosing zone.
+    async fn record_query(&self, request: &Message, query: &Query) -> Result<Message, StorageError> {
+        let qname = query.name().to_lowercase();
+        let mut tx = self.storage.begin_read().await?;
+        let mut candidate = qname.clone();
+        let zone = loop {
+            if candidate.is_root() {
+                break None;
+            }
+            if let Some(zone) = self.find_zone(tx.as_mut(), &candidate, None).await? {
+                break Some(zone);
+            }
+            candidate = candidate.base_name();
+        };
+        let Some(zone) = zone else {
+            return Ok(error_response(request, ResponseCode::Refused));
+        };
+        let criteria = Criteria::new()
+            .eq("zone_id", zone.id.to_string())
+            .eq("name", qname.to_ascii())
+            .eq("type", type_name(query.query_type()));
+        let page = Page {
+            limit: Some(1),
+            ..Page::default()
+        };
+        let Some(recordset) = tx.find_recordsets(&criteria, &page).await?.items.into_iter().next() else {
+            return Ok(error_response(request, ResponseCode::Refused));
+        };
+        let mut answers = recordset_records(&zone, &recordset);
+        if query.query_type() == RecordType::SOA {
+            answers = answers.into_iter().map(|rr| with_zone_serial(&zone, rr)).collect();
+        }
+        let mut response = response_to(request);
+        response.set_authoritative(true).insert_answers(answers);
+        Ok(response)
+    }
+
+    /// AXFR, or IXFR answered AXFR-style.
+    async fn transfer(&self, request: &Message, query: &Query, transport: Transport) -> Result<Reply, StorageError> {
+        let qname = query.name().to_lowercase();
+        // One read transaction: the whole transfer comes from one snapshot.
+        let mut tx = self.storage.begin_read().await?;
+        let Some(zone) = self.find_zone(tx.as_mut(), &qname, None).await? else {
+            tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
+            return Ok(Reply::Single(error_response(request, ResponseCode::Refused)));
+        };
+        let recordsets = tx.zone_recordsets(zone.id).await?;
+        drop(tx);
+        let Some(soa) = zone_soa(&zone, &recordsets) else {
+            tracing::error!(zone_id = %zone.id, "zone has no usable SOA recordset");
+            return Ok(Reply::Single(error_response(request, ResponseCode::ServFail)));
+        };
+
+        let single_soa = |request: &Message| {
+            let mut response = response_to(request);
+            response.set_authoritative(true).add_answer(soa.clone());
+            Reply::Single(response)
+        };
+        if query.query_type() == RecordType::IXFR {
+            // RFC 1995 §2/§4: a client already at our serial, or asking over UDP, gets the lone SOA.
+            if transport == Transport::Udp || ixfr_client_current(request, &zone) {
+                return Ok(single_soa(request));
+            }
+        } else if transport == Transport::Udp {
+            // AXFR is TCP-only (RFC 5936 §4.2); TC tells the client to come back over TCP.
+            let mut response = response_to(request);
+            response.set_authoritative(true).set_truncated(true);
+            return Ok(Reply::Single(response));
+        }
+
+        let mut template = response_to(request);
+        template.set_authoritative(true);
+        let messages = render_transfer(template, self.config.effective_max_message_size(), &zone, &recordsets, soa);
+        match messages {
+            Ok(messages) => Ok(Reply::Stream(messages)),
+            Err(error) => {
+                tracing::warn!(zone = %zone.name, %error, "aborted zone transfer");
+                Ok(Reply::Single(error_response(request, ResponseCode::ServFail)))
+            }
+        }
+    }
+
+    /// NOTIFY to MiniDNS. Upstream uses it to refresh SECONDARY zones from their masters; that
+    /// refresh needs the zone's masters, which the store does not expose yet, so a NOTIFY for a
+    /// SECONDARY zone is refused like one from a non-master, and any other name gets NOTAUTH.
+    async fn notify(&self, request: &Message) -> Result<Message, StorageError> {
+        let [query] = request.queries() else {
+            return Ok(error_response(request, ResponseCode::FormErr));
+        };
+        let qname = query.name().to_lowercase();
+        let mut tx = self.storage.begin_read().await?;
+        let secondary = self.find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary)).await?;
+        let rcode = match secondary {
+            None => ResponseCode::NotAuth,
+            Some(zone) => {
+                tracing::warn!(zone_id = %zone.id, "NOTIFY for a secondary zone: master checks unsupported, refusing");
+                ResponseCode::Refused
+            }
+        };
+        Ok(error_response(request, rcode))
+    }
+
+    /// The live zone named `name` (lower-case FQDN), within the configured pool.
+    async fn find_zone(
+        &self,
+        tx: &mut dyn StorageTx,
+        name: &Name,
+        zone_type: Option<ZoneType>,
+    ) -> Result<Option<Zone>, StorageError> {
+        let mut criteria = Criteria::new().eq("name", name.to_ascii());
+        if let Some(pool_id) = self.config.pool_id {
+            criteria = criteria.eq("pool_id", pool_id.to_string());
+        }
+        if let Some(zone_type) = zone_type {
+            criteria = criteria.eq("type", zone_type.as_str());
+        }
+        let page = Page {
+            limit: Some(1),
+            ..Page::default()
+        };
+        Ok(tx.find_zones(&criteria, &page).await?.items.into_iter().next())
+    }
+
+    /// Encodes a one-message response, truncating it (TC, sections emptied) when it exceeds the
+    /// UDP limit the client announced or our own message size limit.
+    fn encode_single(&self, request: &Message, mut response: Message, transport: Transport) -> Vec<u8> {
+        let limit = match transport {
+            Transport::Udp => usize::from(request.max_payload().max(512)),
+            Transport::Tcp => usize::MAX,
+        }
+        .min(self.config.effective_max_message_size());
+        match response.to_vec() {
+            Ok(wire) if wire.len() <= limit => return wire,
+            Ok(_) => {}
+            Err(error) => tracing::error!(%error, "cannot encode response"),
+        }
+        response.take_answers();
+        response.take_name_servers();
+        response.take_additionals();
+        response.set_truncated(true);
+        response
+            .to_vec()
+            .unwrap_or_else(|_| formerr_from_raw(&request.id().to_be_bytes()))
+    }
+}
+
+/// What a request is answered with.
+enum Reply {
+    /// One message (size-checked against the transport when encoded).
+    Single(Message),
+    /// A zone transfer, already encoded and split.
+    Stream(Vec<Vec<u8>>),
+}
+
+/// SOA first, every other record, SOA last (RFC 5936 §2.2), split into messages of `max_size`.
+fn render_transfer(
+    template: Message,
+    max_size: usize,
+    zone: &Zone,
+    recordsets: &[designate_core::objects::RecordSet],
+    soa: hickory_proto::rr::Record,
+) -> Result<Vec<Vec<u8>>, XfrError> {
+    let mut builder = XfrBuilder::new(template, max_size)?;
+    builder.push(soa.clone())?;
+    for recordset in recordsets.iter().filter(|rs| !rs.rtype.eq_ignore_ascii_case("SOA")) {
+        for record in recordset_records(zone, recordset) {
+            builder.push(record)?;
+        }
+    }
+    builder.push(soa)?;
+    builder.finish()
+}
+
+/// Whether an IXFR's client SOA (authority section) is already at or past the zone's serial.
+fn ixfr_client_current(request: &Message, zone: &Zone) -> bool {
+    request.name_servers().iter().any(|rr| match rr.data() {
+        RData::SOA(soa) => !serial_gt(zone.serial, soa.serial()),
+        _ => false,
+    })
+}
+
+/// A response skeleton: id, opcode, RD/CD and question copied; our OPT when the client sent one.
+fn response_to(request: &Message) -> Message {
+    let mut response = Message::new();
+    response
+        .set_header(Header::response_from_request(request.header()))
+        .add_queries(request.queries().to_vec());
+    if request.extensions().is_some() {
+        let mut edns = Edns::new();
+        edns.set_max_payload(EDNS_PAYLOAD);
+        response.set_edns(edns);
+    }
+    response
+}
+
+/// A response carrying only `rcode` (and the question).
+fn error_response(request: &Message, rcode: ResponseCode) -> Message {
+    let mut response = response_to(request);
+    response.set_response_code(rcode);
+    response
+}
+
+/// FORMERR for a request whose body cannot be decoded, built from the raw header bytes: same id
+/// and opcode, QR set, every count zero.
+fn formerr_from_raw(header: &[u8]) -> Vec<u8> {
+    let id = [header.first().copied().unwrap_or(0), header.get(1).copied().unwrap_or(0)];
+    let opcode_bits = header.get(2).copied().unwrap_or(0) & 0x78;
+    let mut wire = vec![0u8; HEADER_LEN];
+    wire[..2].copy_from_slice(&id);
+    wire[2] = 0x80 | opcode_bits;
+    wire[3] = ResponseCode::FormErr.low();
+    wire
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use hickory_proto::op::MessageType;
+
+    #[test]
+    fn formerr_keeps_id_and_opcode() {
+        let raw = [0xab, 0xcd, 0x20, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        let wire = formerr_from_raw(&raw);
+        let m = Message::from_vec(&wire).unwrap();
+        assert_eq!(m.id(), 0xabcd);
+        assert_eq!(m.message_type(), MessageType::Response);
+        assert_eq!(m.op_code(), OpCode::Update);
+        assert_eq!(m.response_code(), ResponseCode::FormErr);
+        assert!(m.queries().is_empty());
+    }
+}

@@ -1,0 +1,195 @@
+//! Turns one request packet into one response packet: the protocol rules around the lookup.
+//!
+//! Owns opcode dispatch (QUERY, NOTIFY; the rest NOTIMP), request validation (FORMERR), zone
+//! selection (REFUSED for zones we do not hold, SERVFAIL while a zone is unloaded or expired),
+//! EDNS (OPT echo, BADVERS, payload size) and truncation. Never panics on input: every decode
+//! failure becomes an error response or silence. Transport-agnostic; `server` does the I/O.
+
+use std::net::SocketAddr;
+
+use hickory_proto::op::{Edns, Header, Message, MessageType, OpCode, ResponseCode};
+use hickory_proto::rr::{DNSClass, RecordType};
+use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
+
+use crate::catalog::Catalog;
+use crate::zone::fqdn_lower;
+
+/// Largest UDP response without EDNS (RFC 1035 4.2.1).
+const PLAIN_UDP_PAYLOAD: u16 = 512;
+/// Largest DNS message over TCP.
+const TCP_PAYLOAD: usize = 65535;
+
+/// How the request arrived, which bounds the response size.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Transport {
+    /// Datagram: limited to 512 bytes or the EDNS payload size (capped at `max_udp_payload`).
+    Udp {
+        /// Our own EDNS UDP payload limit, advertised in OPT.
+        max_udp_payload: u16,
+    },
+    /// Stream: limited only by the 16-bit length prefix.
+    Tcp,
+}
+
+/// Answers `packet` received from `src`; `None` means send nothing (not a request at all).
+pub(crate) fn handle(catalog: &Catalog, packet: &[u8], src: SocketAddr, transport: Transport) -> Option<Vec<u8>> {
+    let header = Header::read(&mut BinDecoder::new(packet)).ok()?;
+    if header.message_type() == MessageType::Response {
+        // Answering responses invites reflection loops.
+        return None;
+    }
+    let request = match Message::from_vec(packet) {
+        Ok(request) => request,
+        Err(e) => {
+            tracing::debug!(%src, error = %e, "undecodable request");
+            let response = Message::error_msg(header.id(), header.op_code(), ResponseCode::FormErr);
+            return encode(response, transport, None, false);
+        }
+    };
+    let our_payload = match transport {
+        Transport::Udp { max_udp_payload } => max_udp_payload,
+        Transport::Tcp => u16::MAX,
+    };
+    let mut response = base_response(&request, our_payload);
+    let client_edns = request.extensions().clone();
+    if client_edns.as_ref().is_some_and(|e| e.version() > 0) {
+        // We only speak EDNS version 0 (RFC 6891 6.1.3).
+        response.set_response_code(ResponseCode::BADVERS);
+        return encode(response, transport, client_edns.as_ref(), false);
+    }
+    let mut glue_required = false;
+    match request.op_code() {
+        OpCode::Query => glue_required = answer_query(catalog, &request, &mut response),
+        OpCode::Notify => answer_notify(catalog, &request, src, &mut response),
+        _ => {
+            response.set_response_code(ResponseCode::NotImp);
+        }
+    }
+    encode(response, transport, client_edns.as_ref(), glue_required)
+}
+
+/// A response skeleton: same id, opcode, question (case preserved), RD and CD copied, our OPT
+/// when the client sent one.
+fn base_response(request: &Message, our_payload: u16) -> Message {
+    let mut response = Message::new();
+    response
+        .set_id(request.id())
+        .set_message_type(MessageType::Response)
+        .set_op_code(request.op_code())
+        .set_recursion_desired(request.recursion_desired())
+        .set_checking_disabled(request.checking_disabled())
+        .add_queries(request.queries().iter().cloned());
+    if request.extensions().is_some() {
+        let mut edns = Edns::new();
+        edns.set_max_payload(our_payload.max(PLAIN_UDP_PAYLOAD)).set_version(0);
+        response.set_edns(edns);
+    }
+    response
+}
+
+/// Answers a standard query; returns whether the additional section holds required glue.
+fn answer_query(catalog: &Catalog, request: &Message, response: &mut Message) -> bool {
+    let [query] = request.queries() else {
+        response.set_response_code(ResponseCode::FormErr);
+        return false;
+    };
+    if !request.answers().is_empty() || !request.name_servers().is_empty() {
+        response.set_response_code(ResponseCode::FormErr);
+        return false;
+    }
+    if !matches!(query.query_class(), DNSClass::IN | DNSClass::ANY) {
+        response.set_response_code(ResponseCode::Refused);
+        return false;
+    }
+    let qtype = query.query_type();
+    if matches!(qtype, RecordType::AXFR | RecordType::IXFR) {
+        // A secondary that is itself a pool target does not serve transfers.
+        response.set_response_code(ResponseCode::Refused);
+        return false;
+    }
+    if matches!(qtype, RecordType::OPT) {
+        response.set_response_code(ResponseCode::FormErr);
+        return false;
+    }
+    let lower = fqdn_lower(query.name());
+    let Some(entry) = catalog.find(&lower) else {
+        // Not ours, and we never recurse.
+        response.set_response_code(ResponseCode::Refused);
+        return false;
+    };
+    let Some(zone) = entry.snapshot() else {
+        // Held but not loaded yet, or expired.
+        response.set_response_code(ResponseCode::ServFail);
+        return false;
+    };
+    let answer = zone.lookup(query.name(), qtype);
+    response
+        .set_response_code(answer.rcode)
+        .set_authoritative(answer.authoritative)
+        .insert_answers(answer.answers);
+    response.insert_name_servers(answer.authority);
+    response.insert_additionals(answer.additionals);
+    answer.glue_required
+}
+
+/// RFC 1996: a NOTIFY for a zone we hold, from one of its masters, is acknowledged and starts a
+/// refresh (coalesced by the zone's refresh task).
+fn answer_notify(catalog: &Catalog, request: &Message, src: SocketAddr, response: &mut Message) {
+    let [query] = request.queries() else {
+        response.set_response_code(ResponseCode::FormErr);
+        return;
+    };
+    if query.query_type() != RecordType::SOA {
+        response.set_response_code(ResponseCode::FormErr);
+        return;
+    }
+    let Some(entry) = catalog.get(&fqdn_lower(query.name())) else {
+        response.set_response_code(ResponseCode::NotAuth);
+        return;
+    };
+    if !entry.is_master(src.ip()) {
+        tracing::warn!(zone = %entry.name(), %src, "NOTIFY from a non-master refused");
+        response.set_response_code(ResponseCode::Refused);
+        return;
+    }
+    tracing::debug!(zone = %entry.name(), %src, "NOTIFY accepted");
+    response.set_authoritative(true);
+    entry.kick();
+}
+
+/// Serialises `response` within the transport's size limit: if it does not fit, first without
+/// the additional section (unless that holds referral glue the resolver needs, RFC 9471), else
+/// as an empty answer with TC set so the client retries over TCP (RFC 2181 9).
+fn encode(response: Message, transport: Transport, client_edns: Option<&Edns>, glue_required: bool) -> Option<Vec<u8>> {
+    let limit = match transport {
+        Transport::Tcp => TCP_PAYLOAD,
+        Transport::Udp { max_udp_payload } => usize::from(
+            client_edns
+                .map_or(PLAIN_UDP_PAYLOAD, |e| e.max_payload().min(max_udp_payload))
+                .max(PLAIN_UDP_PAYLOAD),
+        ),
+    };
+    let bytes = match response.to_vec() {
+        Ok(bytes) => bytes,
+        Err(e) => {
+            tracing::warn!(error = %e, "cannot encode response");
+            let mut failure = Message::error_msg(response.id(), response.op_code(), ResponseCode::ServFail);
+            failure.add_queries(response.queries().iter().cloned());
+            return failure.to_vec().ok();
+        }
+    };
+    if bytes.len() <= limit {
+        return Some(bytes);
+    }
+    if !glue_required {
+        let mut smaller = response.clone();
+        smaller.take_additionals();
+        if let Ok(bytes) = smaller.to_vec() {
+            if bytes.len() <= limit {
+                return Some(bytes);
+            }
+        }
+    }
+    // `Message::truncate` keeps the header, question and OPT and sets TC.
+    response.truncate().to_vec().ok()
+}

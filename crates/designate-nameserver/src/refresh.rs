@@ -1,0 +1,153 @@
+//! The refresh task of one zone: keeps its snapshot in step with the masters.
+//!
+//! One task per zone, so transfers of a zone never run in parallel. It refreshes at start, on
+//! every kick (NOTIFY, `add_zone`) and on the SOA timers (RFC 1034 4.3.5): `refresh` after a
+//! success, `retry` after a failure, and once `expire` has passed without reaching a master the
+//! zone stops being served (queries get SERVFAIL) until a transfer succeeds again. Before the
+//! first successful transfer, failures back off exponentially.
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use designate_core::serial::serial_gt;
+use tokio::time::Instant;
+
+use crate::catalog::ZoneEntry;
+use crate::transfer::{self, TransferError};
+
+/// Timing knobs of refresh tasks (from [`NameserverConfig`](crate::NameserverConfig)).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Timing {
+    /// Deadline of one SOA query or one AXFR.
+    pub(crate) transfer_timeout: Duration,
+    /// First retry delay while a zone has never loaded.
+    pub(crate) initial_backoff: Duration,
+    /// Longest retry delay while a zone has never loaded.
+    pub(crate) max_backoff: Duration,
+    /// Floor for SOA refresh/retry, so a zero in the SOA cannot make us spin.
+    pub(crate) min_interval: Duration,
+}
+
+/// Result of one refresh attempt.
+#[derive(Debug, PartialEq, Eq)]
+enum Outcome {
+    /// A master answered; the snapshot is now current.
+    Current,
+    /// No master could be used.
+    Failed,
+}
+
+/// Runs until the zone's token is cancelled (removal or shutdown).
+pub(crate) async fn run(entry: Arc<ZoneEntry>, timing: Timing) {
+    let cancel = entry.cancel_token().clone();
+    let mut backoff = timing.initial_backoff;
+    // When the data was last confirmed current by a master; drives expiry.
+    let mut last_success: Option<Instant> = None;
+    loop {
+        let outcome = tokio::select! {
+            () = cancel.cancelled() => return,
+            outcome = refresh_once(&entry, &timing) => outcome,
+        };
+        let snapshot = entry.snapshot();
+        let wait = match (&outcome, &snapshot) {
+            (Outcome::Current, Some(zone)) => {
+                last_success = Some(Instant::now());
+                backoff = timing.initial_backoff;
+                soa_interval(zone.soa().refresh(), timing.min_interval)
+            }
+            (Outcome::Failed, Some(zone)) => soa_interval(zone.soa().retry(), timing.min_interval),
+            (_, None) => {
+                let wait = backoff;
+                backoff = (backoff * 2).min(timing.max_backoff);
+                wait
+            }
+        };
+        let expires_at = match (&snapshot, last_success) {
+            (Some(zone), Some(at)) => Some(at + soa_interval(zone.soa().expire(), timing.min_interval)),
+            _ => None,
+        };
+        if expires_at.is_some_and(|at| at <= Instant::now()) {
+            expire(&entry);
+            continue;
+        }
+        let wake_at = Instant::now() + wait;
+        tokio::select! {
+            () = cancel.cancelled() => return,
+            () = entry.kicked() => {}
+            () = tokio::time::sleep_until(wake_at) => {}
+            () = sleep_until_opt(expires_at) => expire(&entry),
+        }
+    }
+}
+
+/// Tries each master in order: asks its serial and transfers when it is newer than ours (or we
+/// have nothing).
+async fn refresh_once(entry: &ZoneEntry, timing: &Timing) -> Outcome {
+    let name = entry.name().clone();
+    for master in entry.masters() {
+        let ours = entry.snapshot().map(|z| z.serial());
+        let theirs = match transfer::soa_serial(master, &name, timing.transfer_timeout).await {
+            Ok(serial) => serial,
+            Err(e) => {
+                tracing::warn!(zone = %name, %master, error = %e, "SOA query failed");
+                continue;
+            }
+        };
+        if ours.is_some_and(|ours| !serial_gt(theirs, ours)) {
+            tracing::debug!(zone = %name, %master, serial = theirs, "zone is current");
+            return Outcome::Current;
+        }
+        match transfer::axfr(master, &name, timing.transfer_timeout).await {
+            Ok(zone) => {
+                let current = entry.snapshot().map(|z| z.serial());
+                // Never go backwards, even if the master did between the two queries.
+                if current.is_none_or(|c| serial_gt(zone.serial(), c)) {
+                    tracing::info!(
+                        zone = %name, %master, serial = zone.serial(),
+                        records = zone.record_count(), "zone transferred"
+                    );
+                    entry.install(Some(Arc::new(zone)));
+                }
+                return Outcome::Current;
+            }
+            Err(e) => log_transfer_error(&name, master, &e),
+        }
+    }
+    Outcome::Failed
+}
+
+fn log_transfer_error(name: &hickory_proto::rr::Name, master: std::net::SocketAddr, e: &TransferError) {
+    tracing::warn!(zone = %name, %master, error = %e, "AXFR failed");
+}
+
+fn expire(entry: &ZoneEntry) {
+    if entry.snapshot().is_some() {
+        tracing::error!(zone = %entry.name(), "zone expired: no master reachable; answering SERVFAIL");
+        entry.install(None);
+    }
+}
+
+/// An SOA timer (seconds, signed on the wire) as a duration, at least `floor`.
+fn soa_interval(seconds: i32, floor: Duration) -> Duration {
+    Duration::from_secs(u64::from(seconds.max(0).unsigned_abs())).max(floor)
+}
+
+async fn sleep_until_opt(at: Option<Instant>) {
+    match at {
+        Some(at) => tokio::time::sleep_until(at).await,
+        None => std::future::pending().await,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn soa_intervals_are_floored() {
+        let floor = Duration::from_secs(1);
+        assert_eq!(soa_interval(3600, floor), Duration::from_secs(3600));
+        assert_eq!(soa_interval(0, floor), floor);
+        assert_eq!(soa_interval(-5, floor), floor);
+    }
+}

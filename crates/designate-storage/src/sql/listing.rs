@@ -1,0 +1,243 @@
+//! Criteria and pagination rendered into SQL against an allow-list of columns per table.
+//!
+//! Column names in a [`Criteria`] or a sort key come from API users; they are only ever looked up
+//! in a table's static column list and the static name is what goes into the SQL, so an unknown
+//! name is an error ([`StorageError::InvalidCriteria`] / [`StorageError::InvalidSortKey`]) and
+//! never reaches the database. Values are always bound.
+//!
+//! Ordering is `(sort column NULLs first, sort column, id)` in the requested direction on every
+//! engine (the `CASE` makes NULL placement explicit, since engines disagree on it), and the
+//! marker condition is the keyset "strictly after the marker row" in that same order.
+
+use designate_core::criteria::{Criteria, Filter, Page, SortDir};
+
+use super::dialect;
+use super::query::{Conn, Sql, Val};
+use crate::{Result, StorageError};
+
+/// How a column's values are typed, to turn filter strings into bound values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Kind {
+    /// Text (wildcards allowed).
+    Text,
+    /// Integer.
+    Int,
+    /// UUID stored as hex.
+    Uuid,
+    /// Boolean stored as 0/1.
+    Bool,
+    /// DateTime.
+    Ts,
+}
+
+/// One column of a table.
+#[derive(Debug)]
+pub(crate) struct Col {
+    pub(crate) name: &'static str,
+    pub(crate) kind: Kind,
+    pub(crate) nullable: bool,
+}
+
+/// Shorthand for the column tables below.
+pub(crate) const fn col(name: &'static str, kind: Kind, nullable: bool) -> Col {
+    Col {
+        name,
+        kind,
+        nullable,
+    }
+}
+
+/// A table's name and its filterable / sortable columns.
+#[derive(Debug)]
+pub(crate) struct Table {
+    pub(crate) name: &'static str,
+    pub(crate) cols: &'static [Col],
+}
+
+impl Table {
+    fn col(&self, name: &str) -> Option<&'static Col> {
+        self.cols.iter().find(|c| c.name == name)
+    }
+
+    /// `alias.c1, alias.c2, …` for every column.
+    pub(crate) fn select_list(&self, alias: &str) -> String {
+        self.cols
+            .iter()
+            .map(|c| format!("{alias}.{}", c.name))
+            .collect::<Vec<_>>()
+            .join(", ")
+    }
+}
+
+/// Converts a filter value to the column's type.
+fn value_for(table: &Table, col: &Col, raw: &str) -> Result<Val> {
+    let bad = || {
+        StorageError::InvalidCriteria(format!(
+            "{:?} is not a valid value for {}.{}",
+            raw, table.name, col.name
+        ))
+    };
+    Ok(match col.kind {
+        Kind::Text => Val::Text(raw.to_owned()),
+        Kind::Int => Val::Int(raw.trim().parse().map_err(|_| bad())?),
+        Kind::Uuid => Val::Text(dialect::uuid_to_db(
+            &dialect::uuid_from_db(raw).ok_or_else(bad)?,
+        )),
+        Kind::Bool => match raw.trim().to_ascii_lowercase().as_str() {
+            "true" | "1" => Val::Bool(true),
+            "false" | "0" => Val::Bool(false),
+            _ => return Err(bad()),
+        },
+        Kind::Ts => Val::Text(dialect::ts_to_db(&dialect::ts_from_db(raw).ok_or_else(bad)?)),
+    })
+}
+
+/// Appends `col <op> ?` for one filter; `target` is the qualified column.
+fn push_filter(sql: &mut Sql, table: &Table, col: &Col, target: &str, filter: &Filter) -> Result<()> {
+    match filter {
+        Filter::Eq(v) => {
+            sql.push(target).push(" = ").bind(value_for(table, col, v)?);
+        }
+        Filter::Ne(v) => {
+            sql.push(target).push(" <> ").bind(value_for(table, col, v)?);
+        }
+        Filter::IsNull => {
+            sql.push(target).push(" IS NULL");
+        }
+        Filter::Wildcard(v) => {
+            if col.kind != Kind::Text {
+                return Err(StorageError::InvalidCriteria(format!(
+                    "wildcards are not allowed on {}.{}",
+                    table.name, col.name
+                )));
+            }
+            sql.push(target)
+                .push(" LIKE ")
+                .bind(dialect::like_pattern(v))
+                .push(&format!(" ESCAPE '{}'", dialect::LIKE_ESCAPE));
+        }
+    }
+    Ok(())
+}
+
+/// Appends ` AND <filter>` for each criterion on columns of `table` (aliased `alias`).
+///
+/// `child` optionally names a child table whose columns may be filtered too — a row matches when
+/// any of its children does (recordsets filtered by their records' `data` / `status`):
+/// `(child table, its alias-free foreign key column to this table's id, allowed columns)`.
+pub(crate) fn push_criteria(
+    sql: &mut Sql,
+    table: &Table,
+    alias: &str,
+    criteria: &Criteria,
+    child: Option<(&Table, &str, &[&str])>,
+) -> Result<()> {
+    for (name, filter) in &criteria.0 {
+        sql.push(" AND ");
+        if let Some(col) = table.col(name) {
+            push_filter(sql, table, col, &format!("{alias}.{}", col.name), filter)?;
+            continue;
+        }
+        let child_col = child.and_then(|(t, fk, allowed)| {
+            allowed
+                .contains(&name.as_str())
+                .then(|| t.col(name).map(|c| (t, fk, c)))
+                .flatten()
+        });
+        let Some((ct, fk, col)) = child_col else {
+            return Err(StorageError::InvalidCriteria(format!(
+                "{} cannot be filtered by {name:?}",
+                table.name
+            )));
+        };
+        sql.push(&format!(
+            "EXISTS (SELECT 1 FROM {} c WHERE c.{fk} = {alias}.id AND ",
+            ct.name
+        ));
+        push_filter(sql, ct, col, &format!("c.{}", col.name), filter)?;
+        sql.push(")");
+    }
+    Ok(())
+}
+
+/// Appends the marker condition (` AND …`), `ORDER BY` and `LIMIT` of `page`. Must come last.
+///
+/// # Errors
+/// [`StorageError::InvalidSortKey`] for a column not in `table`; [`StorageError::NotFound`]
+/// (`"marker"`) when the marker names no row of `table`.
+pub(crate) async fn push_page(
+    sql: &mut Sql,
+    conn: &mut Conn,
+    table: &Table,
+    alias: &str,
+    page: &Page,
+) -> Result<()> {
+    let col = table
+        .col(&page.sort_key)
+        .ok_or_else(|| StorageError::InvalidSortKey(page.sort_key.clone()))?;
+    let c = format!("{alias}.{}", col.name);
+    let id = format!("{alias}.id");
+    let asc = page.sort_dir == SortDir::Asc;
+
+    if let Some(marker) = page.marker {
+        let mut probe = Sql::new(&format!(
+            "SELECT CASE WHEN {0} IS NULL THEN 1 ELSE 0 END FROM {1} WHERE id = ",
+            col.name, table.name
+        ));
+        probe.bind(marker);
+        let Some(row) = probe.fetch_optional(conn).await? else {
+            return Err(StorageError::NotFound("marker"));
+        };
+        let marker_is_null: i64 =
+            sqlx::Row::try_get_unchecked(&row, 0).map_err(super::query::map_err)?;
+        // M: the marker row's sort value, read by the database itself so that no value has to
+        // be decoded and re-bound with the right type.
+        let push_m = |sql: &mut Sql| {
+            sql.push(&format!("(SELECT m.{} FROM {} m WHERE m.id = ", col.name, table.name))
+                .bind(marker)
+                .push(")");
+        };
+        let cmp = if asc { ">" } else { "<" };
+        sql.push(" AND ");
+        match (marker_is_null != 0, asc) {
+            (false, _) => {
+                // After a non-NULL marker: a later value, or the same value and a later id; in
+                // descending order every NULL comes after too.
+                if !asc {
+                    sql.push(&format!("({c} IS NULL OR "));
+                }
+                sql.push(&format!("({c} IS NOT NULL AND ({c} {cmp} "));
+                push_m(sql);
+                sql.push(&format!(" OR ({c} = "));
+                push_m(sql);
+                sql.push(&format!(" AND {id} {cmp} ")).bind(marker).push(")))");
+                if !asc {
+                    sql.push(")");
+                }
+            }
+            (true, true) => {
+                // NULLs sort first: every non-NULL, or a NULL with a later id.
+                sql.push(&format!("({c} IS NOT NULL OR ({c} IS NULL AND {id} > "))
+                    .bind(marker)
+                    .push("))");
+            }
+            (true, false) => {
+                sql.push(&format!("({c} IS NULL AND {id} < ")).bind(marker).push(")");
+            }
+        }
+    }
+
+    let dir = if asc { "ASC" } else { "DESC" };
+    sql.push(" ORDER BY ");
+    if col.nullable {
+        sql.push(&format!("CASE WHEN {c} IS NULL THEN 0 ELSE 1 END {dir}, "));
+    }
+    sql.push(&format!("{c} {dir}"));
+    if col.name != "id" {
+        sql.push(&format!(", {id} {dir}"));
+    }
+    if let Some(limit) = page.limit {
+        sql.push(" LIMIT ").bind(i64::from(limit));
+    }
+    Ok(())
+}

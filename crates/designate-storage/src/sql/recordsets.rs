@@ -1,0 +1,382 @@
+//! The `recordsets` and `records` tables ↔ [`RecordSet`] / [`Record`]. Column `type` holds
+//! `RecordSet::rtype`; `RecordSet::zone_name` comes from a join with `zones`. Records are always
+//! loaded in bulk (one query per page of recordsets, or per zone), never one query per recordset.
+
+use std::collections::HashMap;
+
+use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::objects::{Action, Record, RecordSet, RecordStatus};
+use uuid::Uuid;
+
+use super::codec::RowReader;
+use super::listing::{col, push_criteria, push_page, Kind, Table};
+use super::query::{Conn, Sql, Val};
+use super::zones::exists;
+use crate::{Result, StorageError};
+
+/// Columns of `recordsets`, in upstream's order; also the filter and sort allow-list.
+pub(crate) static RECORDSETS: Table = Table {
+    name: "recordsets",
+    cols: &[
+        col("id", Kind::Uuid, false),
+        col("version", Kind::Int, false),
+        col("created_at", Kind::Ts, true),
+        col("updated_at", Kind::Ts, true),
+        col("zone_shard", Kind::Int, false),
+        col("tenant_id", Kind::Text, true),
+        col("zone_id", Kind::Uuid, false),
+        col("name", Kind::Text, false),
+        col("type", Kind::Text, false),
+        col("ttl", Kind::Int, true),
+        col("description", Kind::Text, true),
+        col("reverse_name", Kind::Text, false),
+    ],
+};
+
+/// Columns of `records`, in upstream's order.
+pub(crate) static RECORDS: Table = Table {
+    name: "records",
+    cols: &[
+        col("id", Kind::Uuid, false),
+        col("version", Kind::Int, false),
+        col("created_at", Kind::Ts, true),
+        col("updated_at", Kind::Ts, true),
+        col("zone_shard", Kind::Int, false),
+        col("tenant_id", Kind::Text, true),
+        col("zone_id", Kind::Uuid, false),
+        col("recordset_id", Kind::Uuid, false),
+        col("data", Kind::Text, false),
+        col("description", Kind::Text, true),
+        col("hash", Kind::Text, false),
+        col("managed", Kind::Bool, true),
+        col("managed_extra", Kind::Text, true),
+        col("managed_plugin_type", Kind::Text, true),
+        col("managed_plugin_name", Kind::Text, true),
+        col("managed_resource_type", Kind::Text, true),
+        col("managed_resource_region", Kind::Text, true),
+        col("managed_resource_id", Kind::Uuid, true),
+        col("managed_tenant_id", Kind::Text, true),
+        col("status", Kind::Text, false),
+        col("action", Kind::Text, false),
+        col("serial", Kind::Int, false),
+    ],
+};
+
+/// Record columns a recordset listing may be filtered by (upstream's API filters `data` and
+/// `status` on recordsets): a recordset matches when any of its records does.
+const RECORD_FILTERS: &[&str] = &["data", "status"];
+
+/// Most values bound in one `IN (…)` list; far below every engine's limit.
+const IN_CHUNK: usize = 500;
+
+/// Records are listed in the order they were created, then by data for a stable order among
+/// records created together.
+const RECORD_ORDER: &str = " ORDER BY r.created_at, r.data, r.id";
+
+fn recordset_values(rs: &RecordSet) -> Vec<Val> {
+    vec![
+        rs.id.into(),
+        rs.version.into(),
+        rs.created_at.into(),
+        rs.updated_at.into(),
+        rs.zone_shard.into(),
+        rs.tenant_id.clone().into(),
+        rs.zone_id.into(),
+        rs.name.clone().into(),
+        rs.rtype.clone().into(),
+        rs.ttl.into(),
+        rs.description.clone().into(),
+        rs.reverse_name.clone().into(),
+    ]
+}
+
+fn record_values(r: &Record) -> Vec<Val> {
+    vec![
+        r.id.into(),
+        r.version.into(),
+        r.created_at.into(),
+        r.updated_at.into(),
+        r.zone_shard.into(),
+        r.tenant_id.clone().into(),
+        r.zone_id.into(),
+        r.recordset_id.into(),
+        r.data.clone().into(),
+        r.description.clone().into(),
+        r.hash.clone().into(),
+        r.managed.into(),
+        r.managed_extra.clone().into(),
+        r.managed_plugin_type.clone().into(),
+        r.managed_plugin_name.clone().into(),
+        r.managed_resource_type.clone().into(),
+        r.managed_resource_region.clone().into(),
+        r.managed_resource_id.into(),
+        r.managed_tenant_id.clone().into(),
+        r.status.as_str().into(),
+        r.action.as_str().into(),
+        r.serial.into(),
+    ]
+}
+
+fn recordset_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<RecordSet> {
+    let r = RowReader::new(row, "recordsets");
+    Ok(RecordSet {
+        id: r.uuid("id")?,
+        version: r.int_as("version")?,
+        created_at: r.created_at()?,
+        updated_at: r.opt_ts("updated_at")?,
+        zone_shard: r.int_as("zone_shard")?,
+        tenant_id: r.opt_text("tenant_id")?,
+        zone_id: r.uuid("zone_id")?,
+        zone_name: r.text("zone_name")?,
+        name: r.text("name")?,
+        rtype: r.text("type")?,
+        ttl: r.opt_int_as("ttl")?,
+        description: r.opt_text("description")?,
+        reverse_name: r.text("reverse_name")?,
+        records: Vec::new(),
+    })
+}
+
+fn record_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Record> {
+    let r = RowReader::new(row, "records");
+    Ok(Record {
+        id: r.uuid("id")?,
+        version: r.int_as("version")?,
+        created_at: r.created_at()?,
+        updated_at: r.opt_ts("updated_at")?,
+        zone_shard: r.int_as("zone_shard")?,
+        tenant_id: r.opt_text("tenant_id")?,
+        zone_id: r.uuid("zone_id")?,
+        recordset_id: r.uuid("recordset_id")?,
+        data: r.text("data")?,
+        description: r.opt_text("description")?,
+        hash: r.text("hash")?,
+        managed: r.flag("managed")?,
+        managed_extra: r.opt_text("managed_extra")?,
+        managed_plugin_type: r.opt_text("managed_plugin_type")?,
+        managed_plugin_name: r.opt_text("managed_plugin_name")?,
+        managed_resource_type: r.opt_text("managed_resource_type")?,
+        managed_resource_region: r.opt_text("managed_resource_region")?,
+        managed_resource_id: r.opt_uuid("managed_resource_id")?,
+        managed_tenant_id: r.opt_text("managed_tenant_id")?,
+        status: r.parse("status")?,
+        action: r.parse("action")?,
+        serial: r.int_as("serial")?,
+    })
+}
+
+fn names(table: &Table) -> Vec<&'static str> {
+    table.cols.iter().map(|c| c.name).collect()
+}
+
+/// `SELECT rs.…, z.name AS zone_name FROM recordsets rs JOIN zones z …`.
+fn select_recordsets(what: &str) -> String {
+    format!("SELECT {what} FROM recordsets rs JOIN zones z ON z.id = rs.zone_id")
+}
+
+fn recordset_columns() -> String {
+    format!("{}, z.name AS zone_name", RECORDSETS.select_list("rs"))
+}
+
+async fn insert_record(conn: &mut Conn, r: &Record) -> Result<()> {
+    Sql::insert("records", &names(&RECORDS), record_values(r))
+        .execute(conn)
+        .await?;
+    Ok(())
+}
+
+/// Inserts a recordset row and its records.
+pub(crate) async fn create(conn: &mut Conn, rs: &RecordSet) -> Result<()> {
+    Sql::insert("recordsets", &names(&RECORDSETS), recordset_values(rs))
+        .execute(conn)
+        .await?;
+    for r in &rs.records {
+        insert_record(conn, r).await?;
+    }
+    Ok(())
+}
+
+/// Fills in the records of `sets` with one query per [`IN_CHUNK`] recordsets.
+async fn attach_records(conn: &mut Conn, sets: &mut [RecordSet]) -> Result<()> {
+    let mut by_set: HashMap<Uuid, Vec<Record>> = HashMap::new();
+    for chunk in sets.chunks(IN_CHUNK) {
+        let mut q = Sql::new(&format!(
+            "SELECT {} FROM records r WHERE r.recordset_id IN ",
+            RECORDS.select_list("r")
+        ));
+        q.bind_list(chunk.iter().map(|s| s.id)).push(RECORD_ORDER);
+        for row in q.fetch_all(conn).await? {
+            let rec = record_from_row(&row)?;
+            by_set.entry(rec.recordset_id).or_default().push(rec);
+        }
+    }
+    for s in sets {
+        s.records = by_set.remove(&s.id).unwrap_or_default();
+    }
+    Ok(())
+}
+
+/// A recordset with its records (whatever its zone's state).
+pub(crate) async fn get(conn: &mut Conn, id: Uuid) -> Result<RecordSet> {
+    let mut q = Sql::new(&select_recordsets(&recordset_columns()));
+    q.push(" WHERE rs.id = ").bind(id);
+    let Some(row) = q.fetch_optional(conn).await? else {
+        return Err(StorageError::NotFound("recordset"));
+    };
+    let mut sets = vec![recordset_from_row(&row)?];
+    attach_records(conn, &mut sets).await?;
+    Ok(sets.remove(0))
+}
+
+/// One page of recordsets of live zones matching `criteria`, with records and the total count.
+pub(crate) async fn find(
+    conn: &mut Conn,
+    criteria: &Criteria,
+    page: &Page,
+) -> Result<Listing<RecordSet>> {
+    let child = Some((&RECORDS, "recordset_id", RECORD_FILTERS));
+    let mut count = Sql::new(&select_recordsets("COUNT(*)"));
+    count.push(" WHERE z.deleted = '0'");
+    push_criteria(&mut count, &RECORDSETS, "rs", criteria, child)?;
+    let total_count = count.fetch_count(conn).await?;
+
+    let mut q = Sql::new(&select_recordsets(&recordset_columns()));
+    q.push(" WHERE z.deleted = '0'");
+    push_criteria(&mut q, &RECORDSETS, "rs", criteria, child)?;
+    push_page(&mut q, conn, &RECORDSETS, "rs", page).await?;
+    let mut items = q
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(recordset_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    attach_records(conn, &mut items).await?;
+    Ok(Listing { items, total_count })
+}
+
+/// Every recordset of a zone with its records, by name then type (two queries in all).
+pub(crate) async fn of_zone(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<RecordSet>> {
+    let mut q = Sql::new(&select_recordsets(&recordset_columns()));
+    q.push(" WHERE rs.zone_id = ")
+        .bind(zone_id)
+        .push(" ORDER BY rs.name, rs.type, rs.id");
+    let mut sets = q
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(recordset_from_row)
+        .collect::<Result<Vec<_>>>()?;
+    let mut by_set: HashMap<Uuid, Vec<Record>> = HashMap::new();
+    for r in records_of_zone(conn, zone_id).await? {
+        by_set.entry(r.recordset_id).or_default().push(r);
+    }
+    for s in &mut sets {
+        s.records = by_set.remove(&s.id).unwrap_or_default();
+    }
+    Ok(sets)
+}
+
+/// Every record of a zone.
+pub(crate) async fn records_of_zone(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<Record>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM records r WHERE r.zone_id = ",
+        RECORDS.select_list("r")
+    ));
+    q.bind(zone_id).push(RECORD_ORDER);
+    q.fetch_all(conn).await?.iter().map(record_from_row).collect()
+}
+
+/// Version-checked rewrite of the recordset row (`version + 1`, `updated_at = now`) and
+/// replacement of its records by `rs.records`.
+///
+/// Records are deleted and re-inserted (so that swapping data between two records cannot trip
+/// the unique hash mid-way); a record whose id survives keeps its version and `updated_at` when
+/// unchanged, and gets `version + 1` and `updated_at = now` when any field changed.
+pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet> {
+    let now = chrono::Utc::now().naive_utc();
+    let mut q = Sql::new("UPDATE recordsets SET version = ");
+    q.bind(rs.version.saturating_add(1))
+        .push(", updated_at = ")
+        .bind(now);
+    for (c, v) in RECORDSETS.cols.iter().zip(recordset_values(rs)).skip(4) {
+        q.push(&format!(", {} = ", c.name)).bind(v);
+    }
+    q.push(" WHERE id = ").bind(rs.id).push(" AND version = ").bind(rs.version);
+    if q.execute(conn).await? == 0 {
+        return Err(if exists(conn, "recordsets", rs.id).await? {
+            StorageError::Conflict("recordset")
+        } else {
+            StorageError::NotFound("recordset")
+        });
+    }
+
+    let mut old_q = Sql::new(&format!(
+        "SELECT {} FROM records r WHERE r.recordset_id = ",
+        RECORDS.select_list("r")
+    ));
+    old_q.bind(rs.id);
+    let old: HashMap<Uuid, Record> = old_q
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| record_from_row(row).map(|r| (r.id, r)))
+        .collect::<Result<_>>()?;
+    let mut del = Sql::new("DELETE FROM records WHERE recordset_id = ");
+    del.bind(rs.id);
+    del.execute(conn).await?;
+    for r in &rs.records {
+        let mut r = r.clone();
+        if let Some(prev) = old.get(&r.id) {
+            let mut same = r.clone();
+            same.version = prev.version;
+            same.updated_at = prev.updated_at;
+            if same == *prev {
+                r = same;
+            } else {
+                r.version = prev.version.saturating_add(1);
+                r.updated_at = Some(now);
+            }
+        }
+        insert_record(conn, &r).await?;
+    }
+    get(conn, rs.id).await
+}
+
+/// Deletes a recordset and its records.
+pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
+    let mut q = Sql::new("DELETE FROM records WHERE recordset_id = ");
+    q.bind(id);
+    q.execute(conn).await?;
+    let mut q = Sql::new("DELETE FROM recordsets WHERE id = ");
+    q.bind(id);
+    if q.execute(conn).await? == 0 {
+        return Err(StorageError::NotFound("recordset"));
+    }
+    Ok(())
+}
+
+/// Worker feedback for a zone: every record still PENDING or ERROR whose serial is at most
+/// `max_serial` (i.e. included in what the targets now serve) gets `status` and `action`, in
+/// one statement. Records changed after that serial are left alone.
+pub(crate) async fn update_zone_records_status(
+    conn: &mut Conn,
+    zone_id: Uuid,
+    status: RecordStatus,
+    action: Action,
+    max_serial: u32,
+) -> Result<()> {
+    let mut q = Sql::new("UPDATE records SET status = ");
+    q.bind(status.as_str())
+        .push(", action = ")
+        .bind(action.as_str())
+        .push(", updated_at = ")
+        .bind(chrono::Utc::now().naive_utc())
+        .push(", version = version + 1 WHERE zone_id = ")
+        .bind(zone_id)
+        .push(" AND serial <= ")
+        .bind(max_serial)
+        .push(" AND status IN ")
+        .bind_list([RecordStatus::Pending.as_str(), RecordStatus::Error.as_str()]);
+    q.execute(conn).await?;
+    Ok(())
+}

@@ -1,0 +1,203 @@
+//! The `zones` table ↔ [`Zone`]. Column `type` holds `Zone::zone_type`.
+
+use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::objects::Zone;
+use uuid::Uuid;
+
+use super::codec::RowReader;
+use super::dialect;
+use super::listing::{col, push_criteria, push_page, Kind, Table};
+use super::query::{Conn, Sql, Val};
+use crate::{Result, StorageError};
+
+/// Columns of `zones`, in upstream's order; also the filter and sort allow-list.
+pub(crate) static ZONES: Table = Table {
+    name: "zones",
+    cols: &[
+        col("id", Kind::Uuid, false),
+        col("version", Kind::Int, false),
+        col("created_at", Kind::Ts, true),
+        col("updated_at", Kind::Ts, true),
+        col("deleted", Kind::Text, false),
+        col("deleted_at", Kind::Ts, true),
+        col("shard", Kind::Int, false),
+        col("tenant_id", Kind::Text, true),
+        col("name", Kind::Text, false),
+        col("email", Kind::Text, false),
+        col("description", Kind::Text, true),
+        col("type", Kind::Text, false),
+        col("transferred_at", Kind::Ts, true),
+        col("ttl", Kind::Int, false),
+        col("serial", Kind::Int, false),
+        col("refresh", Kind::Int, false),
+        col("retry", Kind::Int, false),
+        col("expire", Kind::Int, false),
+        col("minimum", Kind::Int, false),
+        col("status", Kind::Text, false),
+        col("parent_zone_id", Kind::Uuid, true),
+        col("action", Kind::Text, false),
+        col("pool_id", Kind::Uuid, true),
+        col("reverse_name", Kind::Text, false),
+        col("delayed_notify", Kind::Bool, true),
+        col("increment_serial", Kind::Bool, true),
+    ],
+};
+
+/// `deleted` is `'0'` or the zone's id as 32 hex digits (upstream's soft-delete marker); an id
+/// given with dashes is stored in that form so that lookups by either spelling agree.
+fn deleted_to_db(deleted: &str) -> String {
+    dialect::uuid_from_db(deleted).map_or_else(|| deleted.to_owned(), |id| dialect::uuid_to_db(&id))
+}
+
+/// The values of every column but `id`, `version`, `created_at`, `updated_at`, in
+/// [`ZONES`] order from `deleted` on.
+fn data_values(z: &Zone) -> Vec<Val> {
+    vec![
+        deleted_to_db(&z.deleted).into(),
+        z.deleted_at.into(),
+        z.shard.into(),
+        z.tenant_id.clone().into(),
+        z.name.clone().into(),
+        z.email.clone().into(),
+        z.description.clone().into(),
+        z.zone_type.as_str().into(),
+        z.transferred_at.into(),
+        z.ttl.into(),
+        z.serial.into(),
+        z.refresh.into(),
+        z.retry.into(),
+        z.expire.into(),
+        z.minimum.into(),
+        z.status.as_str().into(),
+        z.parent_zone_id.into(),
+        z.action.as_str().into(),
+        z.pool_id.into(),
+        z.reverse_name.clone().into(),
+        z.delayed_notify.into(),
+        z.increment_serial.into(),
+    ]
+}
+
+/// Decodes a row selected with [`Table::select_list`] of [`ZONES`].
+fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Zone> {
+    let r = RowReader::new(row, "zones");
+    Ok(Zone {
+        id: r.uuid("id")?,
+        version: r.int_as("version")?,
+        created_at: r.created_at()?,
+        updated_at: r.opt_ts("updated_at")?,
+        deleted: r.text("deleted")?,
+        deleted_at: r.opt_ts("deleted_at")?,
+        shard: r.int_as("shard")?,
+        tenant_id: r.opt_text("tenant_id")?,
+        name: r.text("name")?,
+        email: r.text("email")?,
+        description: r.opt_text("description")?,
+        zone_type: r.parse("type")?,
+        transferred_at: r.opt_ts("transferred_at")?,
+        ttl: r.int_as("ttl")?,
+        serial: r.int_as("serial")?,
+        refresh: r.int_as("refresh")?,
+        retry: r.int_as("retry")?,
+        expire: r.int_as("expire")?,
+        minimum: r.int_as("minimum")?,
+        status: r.parse("status")?,
+        parent_zone_id: r.opt_uuid("parent_zone_id")?,
+        action: r.parse("action")?,
+        pool_id: r.opt_uuid("pool_id")?,
+        reverse_name: r.text("reverse_name")?,
+        delayed_notify: r.flag("delayed_notify")?,
+        increment_serial: r.flag("increment_serial")?,
+    })
+}
+
+/// Inserts a zone row.
+pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
+    let names: Vec<&str> = ZONES.cols.iter().map(|c| c.name).collect();
+    let mut values: Vec<Val> = vec![
+        z.id.into(),
+        z.version.into(),
+        z.created_at.into(),
+        z.updated_at.into(),
+    ];
+    values.extend(data_values(z));
+    Sql::insert("zones", &names, values).execute(conn).await?;
+    Ok(())
+}
+
+/// A zone by id; `live_only` hides soft-deleted zones.
+pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool) -> Result<Zone> {
+    let mut q = Sql::new(&format!("SELECT {} FROM zones z WHERE z.id = ", ZONES.select_list("z")));
+    q.bind(id);
+    if live_only {
+        q.push(" AND z.deleted = '0'");
+    }
+    match q.fetch_optional(conn).await? {
+        Some(row) => from_row(&row),
+        None => Err(StorageError::NotFound("zone")),
+    }
+}
+
+/// One page of live zones matching `criteria`, with the total count.
+pub(crate) async fn find(conn: &mut Conn, criteria: &Criteria, page: &Page) -> Result<Listing<Zone>> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM zones z WHERE z.deleted = '0'");
+    push_criteria(&mut count, &ZONES, "z", criteria, None)?;
+    let total_count = count.fetch_count(conn).await?;
+
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM zones z WHERE z.deleted = '0'",
+        ZONES.select_list("z")
+    ));
+    push_criteria(&mut q, &ZONES, "z", criteria, None)?;
+    push_page(&mut q, conn, &ZONES, "z", page).await?;
+    let items = q
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Listing { items, total_count })
+}
+
+/// Whether a row with this id exists in `table` (to tell NotFound from Conflict).
+pub(crate) async fn exists(conn: &mut Conn, table: &str, id: Uuid) -> Result<bool> {
+    let mut q = Sql::new(&format!("SELECT COUNT(*) FROM {table} WHERE id = "));
+    q.bind(id);
+    Ok(q.fetch_count(conn).await? > 0)
+}
+
+/// Version-checked rewrite of every column; stores `version + 1` and `updated_at = now`.
+pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
+    let mut q = Sql::new("UPDATE zones SET version = ");
+    q.bind(z.version.saturating_add(1))
+        .push(", updated_at = ")
+        .bind(chrono::Utc::now().naive_utc());
+    for (c, v) in ZONES.cols[4..].iter().zip(data_values(z)) {
+        q.push(&format!(", {} = ", c.name)).bind(v);
+    }
+    q.push(" WHERE id = ").bind(z.id).push(" AND version = ").bind(z.version);
+    if q.execute(conn).await? == 0 {
+        return Err(if exists(conn, "zones", z.id).await? {
+            StorageError::Conflict("zone")
+        } else {
+            StorageError::NotFound("zone")
+        });
+    }
+    get(conn, z.id, false).await
+}
+
+/// Hard-deletes a zone, its recordsets and records (the other children go by ON DELETE CASCADE).
+pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
+    // Children first, explicitly: foreign keys may be off on a database upstream created.
+    for table in ["records", "recordsets"] {
+        let mut q = Sql::new(&format!("DELETE FROM {table} WHERE zone_id = "));
+        q.bind(id);
+        q.execute(conn).await?;
+    }
+    let mut q = Sql::new("DELETE FROM zones WHERE id = ");
+    q.bind(id);
+    if q.execute(conn).await? == 0 {
+        return Err(StorageError::NotFound("zone"));
+    }
+    Ok(())
+}

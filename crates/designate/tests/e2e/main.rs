@@ -1,0 +1,10 @@
+//! End-to-end tests: the real `designate` binary, real HTTP, real DNS packets, real `dig`.
+//!
+//! All tests live in this one target (one link, shared harness); each starts its own
+//! `designate all` on ports chosen by the kernel, with its own state directory.
+
+mod dns;
+mod harness;
+mod hostile;
+mod restart;
+mod spine;

@@ -25,9 +25,18 @@ impl FromRequest<AppState> for JsonObject {
             .headers()
             .get(CONTENT_TYPE)
             .and_then(|v| v.to_str().ok())
-            .map(|v| v.split(';').next().unwrap_or("").trim().to_ascii_lowercase());
+            .map(|v| {
+                v.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .to_ascii_lowercase()
+            });
         // Upstream's `body_dict` accepts exactly these two media types (parameters ignored).
-        if !matches!(content_type.as_deref(), Some("application/json" | "application/json-patch+json")) {
+        if !matches!(
+            content_type.as_deref(),
+            Some("application/json" | "application/json-patch+json")
+        ) {
             return Err(unsupported_content_type());
         }
         let limit = state.config.max_body_bytes;
@@ -50,10 +59,13 @@ impl FromRequest<AppState> for JsonObject {
 /// Parses a body as upstream's `body_dict` + adapter do.
 fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
-        return Err(ApiError::new(ErrorKind::EmptyRequestBody, "Request Body is empty"));
+        return Err(ApiError::new(
+            ErrorKind::EmptyRequestBody,
+            "Request Body is empty",
+        ));
     }
-    let value: Value =
-        serde_json::from_slice(bytes).map_err(|e| ApiError::new(ErrorKind::InvalidJson, e.to_string()))?;
+    let value: Value = serde_json::from_slice(bytes)
+        .map_err(|e| ApiError::new(ErrorKind::InvalidJson, e.to_string()))?;
     match value {
         Value::Object(map) => Ok(map),
         Value::Null => Err(ApiError::new(ErrorKind::EmptyRequestBody, "Request Body is empty")),
@@ -81,7 +93,11 @@ pub(crate) fn python_type(v: &Value) -> &'static str {
 ///
 /// # Errors
 /// `invalid_object` naming the offending keys and the resource.
-pub(crate) fn reject_unknown_keys(body: &Map<String, Value>, allowed: &[&str], resource: &str) -> Result<(), ApiError> {
+pub(crate) fn reject_unknown_keys(
+    body: &Map<String, Value>,
+    allowed: &[&str],
+    resource: &str,
+) -> Result<(), ApiError> {
     let bad: Vec<String> = body
         .keys()
         .filter(|k| !allowed.contains(&k.as_str()))
@@ -126,10 +142,17 @@ pub(crate) fn required(field: &str) -> ApiError {
 ///
 /// # Errors
 /// `invalid_object` for a non-string or a value over `max_len` characters.
-pub(crate) fn string(field: &str, v: &Value, max_len: usize, nullable: bool) -> Result<Option<String>, ApiError> {
+pub(crate) fn string(
+    field: &str,
+    v: &Value,
+    max_len: usize,
+    nullable: bool,
+) -> Result<Option<String>, ApiError> {
     match v {
         Value::Null if nullable => Ok(None),
-        Value::String(s) if s.chars().count() > max_len => Err(value_error(format!("Value too long for {field}"))),
+        Value::String(s) if s.chars().count() > max_len => {
+            Err(value_error(format!("Value too long for {field}")))
+        }
         Value::String(s) => Ok(Some(s.clone())),
         other => Err(value_error(format!(
             "A string is required in field {field}, not a {}",
@@ -142,12 +165,20 @@ pub(crate) fn string(field: &str, v: &Value, max_len: usize, nullable: bool) -> 
 ///
 /// # Errors
 /// `invalid_object` for a non-integer or a value out of range.
-pub(crate) fn integer(field: &str, v: &Value, min: i64, max: i64, nullable: bool) -> Result<Option<i32>, ApiError> {
+pub(crate) fn integer(
+    field: &str,
+    v: &Value,
+    min: i64,
+    max: i64,
+    nullable: bool,
+) -> Result<Option<i32>, ApiError> {
     let n = match v {
         Value::Null if nullable => return Ok(None),
         Value::Number(n) => n.as_i64().ok_or_else(|| {
             if n.is_f64() {
-                value_error(format!("An integer is required in field {field}, not a float"))
+                value_error(format!(
+                    "An integer is required in field {field}, not a float"
+                ))
             } else {
                 value_error(format!("Value too high for {field}"))
             }
@@ -160,12 +191,16 @@ pub(crate) fn integer(field: &str, v: &Value, min: i64, max: i64, nullable: bool
         }
     };
     if n < min {
-        return Err(value_error(format!("Value must be >= {min} for field {field}")));
+        return Err(value_error(format!(
+            "Value must be >= {min} for field {field}"
+        )));
     }
     if n > max {
         return Err(value_error(format!("Value too high for {field}")));
     }
-    i32::try_from(n).map(Some).map_err(|_| value_error(format!("Value too high for {field}")))
+    i32::try_from(n)
+        .map(Some)
+        .map_err(|_| value_error(format!("Value too high for {field}")))
 }
 
 /// Upstream's `DomainField`: labels of `[A-Za-z0-9_-]{1,63}` not starting or ending with `-`,
@@ -236,7 +271,9 @@ fn check_name(name: &str, allow_wildcard: bool) -> Result<(), NameFault> {
             continue;
         }
         let ok = !label.is_empty()
-            && label.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+            && label
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
             && !label.starts_with('-')
             && !label.ends_with('-');
         if !ok {
@@ -253,10 +290,22 @@ mod tests {
 
     #[test]
     fn body_parsing_errors() {
-        assert_eq!(parse_object(b"  ").unwrap_err().error_type, "empty_request_body");
-        assert_eq!(parse_object(b"null").unwrap_err().error_type, "empty_request_body");
-        assert_eq!(parse_object(b"{\"a\": ").unwrap_err().error_type, "invalid_json");
-        assert_eq!(parse_object(b"[1]").unwrap_err().error_type, "invalid_object");
+        assert_eq!(
+            parse_object(b"  ").unwrap_err().error_type,
+            "empty_request_body"
+        );
+        assert_eq!(
+            parse_object(b"null").unwrap_err().error_type,
+            "empty_request_body"
+        );
+        assert_eq!(
+            parse_object(b"{\"a\": ").unwrap_err().error_type,
+            "invalid_json"
+        );
+        assert_eq!(
+            parse_object(b"[1]").unwrap_err().error_type,
+            "invalid_object"
+        );
         assert_eq!(parse_object(b"{\"a\": 1}").unwrap()["a"], 1);
     }
 
@@ -264,7 +313,15 @@ mod tests {
     fn names() {
         assert!(zone_name("name", &json!("example.org.")).is_ok());
         assert!(zone_name("name", &json!("under_score.example.")).is_ok());
-        for bad in ["example.org", "-a.org.", "a-.org.", "a..org.", ".", "exa mple.org.", "*.example.org."] {
+        for bad in [
+            "example.org",
+            "-a.org.",
+            "a-.org.",
+            "a..org.",
+            ".",
+            "exa mple.org.",
+            "*.example.org.",
+        ] {
             assert!(zone_name("name", &json!(bad)).is_err(), "{bad}");
         }
         assert!(host_name("name", &json!("*.example.org.")).is_ok());
@@ -279,12 +336,27 @@ mod tests {
 
     #[test]
     fn emails_and_numbers() {
-        assert_eq!(email("email", &json!("a@b.org")).unwrap().as_deref(), Some("a@b.org"));
+        assert_eq!(
+            email("email", &json!("a@b.org")).unwrap().as_deref(),
+            Some("a@b.org")
+        );
         assert!(email("email", &json!("a@@b.org")).is_err());
         assert!(email("email", &json!("ab.org")).is_err());
-        assert_eq!(integer("ttl", &json!(300), 0, 2147483647, true).unwrap(), Some(300));
-        assert_eq!(integer("ttl", &json!(null), 0, 2147483647, true).unwrap(), None);
-        for bad in [json!(-1), json!(2147483648_i64), json!("300"), json!(1.5), json!(true)] {
+        assert_eq!(
+            integer("ttl", &json!(300), 0, 2147483647, true).unwrap(),
+            Some(300)
+        );
+        assert_eq!(
+            integer("ttl", &json!(null), 0, 2147483647, true).unwrap(),
+            None
+        );
+        for bad in [
+            json!(-1),
+            json!(2147483648_i64),
+            json!("300"),
+            json!(1.5),
+            json!(true),
+        ] {
             assert!(integer("ttl", &bad, 0, 2147483647, true).is_err(), "{bad}");
         }
         assert!(string("description", &json!("x".repeat(161)), 160, true).is_err());

@@ -67,7 +67,9 @@ fn render_error(response: Response, request_id: &str) -> Response {
     let (mut parts, _) = response.into_parts();
     parts.extensions.remove::<PendingError>();
     parts.status = error.status;
-    parts.headers.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
+    parts
+        .headers
+        .insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
     parts.headers.remove(axum::http::header::CONTENT_LENGTH);
     let body = error.body(Some(request_id)).to_string();
     Response::from_parts(parts, Body::from(body))
@@ -77,9 +79,10 @@ fn render_error(response: Response, request_id: &str) -> Response {
 fn error_for_status(status: StatusCode) -> ApiError {
     match status {
         StatusCode::NOT_FOUND => ApiError::not_found(),
-        StatusCode::METHOD_NOT_ALLOWED => {
-            ApiError::new(ErrorKind::MethodNotAllowed, "The method is not allowed for this resource.")
-        }
+        StatusCode::METHOD_NOT_ALLOWED => ApiError::new(
+            ErrorKind::MethodNotAllowed,
+            "The method is not allowed for this resource.",
+        ),
         StatusCode::PAYLOAD_TOO_LARGE => too_large(),
         StatusCode::UNSUPPORTED_MEDIA_TYPE => unsupported_content_type(),
         s if s.is_client_error() => ApiError {
@@ -95,12 +98,19 @@ fn error_for_status(status: StatusCode) -> ApiError {
 
 /// `413` for bodies over the configured limit (upstream's sizelimit middleware).
 pub(crate) fn too_large() -> ApiError {
-    ApiError::custom(StatusCode::PAYLOAD_TOO_LARGE, "request_too_large", "Request is too large.")
+    ApiError::custom(
+        StatusCode::PAYLOAD_TOO_LARGE,
+        "request_too_large",
+        "Request is too large.",
+    )
 }
 
 /// `415` for bodies that are not JSON.
 pub(crate) fn unsupported_content_type() -> ApiError {
-    ApiError::new(ErrorKind::UnsupportedContentType, "Content-type must be application/json")
+    ApiError::new(
+        ErrorKind::UnsupportedContentType,
+        "Content-type must be application/json",
+    )
 }
 
 /// The caller's context, extracted from the noauth headers.
@@ -124,9 +134,20 @@ impl<S: Send + Sync> FromRequestParts<S> for Ctx {
 ///
 /// # Errors
 /// `403 forbidden` when a non-admin asks for all projects or sudo.
-pub fn noauth_context(headers: &HeaderMap, query: Option<&str>, request_id: String) -> Result<RequestContext, ApiError> {
-    let header = |name: &str| headers.get(name).and_then(|v| v.to_str().ok()).map(str::trim);
-    let project_id = header("x-auth-project-id").unwrap_or("noauth-project").to_owned();
+pub fn noauth_context(
+    headers: &HeaderMap,
+    query: Option<&str>,
+    request_id: String,
+) -> Result<RequestContext, ApiError> {
+    let header = |name: &str| {
+        headers
+            .get(name)
+            .and_then(|v| v.to_str().ok())
+            .map(str::trim)
+    };
+    let project_id = header("x-auth-project-id")
+        .unwrap_or("noauth-project")
+        .to_owned();
     let user_id = header("x-auth-user-id").unwrap_or("noauth-user").to_owned();
     let roles: Vec<String> = header("x-roles")
         .unwrap_or("admin")
@@ -145,12 +166,21 @@ pub fn noauth_context(headers: &HeaderMap, query: Option<&str>, request_id: Stri
 
     // Query parameters win over headers, as in upstream's ContextMiddleware.
     let params = crate::query::parse_pairs(query.unwrap_or(""));
-    let param = |name: &str| params.iter().rev().find(|(k, _)| k == name).map(|(_, v)| v.as_str());
+    let param = |name: &str| {
+        params
+            .iter()
+            .rev()
+            .find(|(k, _)| k == name)
+            .map(|(_, v)| v.as_str())
+    };
 
     let sudo = header("x-auth-sudo-project-id").or_else(|| header("x-auth-sudo-tenant-id"));
     if let Some(sudo) = sudo.filter(|s| !s.is_empty()) {
         if !ctx.is_admin() {
-            return Err(ApiError::new(ErrorKind::Forbidden, "You are not authorized to use sudo"));
+            return Err(ApiError::new(
+                ErrorKind::Forbidden,
+                "You are not authorized to use sudo",
+            ));
         }
         ctx.project_id = Some(sudo.to_owned());
     }
@@ -162,7 +192,10 @@ pub fn noauth_context(headers: &HeaderMap, query: Option<&str>, request_id: Stri
         }
     }
     if all_projects && !ctx.is_admin() {
-        return Err(ApiError::new(ErrorKind::Forbidden, "You are not authorized to act on all projects"));
+        return Err(ApiError::new(
+            ErrorKind::Forbidden,
+            "You are not authorized to act on all projects",
+        ));
     }
     ctx.all_projects = all_projects;
 
@@ -227,7 +260,10 @@ mod tests {
         assert_eq!(e.status, StatusCode::FORBIDDEN);
         let h = headers(&[("x-roles", "member"), ("x-auth-sudo-project-id", "other")]);
         assert!(noauth_context(&h, None, "r".into()).is_err());
-        let h = headers(&[("x-auth-sudo-project-id", "other"), ("x-auth-all-projects", "1")]);
+        let h = headers(&[
+            ("x-auth-sudo-project-id", "other"),
+            ("x-auth-all-projects", "1"),
+        ]);
         let ctx = noauth_context(&h, None, "r".into()).unwrap();
         assert_eq!(ctx.project_id.as_deref(), Some("other"));
         assert!(ctx.all_projects);

@@ -39,7 +39,11 @@ impl ApiError {
     }
 
     /// An error whose status/type has no [`ErrorKind`] (e.g. 413 from the body-size limit).
-    pub fn custom(status: StatusCode, error_type: &'static str, message: impl Into<String>) -> Self {
+    pub fn custom(
+        status: StatusCode,
+        error_type: &'static str,
+        message: impl Into<String>,
+    ) -> Self {
         Self {
             status,
             error_type: Cow::Borrowed(error_type),
@@ -138,7 +142,10 @@ pub(crate) async fn not_found() -> ApiError {
 
 /// Router fallback: known path, wrong method.
 pub(crate) async fn method_not_allowed() -> ApiError {
-    ApiError::new(ErrorKind::MethodNotAllowed, "The method is not allowed for this resource.")
+    ApiError::new(
+        ErrorKind::MethodNotAllowed,
+        "The method is not allowed for this resource.",
+    )
 }
 
 /// What a caught panic becomes: a 500 envelope, never a dropped connection.

@@ -33,6 +33,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
 
 pub use error::ApiError;
 
@@ -101,6 +102,7 @@ pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
         .fallback_service(normalised)
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn(context::request_middleware))
+        .layer(TraceLayer::new_for_http())
 }
 
 fn strip_trailing_slash(mut request: Request) -> Request {
@@ -131,7 +133,11 @@ pub async fn bind(config: &ApiConfig) -> std::io::Result<TcpListener> {
 ///
 /// # Errors
 /// When the accept loop fails.
-pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationToken) -> std::io::Result<()> {
+pub async fn serve(
+    listener: TcpListener,
+    app: Router,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     if let Ok(addr) = listener.local_addr() {
         tracing::info!(%addr, "api listening");
     }
@@ -144,7 +150,11 @@ pub async fn serve(listener: TcpListener, app: Router, shutdown: CancellationTok
 ///
 /// # Errors
 /// When the address cannot be bound or serving fails.
-pub async fn run(config: ApiConfig, central: Arc<dyn CentralApi>, shutdown: CancellationToken) -> std::io::Result<()> {
+pub async fn run(
+    config: ApiConfig,
+    central: Arc<dyn CentralApi>,
+    shutdown: CancellationToken,
+) -> std::io::Result<()> {
     let listener = bind(&config).await?;
     serve(listener, router(central, config), shutdown).await
 }
@@ -156,9 +166,14 @@ mod tests {
     #[test]
     fn trailing_slashes_are_stripped_but_root_kept() {
         let r = |p: &str| {
-            strip_trailing_slash(Request::builder().uri(p).body(axum::body::Body::empty()).unwrap())
-                .uri()
-                .to_string()
+            strip_trailing_slash(
+                Request::builder()
+                    .uri(p)
+                    .body(axum::body::Body::empty())
+                    .unwrap(),
+            )
+            .uri()
+            .to_string()
         };
         assert_eq!(r("/v2/zones/"), "/v2/zones");
         assert_eq!(r("/v2/zones//?limit=1"), "/v2/zones?limit=1");

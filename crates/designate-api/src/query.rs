@@ -6,7 +6,7 @@
 //! it into `links.self` / `links.next` as Python's `urlencode` does).
 
 use designate_core::criteria::{Criteria, Filter, Page, SortDir};
-use designate_core::ErrorKind;
+use designate_core::{DesignateError, ErrorKind};
 use serde_json::{json, Value};
 use uuid::Uuid;
 
@@ -105,6 +105,20 @@ impl ListRequest {
             link_params,
         })
     }
+
+    /// Maps a failed listing: the only thing a listing can fail to find is its marker, which
+    /// upstream reports as `400 marker_not_found` (storage may only say "not found").
+    pub(crate) fn listing_error(&self, e: DesignateError) -> ApiError {
+        match self.page.marker {
+            Some(marker) if matches!(e.kind, ErrorKind::NotFound | ErrorKind::MarkerNotFound) => {
+                ApiError::new(
+                    ErrorKind::MarkerNotFound,
+                    format!("Marker {marker} could not be found"),
+                )
+            }
+            _ => e.into(),
+        }
+    }
 }
 
 /// Upstream's limit rule: default when absent, `max` means the configured maximum, otherwise an
@@ -119,11 +133,16 @@ fn parse_limit(value: Option<&str>, config: &ApiConfig) -> Result<u32, ApiError>
     let invalid = || {
         ApiError::new(
             ErrorKind::InvalidLimit,
-            format!("limit should be an integer between 1 and {}", config.max_limit),
+            format!(
+                "limit should be an integer between 1 and {}",
+                config.max_limit
+            ),
         )
     };
     match value.trim().parse::<i64>() {
-        Ok(n) if n >= 1 && n <= i64::from(config.max_limit) => u32::try_from(n).map_err(|_| invalid()),
+        Ok(n) if n >= 1 && n <= i64::from(config.max_limit) => {
+            u32::try_from(n).map_err(|_| invalid())
+        }
         _ => Err(invalid()),
     }
 }
@@ -151,10 +170,16 @@ fn parse_filters(params: &[(String, String)], spec: ListSpec) -> Result<Criteria
         }
     }
     if !duplicate.is_empty() {
-        return Err(ApiError::bad_request(format!("Duplicate filters {}", duplicate.join(", "))));
+        return Err(ApiError::bad_request(format!(
+            "Duplicate filters {}",
+            duplicate.join(", ")
+        )));
     }
     if !invalid.is_empty() {
-        return Err(ApiError::bad_request(format!("Invalid filters {}", invalid.join(", "))));
+        return Err(ApiError::bad_request(format!(
+            "Invalid filters {}",
+            invalid.join(", ")
+        )));
     }
     Ok(criteria)
 }
@@ -177,8 +202,12 @@ pub(crate) fn collection_links(
     };
     let mut links = json!({ "self": href(&request.link_params) });
     if let Some(last) = last_id_if_full {
-        let mut params: Vec<(String, String)> =
-            request.link_params.iter().filter(|(k, _)| k != "marker").cloned().collect();
+        let mut params: Vec<(String, String)> = request
+            .link_params
+            .iter()
+            .filter(|(k, _)| k != "marker")
+            .cloned()
+            .collect();
         params.push(("marker".to_owned(), last.to_string()));
         links["next"] = json!(href(&params));
     }
@@ -234,7 +263,9 @@ fn encode(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for b in s.bytes() {
         match b {
-            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => out.push(char::from(b)),
+            b'A'..=b'Z' | b'a'..=b'z' | b'0'..=b'9' | b'_' | b'.' | b'-' | b'~' => {
+                out.push(char::from(b))
+            }
             b' ' => out.push('+'),
             b => out.push_str(&format!("%{b:02X}")),
         }
@@ -278,7 +309,13 @@ mod tests {
         assert_eq!(parse("").unwrap().page.limit, Some(20));
         assert_eq!(parse("limit=max").unwrap().page.limit, Some(1000));
         assert_eq!(parse("limit=5").unwrap().page.limit, Some(5));
-        for bad in ["limit=0", "limit=-1", "limit=abc", "limit=1001", "limit=99999999999999999999"] {
+        for bad in [
+            "limit=0",
+            "limit=-1",
+            "limit=abc",
+            "limit=1001",
+            "limit=99999999999999999999",
+        ] {
             assert_eq!(kind(bad), "invalid_limit", "{bad}");
         }
     }
@@ -301,19 +338,26 @@ mod tests {
             ]
         );
         // tenant sort is dropped unless all projects are visible
-        assert_eq!(parse("sort_key=tenant_id").unwrap().page.sort_key, "created_at");
+        assert_eq!(
+            parse("sort_key=tenant_id").unwrap().page.sort_key,
+            "created_at"
+        );
     }
 
     #[test]
     fn links_replace_marker_and_drop_context_params() {
-        let r = parse("limit=2&marker=6a0b9b8e-6b0b-4a7e-9d5c-0c1b7a0e6f11&all_projects=1").unwrap();
+        let r =
+            parse("limit=2&marker=6a0b9b8e-6b0b-4a7e-9d5c-0c1b7a0e6f11&all_projects=1").unwrap();
         let last = Uuid::nil();
         let links = collection_links("http://h", "/v2/zones", &r, Some(last));
         assert_eq!(
             links["self"],
             "http://h/v2/zones?limit=2&marker=6a0b9b8e-6b0b-4a7e-9d5c-0c1b7a0e6f11"
         );
-        assert_eq!(links["next"], format!("http://h/v2/zones?limit=2&marker={last}"));
+        assert_eq!(
+            links["next"],
+            format!("http://h/v2/zones?limit=2&marker={last}")
+        );
         let links = collection_links("http://h", "/v2/zones", &parse("").unwrap(), None);
         assert_eq!(links, json!({"self": "http://h/v2/zones"}));
     }

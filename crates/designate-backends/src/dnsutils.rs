@@ -4,7 +4,7 @@
 //! a nameserver a zone changed ([`notify`]) and asking which serial it serves ([`query_soa_serial`]).
 //! Every response is validated (QR bit, id, question) so stray or spoofed packets arriving on the
 //! same socket are ignored rather than believed. It never retries forever: each exchange makes at
-//! most [`UDP_ATTEMPTS`] attempts of `timeout` each.
+//! most [`UDP_ATTEMPTS`] UDP attempts, and the caller's `timeout` bounds the whole exchange.
 
 use std::collections::hash_map::RandomState;
 use std::hash::{BuildHasher, Hasher};
@@ -82,13 +82,18 @@ impl DnsError {
 
 /// Tells `server` that `zone_name` changed (RFC 1996 NOTIFY: opcode NOTIFY, AA, SOA question).
 ///
-/// Sends over UDP and retransmits up to [`UDP_ATTEMPTS`] times, waiting `timeout` for each.
+/// Sends over UDP, retransmitting up to [`UDP_ATTEMPTS`] times; `timeout` bounds the whole
+/// exchange (each attempt waits an equal share of it).
 ///
 /// # Errors
 /// [`DnsError::Timeout`] when nothing valid came back, [`DnsError::Rcode`] when the server answered
 /// with anything but NOERROR (REFUSED, NOTAUTH, …), [`DnsError::Io`] / [`DnsError::Malformed`] on
 /// socket or wire errors, [`DnsError::InvalidName`] for a bad zone name.
-pub async fn notify(zone_name: &str, server: SocketAddr, timeout: Duration) -> Result<(), DnsError> {
+pub async fn notify(
+    zone_name: &str,
+    server: SocketAddr,
+    timeout: Duration,
+) -> Result<(), DnsError> {
     let question = soa_question(zone_name)?;
     let mut request = Message::new();
     request
@@ -106,8 +111,8 @@ pub async fn notify(zone_name: &str, server: SocketAddr, timeout: Duration) -> R
 
 /// Asks `server` for the SOA serial it serves for `zone_name`.
 ///
-/// Queries over UDP without recursion (retransmitting up to [`UDP_ATTEMPTS`] times, `timeout`
-/// each) and repeats the query over TCP when the answer is truncated.
+/// Queries over UDP without recursion (retransmitting up to [`UDP_ATTEMPTS`] times) and repeats
+/// the query over TCP when the answer is truncated; `timeout` bounds the whole exchange.
 ///
 /// Returns `Some(serial)` for an authoritative SOA answer for the zone, `None` when the server says
 /// it does not serve the zone (REFUSED, NOTAUTH, NXDOMAIN, SERVFAIL, a non-authoritative answer, or
@@ -129,19 +134,28 @@ pub async fn query_soa_serial(
         .set_op_code(OpCode::Query)
         .set_recursion_desired(false)
         .add_query(question.clone());
+    let deadline = Instant::now() + timeout;
     let mut response = exchange_udp(&request, server, timeout).await?;
     if response.truncated() {
         request.set_id(random_id());
-        response = exchange_tcp(&request, server, timeout).await?;
+        let remaining = deadline.saturating_duration_since(Instant::now());
+        response = exchange_tcp(&request, server, remaining).await?;
     }
     soa_serial_from(&response, question.name(), server)
 }
 
 /// Reads the serial out of an SOA response, classifying "server does not have the zone".
-fn soa_serial_from(response: &Message, zone: &Name, server: SocketAddr) -> Result<Option<u32>, DnsError> {
+fn soa_serial_from(
+    response: &Message,
+    zone: &Name,
+    server: SocketAddr,
+) -> Result<Option<u32>, DnsError> {
     match response.response_code() {
         ResponseCode::NoError => {}
-        ResponseCode::Refused | ResponseCode::NotAuth | ResponseCode::NXDomain | ResponseCode::ServFail => {
+        ResponseCode::Refused
+        | ResponseCode::NotAuth
+        | ResponseCode::NXDomain
+        | ResponseCode::ServFail => {
             return Ok(None);
         }
         rcode => return Err(DnsError::Rcode { server, rcode }),
@@ -149,10 +163,13 @@ fn soa_serial_from(response: &Message, zone: &Name, server: SocketAddr) -> Resul
     if !response.authoritative() {
         return Ok(None);
     }
-    let serial = response.answers().iter().find_map(|record| match record.data() {
-        RData::SOA(soa) if record.name() == zone => Some(soa.serial()),
-        _ => None,
-    });
+    let serial = response
+        .answers()
+        .iter()
+        .find_map(|record| match record.data() {
+            RData::SOA(soa) if record.name() == zone => Some(soa.serial()),
+            _ => None,
+        });
     Ok(serial)
 }
 
@@ -173,8 +190,13 @@ fn soa_question(zone_name: &str) -> Result<Query, DnsError> {
     Ok(query)
 }
 
-/// Sends `request` over UDP and waits for the matching response, retransmitting on timeout.
-async fn exchange_udp(request: &Message, server: SocketAddr, timeout: Duration) -> Result<Message, DnsError> {
+/// Sends `request` over UDP and waits for the matching response, retransmitting when an attempt's
+/// share of `timeout` passes without one.
+async fn exchange_udp(
+    request: &Message,
+    server: SocketAddr,
+    timeout: Duration,
+) -> Result<Message, DnsError> {
     let io = |source| DnsError::Io { server, source };
     let wire = encode(request, server)?;
     let local: SocketAddr = if server.is_ipv4() {
@@ -186,9 +208,10 @@ async fn exchange_udp(request: &Message, server: SocketAddr, timeout: Duration) 
     // Connecting makes the kernel drop datagrams from any other address.
     socket.connect(server).await.map_err(io)?;
     let mut buf = vec![0u8; UDP_RECV_BUFFER];
+    let attempt_timeout = timeout / UDP_ATTEMPTS;
     for _ in 0..UDP_ATTEMPTS {
         socket.send(&wire).await.map_err(io)?;
-        let deadline = Instant::now() + timeout;
+        let deadline = Instant::now() + attempt_timeout;
         loop {
             let received = match tokio::time::timeout_at(deadline, socket.recv(&mut buf)).await {
                 Err(_elapsed) => break,
@@ -201,7 +224,10 @@ async fn exchange_udp(request: &Message, server: SocketAddr, timeout: Duration) 
                 }
                 Ok(Err(e)) => return Err(io(e)),
             };
-            let Some(response) = buf.get(..received).and_then(|bytes| Message::from_vec(bytes).ok()) else {
+            let Some(response) = buf
+                .get(..received)
+                .and_then(|bytes| Message::from_vec(bytes).ok())
+            else {
                 tracing::debug!(%server, "ignoring undecodable UDP datagram");
                 continue;
             };
@@ -218,7 +244,11 @@ async fn exchange_udp(request: &Message, server: SocketAddr, timeout: Duration) 
 }
 
 /// Sends `request` over one TCP connection (RFC 1035 §4.2.2 framing) and reads its response.
-async fn exchange_tcp(request: &Message, server: SocketAddr, timeout: Duration) -> Result<Message, DnsError> {
+async fn exchange_tcp(
+    request: &Message,
+    server: SocketAddr,
+    timeout: Duration,
+) -> Result<Message, DnsError> {
     let io = |source| DnsError::Io { server, source };
     let wire = encode(request, server)?;
     let len = u16::try_from(wire.len()).map_err(|_| DnsError::Malformed {
@@ -249,7 +279,10 @@ async fn exchange_tcp(request: &Message, server: SocketAddr, timeout: Duration) 
     };
     tokio::time::timeout(timeout, exchange)
         .await
-        .unwrap_or(Err(DnsError::Timeout { server, attempts: 1 }))
+        .unwrap_or(Err(DnsError::Timeout {
+            server,
+            attempts: 1,
+        }))
 }
 
 /// Whether `response` answers `request`: response bit, same id, same opcode, same question
@@ -267,9 +300,15 @@ fn matches_request(request: &Message, response: &Message) -> bool {
         return true;
     }
     response.queries().len() == request.queries().len()
-        && response.queries().iter().zip(request.queries()).all(|(a, b)| {
-            a.query_type() == b.query_type() && a.query_class() == b.query_class() && a.name() == b.name()
-        })
+        && response
+            .queries()
+            .iter()
+            .zip(request.queries())
+            .all(|(a, b)| {
+                a.query_type() == b.query_type()
+                    && a.query_class() == b.query_class()
+                    && a.name() == b.name()
+            })
 }
 
 fn encode(message: &Message, server: SocketAddr) -> Result<Vec<u8>, DnsError> {
@@ -311,7 +350,9 @@ mod tests {
         tokio::spawn(async move {
             let mut buf = vec![0u8; 4096];
             loop {
-                let Ok((len, peer)) = socket.recv_from(&mut buf).await else { return };
+                let Ok((len, peer)) = socket.recv_from(&mut buf).await else {
+                    return;
+                };
                 let request = Message::from_vec(&buf[..len]).unwrap();
                 for packet in respond(&request) {
                     socket.send_to(&packet, peer).await.unwrap();
@@ -349,11 +390,15 @@ mod tests {
                 b"garbage".to_vec(),
                 wrong_id.to_vec().unwrap(),
                 not_response.to_vec().unwrap(),
-                reply(req, ResponseCode::NoError, true, Some(42)).to_vec().unwrap(),
+                reply(req, ResponseCode::NoError, true, Some(42))
+                    .to_vec()
+                    .unwrap(),
             ]
         })
         .await;
-        let serial = query_soa_serial("example.org.", server, Duration::from_secs(2)).await.unwrap();
+        let serial = query_soa_serial("example.org.", server, Duration::from_secs(2))
+            .await
+            .unwrap();
         assert_eq!(serial, Some(42));
     }
 
@@ -366,10 +411,48 @@ mod tests {
             (ResponseCode::ServFail, false),
             (ResponseCode::NoError, false),
         ] {
-            let server = responder(move |req| vec![reply(req, rcode, aa, Some(7)).to_vec().unwrap()]).await;
-            let serial = query_soa_serial("example.org", server, Duration::from_secs(2)).await.unwrap();
+            let server =
+                responder(move |req| vec![reply(req, rcode, aa, Some(7)).to_vec().unwrap()]).await;
+            let serial = query_soa_serial("example.org", server, Duration::from_secs(2))
+                .await
+                .unwrap();
             assert_eq!(serial, None, "{rcode} aa={aa}");
         }
+    }
+
+    #[tokio::test]
+    async fn truncated_udp_answer_is_retried_over_tcp() {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = listener.local_addr().unwrap();
+        let udp = UdpSocket::bind(addr).await.unwrap();
+        tokio::spawn(async move {
+            let mut buf = vec![0u8; 4096];
+            let (len, peer) = udp.recv_from(&mut buf).await.unwrap();
+            let request = Message::from_vec(&buf[..len]).unwrap();
+            let mut truncated = reply(&request, ResponseCode::NoError, true, None);
+            truncated.set_truncated(true);
+            udp.send_to(&truncated.to_vec().unwrap(), peer)
+                .await
+                .unwrap();
+        });
+        tokio::spawn(async move {
+            let (mut stream, _) = listener.accept().await.unwrap();
+            let mut len = [0u8; 2];
+            stream.read_exact(&mut len).await.unwrap();
+            let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
+            stream.read_exact(&mut body).await.unwrap();
+            let request = Message::from_vec(&body).unwrap();
+            let wire = reply(&request, ResponseCode::NoError, true, Some(99))
+                .to_vec()
+                .unwrap();
+            let mut framed = (wire.len() as u16).to_be_bytes().to_vec();
+            framed.extend_from_slice(&wire);
+            stream.write_all(&framed).await.unwrap();
+        });
+        let serial = query_soa_serial("example.org.", addr, Duration::from_secs(2))
+            .await
+            .unwrap();
+        assert_eq!(serial, Some(99));
     }
 
     #[tokio::test]
@@ -378,14 +461,34 @@ mod tests {
             assert_eq!(req.op_code(), OpCode::Notify);
             assert!(req.authoritative());
             assert_eq!(req.queries()[0].query_type(), RecordType::SOA);
-            vec![reply(req, ResponseCode::NoError, true, None).to_vec().unwrap()]
+            vec![reply(req, ResponseCode::NoError, true, None)
+                .to_vec()
+                .unwrap()]
         })
         .await;
-        notify("example.org.", ok, Duration::from_secs(2)).await.unwrap();
+        notify("example.org.", ok, Duration::from_secs(2))
+            .await
+            .unwrap();
 
-        let refused = responder(|req| vec![reply(req, ResponseCode::Refused, false, None).to_vec().unwrap()]).await;
-        let err = notify("example.org.", refused, Duration::from_secs(2)).await.unwrap_err();
-        assert!(matches!(err, DnsError::Rcode { rcode: ResponseCode::Refused, .. }), "{err}");
+        let refused = responder(|req| {
+            vec![reply(req, ResponseCode::Refused, false, None)
+                .to_vec()
+                .unwrap()]
+        })
+        .await;
+        let err = notify("example.org.", refused, Duration::from_secs(2))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DnsError::Rcode {
+                    rcode: ResponseCode::Refused,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(!err.is_transient());
     }
 
@@ -394,18 +497,43 @@ mod tests {
         let silent = UdpSocket::bind("127.0.0.1:0").await.unwrap();
         let addr = silent.local_addr().unwrap();
         let started = std::time::Instant::now();
-        let err = notify("example.org.", addr, Duration::from_millis(100)).await.unwrap_err();
-        assert!(matches!(err, DnsError::Timeout { attempts: UDP_ATTEMPTS, .. }), "{err}");
+        let err = notify("example.org.", addr, Duration::from_millis(300))
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                DnsError::Timeout {
+                    attempts: UDP_ATTEMPTS,
+                    ..
+                }
+            ),
+            "{err}"
+        );
         assert!(err.is_transient());
-        assert!(started.elapsed() >= Duration::from_millis(300));
-        drop(silent);
+        // The timeout bounds the whole exchange, retransmissions included.
+        let elapsed = started.elapsed();
+        assert!(
+            elapsed >= Duration::from_millis(290) && elapsed < Duration::from_secs(1),
+            "{elapsed:?}"
+        );
+        let mut buf = [0u8; 512];
+        let mut ids = Vec::new();
+        while let Ok(Ok((len, _))) =
+            tokio::time::timeout(Duration::from_millis(50), silent.recv_from(&mut buf)).await
+        {
+            ids.push(Message::from_vec(&buf[..len]).unwrap().id());
+        }
+        assert_eq!(ids.len(), UDP_ATTEMPTS as usize, "one datagram per attempt");
     }
 
     #[tokio::test]
     async fn invalid_zone_name_is_rejected() {
         let addr: SocketAddr = "127.0.0.1:9".parse().unwrap();
         let long_label = format!("{}.org.", "a".repeat(64));
-        let err = query_soa_serial(&long_label, addr, Duration::from_millis(10)).await.unwrap_err();
+        let err = query_soa_serial(&long_label, addr, Duration::from_millis(10))
+            .await
+            .unwrap_err();
         assert!(matches!(err, DnsError::InvalidName { .. }), "{err}");
     }
 

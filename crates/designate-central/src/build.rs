@@ -4,16 +4,19 @@
 
 use designate_core::name::email_to_rname;
 use designate_core::objects::{
-    record_hash, reverse_name, Action, NewRecordSet, Pool, Record, RecordSet, RecordStatus, Timestamp, Zone,
+    record_hash, reverse_name, Action, NewRecordSet, Pool, Record, RecordSet, RecordStatus,
+    Timestamp, Zone,
 };
 use rand::Rng;
 use uuid::Uuid;
 
 use crate::CentralConfig;
 
-/// The current time as stored (naive UTC).
+/// The current time as stored (naive UTC, microseconds like upstream's columns), so that what
+/// central returns equals what a later read gives.
 pub(crate) fn now() -> Timestamp {
-    chrono::Utc::now().naive_utc()
+    use chrono::SubsecRound;
+    chrono::Utc::now().naive_utc().trunc_subsecs(6)
 }
 
 /// The current unix time as a serial candidate.
@@ -47,7 +50,10 @@ pub(crate) fn soa_data(zone: &Zone, primary_ns: &str) -> String {
 /// A refresh value spread uniformly over `[min, max)` so that secondaries of many zones do not
 /// all refresh at once (upstream's `_generate_soa_refresh_interval`).
 pub(crate) fn random_refresh(config: &CentralConfig) -> i32 {
-    let (min, max) = (config.default_soa_refresh_min, config.default_soa_refresh_max);
+    let (min, max) = (
+        config.default_soa_refresh_min,
+        config.default_soa_refresh_max,
+    );
     if max > min {
         rand::thread_rng().gen_range(min..max)
     } else {
@@ -56,7 +62,13 @@ pub(crate) fn random_refresh(config: &CentralConfig) -> i32 {
 }
 
 /// A new record of `recordset` in `zone` (status PENDING, action CREATE).
-pub(crate) fn new_record(zone: &Zone, recordset_id: Uuid, data: String, serial: u32, managed: bool) -> Record {
+pub(crate) fn new_record(
+    zone: &Zone,
+    recordset_id: Uuid,
+    data: String,
+    serial: u32,
+    managed: bool,
+) -> Record {
     Record {
         id: Uuid::new_v4(),
         version: 1,
@@ -85,7 +97,12 @@ pub(crate) fn new_record(zone: &Zone, recordset_id: Uuid, data: String, serial: 
 
 /// A new recordset of `zone` from `spec` (records already validated and normalised), whose
 /// records all carry `serial`.
-pub(crate) fn new_recordset(zone: &Zone, spec: NewRecordSet, serial: u32, managed: bool) -> RecordSet {
+pub(crate) fn new_recordset(
+    zone: &Zone,
+    spec: NewRecordSet,
+    serial: u32,
+    managed: bool,
+) -> RecordSet {
     let id = Uuid::new_v4();
     let records = spec
         .records
@@ -176,14 +193,23 @@ mod tests {
             tenant_id: None,
             attributes: vec![],
             ns_records: vec![
-                PoolNsRecord { priority: 2, hostname: "ns2.example.net.".to_owned() },
-                PoolNsRecord { priority: 1, hostname: "ns1.example.net.".to_owned() },
+                PoolNsRecord {
+                    priority: 2,
+                    hostname: "ns2.example.net.".to_owned(),
+                },
+                PoolNsRecord {
+                    priority: 1,
+                    hostname: "ns1.example.net.".to_owned(),
+                },
             ],
             nameservers: vec![],
             targets: vec![],
             also_notifies: vec![],
         };
-        assert_eq!(ns_hostnames(&pool), ["ns1.example.net.", "ns2.example.net."]);
+        assert_eq!(
+            ns_hostnames(&pool),
+            ["ns1.example.net.", "ns2.example.net."]
+        );
     }
 
     #[test]
@@ -214,7 +240,10 @@ mod tests {
         assert_eq!(rs.records.len(), 1);
         let r = &rs.records[0];
         assert_eq!(r.hash, record_hash(&rs.id, "192.0.2.1"));
-        assert_eq!((r.status, r.action, r.serial), (RecordStatus::Pending, Action::Create, 7));
+        assert_eq!(
+            (r.status, r.action, r.serial),
+            (RecordStatus::Pending, Action::Create, 7)
+        );
         assert_eq!(r.tenant_id.as_deref(), Some("p1"));
     }
 }

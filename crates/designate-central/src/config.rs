@@ -14,7 +14,7 @@ pub struct CentralConfig {
     pub default_pool_id: Uuid,
     /// `[service:central] min_ttl`: the lowest TTL a non-admin may set; `None` disables the
     /// check (upstream's default of 0 is equivalent, since TTLs are never negative).
-    pub min_ttl: Option<i64>,
+    pub min_ttl: Option<i32>,
     /// `[service:central] max_zone_name_len`.
     pub max_zone_name_len: usize,
     /// `[service:central] max_recordset_name_len`.
@@ -69,9 +69,15 @@ mod tests {
     #[test]
     fn defaults_are_upstreams() {
         let c = CentralConfig::default();
-        assert_eq!(c.default_pool_id.to_string(), "794ccc2c-d751-44fe-b57f-8894c9f5c842");
+        assert_eq!(
+            c.default_pool_id.to_string(),
+            "794ccc2c-d751-44fe-b57f-8894c9f5c842"
+        );
         assert_eq!(c.default_ttl, 3600);
-        assert_eq!((c.default_soa_refresh_min, c.default_soa_refresh_max), (3500, 3600));
+        assert_eq!(
+            (c.default_soa_refresh_min, c.default_soa_refresh_max),
+            (3500, 3600)
+        );
         assert_eq!(c.default_soa_retry, 600);
         assert_eq!(c.default_soa_expire, 86400);
         assert_eq!(c.default_soa_minimum, 3600);

@@ -32,10 +32,15 @@ pub(crate) fn from_storage(err: StorageError) -> DesignateError {
             };
             DesignateError::new(kind, format!("Duplicate {}", entity(table)))
         }
-        StorageError::Conflict(table) => DesignateError::new(
-            ErrorKind::Conflict,
-            format!("concurrent update of {table}"),
-        ),
+        StorageError::Conflict(table) => {
+            DesignateError::new(ErrorKind::Conflict, format!("concurrent update of {table}"))
+        }
+        StorageError::InvalidCriteria(message) => {
+            DesignateError::new(ErrorKind::BadRequest, message)
+        }
+        StorageError::InvalidSortKey(message) => {
+            DesignateError::new(ErrorKind::InvalidSortKey, message)
+        }
         other => {
             // Database faults are logged with detail here and reported without it: the
             // message may carry SQL or connection details a tenant must not see.
@@ -67,7 +72,10 @@ fn not_found_message(kind: ErrorKind) -> &'static str {
 
 /// `zone_not_found`, also used when a zone exists but belongs to another project.
 pub(crate) fn zone_not_found() -> DesignateError {
-    DesignateError::new(ErrorKind::ZoneNotFound, not_found_message(ErrorKind::ZoneNotFound))
+    DesignateError::new(
+        ErrorKind::ZoneNotFound,
+        not_found_message(ErrorKind::ZoneNotFound),
+    )
 }
 
 /// `recordset_not_found`.

@@ -6,9 +6,13 @@
 
 use designate_bus::ZoneTask;
 use designate_core::criteria::{Criteria, Filter, Listing, Page};
-use designate_core::name::{check_recordset_location, is_in_zone, validate_recordset_name_for_type};
-use designate_core::objects::{Action, NewRecordSet, Record, RecordSet, RecordSetUpdate, Zone, ZoneType};
-use designate_core::rdata::{self, SUPPORTED_TYPES};
+use designate_core::name::{
+    check_recordset_location, is_in_zone, validate_recordset_name_for_type,
+};
+use designate_core::objects::{
+    Action, NewRecordSet, Record, RecordSet, RecordSetUpdate, Zone, ZoneType,
+};
+use designate_core::rdata;
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use designate_storage::StorageTx;
 use uuid::Uuid;
@@ -19,50 +23,49 @@ use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, ret
 use crate::zones::{check_description, check_ttl, find_all_zones, visible, visible_zone};
 use crate::{payload, Central};
 
-/// Checks the type is one tenants may use (upstream's `supported_record_type`).
-fn check_type(rtype: &str) -> Result<()> {
-    if SUPPORTED_TYPES.contains(&rtype) {
-        return Ok(());
-    }
-    Err(DesignateError::invalid_object(
-        &["recordset", "type"],
-        "value",
-        format!("'{rtype}' is not a supported record type"),
-    ))
-}
-
-/// Validates and normalises record data. The list is a set, as upstream's API treats it: an
-/// exact repeat is dropped; two different strings that normalise to the same datum are a
-/// `duplicate_record` (upstream's unique record hash).
+/// Validates record data (every bad datum reported at `["records", i]`) and treats the list as
+/// a set, as upstream's API does: an exact repeat is dropped. Two different strings stored as the
+/// same datum would be a `duplicate_record` (upstream's unique record hash); with data stored
+/// verbatim that cannot happen today, but the check keeps the hash unique if normalisation comes.
 fn normalise_records(rtype: &str, data: &[String]) -> Result<Vec<String>> {
+    let normalised = rdata::validate_records(rtype, data)?;
     let mut seen_raw: Vec<&str> = Vec::with_capacity(data.len());
     let mut out: Vec<String> = Vec::with_capacity(data.len());
-    for raw in data {
+    for (raw, datum) in data.iter().zip(normalised) {
         if seen_raw.contains(&raw.as_str()) {
             continue;
         }
         seen_raw.push(raw);
-        let datum = rdata::validate(rtype, raw)?;
         if out.contains(&datum) {
-            return Err(DesignateError::new(ErrorKind::DuplicateRecord, "Duplicate Record"));
+            return Err(DesignateError::new(
+                ErrorKind::DuplicateRecord,
+                "Duplicate Record",
+            ));
         }
         out.push(datum);
     }
     if rtype == "CNAME" && out.len() > 1 {
-        return Err(bad_request("CNAME recordsets may not have more than 1 record"));
+        return Err(bad_request(
+            "CNAME recordsets may not have more than 1 record",
+        ));
     }
     Ok(out)
 }
 
 /// Zone-independent checks of a new recordset; returns it with normalised records.
 fn check_new(central: &Central, ctx: &RequestContext, new: NewRecordSet) -> Result<NewRecordSet> {
-    check_type(&new.rtype)?;
+    if !rdata::is_supported(&new.rtype) {
+        return Err(rdata::unsupported_type_error(&new.rtype));
+    }
     if new.rtype == "SOA" {
         return Err(bad_request("Creating a SOA recordset is not allowed"));
     }
     validate_recordset_name_for_type(&new.name, &new.rtype)?;
     if new.name.len() > central.config.max_recordset_name_len {
-        return Err(DesignateError::new(ErrorKind::InvalidRecordSetName, "Name too long"));
+        return Err(DesignateError::new(
+            ErrorKind::InvalidRecordSetName,
+            "Name too long",
+        ));
     }
     check_ttl(central, ctx, new.ttl)?;
     check_description(new.description.as_deref())?;
@@ -163,7 +166,12 @@ fn replace_records(zone: &Zone, rs: &RecordSet, data: Vec<String>, serial: u32) 
 
 impl Central {
     /// Creates a recordset; see [`designate_bus::CentralApi::create_recordset`].
-    pub(crate) async fn rs_create(&self, ctx: &RequestContext, zone_id: Uuid, new: NewRecordSet) -> Result<RecordSet> {
+    pub(crate) async fn rs_create(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        new: NewRecordSet,
+    ) -> Result<RecordSet> {
         let spec = check_new(self, ctx, new)?;
         let (rs, zone) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
@@ -175,7 +183,10 @@ impl Central {
                 .eq("name", &spec.name)
                 .eq("type", &spec.rtype);
             if !find_all(tx.as_mut(), &duplicate).await?.is_empty() {
-                return Err(DesignateError::new(ErrorKind::DuplicateRecordSet, "Duplicate RecordSet"));
+                return Err(DesignateError::new(
+                    ErrorKind::DuplicateRecordSet,
+                    "Duplicate RecordSet",
+                ));
             }
             let serial = new_serial(&zone);
             let rs = new_recordset(&zone, spec.clone(), serial, false);
@@ -191,7 +202,9 @@ impl Central {
         })
         .await?;
         if let Some(zone) = zone {
-            self.worker.cast_zone_task(ctx, ZoneTask::Update, zone).await;
+            self.worker
+                .cast_zone_task(ctx, ZoneTask::Update, zone)
+                .await;
         }
         self.notifier
             .notify(ctx, "dns.recordset.create", payload::recordset(&rs))
@@ -200,7 +213,12 @@ impl Central {
     }
 
     /// A recordset visible to the caller.
-    pub(crate) async fn rs_get(&self, ctx: &RequestContext, zone_id: Option<Uuid>, id: Uuid) -> Result<RecordSet> {
+    pub(crate) async fn rs_get(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Option<Uuid>,
+        id: Uuid,
+    ) -> Result<RecordSet> {
         let mut tx = begin_read(self.storage.as_ref()).await?;
         let (rs, _) = visible_recordset(tx.as_mut(), ctx, zone_id, id).await?;
         Ok(rs)
@@ -208,7 +226,12 @@ impl Central {
 
     /// Recordsets visible to the caller. A `zone_id` filter must name a zone the caller sees
     /// (`zone_not_found` otherwise, rather than an empty list, as upstream).
-    pub(crate) async fn rs_find(&self, ctx: &RequestContext, criteria: Criteria, page: Page) -> Result<Listing<RecordSet>> {
+    pub(crate) async fn rs_find(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<RecordSet>> {
         let zone_filter = criteria.0.iter().find_map(|(column, filter)| match filter {
             Filter::Eq(value) if column == "zone_id" => Uuid::parse_str(value).ok(),
             _ => None,
@@ -224,7 +247,9 @@ impl Central {
         if let Some(project) = ctx.project_filter() {
             criteria = criteria.eq("tenant_id", project);
         }
-        tx.find_recordsets(&criteria, &page).await.map_err(from_storage)
+        tx.find_recordsets(&criteria, &page)
+            .await
+            .map_err(from_storage)
     }
 
     /// Updates ttl / description / records; see [`designate_bus::CentralApi::update_recordset`].
@@ -277,7 +302,9 @@ impl Central {
             Ok((stored, zone))
         })
         .await?;
-        self.worker.cast_zone_task(ctx, ZoneTask::Update, zone).await;
+        self.worker
+            .cast_zone_task(ctx, ZoneTask::Update, zone)
+            .await;
         self.notifier
             .notify(ctx, "dns.recordset.update", payload::recordset(&rs))
             .await;
@@ -285,7 +312,12 @@ impl Central {
     }
 
     /// Deletes a recordset; see [`designate_bus::CentralApi::delete_recordset`].
-    pub(crate) async fn rs_delete(&self, ctx: &RequestContext, zone_id: Uuid, id: Uuid) -> Result<RecordSet> {
+    pub(crate) async fn rs_delete(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        id: Uuid,
+    ) -> Result<RecordSet> {
         let (rs, zone) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let (mut rs, zone) = visible_recordset(tx.as_mut(), ctx, Some(zone_id), id).await?;
@@ -304,7 +336,9 @@ impl Central {
             Ok((rs, zone))
         })
         .await?;
-        self.worker.cast_zone_task(ctx, ZoneTask::Update, zone).await;
+        self.worker
+            .cast_zone_task(ctx, ZoneTask::Update, zone)
+            .await;
         self.notifier
             .notify(ctx, "dns.recordset.delete", payload::recordset(&rs))
             .await;
@@ -317,20 +351,26 @@ mod tests {
     use super::*;
 
     #[test]
-    fn unsupported_type_is_invalid_object() {
-        assert!(check_type("A").is_ok());
-        assert_eq!(check_type("WKS").unwrap_err().kind, ErrorKind::InvalidObject);
+    fn bad_data_is_reported_at_its_index() {
+        let err = normalise_records("A", &["192.0.2.1".into(), "not-an-ip".into()]).unwrap_err();
+        assert_eq!(err.kind, ErrorKind::InvalidObject);
+        assert_eq!(err.errors[0].path, ["records", "1"]);
     }
 
     #[test]
     fn exact_repeats_are_dropped() {
-        let out = normalise_records("A", &["192.0.2.1".into(), "192.0.2.1".into(), "192.0.2.2".into()]).unwrap();
+        let out = normalise_records(
+            "A",
+            &["192.0.2.1".into(), "192.0.2.1".into(), "192.0.2.2".into()],
+        )
+        .unwrap();
         assert_eq!(out, ["192.0.2.1", "192.0.2.2"]);
     }
 
     #[test]
     fn cname_has_one_record() {
-        let err = normalise_records("CNAME", &["a.example.org.".into(), "b.example.org.".into()]).unwrap_err();
+        let err = normalise_records("CNAME", &["a.example.org.".into(), "b.example.org.".into()])
+            .unwrap_err();
         assert_eq!(err.kind, ErrorKind::BadRequest);
         assert!(normalise_records("CNAME", &["a.example.org.".into()]).is_ok());
     }

@@ -6,7 +6,7 @@
 //! serial can never mark newer, not yet pushed changes ACTIVE.
 
 use designate_bus::PushOutcome;
-use designate_core::objects::{Action, Record, RecordStatus, Zone, ZoneStatus};
+use designate_core::objects::{Action, Record, RecordStatus, ZoneStatus};
 use designate_core::serial::serial_gt;
 use designate_core::{RequestContext, Result};
 use designate_storage::StorageTx;
@@ -48,10 +48,9 @@ fn transition(
                 Action::None => None,
             }
         }
-        PushOutcome::Error => {
-            (status == ZoneStatus::Pending && (serial == 0 || covers(serial, current)))
-                .then_some((ZoneStatus::Error, action))
-        }
+        PushOutcome::Error => (status == ZoneStatus::Pending
+            && (serial == 0 || covers(serial, current)))
+        .then_some((ZoneStatus::Error, action)),
         PushOutcome::NoZone => match action {
             Action::Create | Action::Update => Some((ZoneStatus::Error, Action::Create)),
             Action::Delete => Some((ZoneStatus::Deleted, Action::None)),
@@ -109,8 +108,21 @@ fn apply_to_record(record: &mut Record, outcome: PushOutcome, serial: u32) -> bo
     }
 }
 
-/// Applies the report to every record of the zone, rewriting only recordsets that changed.
-async fn update_records(tx: &mut dyn StorageTx, zone_id: Uuid, outcome: PushOutcome, serial: u32) -> Result<()> {
+/// Applies the report to every record of the zone. Success — the common case — is one statement
+/// (records PENDING or ERROR at or below the serial become ACTIVE / NONE); the rarer failure
+/// reports walk the zone and rewrite only the recordsets that changed.
+async fn update_records(
+    tx: &mut dyn StorageTx,
+    zone_id: Uuid,
+    outcome: PushOutcome,
+    serial: u32,
+) -> Result<()> {
+    if outcome == PushOutcome::Success {
+        return tx
+            .update_zone_records_status(zone_id, RecordStatus::Active, Action::None, serial)
+            .await
+            .map_err(from_storage);
+    }
     let recordsets = tx.zone_recordsets(zone_id).await.map_err(from_storage)?;
     for mut rs in recordsets {
         let mut changed = false;
@@ -169,15 +181,19 @@ impl Central {
     }
 }
 
-/// Exposed for tests of the pure rules.
-#[cfg(test)]
-fn zone_transition(zone: &Zone, outcome: PushOutcome, serial: u32) -> Option<(ZoneStatus, Action)> {
-    transition(zone.status, zone.action, zone.serial, outcome, serial)
-}
-
 #[cfg(test)]
 mod tests {
+    use designate_core::objects::Zone;
+
     use super::*;
+
+    fn zone_transition(
+        zone: &Zone,
+        outcome: PushOutcome,
+        serial: u32,
+    ) -> Option<(ZoneStatus, Action)> {
+        transition(zone.status, zone.action, zone.serial, outcome, serial)
+    }
 
     fn zone(status: ZoneStatus, action: Action, serial: u32) -> Zone {
         Zone {
@@ -213,9 +229,19 @@ mod tests {
     #[test]
     fn success_activates_only_covered_serials() {
         let z = zone(ZoneStatus::Pending, Action::Update, 100);
-        assert_eq!(zone_transition(&z, PushOutcome::Success, 100), Some((ZoneStatus::Active, Action::None)));
-        assert_eq!(zone_transition(&z, PushOutcome::Success, 101), Some((ZoneStatus::Active, Action::None)));
-        assert_eq!(zone_transition(&z, PushOutcome::Success, 99), None, "stale report");
+        assert_eq!(
+            zone_transition(&z, PushOutcome::Success, 100),
+            Some((ZoneStatus::Active, Action::None))
+        );
+        assert_eq!(
+            zone_transition(&z, PushOutcome::Success, 101),
+            Some((ZoneStatus::Active, Action::None))
+        );
+        assert_eq!(
+            zone_transition(&z, PushOutcome::Success, 99),
+            None,
+            "stale report"
+        );
         let active = zone(ZoneStatus::Active, Action::None, 100);
         assert_eq!(zone_transition(&active, PushOutcome::Success, 100), None);
     }
@@ -223,16 +249,28 @@ mod tests {
     #[test]
     fn success_on_delete_deletes() {
         let z = zone(ZoneStatus::Pending, Action::Delete, 100);
-        assert_eq!(zone_transition(&z, PushOutcome::Success, 100), Some((ZoneStatus::Deleted, Action::None)));
+        assert_eq!(
+            zone_transition(&z, PushOutcome::Success, 100),
+            Some((ZoneStatus::Deleted, Action::None))
+        );
         let failed = zone(ZoneStatus::Error, Action::Delete, 100);
-        assert_eq!(zone_transition(&failed, PushOutcome::Success, 100), Some((ZoneStatus::Deleted, Action::None)));
+        assert_eq!(
+            zone_transition(&failed, PushOutcome::Success, 100),
+            Some((ZoneStatus::Deleted, Action::None))
+        );
     }
 
     #[test]
     fn error_marks_pending_zone() {
         let z = zone(ZoneStatus::Pending, Action::Create, 100);
-        assert_eq!(zone_transition(&z, PushOutcome::Error, 100), Some((ZoneStatus::Error, Action::Create)));
-        assert_eq!(zone_transition(&z, PushOutcome::Error, 0), Some((ZoneStatus::Error, Action::Create)));
+        assert_eq!(
+            zone_transition(&z, PushOutcome::Error, 100),
+            Some((ZoneStatus::Error, Action::Create))
+        );
+        assert_eq!(
+            zone_transition(&z, PushOutcome::Error, 0),
+            Some((ZoneStatus::Error, Action::Create))
+        );
         assert_eq!(zone_transition(&z, PushOutcome::Error, 50), None);
         let active = zone(ZoneStatus::Active, Action::None, 100);
         assert_eq!(zone_transition(&active, PushOutcome::Error, 100), None);
@@ -241,9 +279,15 @@ mod tests {
     #[test]
     fn no_zone_recreates_or_deletes() {
         let z = zone(ZoneStatus::Pending, Action::Update, 100);
-        assert_eq!(zone_transition(&z, PushOutcome::NoZone, 100), Some((ZoneStatus::Error, Action::Create)));
+        assert_eq!(
+            zone_transition(&z, PushOutcome::NoZone, 100),
+            Some((ZoneStatus::Error, Action::Create))
+        );
         let d = zone(ZoneStatus::Pending, Action::Delete, 100);
-        assert_eq!(zone_transition(&d, PushOutcome::NoZone, 100), Some((ZoneStatus::Deleted, Action::None)));
+        assert_eq!(
+            zone_transition(&d, PushOutcome::NoZone, 100),
+            Some((ZoneStatus::Deleted, Action::None))
+        );
     }
 
     #[test]

@@ -9,7 +9,9 @@ use std::future::Future;
 use std::time::Duration;
 
 use designate_core::criteria::{Criteria, Page};
-use designate_core::objects::{record_hash, Action, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType};
+use designate_core::objects::{
+    record_hash, Action, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType,
+};
 use designate_core::serial::next_serial;
 use designate_core::{ErrorKind, Result};
 use designate_storage::{Storage, StorageTx};
@@ -67,7 +69,10 @@ pub(crate) fn uuid_value(id: &Uuid) -> String {
 }
 
 /// Every recordset matching `criteria` (no paging).
-pub(crate) async fn find_all(tx: &mut dyn StorageTx, criteria: &Criteria) -> Result<Vec<RecordSet>> {
+pub(crate) async fn find_all(
+    tx: &mut dyn StorageTx,
+    criteria: &Criteria,
+) -> Result<Vec<RecordSet>> {
     let listing = tx
         .find_recordsets(criteria, &Page::default())
         .await

@@ -36,7 +36,11 @@ pub(crate) fn visible(ctx: &RequestContext, zone: &Zone) -> bool {
 ///
 /// # Errors
 /// `zone_not_found` when it does not exist, is soft-deleted, or belongs to another project.
-pub(crate) async fn visible_zone(tx: &mut dyn StorageTx, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
+pub(crate) async fn visible_zone(
+    tx: &mut dyn StorageTx,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> Result<Zone> {
     let zone = tx.get_zone(id).await.map_err(from_storage)?;
     if visible(ctx, &zone) {
         Ok(zone)
@@ -65,11 +69,14 @@ pub(crate) fn check_ttl(central: &Central, ctx: &RequestContext, ttl: Option<i32
     if ctx.is_admin() {
         return Ok(());
     }
-    check_min_ttl(i64::from(ttl), central.config.min_ttl)
+    check_min_ttl(i64::from(ttl), central.config.min_ttl.map(i64::from))
 }
 
 /// Every live zone (any project) matching `criteria`.
-pub(crate) async fn find_all_zones(tx: &mut dyn StorageTx, criteria: &Criteria) -> Result<Vec<Zone>> {
+pub(crate) async fn find_all_zones(
+    tx: &mut dyn StorageTx,
+    criteria: &Criteria,
+) -> Result<Vec<Zone>> {
     let listing = tx
         .find_zones(criteria, &Page::default())
         .await
@@ -99,7 +106,13 @@ impl Central {
     ///   pool → `duplicate_zone`;
     /// - the nearest existing ancestor (any pool) owned by another project → `illegal_child`;
     /// - any existing descendant owned by another project → `illegal_parent`.
-    async fn place_zone(&self, tx: &mut dyn StorageTx, name: &str, tenant: &str, pool_id: Uuid) -> Result<Placement> {
+    async fn place_zone(
+        &self,
+        tx: &mut dyn StorageTx,
+        name: &str,
+        tenant: &str,
+        pool_id: Uuid,
+    ) -> Result<Placement> {
         let same_tenant = |z: &Zone| z.tenant_id.as_deref() == Some(tenant);
 
         for existing in find_all_zones(tx, &Criteria::new().eq("name", name)).await? {
@@ -110,7 +123,10 @@ impl Central {
                 ));
             }
             if existing.pool_id == Some(pool_id) {
-                return Err(DesignateError::new(ErrorKind::DuplicateZone, "Duplicate Zone"));
+                return Err(DesignateError::new(
+                    ErrorKind::DuplicateZone,
+                    "Duplicate Zone",
+                ));
             }
         }
 
@@ -148,7 +164,10 @@ impl Central {
         // new zone as its nearest ancestor. Upstream re-parents every descendant; re-parenting
         // only the ones the new zone is nearest to keeps deeper chains intact.
         let mut adopt = Vec::new();
-        for sub in descendants.into_iter().filter(|z| z.pool_id == Some(pool_id)) {
+        for sub in descendants
+            .into_iter()
+            .filter(|z| z.pool_id == Some(pool_id))
+        {
             let re_parent = match sub.parent_zone_id {
                 None => true,
                 Some(current) => descendants_parent_is_above(tx, current, name).await?,
@@ -157,7 +176,10 @@ impl Central {
                 adopt.push(sub);
             }
         }
-        Ok(Placement { parent_zone_id, adopt })
+        Ok(Placement {
+            parent_zone_id,
+            adopt,
+        })
     }
 
     /// Creates a zone; see [`designate_bus::CentralApi::create_zone`].
@@ -173,7 +195,9 @@ impl Central {
 
         let zone = retry(|| self.zone_create_once(&tenant, &new, pool_id)).await?;
         tracing::info!(zone_id = %zone.id, name = %zone.name, "zone created");
-        self.worker.cast_zone_task(ctx, ZoneTask::Create, zone.clone()).await;
+        self.worker
+            .cast_zone_task(ctx, ZoneTask::Create, zone.clone())
+            .await;
         self.notify_zone(ctx, "create", &zone).await;
         Ok(zone)
     }
@@ -182,7 +206,10 @@ impl Central {
     fn check_new_zone(&self, ctx: &RequestContext, new: &NewZone) -> Result<()> {
         validate_zone_name(&new.name)?;
         if new.name.len() > self.config.max_zone_name_len {
-            return Err(DesignateError::new(ErrorKind::InvalidZoneName, "Name too long"));
+            return Err(DesignateError::new(
+                ErrorKind::InvalidZoneName,
+                "Name too long",
+            ));
         }
         match new.zone_type.unwrap_or(ZoneType::Primary) {
             ZoneType::Primary => {}
@@ -225,7 +252,9 @@ impl Central {
                 "No nameservers configured. Please create at least one nameserver",
             ));
         };
-        let placement = self.place_zone(tx.as_mut(), &new.name, tenant, pool_id).await?;
+        let placement = self
+            .place_zone(tx.as_mut(), &new.name, tenant, pool_id)
+            .await?;
 
         let id = Uuid::new_v4();
         let zone = Zone {
@@ -295,7 +324,12 @@ impl Central {
     }
 
     /// Zones visible to the caller matching `criteria`.
-    pub(crate) async fn zone_find(&self, ctx: &RequestContext, criteria: Criteria, page: Page) -> Result<Listing<Zone>> {
+    pub(crate) async fn zone_find(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Zone>> {
         let mut criteria = criteria;
         if let Some(project) = ctx.project_filter() {
             criteria = criteria.eq("tenant_id", project);
@@ -309,7 +343,12 @@ impl Central {
     }
 
     /// Updates email / ttl / description and bumps the serial.
-    pub(crate) async fn zone_update(&self, ctx: &RequestContext, id: Uuid, update: ZoneUpdate) -> Result<Zone> {
+    pub(crate) async fn zone_update(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: ZoneUpdate,
+    ) -> Result<Zone> {
         if let Some(email) = update.email.as_deref() {
             validate_email(email)?;
         }
@@ -338,7 +377,9 @@ impl Central {
             Ok(zone)
         })
         .await?;
-        self.worker.cast_zone_task(ctx, ZoneTask::Update, zone.clone()).await;
+        self.worker
+            .cast_zone_task(ctx, ZoneTask::Update, zone.clone())
+            .await;
         self.notify_zone(ctx, "update", &zone).await;
         Ok(zone)
     }
@@ -372,7 +413,9 @@ impl Central {
         })
         .await?;
         tracing::info!(zone_id = %zone.id, name = %zone.name, hard_delete = ctx.hard_delete, "zone delete requested");
-        self.worker.cast_zone_task(ctx, ZoneTask::Delete, zone.clone()).await;
+        self.worker
+            .cast_zone_task(ctx, ZoneTask::Delete, zone.clone())
+            .await;
         self.notify_zone(ctx, "delete", &zone).await;
         Ok(zone)
     }
@@ -383,12 +426,18 @@ impl Central {
         self.notifier
             .notify(ctx, &format!("dns.domain.{verb}"), body.clone())
             .await;
-        self.notifier.notify(ctx, &format!("dns.zone.{verb}"), body).await;
+        self.notifier
+            .notify(ctx, &format!("dns.zone.{verb}"), body)
+            .await;
     }
 }
 
 /// Whether the zone `parent_id` lies strictly above `name` (so `name` is a nearer parent).
-async fn descendants_parent_is_above(tx: &mut dyn StorageTx, parent_id: Uuid, name: &str) -> Result<bool> {
+async fn descendants_parent_is_above(
+    tx: &mut dyn StorageTx,
+    parent_id: Uuid,
+    name: &str,
+) -> Result<bool> {
     match tx.get_zone(parent_id).await {
         Ok(parent) => Ok(ancestors(name)
             .iter()
@@ -405,7 +454,10 @@ mod tests {
 
     #[test]
     fn ancestors_nearest_first() {
-        assert_eq!(ancestors("a.b.example.org."), ["b.example.org.", "example.org.", "org."]);
+        assert_eq!(
+            ancestors("a.b.example.org."),
+            ["b.example.org.", "example.org.", "org."]
+        );
         assert!(ancestors("org.").is_empty());
     }
 

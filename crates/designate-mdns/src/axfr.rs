@@ -113,7 +113,10 @@ mod tests {
             .set_message_type(MessageType::Response)
             .set_op_code(OpCode::Query)
             .set_authoritative(true)
-            .add_query(Query::query(Name::from_ascii("example.org.").unwrap(), RecordType::AXFR));
+            .add_query(Query::query(
+                Name::from_ascii("example.org.").unwrap(),
+                RecordType::AXFR,
+            ));
         m
     }
 
@@ -151,7 +154,11 @@ mod tests {
 
         let mut b = XfrBuilder::new(template(), 512).unwrap();
         let txt = hickory_proto::rr::rdata::TXT::new(vec!["x".repeat(255), "y".repeat(255)]);
-        let big = Record::from_rdata(Name::from_ascii("big.example.org.").unwrap(), 300, RData::TXT(txt));
+        let big = Record::from_rdata(
+            Name::from_ascii("big.example.org.").unwrap(),
+            300,
+            RData::TXT(txt),
+        );
         assert!(matches!(b.push(big), Err(XfrError::RecordTooBig { .. })));
     }
 }

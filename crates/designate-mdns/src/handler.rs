@@ -76,18 +76,33 @@ impl Handler {
         }
     }
 
-    async fn respond(&self, request: &Message, transport: Transport) -> Result<Reply, StorageError> {
+    async fn respond(
+        &self,
+        request: &Message,
+        transport: Transport,
+    ) -> Result<Reply, StorageError> {
         match request.op_code() {
             OpCode::Query => {}
             OpCode::Notify => return self.notify(request).await.map(Reply::Single),
             // Upstream refuses STATUS, UPDATE and anything else alike.
-            _ => return Ok(Reply::Single(error_response(request, ResponseCode::Refused))),
+            _ => {
+                return Ok(Reply::Single(error_response(
+                    request,
+                    ResponseCode::Refused,
+                )))
+            }
         }
         let [query] = request.queries() else {
-            return Ok(Reply::Single(error_response(request, ResponseCode::Refused)));
+            return Ok(Reply::Single(error_response(
+                request,
+                ResponseCode::Refused,
+            )));
         };
         if query.query_class() != DNSClass::IN {
-            return Ok(Reply::Single(error_response(request, ResponseCode::Refused)));
+            return Ok(Reply::Single(error_response(
+                request,
+                ResponseCode::Refused,
+            )));
         }
         match query.query_type() {
             RecordType::AXFR | RecordType::IXFR => self.transfer(request, query, transport).await,
@@ -96,7 +111,11 @@ impl Handler {
     }
 
     /// A query for one name and type, answered from the recordset of the closest enclosing zone.
-    async fn record_query(&self, request: &Message, query: &Query) -> Result<Message, StorageError> {
+    async fn record_query(
+        &self,
+        request: &Message,
+        query: &Query,
+    ) -> Result<Message, StorageError> {
         let qname = query.name().to_lowercase();
         let mut tx = self.storage.begin_read().await?;
         let mut candidate = qname.clone();
@@ -120,12 +139,21 @@ impl Handler {
             limit: Some(1),
             ..Page::default()
         };
-        let Some(recordset) = tx.find_recordsets(&criteria, &page).await?.items.into_iter().next() else {
+        let Some(recordset) = tx
+            .find_recordsets(&criteria, &page)
+            .await?
+            .items
+            .into_iter()
+            .next()
+        else {
             return Ok(error_response(request, ResponseCode::Refused));
         };
         let mut answers = recordset_records(&zone, &recordset);
         if query.query_type() == RecordType::SOA {
-            answers = answers.into_iter().map(|rr| with_zone_serial(&zone, rr)).collect();
+            answers = answers
+                .into_iter()
+                .map(|rr| with_zone_serial(&zone, rr))
+                .collect();
         }
         let mut response = response_to(request);
         response.set_authoritative(true).insert_answers(answers);
@@ -133,19 +161,30 @@ impl Handler {
     }
 
     /// AXFR, or IXFR answered AXFR-style.
-    async fn transfer(&self, request: &Message, query: &Query, transport: Transport) -> Result<Reply, StorageError> {
+    async fn transfer(
+        &self,
+        request: &Message,
+        query: &Query,
+        transport: Transport,
+    ) -> Result<Reply, StorageError> {
         let qname = query.name().to_lowercase();
         // One read transaction: the whole transfer comes from one snapshot.
         let mut tx = self.storage.begin_read().await?;
         let Some(zone) = self.find_zone(tx.as_mut(), &qname, None).await? else {
             tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
-            return Ok(Reply::Single(error_response(request, ResponseCode::Refused)));
+            return Ok(Reply::Single(error_response(
+                request,
+                ResponseCode::Refused,
+            )));
         };
         let recordsets = tx.zone_recordsets(zone.id).await?;
         drop(tx);
         let Some(soa) = zone_soa(&zone, &recordsets) else {
             tracing::error!(zone_id = %zone.id, "zone has no usable SOA recordset");
-            return Ok(Reply::Single(error_response(request, ResponseCode::ServFail)));
+            return Ok(Reply::Single(error_response(
+                request,
+                ResponseCode::ServFail,
+            )));
         };
 
         let single_soa = |request: &Message| {
@@ -167,12 +206,21 @@ impl Handler {
 
         let mut template = response_to(request);
         template.set_authoritative(true);
-        let messages = render_transfer(template, self.config.effective_max_message_size(), &zone, &recordsets, soa);
+        let messages = render_transfer(
+            template,
+            self.config.effective_max_message_size(),
+            &zone,
+            &recordsets,
+            soa,
+        );
         match messages {
             Ok(messages) => Ok(Reply::Stream(messages)),
             Err(error) => {
                 tracing::warn!(zone = %zone.name, %error, "aborted zone transfer");
-                Ok(Reply::Single(error_response(request, ResponseCode::ServFail)))
+                Ok(Reply::Single(error_response(
+                    request,
+                    ResponseCode::ServFail,
+                )))
             }
         }
     }
@@ -186,7 +234,9 @@ impl Handler {
         };
         let qname = query.name().to_lowercase();
         let mut tx = self.storage.begin_read().await?;
-        let secondary = self.find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary)).await?;
+        let secondary = self
+            .find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary))
+            .await?;
         let rcode = match secondary {
             None => ResponseCode::NotAuth,
             Some(zone) => {
@@ -215,12 +265,22 @@ impl Handler {
             limit: Some(1),
             ..Page::default()
         };
-        Ok(tx.find_zones(&criteria, &page).await?.items.into_iter().next())
+        Ok(tx
+            .find_zones(&criteria, &page)
+            .await?
+            .items
+            .into_iter()
+            .next())
     }
 
     /// Encodes a one-message response, truncating it (TC, sections emptied) when it exceeds the
     /// UDP limit the client announced or our own message size limit.
-    fn encode_single(&self, request: &Message, mut response: Message, transport: Transport) -> Vec<u8> {
+    fn encode_single(
+        &self,
+        request: &Message,
+        mut response: Message,
+        transport: Transport,
+    ) -> Vec<u8> {
         let limit = match transport {
             Transport::Udp => usize::from(request.max_payload().max(512)),
             Transport::Tcp => usize::MAX,
@@ -259,7 +319,10 @@ fn render_transfer(
 ) -> Result<Vec<Vec<u8>>, XfrError> {
     let mut builder = XfrBuilder::new(template, max_size)?;
     builder.push(soa.clone())?;
-    for recordset in recordsets.iter().filter(|rs| !rs.rtype.eq_ignore_ascii_case("SOA")) {
+    for recordset in recordsets
+        .iter()
+        .filter(|rs| !rs.rtype.eq_ignore_ascii_case("SOA"))
+    {
         for record in recordset_records(zone, recordset) {
             builder.push(record)?;
         }
@@ -300,7 +363,10 @@ fn error_response(request: &Message, rcode: ResponseCode) -> Message {
 /// FORMERR for a request whose body cannot be decoded, built from the raw header bytes: same id
 /// and opcode, QR set, every count zero.
 fn formerr_from_raw(header: &[u8]) -> Vec<u8> {
-    let id = [header.first().copied().unwrap_or(0), header.get(1).copied().unwrap_or(0)];
+    let id = [
+        header.first().copied().unwrap_or(0),
+        header.get(1).copied().unwrap_or(0),
+    ];
     let opcode_bits = header.get(2).copied().unwrap_or(0) & 0x78;
     let mut wire = vec![0u8; HEADER_LEN];
     wire[..2].copy_from_slice(&id);
@@ -312,11 +378,81 @@ fn formerr_from_raw(header: &[u8]) -> Vec<u8> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use designate_storage::SqlStorage;
     use hickory_proto::op::MessageType;
+    use hickory_proto::rr::rdata::SOA;
+    use hickory_proto::rr::Record;
+
+    fn seed(opcode: OpCode, name: &str, rtype: RecordType) -> Vec<u8> {
+        let mut m = Message::new();
+        m.set_id(0x0101)
+            .set_message_type(MessageType::Query)
+            .set_op_code(opcode)
+            .add_query(Query::query(Name::from_ascii(name).unwrap(), rtype));
+        if rtype == RecordType::IXFR {
+            let n = Name::from_ascii(name).unwrap();
+            let soa = SOA::new(n.clone(), n.clone(), 1, 2, 3, 4, 5);
+            m.add_name_server(Record::from_rdata(n, 0, RData::SOA(soa)));
+        }
+        if rtype == RecordType::A {
+            m.set_edns(Edns::new());
+        }
+        m.to_vec().unwrap()
+    }
+
+    /// Thousands of mutated requests (flipped bytes, cut short, extended) through both transports:
+    /// no panic, and every answer is a well-formed response to the request's id.
+    #[tokio::test]
+    async fn mutated_packets_never_panic() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite:///{}", dir.path().join("fuzz.sqlite").display());
+        let storage = SqlStorage::connect(&url).await.unwrap();
+        storage.migrate().await.unwrap();
+        let handler = Handler::new(Arc::new(storage), Arc::new(MdnsConfig::default()));
+        let seeds = [
+            seed(OpCode::Query, "example.org.", RecordType::SOA),
+            seed(OpCode::Query, "example.org.", RecordType::AXFR),
+            seed(OpCode::Query, "example.org.", RecordType::IXFR),
+            seed(OpCode::Notify, "example.org.", RecordType::SOA),
+            seed(OpCode::Query, "www.example.org.", RecordType::A),
+        ];
+        // xorshift64*: deterministic, so a failure reproduces.
+        let mut state = 0x9E37_79B9_7F4A_7C15_u64;
+        let mut next = move || {
+            state ^= state >> 12;
+            state ^= state << 25;
+            state ^= state >> 27;
+            state.wrapping_mul(0x2545_F491_4F6C_DD1D)
+        };
+        for i in 0..4000 {
+            let mut packet = seeds[i % seeds.len()].clone();
+            match next() % 4 {
+                0 => {
+                    let cut = (next() as usize) % (packet.len() + 1);
+                    packet.truncate(cut);
+                }
+                1 => packet.extend((0..next() % 64).map(|_| next() as u8)),
+                _ => {}
+            }
+            for _ in 0..(next() % 6) {
+                if !packet.is_empty() {
+                    let at = (next() as usize) % packet.len();
+                    packet[at] = next() as u8;
+                }
+            }
+            for transport in [Transport::Udp, Transport::Tcp] {
+                for wire in handler.handle(&packet, transport).await {
+                    assert!(wire.len() >= HEADER_LEN && wire.len() <= 65535);
+                    assert_eq!(wire[..2], packet[..2], "response id differs");
+                    assert!(wire[2] & 0x80 != 0, "response without QR bit");
+                }
+            }
+        }
+    }
 
     #[test]
     fn formerr_keeps_id_and_opcode() {
-        let raw = [0xab, 0xcd, 0x20, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
+        let raw = [0xab, 0xcd, 0x28, 0x00, 0, 1, 0, 0, 0, 0, 0, 0];
         let wire = formerr_from_raw(&raw);
         let m = Message::from_vec(&wire).unwrap();
         assert_eq!(m.id(), 0xabcd);

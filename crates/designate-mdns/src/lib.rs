@@ -56,6 +56,10 @@ pub async fn bind(config: MdnsConfig, storage: Arc<dyn Storage>) -> Result<MdnsS
 ///
 /// # Errors
 /// [`MdnsError::Bind`] when the address is unavailable.
-pub async fn run(config: MdnsConfig, storage: Arc<dyn Storage>, shutdown: CancellationToken) -> Result<(), MdnsError> {
+pub async fn run(
+    config: MdnsConfig,
+    storage: Arc<dyn Storage>,
+    shutdown: CancellationToken,
+) -> Result<(), MdnsError> {
     bind(config, storage).await?.serve(shutdown).await
 }

@@ -40,7 +40,8 @@ pub(crate) fn parse_rdata(rtype: &str, data: &str) -> Result<RData, String> {
     if data.chars().any(|c| c.is_control() && c != '\t') {
         return Err("record data contains control characters".to_owned());
     }
-    let wire_type = parse_type(rtype).ok_or_else(|| format!("unsupported record type {rtype:?}"))?;
+    let wire_type =
+        parse_type(rtype).ok_or_else(|| format!("unsupported record type {rtype:?}"))?;
     if wire_type == RecordType::Unknown(SPF_TYPE_CODE) {
         let txt = RData::try_from_str(RecordType::TXT, data).map_err(|e| e.to_string())?;
         let bytes = txt.to_bytes().map_err(|e| e.to_string())?;
@@ -100,7 +101,9 @@ pub(crate) fn recordset_records(zone: &Zone, recordset: &RecordSet) -> Vec<Recor
 /// row: the row's serial is what central bumps and what the worker polls targets for, so the two
 /// can never disagree in what MiniDNS serves. `None` when the zone has no usable SOA recordset.
 pub(crate) fn zone_soa(zone: &Zone, recordsets: &[RecordSet]) -> Option<Record> {
-    let soa_set = recordsets.iter().find(|rs| rs.rtype.eq_ignore_ascii_case("SOA"))?;
+    let soa_set = recordsets
+        .iter()
+        .find(|rs| rs.rtype.eq_ignore_ascii_case("SOA"))?;
     let stored = recordset_records(zone, soa_set).into_iter().next()?;
     Some(with_zone_serial(zone, stored))
 }
@@ -140,8 +143,14 @@ mod tests {
             ("TXT", "\"a\" \"b\""),
             ("SSHFP", "1 1 123456789abcdef67890123456789abcdef67890"),
             ("CAA", "0 issue \"letsencrypt.org\""),
-            ("NAPTR", "100 10 \"S\" \"SIP+D2U\" \"!^.*$!sip:info@example.org!\" _sip._udp.example.org."),
-            ("SOA", "ns1.example.org. admin.example.org. 5 3600 600 86400 3600"),
+            (
+                "NAPTR",
+                "100 10 \"S\" \"SIP+D2U\" \"!^.*$!sip:info@example.org!\" _sip._udp.example.org.",
+            ),
+            (
+                "SOA",
+                "ns1.example.org. admin.example.org. 5 3600 600 86400 3600",
+            ),
         ] {
             let rdata = parse_rdata(rtype, data).unwrap_or_else(|e| panic!("{rtype} {data}: {e}"));
             assert_eq!(type_name(rdata.record_type()), rtype);

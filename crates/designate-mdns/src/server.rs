@@ -97,13 +97,15 @@ async fn bind_pair(addr: SocketAddr) -> Result<(TcpListener, UdpSocket), MdnsErr
         let bound = tcp.local_addr().map_err(bind_err)?;
         match UdpSocket::bind(bound).await {
             Ok(udp) => return Ok((tcp, udp)),
-            Err(e) if addr.port() == 0 && e.kind() == std::io::ErrorKind::AddrInUse => last_error = Some(e),
+            Err(e) if addr.port() == 0 && e.kind() == std::io::ErrorKind::AddrInUse => {
+                last_error = Some(e)
+            }
             Err(e) => return Err(bind_err(e)),
         }
     }
-    Err(bind_err(
-        last_error.unwrap_or_else(|| std::io::Error::from(std::io::ErrorKind::AddrInUse)),
-    ))
+    Err(bind_err(last_error.unwrap_or_else(|| {
+        std::io::Error::from(std::io::ErrorKind::AddrInUse)
+    })))
 }
 
 /// Reads datagrams and answers each in its own task, up to `max_udp_in_flight` at once.

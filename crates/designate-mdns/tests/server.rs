@@ -20,11 +20,41 @@ use tokio::net::TcpStream;
 async fn example_zone(fx: &Fixture) -> designate_core::objects::Zone {
     let zone = zone("example.org.", 1_700_000_000);
     let mut sets = managed_sets(&zone);
-    sets.push(recordset(&zone, "www.example.org.", "A", None, &["192.0.2.1", "192.0.2.2"]));
-    sets.push(recordset(&zone, "mail.example.org.", "MX", Some(600), &["10 mx1.example.org."]));
-    sets.push(recordset(&zone, "txt.example.org.", "TXT", None, &["\"hello world\""]));
-    sets.push(recordset(&zone, "spf.example.org.", "SPF", None, &["\"v=spf1 -all\""]));
-    sets.push(recordset(&zone, "broken.example.org.", "A", None, &["not-an-address"]));
+    sets.push(recordset(
+        &zone,
+        "www.example.org.",
+        "A",
+        None,
+        &["192.0.2.1", "192.0.2.2"],
+    ));
+    sets.push(recordset(
+        &zone,
+        "mail.example.org.",
+        "MX",
+        Some(600),
+        &["10 mx1.example.org."],
+    ));
+    sets.push(recordset(
+        &zone,
+        "txt.example.org.",
+        "TXT",
+        None,
+        &["\"hello world\""],
+    ));
+    sets.push(recordset(
+        &zone,
+        "spf.example.org.",
+        "SPF",
+        None,
+        &["\"v=spf1 -all\""],
+    ));
+    sets.push(recordset(
+        &zone,
+        "broken.example.org.",
+        "A",
+        None,
+        &["not-an-address"],
+    ));
     let mut deleting = recordset(&zone, "old.example.org.", "A", None, &["192.0.2.9"]);
     deleting.records[0].action = Action::Delete;
     sets.push(deleting);
@@ -68,7 +98,10 @@ async fn record_queries_and_refusals() {
     assert_eq!(a.response_code(), ResponseCode::NoError);
     assert!(a.authoritative());
     let addrs: BTreeSet<String> = a.answers().iter().map(|r| r.data().to_string()).collect();
-    assert_eq!(addrs, BTreeSet::from(["192.0.2.1".to_owned(), "192.0.2.2".to_owned()]));
+    assert_eq!(
+        addrs,
+        BTreeSet::from(["192.0.2.1".to_owned(), "192.0.2.2".to_owned()])
+    );
 
     // Upstream refuses everything it does not hold: unknown names, types and zones.
     for (name, rtype) in [
@@ -85,14 +118,26 @@ async fn record_queries_and_refusals() {
     // Not IN class, two questions, other opcodes.
     let mut chaos = query(4, "example.org.", RecordType::SOA);
     chaos.queries_mut()[0].set_query_class(DNSClass::CH);
-    assert_eq!(udp(fx.addr, &chaos).await.response_code(), ResponseCode::Refused);
+    assert_eq!(
+        udp(fx.addr, &chaos).await.response_code(),
+        ResponseCode::Refused
+    );
     let mut two = query(5, "example.org.", RecordType::SOA);
-    two.add_query(Query::query(Name::from_ascii("www.example.org.").unwrap(), RecordType::A));
-    assert_eq!(udp(fx.addr, &two).await.response_code(), ResponseCode::Refused);
+    two.add_query(Query::query(
+        Name::from_ascii("www.example.org.").unwrap(),
+        RecordType::A,
+    ));
+    assert_eq!(
+        udp(fx.addr, &two).await.response_code(),
+        ResponseCode::Refused
+    );
     let mut update = query(6, "example.org.", RecordType::SOA);
     update.set_op_code(OpCode::Update);
     let r = udp(fx.addr, &update).await;
-    assert_eq!((r.op_code(), r.response_code()), (OpCode::Update, ResponseCode::Refused));
+    assert_eq!(
+        (r.op_code(), r.response_code()),
+        (OpCode::Update, ResponseCode::Refused)
+    );
 }
 
 #[tokio::test]
@@ -102,7 +147,10 @@ async fn notify_to_mdns_is_notauth_for_primary_zones() {
     let mut notify = query(7, "example.org.", RecordType::SOA);
     notify.set_op_code(OpCode::Notify).set_authoritative(true);
     let r = udp(fx.addr, &notify).await;
-    assert_eq!((r.op_code(), r.response_code()), (OpCode::Notify, ResponseCode::NotAuth));
+    assert_eq!(
+        (r.op_code(), r.response_code()),
+        (OpCode::Notify, ResponseCode::NotAuth)
+    );
 }
 
 #[tokio::test]
@@ -136,10 +184,16 @@ async fn axfr_has_soa_first_and_last_and_every_live_record() {
     .map(str::to_owned)
     .collect();
     // SPF has no hickory variant, so it decodes as an unknown type 99; check it separately.
-    let spf: Vec<&Record> = answers.iter().filter(|r| u16::from(r.record_type()) == 99).collect();
+    let spf: Vec<&Record> = answers
+        .iter()
+        .filter(|r| u16::from(r.record_type()) == 99)
+        .collect();
     assert_eq!(spf.len(), 1);
     assert_eq!(spf[0].name().to_string(), "spf.example.org.");
-    let without_spf: BTreeSet<String> = middle.into_iter().filter(|l| !l.starts_with("spf.")).collect();
+    let without_spf: BTreeSet<String> = middle
+        .into_iter()
+        .filter(|l| !l.starts_with("spf."))
+        .collect();
     assert_eq!(without_spf, expected);
 }
 
@@ -228,7 +282,9 @@ async fn garbage_does_not_hurt_the_server() {
     // UDP: too short for a header → silence; a header with garbage after it → FORMERR with its id;
     // a packet with the QR bit set → silence (never answer responses).
     assert!(udp_raw(fx.addr, b"xyz").await.is_none());
-    let mut junk = vec![0x12, 0x34, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00];
+    let mut junk = vec![
+        0x12, 0x34, 0x00, 0x00, 0x00, 0x05, 0x00, 0x00, 0x00, 0x00, 0x00, 0x00,
+    ];
     junk.extend_from_slice(&[0xff; 40]);
     let r = Message::from_vec(&udp_raw(fx.addr, &junk).await.expect("FORMERR expected")).unwrap();
     assert_eq!((r.id(), r.response_code()), (0x1234, ResponseCode::FormErr));
@@ -239,8 +295,15 @@ async fn garbage_does_not_hurt_the_server() {
     // TCP: garbage frame → FORMERR and the connection keeps working.
     let mut stream = TcpStream::connect(fx.addr).await.unwrap();
     send_frame(&mut stream, &junk).await;
-    assert_eq!(read_frame(&mut stream).await.unwrap().response_code(), ResponseCode::FormErr);
-    send_frame(&mut stream, &query(12, "example.org.", RecordType::SOA).to_vec().unwrap()).await;
+    assert_eq!(
+        read_frame(&mut stream).await.unwrap().response_code(),
+        ResponseCode::FormErr
+    );
+    send_frame(
+        &mut stream,
+        &query(12, "example.org.", RecordType::SOA).to_vec().unwrap(),
+    )
+    .await;
     assert_eq!(read_frame(&mut stream).await.unwrap().id(), 12);
     // A zero-length frame closes the connection.
     stream.write_all(&[0, 0]).await.unwrap();
@@ -256,8 +319,20 @@ async fn garbage_does_not_hurt_the_server() {
     drop(stream);
 
     // Still serving both transports.
-    assert_eq!(udp(fx.addr, &query(13, "example.org.", RecordType::SOA)).await.answers().len(), 1);
-    assert_eq!(tcp(fx.addr, &query(14, "example.org.", RecordType::SOA)).await.answers().len(), 1);
+    assert_eq!(
+        udp(fx.addr, &query(13, "example.org.", RecordType::SOA))
+            .await
+            .answers()
+            .len(),
+        1
+    );
+    assert_eq!(
+        tcp(fx.addr, &query(14, "example.org.", RecordType::SOA))
+            .await
+            .answers()
+            .len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -319,7 +394,13 @@ async fn dig_parses_our_axfr() {
     let mut sets = managed_sets(&zone);
     for i in 0..3000u32 {
         let name = format!("h{i}.dig.example.");
-        sets.push(recordset(&zone, &name, "TXT", None, &[&format!("\"record number {i}\"")]));
+        sets.push(recordset(
+            &zone,
+            &name,
+            "TXT",
+            None,
+            &[&format!("\"record number {i}\"")],
+        ));
     }
     store(&fx.storage, &zone, &sets).await;
 
@@ -337,9 +418,16 @@ async fn dig_parses_our_axfr() {
         .output()
         .await
         .expect("dig must be installed (apt-get install bind9-dnsutils)");
-    assert!(output.status.success(), "dig failed: {}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "dig failed: {}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let text = String::from_utf8(output.stdout).unwrap();
-    let lines: Vec<&str> = text.lines().filter(|l| !l.trim().is_empty() && !l.starts_with(';')).collect();
+    let lines: Vec<&str> = text
+        .lines()
+        .filter(|l| !l.trim().is_empty() && !l.starts_with(';'))
+        .collect();
     assert!(!text.contains("Transfer failed"), "{text}");
     assert_eq!(lines.len(), 3000 + 2 + 2, "{text}");
     let fields = |l: &str| l.split_whitespace().map(str::to_owned).collect::<Vec<_>>();
@@ -348,5 +436,116 @@ async fn dig_parses_our_axfr() {
     assert_eq!(&first[..4], ["dig.example.", "3600", "IN", "SOA"]);
     assert_eq!(first[6], "2024");
     assert_eq!(first, last);
-    assert!(text.contains("h2999.dig.example.\t3600\tIN\tTXT\t\"record number 2999\""), "{text}");
+    assert!(
+        text.contains("h2999.dig.example.\t3600\tIN\tTXT\t\"record number 2999\""),
+        "{text}"
+    );
+}
+
+#[tokio::test]
+async fn oversized_udp_answers_are_truncated_and_complete_over_tcp() {
+    let fx = start().await;
+    let zone = zone("fat.example.", 5);
+    let mut sets = managed_sets(&zone);
+    let texts: Vec<String> = (0..40)
+        .map(|i| format!("\"{i:02} {}\"", "x".repeat(60)))
+        .collect();
+    let refs: Vec<&str> = texts.iter().map(String::as_str).collect();
+    sets.push(recordset(&zone, "fat.example.", "TXT", None, &refs));
+    store(&fx.storage, &zone, &sets).await;
+
+    let r = udp(fx.addr, &query(20, "fat.example.", RecordType::TXT)).await;
+    assert!(r.truncated());
+    assert!(r.answers().is_empty());
+    assert_eq!(r.queries().len(), 1);
+    let r = tcp(fx.addr, &query(21, "fat.example.", RecordType::TXT)).await;
+    assert!(!r.truncated());
+    assert_eq!(r.answers().len(), 40);
+}
+
+#[tokio::test]
+async fn pool_scoping_hides_other_pools_zones() {
+    let fx = start_with(MdnsConfig {
+        pool_id: Some(uuid::Uuid::new_v4()),
+        ..MdnsConfig::default()
+    })
+    .await;
+    example_zone(&fx).await; // lives in the nil pool
+    let r = udp(fx.addr, &query(22, "example.org.", RecordType::SOA)).await;
+    assert_eq!(r.response_code(), ResponseCode::Refused);
+    let messages = axfr(fx.addr, "example.org.", RecordType::AXFR).await;
+    assert_eq!(messages[0].response_code(), ResponseCode::Refused);
+}
+
+#[tokio::test]
+async fn tcp_connections_are_bounded() {
+    let fx = start_with(MdnsConfig {
+        max_tcp_connections: 1,
+        ..MdnsConfig::default()
+    })
+    .await;
+    example_zone(&fx).await;
+    let mut first = TcpStream::connect(fx.addr).await.unwrap();
+    send_frame(
+        &mut first,
+        &query(30, "example.org.", RecordType::SOA).to_vec().unwrap(),
+    )
+    .await;
+    assert_eq!(read_frame(&mut first).await.unwrap().id(), 30);
+
+    // The second client waits in the backlog while the first holds the only slot…
+    let mut second = TcpStream::connect(fx.addr).await.unwrap();
+    send_frame(
+        &mut second,
+        &query(31, "example.org.", RecordType::SOA).to_vec().unwrap(),
+    )
+    .await;
+    let mut len = [0u8; 2];
+    let early = tokio::time::timeout(Duration::from_millis(300), async {
+        use tokio::io::AsyncReadExt;
+        second.read_exact(&mut len).await
+    })
+    .await;
+    assert!(
+        early.is_err(),
+        "second connection served while the slot was taken"
+    );
+    // …and is served once the first leaves.
+    drop(first);
+    let r = tokio::time::timeout(Duration::from_secs(5), async {
+        use tokio::io::AsyncReadExt;
+        second.read_exact(&mut len).await.unwrap();
+        let mut body = vec![0u8; usize::from(u16::from_be_bytes(len))];
+        second.read_exact(&mut body).await.unwrap();
+        Message::from_vec(&body).unwrap()
+    })
+    .await
+    .unwrap();
+    assert_eq!(r.id(), 31);
+}
+
+#[tokio::test]
+async fn dig_soa_query_with_edns() {
+    let fx = start().await;
+    let zone = example_zone(&fx).await;
+    let output = tokio::process::Command::new("dig")
+        .args([
+            "@127.0.0.1",
+            "-p",
+            &fx.addr.port().to_string(),
+            "example.org.",
+            "SOA",
+            "+norec",
+        ])
+        .output()
+        .await
+        .expect("dig must be installed (apt-get install bind9-dnsutils)");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.contains("status: NOERROR"), "{text}");
+    assert!(text.contains("flags: qr aa;"), "{text}");
+    assert!(text.contains("OPT PSEUDOSECTION"), "{text}");
+    assert!(
+        text.contains(&format!(" {} 3500 600 86400 3600", zone.serial)),
+        "{text}"
+    );
 }

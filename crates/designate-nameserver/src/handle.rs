@@ -54,10 +54,13 @@ pub async fn start(
     shutdown: CancellationToken,
 ) -> Result<(NameserverHandle, JoinHandle<()>), NameserverError> {
     let state = StateFile::new(&config.state_dir);
-    let zones = state.load().await.map_err(|source| NameserverError::State {
-        path: state.path(),
-        source,
-    })?;
+    let zones = state
+        .load()
+        .await
+        .map_err(|source| NameserverError::State {
+            path: state.path(),
+            source,
+        })?;
     let (udp, tcp) = bind(config.listen).await?;
     let local_addr = udp.local_addr().map_err(|source| NameserverError::Bind {
         addr: config.listen,
@@ -90,8 +93,17 @@ pub async fn start(
         tcp_idle_timeout: config.tcp_idle_timeout,
         tcp_connections: Arc::new(Semaphore::new(config.max_tcp_connections.max(1))),
     });
-    tracker.spawn(server::serve_udp(udp, Arc::clone(&shared), shutdown.clone()));
-    tracker.spawn(server::serve_tcp(tcp, shared, shutdown.clone(), tracker.clone()));
+    tracker.spawn(server::serve_udp(
+        udp,
+        Arc::clone(&shared),
+        shutdown.clone(),
+    ));
+    tracker.spawn(server::serve_tcp(
+        tcp,
+        shared,
+        shutdown.clone(),
+        tracker.clone(),
+    ));
     tracing::info!(addr = %local_addr, "built-in nameserver listening");
     let join = tokio::spawn(async move {
         shutdown.cancelled().await;
@@ -120,7 +132,10 @@ async fn bind(listen: SocketAddr) -> Result<(UdpSocket, TcpListener), Nameserver
         }
     }
     Err(bind_error(last_error.unwrap_or_else(|| {
-        std::io::Error::new(std::io::ErrorKind::AddrInUse, "no port free for both UDP and TCP")
+        std::io::Error::new(
+            std::io::ErrorKind::AddrInUse,
+            "no port free for both UDP and TCP",
+        )
     })))
 }
 
@@ -132,7 +147,11 @@ impl NameserverHandle {
     /// # Errors
     /// [`NameserverError::InvalidZone`] for a bad name, [`NameserverError::ShutDown`] after
     /// shutdown, [`NameserverError::State`] when the zone list cannot be written.
-    pub async fn add_zone(&self, name: &str, masters: Vec<SocketAddr>) -> Result<(), NameserverError> {
+    pub async fn add_zone(
+        &self,
+        name: &str,
+        masters: Vec<SocketAddr>,
+    ) -> Result<(), NameserverError> {
         let zone = parse_zone(name)?;
         if self.inner.shutdown.is_cancelled() {
             return Err(NameserverError::ShutDown);
@@ -165,7 +184,11 @@ impl NameserverHandle {
     /// transferred, expired, or the name is invalid.
     pub fn zone_serial(&self, name: &str) -> Option<u32> {
         let zone = parse_zone(name).ok()?;
-        self.inner.catalog.get(&zone)?.snapshot().map(|z| z.serial())
+        self.inner
+            .catalog
+            .get(&zone)?
+            .snapshot()
+            .map(|z| z.serial())
     }
 
     /// The names of the zones held (lower case, with the trailing dot), sorted.
@@ -185,7 +208,9 @@ impl NameserverHandle {
         let (entry, created) = inner.catalog.insert_if_absent(entry);
         if created {
             tracing::info!(zone = %entry.name(), ?masters, "zone added");
-            inner.tracker.spawn(refresh::run(Arc::clone(&entry), inner.timing));
+            inner
+                .tracker
+                .spawn(refresh::run(Arc::clone(&entry), inner.timing));
         } else if entry.set_masters(masters) {
             tracing::info!(zone = %entry.name(), "zone masters changed");
         }
@@ -228,9 +253,17 @@ mod tests {
 
     #[test]
     fn zone_names_are_normalised() {
-        assert_eq!(parse_zone("Example.ORG").unwrap().to_ascii(), "example.org.");
-        assert_eq!(parse_zone("example.org.").unwrap().to_ascii(), "example.org.");
+        assert_eq!(
+            parse_zone("Example.ORG").unwrap().to_ascii(),
+            "example.org."
+        );
+        assert_eq!(
+            parse_zone("example.org.").unwrap().to_ascii(),
+            "example.org."
+        );
         assert!(parse_zone("").is_err());
         assert!(parse_zone("a..b").is_err());
+        assert_eq!(parse_zone("_Sip.Example.org.").unwrap().to_ascii(), "_sip.example.org.");
+        assert_eq!(parse_zone("bücher.example.").unwrap().to_ascii(), "xn--bcher-kva.example.");
     }
 }

@@ -28,11 +28,28 @@ pub(crate) enum Transport {
         max_udp_payload: u16,
     },
     /// Stream: limited only by the 16-bit length prefix.
-    Tcp,
+    Tcp {
+        /// Our own EDNS UDP payload limit, advertised in OPT (it describes UDP even here).
+        max_udp_payload: u16,
+    },
+}
+
+impl Transport {
+    /// The UDP payload size we advertise in OPT.
+    fn advertised_payload(self) -> u16 {
+        match self {
+            Self::Udp { max_udp_payload } | Self::Tcp { max_udp_payload } => max_udp_payload,
+        }
+    }
 }
 
 /// Answers `packet` received from `src`; `None` means send nothing (not a request at all).
-pub(crate) fn handle(catalog: &Catalog, packet: &[u8], src: SocketAddr, transport: Transport) -> Option<Vec<u8>> {
+pub(crate) fn handle(
+    catalog: &Catalog,
+    packet: &[u8],
+    src: SocketAddr,
+    transport: Transport,
+) -> Option<Vec<u8>> {
     let header = Header::read(&mut BinDecoder::new(packet)).ok()?;
     if header.message_type() == MessageType::Response {
         // Answering responses invites reflection loops.
@@ -46,11 +63,7 @@ pub(crate) fn handle(catalog: &Catalog, packet: &[u8], src: SocketAddr, transpor
             return encode(response, transport, None, false);
         }
     };
-    let our_payload = match transport {
-        Transport::Udp { max_udp_payload } => max_udp_payload,
-        Transport::Tcp => u16::MAX,
-    };
-    let mut response = base_response(&request, our_payload);
+    let mut response = base_response(&request, transport.advertised_payload());
     let client_edns = request.extensions().clone();
     if client_edns.as_ref().is_some_and(|e| e.version() > 0) {
         // We only speak EDNS version 0 (RFC 6891 6.1.3).
@@ -81,7 +94,8 @@ fn base_response(request: &Message, our_payload: u16) -> Message {
         .add_queries(request.queries().iter().cloned());
     if request.extensions().is_some() {
         let mut edns = Edns::new();
-        edns.set_max_payload(our_payload.max(PLAIN_UDP_PAYLOAD)).set_version(0);
+        edns.set_max_payload(our_payload.max(PLAIN_UDP_PAYLOAD))
+            .set_version(0);
         response.set_edns(edns);
     }
     response
@@ -160,9 +174,14 @@ fn answer_notify(catalog: &Catalog, request: &Message, src: SocketAddr, response
 /// Serialises `response` within the transport's size limit: if it does not fit, first without
 /// the additional section (unless that holds referral glue the resolver needs, RFC 9471), else
 /// as an empty answer with TC set so the client retries over TCP (RFC 2181 9).
-fn encode(response: Message, transport: Transport, client_edns: Option<&Edns>, glue_required: bool) -> Option<Vec<u8>> {
+fn encode(
+    response: Message,
+    transport: Transport,
+    client_edns: Option<&Edns>,
+    glue_required: bool,
+) -> Option<Vec<u8>> {
     let limit = match transport {
-        Transport::Tcp => TCP_PAYLOAD,
+        Transport::Tcp { .. } => TCP_PAYLOAD,
         Transport::Udp { max_udp_payload } => usize::from(
             client_edns
                 .map_or(PLAIN_UDP_PAYLOAD, |e| e.max_payload().min(max_udp_payload))
@@ -173,7 +192,8 @@ fn encode(response: Message, transport: Transport, client_edns: Option<&Edns>, g
         Ok(bytes) => bytes,
         Err(e) => {
             tracing::warn!(error = %e, "cannot encode response");
-            let mut failure = Message::error_msg(response.id(), response.op_code(), ResponseCode::ServFail);
+            let mut failure =
+                Message::error_msg(response.id(), response.op_code(), ResponseCode::ServFail);
             failure.add_queries(response.queries().iter().cloned());
             return failure.to_vec().ok();
         }
@@ -192,4 +212,94 @@ fn encode(response: Message, transport: Transport, client_edns: Option<&Edns>, g
     }
     // `Message::truncate` keeps the header, question and OPT and sets TC.
     response.truncate().to_vec().ok()
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Arc;
+
+    use hickory_proto::op::Query;
+    use hickory_proto::rr::rdata::{A, NS, SOA};
+    use hickory_proto::rr::{Name, RData, Record};
+    use tokio_util::sync::CancellationToken;
+
+    use super::*;
+    use crate::catalog::ZoneEntry;
+    use crate::zone::Zone;
+
+    const UDP: Transport = Transport::Udp {
+        max_udp_payload: 1232,
+    };
+
+    fn name(s: &str) -> Name {
+        Name::from_ascii(s).unwrap()
+    }
+
+    /// A catalog holding example.org. with a delegation to 40 name servers, all with glue.
+    fn catalog() -> Catalog {
+        let origin = name("example.org.");
+        let soa = SOA::new(
+            name("ns1.example.org."),
+            name("h.example.org."),
+            1,
+            60,
+            30,
+            600,
+            60,
+        );
+        let mut records = vec![Record::from_rdata(origin.clone(), 60, RData::SOA(soa))];
+        for i in 0..40u8 {
+            let ns = name(&format!(
+                "ns{i}.a-rather-long-name-for-the-child.sub.example.org."
+            ));
+            records.push(Record::from_rdata(
+                name("sub.example.org."),
+                60,
+                RData::NS(NS(ns.clone())),
+            ));
+            records.push(Record::from_rdata(ns, 60, RData::A(A::new(192, 0, 2, i))));
+        }
+        let entry = ZoneEntry::new(origin.clone(), Vec::new(), CancellationToken::new());
+        entry.install(Some(Arc::new(
+            Zone::from_records(&origin, records).unwrap(),
+        )));
+        let catalog = Catalog::default();
+        catalog.insert_if_absent(entry);
+        catalog
+    }
+
+    fn request(qname: &str) -> Vec<u8> {
+        let mut m = Message::new();
+        m.set_id(7)
+            .add_query(Query::query(name(qname), RecordType::A));
+        m.to_vec().unwrap()
+    }
+
+    #[test]
+    fn referral_whose_glue_does_not_fit_is_truncated() {
+        let src = "127.0.0.1:1".parse().unwrap();
+        let bytes = handle(&catalog(), &request("www.sub.example.org."), src, UDP).unwrap();
+        assert!(bytes.len() <= 512);
+        let response = Message::from_vec(&bytes).unwrap();
+        assert!(response.truncated());
+        let tcp = Transport::Tcp {
+            max_udp_payload: 1232,
+        };
+        let full = Message::from_vec(
+            &handle(&catalog(), &request("www.sub.example.org."), src, tcp).unwrap(),
+        )
+        .unwrap();
+        assert!(!full.truncated());
+        assert_eq!(full.name_servers().len(), 40);
+        assert_eq!(full.additionals().len(), 40);
+    }
+
+    #[test]
+    fn short_or_response_packets_get_no_answer() {
+        let src = "127.0.0.1:1".parse().unwrap();
+        assert!(handle(&catalog(), &[0; 5], src, UDP).is_none());
+        let mut response = request("example.org.");
+        response[2] |= 0x80;
+        assert!(handle(&catalog(), &response, src, UDP).is_none());
+    }
 }

@@ -244,19 +244,46 @@ mod tests {
             rec("example.org.", RData::NS(NS(name("ns1.example.org.")))),
             a("ns1.example.org.", 53),
             a("www.example.org.", 1),
-            rec("mail.example.org.", RData::MX(MX::new(10, name("mx.example.org.")))),
+            rec(
+                "mail.example.org.",
+                RData::MX(MX::new(10, name("mx.example.org."))),
+            ),
             a("mx.example.org.", 25),
-            rec("alias.example.org.", RData::CNAME(CNAME(name("www.example.org.")))),
-            rec("chain.example.org.", RData::CNAME(CNAME(name("alias.example.org.")))),
-            rec("out.example.org.", RData::CNAME(CNAME(name("www.example.net.")))),
-            rec("loop1.example.org.", RData::CNAME(CNAME(name("loop2.example.org.")))),
-            rec("loop2.example.org.", RData::CNAME(CNAME(name("loop1.example.org.")))),
-            rec("dangling.example.org.", RData::CNAME(CNAME(name("nope.example.org.")))),
+            rec(
+                "alias.example.org.",
+                RData::CNAME(CNAME(name("www.example.org."))),
+            ),
+            rec(
+                "chain.example.org.",
+                RData::CNAME(CNAME(name("alias.example.org."))),
+            ),
+            rec(
+                "out.example.org.",
+                RData::CNAME(CNAME(name("www.example.net."))),
+            ),
+            rec(
+                "loop1.example.org.",
+                RData::CNAME(CNAME(name("loop2.example.org."))),
+            ),
+            rec(
+                "loop2.example.org.",
+                RData::CNAME(CNAME(name("loop1.example.org."))),
+            ),
+            rec(
+                "dangling.example.org.",
+                RData::CNAME(CNAME(name("nope.example.org."))),
+            ),
             a("a.b.ent.example.org.", 2),
-            rec("*.wild.example.org.", RData::TXT(TXT::new(vec!["wild".into()]))),
+            rec(
+                "*.wild.example.org.",
+                RData::TXT(TXT::new(vec!["wild".into()])),
+            ),
             a("x.*.wild.example.org.", 3),
             a("host.wild.example.org.", 4),
-            rec("sub.example.org.", RData::NS(NS(name("ns.sub.example.org.")))),
+            rec(
+                "sub.example.org.",
+                RData::NS(NS(name("ns.sub.example.org."))),
+            ),
             a("ns.sub.example.org.", 99),
         ];
         Zone::from_records(&name("example.org."), records).unwrap()
@@ -264,7 +291,10 @@ mod tests {
 
     #[test]
     fn exact_match_keeps_query_case() {
-        let ans = zone().lookup(&Name::from_ascii("WwW.Example.ORG.").unwrap(), RecordType::A);
+        let ans = zone().lookup(
+            &Name::from_ascii("WwW.Example.ORG.").unwrap(),
+            RecordType::A,
+        );
         assert_eq!(ans.rcode, ResponseCode::NoError);
         assert!(ans.authoritative);
         assert_eq!(ans.answers.len(), 1);
@@ -333,7 +363,11 @@ mod tests {
     #[test]
     fn delegation_gives_referral_with_glue() {
         let z = zone();
-        for q in ["sub.example.org.", "deep.www.sub.example.org.", "ns.sub.example.org."] {
+        for q in [
+            "sub.example.org.",
+            "deep.www.sub.example.org.",
+            "ns.sub.example.org.",
+        ] {
             let ans = z.lookup(&name(q), RecordType::A);
             assert!(!ans.authoritative, "{q}");
             assert!(ans.answers.is_empty(), "{q}");

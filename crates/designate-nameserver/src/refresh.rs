@@ -13,7 +13,7 @@ use designate_core::serial::serial_gt;
 use tokio::time::Instant;
 
 use crate::catalog::ZoneEntry;
-use crate::transfer::{self, TransferError};
+use crate::transfer;
 
 /// Timing knobs of refresh tasks (from [`NameserverConfig`](crate::NameserverConfig)).
 #[derive(Debug, Clone, Copy)]
@@ -63,7 +63,9 @@ pub(crate) async fn run(entry: Arc<ZoneEntry>, timing: Timing) {
             }
         };
         let expires_at = match (&snapshot, last_success) {
-            (Some(zone), Some(at)) => Some(at + soa_interval(zone.soa().expire(), timing.min_interval)),
+            (Some(zone), Some(at)) => {
+                Some(at + soa_interval(zone.soa().expire(), timing.min_interval))
+            }
             _ => None,
         };
         if expires_at.is_some_and(|at| at <= Instant::now()) {
@@ -110,14 +112,10 @@ async fn refresh_once(entry: &ZoneEntry, timing: &Timing) -> Outcome {
                 }
                 return Outcome::Current;
             }
-            Err(e) => log_transfer_error(&name, master, &e),
+            Err(e) => tracing::warn!(zone = %name, %master, error = %e, "AXFR failed"),
         }
     }
     Outcome::Failed
-}
-
-fn log_transfer_error(name: &hickory_proto::rr::Name, master: std::net::SocketAddr, e: &TransferError) {
-    tracing::warn!(zone = %name, %master, error = %e, "AXFR failed");
 }
 
 fn expire(entry: &ZoneEntry) {

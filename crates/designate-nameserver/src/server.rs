@@ -48,7 +48,9 @@ pub(crate) async fn serve_udp(socket: UdpSocket, shared: Arc<Shared>, cancel: Ca
                 }
             },
         };
-        let Some(packet) = buf.get(..len) else { continue };
+        let Some(packet) = buf.get(..len) else {
+            continue;
+        };
         if let Some(response) = handler::handle(&shared.catalog, packet, src, transport) {
             if let Err(e) = socket.send_to(&response, src).await {
                 tracing::debug!(%src, error = %e, "UDP send error");
@@ -96,7 +98,12 @@ pub(crate) async fn serve_tcp(
 }
 
 /// Serves one TCP connection: length-prefixed requests answered in arrival order.
-async fn connection(mut stream: TcpStream, src: SocketAddr, shared: &Shared, cancel: &CancellationToken) {
+async fn connection(
+    mut stream: TcpStream,
+    src: SocketAddr,
+    shared: &Shared,
+    cancel: &CancellationToken,
+) {
     loop {
         let frame = tokio::select! {
             () = cancel.cancelled() => return,
@@ -104,10 +111,14 @@ async fn connection(mut stream: TcpStream, src: SocketAddr, shared: &Shared, can
         };
         // Closed, reset or idle: all end the connection quietly.
         let Ok(Ok(packet)) = frame else { return };
-        let Some(response) = handler::handle(&shared.catalog, &packet, src, Transport::Tcp) else {
+        let transport = Transport::Tcp {
+            max_udp_payload: shared.max_udp_payload,
+        };
+        let Some(response) = handler::handle(&shared.catalog, &packet, src, transport) else {
             continue;
         };
-        let write = tokio::time::timeout(shared.tcp_idle_timeout, write_frame(&mut stream, &response));
+        let write =
+            tokio::time::timeout(shared.tcp_idle_timeout, write_frame(&mut stream, &response));
         if !matches!(write.await, Ok(Ok(()))) {
             return;
         }

@@ -57,9 +57,10 @@ impl StateFile {
     /// Any I/O error creating the directory, writing, syncing or renaming.
     pub(crate) async fn save(&self, zones: &[(Name, Vec<SocketAddr>)]) -> io::Result<()> {
         tokio::fs::create_dir_all(&self.dir).await?;
-        let tmp = self
-            .dir
-            .join(format!(".{FILE_NAME}.{}.tmp", uuid::Uuid::new_v4().simple()));
+        let tmp = self.dir.join(format!(
+            ".{FILE_NAME}.{}.tmp",
+            uuid::Uuid::new_v4().simple()
+        ));
         let result = async {
             let mut file = tokio::fs::File::create(&tmp).await?;
             file.write_all(render(zones).as_bytes()).await?;
@@ -76,7 +77,8 @@ impl StateFile {
 }
 
 fn render(zones: &[(Name, Vec<SocketAddr>)]) -> String {
-    let mut out = String::from("# zones held by the designate built-in nameserver: name masters…\n");
+    let mut out =
+        String::from("# zones held by the designate built-in nameserver: name masters…\n");
     for (name, masters) in zones {
         out.push_str(&name.to_ascii());
         for master in masters {
@@ -103,7 +105,9 @@ fn parse(text: &str) -> Vec<(Name, Vec<SocketAddr>)> {
         let masters: Result<Vec<SocketAddr>, _> = fields.map(SocketAddr::from_str).collect();
         match masters {
             Ok(masters) => zones.push((fqdn_lower(&name), masters)),
-            Err(e) => tracing::warn!(line = number + 1, error = %e, "zone list: bad master, line skipped"),
+            Err(e) => {
+                tracing::warn!(line = number + 1, error = %e, "zone list: bad master, line skipped")
+            }
         }
     }
     zones
@@ -121,7 +125,10 @@ mod tests {
         let zones = vec![
             (
                 Name::from_str("example.org.").unwrap(),
-                vec!["127.0.0.1:5354".parse().unwrap(), "[::1]:53".parse().unwrap()],
+                vec![
+                    "127.0.0.1:5354".parse().unwrap(),
+                    "[::1]:53".parse().unwrap(),
+                ],
             ),
             (Name::from_str("b.example.").unwrap(), vec![]),
         ];
@@ -132,7 +139,9 @@ mod tests {
         std::fs::write(state.path(), text).unwrap();
         assert_eq!(state.load().await.unwrap(), zones);
         // No temporary files are left behind.
-        let entries = std::fs::read_dir(dir.path().join("nested")).unwrap().count();
+        let entries = std::fs::read_dir(dir.path().join("nested"))
+            .unwrap()
+            .count();
         assert_eq!(entries, 1);
     }
 }

@@ -68,7 +68,9 @@ pub(crate) async fn soa_serial(
                 RData::SOA(soa) if fqdn_lower(r.name()) == zone => Some(soa.serial()),
                 _ => None,
             })
-            .ok_or(TransferError::Malformed("no SOA for the zone in the answer"))
+            .ok_or(TransferError::Malformed(
+                "no SOA for the zone in the answer",
+            ))
     };
     tokio::time::timeout(timeout, run)
         .await
@@ -94,8 +96,8 @@ pub(crate) async fn axfr(
             let response = Message::from_vec(&read_frame(&mut stream).await?)?;
             check_response(&request, &response)?;
             for record in response.answers() {
-                let is_apex_soa = record.record_type() == RecordType::SOA
-                    && fqdn_lower(record.name()) == origin;
+                let is_apex_soa =
+                    record.record_type() == RecordType::SOA && fqdn_lower(record.name()) == origin;
                 if records.is_empty() {
                     if !is_apex_soa {
                         return Err(TransferError::Malformed("AXFR does not start with the SOA"));

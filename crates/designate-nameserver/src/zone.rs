@@ -224,8 +224,16 @@ mod tests {
     fn indexes_records_and_empty_non_terminals() {
         let records = vec![
             soa("Example.org.", 7),
-            Record::from_rdata(name("a.b.c.example.org."), 60, RData::A(A::new(192, 0, 2, 1))),
-            Record::from_rdata(name("a.b.c.example.org."), 60, RData::A(A::new(192, 0, 2, 1))),
+            Record::from_rdata(
+                name("a.b.c.example.org."),
+                60,
+                RData::A(A::new(192, 0, 2, 1)),
+            ),
+            Record::from_rdata(
+                name("a.b.c.example.org."),
+                60,
+                RData::A(A::new(192, 0, 2, 1)),
+            ),
             Record::from_rdata(name("www.other.org."), 60, RData::A(A::new(192, 0, 2, 2))),
         ];
         let zone = Zone::from_records(&name("example.org"), records).unwrap();

@@ -1,12 +1,25 @@
 //! Storage: the [`Storage`] trait every role reads and central writes through, and its sqlx
 //! implementation over upstream Designate's tables.
 //!
+//! - [`Storage`] / [`StorageTx`]: the contract (transactions, find/create/update/delete per
+//!   object, [`Criteria`] filters, marker pagination).
+//! - [`SqlStorage`]: the sqlx implementation (SQLite today; engine differences isolated in
+//!   its `dialect` module) and its embedded migrations (`migrations/sqlite/`).
+//! - [`StorageError`]: what can go wrong, with `NotFound` / `Duplicate` / `Conflict` for callers
+//!   to map onto upstream's API errors.
+//! - `contract` (feature `contract`, and in tests): the storage contract test suite, run
+//!   against any `&dyn Storage`.
+//!
 //! **Invariant:** only central opens write transactions; other roles only read.
 #![warn(missing_docs)]
 
+#[cfg(any(test, feature = "contract"))]
+pub mod contract;
 mod error;
+mod sql;
 
 pub use error::StorageError;
+pub use sql::SqlStorage;
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
@@ -56,7 +69,11 @@ pub trait StorageTx: Send {
     async fn get_recordset(&mut self, id: Uuid) -> Result<RecordSet>;
     /// Recordsets (with records) matching `criteria` (columns of `recordsets`), one page, with the
     /// total count.
-    async fn find_recordsets(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<RecordSet>>;
+    async fn find_recordsets(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<RecordSet>>;
     /// Every recordset of a zone with its records, ordered by name then type (for AXFR and rendering).
     async fn zone_recordsets(&mut self, zone_id: Uuid) -> Result<Vec<RecordSet>>;
     /// Rewrites a recordset row and replaces its records with `recordset.records` (version-checked

@@ -3,6 +3,8 @@
 mod recordsets;
 mod zones;
 
+use axum::extract::{FromRequestParts, RawPathParams};
+use axum::http::request::Parts;
 use axum::http::StatusCode;
 use axum::routing::get;
 use axum::Router;
@@ -25,15 +27,56 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route(
             "/v2/zones/{zone_id}/recordsets/{recordset_id}",
-            get(recordsets::show).put(recordsets::update).delete(recordsets::delete),
+            get(recordsets::show)
+                .put(recordsets::update)
+                .delete(recordsets::delete),
         )
         .route("/v2/recordsets", get(recordsets::list_all))
         .route("/v2/recordsets/{recordset_id}", get(recordsets::redirect))
 }
 
-/// Upstream's `validate_uuid` decorator: a malformed id in the path is `400 invalid_uuid`.
+/// The ids captured from the path, checked as upstream's `validate_uuid` decorator does: a
+/// malformed id (including one that does not even decode as UTF-8) is `400 invalid_uuid`.
+pub(crate) struct Ids(Vec<(String, String)>);
+
+impl<S: Send + Sync> FromRequestParts<S> for Ids {
+    type Rejection = ApiError;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, ApiError> {
+        match RawPathParams::from_request_parts(parts, state).await {
+            Ok(params) => Ok(Self(
+                params
+                    .iter()
+                    .map(|(k, v)| (k.to_owned(), v.to_owned()))
+                    .collect(),
+            )),
+            Err(_) => Err(ApiError::new(
+                ErrorKind::InvalidUuid,
+                format!("Invalid UUID in path: {}", parts.uri.path()),
+            )),
+        }
+    }
+}
+
+impl Ids {
+    /// The id captured as `name`.
+    fn uuid(&self, name: &str) -> Result<Uuid, ApiError> {
+        let value = self
+            .0
+            .iter()
+            .find(|(k, _)| k == name)
+            .map_or("", |(_, v)| v.as_str());
+        path_uuid(name, value)
+    }
+}
+
 fn path_uuid(name: &str, value: &str) -> Result<Uuid, ApiError> {
-    Uuid::parse_str(value).map_err(|_| ApiError::new(ErrorKind::InvalidUuid, format!("Invalid UUID {name}: {value}")))
+    Uuid::parse_str(value).map_err(|_| {
+        ApiError::new(
+            ErrorKind::InvalidUuid,
+            format!("Invalid UUID {name}: {value}"),
+        )
+    })
 }
 
 /// Writes answer 202 while the change is still on its way to the nameservers, else `done`.
@@ -55,7 +98,10 @@ mod tests {
         let e = path_uuid("zone_id", "nope").unwrap_err();
         assert_eq!(e.error_type, "invalid_uuid");
         assert_eq!(e.message.as_deref(), Some("Invalid UUID zone_id: nope"));
-        assert_eq!(write_status(true, StatusCode::CREATED), StatusCode::ACCEPTED);
+        assert_eq!(
+            write_status(true, StatusCode::CREATED),
+            StatusCode::ACCEPTED
+        );
         assert_eq!(write_status(false, StatusCode::OK), StatusCode::OK);
     }
 }

@@ -2,7 +2,7 @@
 //! delete 202) and the cross-zone view `/v2/recordsets[/{id}]` — upstream's
 //! `RecordSetsController` / `RecordSetsViewController` with the `RecordSetAPIv2Adapter` shape.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -14,9 +14,9 @@ use designate_core::{rdata, DesignateError, ErrorKind, RequestContext};
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::{path_uuid, write_status};
+use super::{write_status, Ids};
 use crate::body::{self, JsonObject};
-use crate::context::Ctx;
+use crate::context::{bool_from_string, Ctx};
 use crate::error::ApiError;
 use crate::query::{collection_links, ListRequest, ListSpec};
 use crate::render::{base_url, opt_timestamp, timestamp};
@@ -34,13 +34,30 @@ const FILTERS: &[(&str, &str)] = &[
 /// Listing inside a zone. Upstream also lists `records`, which no storage column backs, so it
 /// always failed there; we reject it up front with the same error type.
 const IN_ZONE: ListSpec = ListSpec {
-    sort_keys: &["created_at", "id", "updated_at", "zone_id", "tenant_id", "name", "type", "ttl"],
+    sort_keys: &[
+        "created_at",
+        "id",
+        "updated_at",
+        "zone_id",
+        "tenant_id",
+        "name",
+        "type",
+        "ttl",
+    ],
     filters: FILTERS,
 };
 
 /// Listing across zones.
 const ALL: ListSpec = ListSpec {
-    sort_keys: &["created_at", "updated_at", "zone_id", "tenant_id", "name", "type", "ttl"],
+    sort_keys: &[
+        "created_at",
+        "updated_at",
+        "zone_id",
+        "tenant_id",
+        "name",
+        "type",
+        "ttl",
+    ],
     filters: FILTERS,
 };
 
@@ -97,15 +114,18 @@ pub(crate) async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path(zone_id): Path<String>,
+    ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    let zone_id = path_uuid("zone_id", &zone_id)?;
+    let zone_id = ids.uuid("zone_id")?;
     let new = parse_new_recordset(&body)?;
     let rs = state.central.create_recordset(&ctx, zone_id, new).await?;
     let rendered = recordset_json(&rs, &base_url(&headers, &state.config));
     let status = write_status(rs.status() == RecordStatus::Pending, StatusCode::CREATED);
-    let location = rendered["links"]["self"].as_str().unwrap_or_default().to_owned();
+    let location = rendered["links"]["self"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     Ok((status, [(LOCATION, location)], Json(rendered)).into_response())
 }
 
@@ -135,7 +155,9 @@ fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecordSet, ApiErr
     };
     check_type(&rtype)?;
     if rtype == "SOA" {
-        return Err(ApiError::bad_request("Creating a SOA recordset is not allowed"));
+        return Err(ApiError::bad_request(
+            "Creating a SOA recordset is not allowed",
+        ));
     }
     check_records(&rtype, &records)?;
     Ok(NewRecordSet {
@@ -197,14 +219,20 @@ fn check_records(rtype: &str, records: &[String]) -> Result<(), ApiError> {
     if errors.is_empty() {
         Ok(())
     } else {
-        let mut e = DesignateError::new(ErrorKind::InvalidObject, "Provided object does not match schema");
+        let mut e = DesignateError::new(
+            ErrorKind::InvalidObject,
+            "Provided object does not match schema",
+        );
         e.errors = errors;
         Err(e.into())
     }
 }
 
 fn detail_error(path: Vec<String>, validator: &str, value: &str, message: String) -> ApiError {
-    let mut e = DesignateError::new(ErrorKind::InvalidObject, "Provided object does not match schema");
+    let mut e = DesignateError::new(
+        ErrorKind::InvalidObject,
+        "Provided object does not match schema",
+    );
     e.errors = vec![ValidationError {
         path,
         message,
@@ -231,12 +259,15 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path((zone_id, recordset_id)): Path<(String, String)>,
+    ids: Ids,
 ) -> Result<Json<Value>, ApiError> {
-    let zone_id = path_uuid("zone_id", &zone_id)?;
-    let id = path_uuid("recordset_id", &recordset_id)?;
+    let zone_id = ids.uuid("zone_id")?;
+    let id = ids.uuid("recordset_id")?;
     let rs = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
-    Ok(Json(recordset_json(&rs, &base_url(&headers, &state.config))))
+    Ok(Json(recordset_json(
+        &rs,
+        &base_url(&headers, &state.config),
+    )))
 }
 
 /// `PUT /v2/zones/{zone_id}/recordsets/{recordset_id}`: records, ttl, description.
@@ -244,16 +275,19 @@ pub(crate) async fn update(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path((zone_id, recordset_id)): Path<(String, String)>,
+    ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    let zone_id = path_uuid("zone_id", &zone_id)?;
-    let id = path_uuid("recordset_id", &recordset_id)?;
+    let zone_id = ids.uuid("zone_id")?;
+    let id = ids.uuid("recordset_id")?;
     let current = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
     check_replaceable(&ctx, &current)?;
     let base = base_url(&headers, &state.config);
     let update = parse_update(&body, &current, &recordset_json(&current, &base))?;
-    let rs = state.central.update_recordset(&ctx, zone_id, id, update).await?;
+    let rs = state
+        .central
+        .update_recordset(&ctx, zone_id, id, update)
+        .await?;
     let status = write_status(rs.status() == RecordStatus::Pending, StatusCode::OK);
     Ok((status, Json(recordset_json(&rs, &base))).into_response())
 }
@@ -264,15 +298,23 @@ fn check_replaceable(ctx: &RequestContext, rs: &RecordSet) -> Result<(), ApiErro
         return Err(ApiError::bad_request("Managed records may not be updated"));
     }
     if rs.rtype == "SOA" {
-        return Err(ApiError::bad_request("Updating SOA recordsets is not allowed"));
+        return Err(ApiError::bad_request(
+            "Updating SOA recordsets is not allowed",
+        ));
     }
     if rs.rtype == "NS" && rs.name.eq_ignore_ascii_case(&rs.zone_name) {
-        return Err(ApiError::bad_request("Updating a root zone NS record is not allowed"));
+        return Err(ApiError::bad_request(
+            "Updating a root zone NS record is not allowed",
+        ));
     }
     Ok(())
 }
 
-fn parse_update(body: &Map<String, Value>, current: &RecordSet, rendered: &Value) -> Result<RecordSetUpdate, ApiError> {
+fn parse_update(
+    body: &Map<String, Value>,
+    current: &RecordSet,
+    rendered: &Value,
+) -> Result<RecordSetUpdate, ApiError> {
     let bad: Vec<String> = body
         .iter()
         .filter(|(k, v)| {
@@ -312,13 +354,15 @@ pub(crate) async fn delete(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path((zone_id, recordset_id)): Path<(String, String)>,
+    ids: Ids,
 ) -> Result<Response, ApiError> {
-    let zone_id = path_uuid("zone_id", &zone_id)?;
-    let id = path_uuid("recordset_id", &recordset_id)?;
+    let zone_id = ids.uuid("zone_id")?;
+    let id = ids.uuid("recordset_id")?;
     let current = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
     if current.rtype == "SOA" {
-        return Err(ApiError::bad_request("Deleting a SOA recordset is not allowed"));
+        return Err(ApiError::bad_request(
+            "Deleting a SOA recordset is not allowed",
+        ));
     }
     let rs = state.central.delete_recordset(&ctx, zone_id, id).await?;
     let rendered = recordset_json(&rs, &base_url(&headers, &state.config));
@@ -330,15 +374,16 @@ pub(crate) async fn list_in_zone(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path(zone_id): Path<String>,
+    ids: Ids,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_uuid("zone_id", &zone_id)?;
-    let mut request = ListRequest::parse(query.as_deref(), IN_ZONE, &state.config, ctx.all_projects)?;
+    let id = ids.uuid("zone_id")?;
+    let mut request =
+        ListRequest::parse(query.as_deref(), IN_ZONE, &state.config, ctx.all_projects)?;
     // A missing zone is zone_not_found, not an empty list (upstream central checks first).
     state.central.get_zone(&ctx, id).await?;
     request.criteria = request.criteria.with("zone_id", Filter::Eq(id.to_string()));
-    let path = format!("/v2/zones/{zone_id}/recordsets");
+    let path = format!("/v2/zones/{id}/recordsets");
     list(&state, &ctx, &headers, &request, &path).await
 }
 
@@ -363,15 +408,33 @@ async fn list(
     let listing = state
         .central
         .find_recordsets(ctx, request.criteria.clone(), request.page.clone())
-        .await?;
+        .await
+        .map_err(|e| request.listing_error(e))?;
     let base = base_url(headers, &state.config);
-    let items: Vec<Value> = listing.items.iter().map(|rs| recordset_json(rs, &base)).collect();
-    let full = request.page.limit.is_some_and(|l| l as usize == listing.items.len());
+    let items: Vec<Value> = listing
+        .items
+        .iter()
+        .map(|rs| recordset_json(rs, &base))
+        .collect();
+    let full = request
+        .page
+        .limit
+        .is_some_and(|l| l as usize == listing.items.len());
     let last = listing.items.last().map(|rs| rs.id).filter(|_| full);
+    // Upstream's `OpenStack-DNS-Hide-Counts` drops the (costly) recordset count from the reply.
+    let hide_counts = headers
+        .get("openstack-dns-hide-counts")
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(bool_from_string);
+    let metadata = if hide_counts {
+        json!({})
+    } else {
+        json!({ "total_count": listing.total_count })
+    };
     Ok(Json(json!({
         "recordsets": items,
         "links": collection_links(&base, path, request, last),
-        "metadata": { "total_count": listing.total_count },
+        "metadata": metadata,
     })))
 }
 
@@ -380,9 +443,9 @@ pub(crate) async fn redirect(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path(recordset_id): Path<String>,
+    ids: Ids,
 ) -> Result<Response, ApiError> {
-    let id = path_uuid("recordset_id", &recordset_id)?;
+    let id = ids.uuid("recordset_id")?;
     let rs = state.central.get_recordset(&ctx, None, id).await?;
     let location = canonical_link(&base_url(&headers, &state.config), rs.zone_id, id);
     Ok((StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response())
@@ -414,7 +477,15 @@ mod tests {
         let e = err(json!({"name": "example.org.", "type": "SOA", "records": []}));
         assert_eq!(e.error_type, "bad_request");
         assert_eq!(err(json!({"type": "A"})).errors[0].validator, "required");
-        assert!(err(json!({"name": "www.example.org.", "type": "A", "records": [1]})).message.is_some());
-        assert!(err(json!({"name": "www.example.org.", "type": "A", "id": "x"})).message.is_some());
+        assert!(
+            err(json!({"name": "www.example.org.", "type": "A", "records": [1]}))
+                .message
+                .is_some()
+        );
+        assert!(
+            err(json!({"name": "www.example.org.", "type": "A", "id": "x"}))
+                .message
+                .is_some()
+        );
     }
 }

@@ -1,7 +1,7 @@
 //! `/v2/zones`: create (202), list, show, update (PATCH), delete (202) — upstream's
 //! `ZonesController` with the `ZoneAPIv2Adapter` body shape.
 
-use axum::extract::{Path, RawQuery, State};
+use axum::extract::{RawQuery, State};
 use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -12,7 +12,7 @@ use designate_core::DesignateError;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
-use super::{path_uuid, write_status};
+use super::{write_status, Ids};
 use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
@@ -21,7 +21,16 @@ use crate::render::{base_url, opt_timestamp, timestamp};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
-    sort_keys: &["created_at", "id", "updated_at", "name", "tenant_id", "serial", "ttl", "status"],
+    sort_keys: &[
+        "created_at",
+        "id",
+        "updated_at",
+        "name",
+        "tenant_id",
+        "serial",
+        "ttl",
+        "status",
+    ],
     filters: &[
         ("name", "name"),
         ("type", "type"),
@@ -33,7 +42,16 @@ const LIST: ListSpec = ListSpec {
 };
 
 /// Fields a create body may set.
-const CREATE_FIELDS: &[&str] = &["name", "email", "description", "ttl", "type", "masters", "attributes", "pool_id"];
+const CREATE_FIELDS: &[&str] = &[
+    "name",
+    "email",
+    "description",
+    "ttl",
+    "type",
+    "masters",
+    "attributes",
+    "pool_id",
+];
 /// Fields an update body may change; any other rendered field must be echoed unchanged.
 const UPDATE_FIELDS: &[&str] = &["email", "description", "ttl"];
 /// Fields of the rendered zone (upstream's adapter); keys outside this set are never valid.
@@ -95,7 +113,10 @@ pub(crate) async fn create(
     let zone = state.central.create_zone(&ctx, new).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     let status = write_status(zone.status == ZoneStatus::Pending, StatusCode::CREATED);
-    let location = rendered["links"]["self"].as_str().unwrap_or_default().to_owned();
+    let location = rendered["links"]["self"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     Ok((status, [(LOCATION, location)], Json(rendered)).into_response())
 }
 
@@ -106,13 +127,19 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         Some(v) => body::string("type", v, 255, false)?.unwrap_or_default(),
     };
     if !matches!(zone_type.as_str(), "PRIMARY" | "SECONDARY" | "CATALOG") {
-        return Err(body::value_error(format!("Field value {zone_type} is invalid")));
+        return Err(body::value_error(format!(
+            "Field value {zone_type} is invalid"
+        )));
     }
     let name = match body.get("name") {
         Some(v) => body::zone_name("name", v)?,
         None => return Err(body::required("name")),
     };
-    let email = body.get("email").map(|v| body::email("email", v)).transpose()?.flatten();
+    let email = body
+        .get("email")
+        .map(|v| body::email("email", v))
+        .transpose()?
+        .flatten();
     let ttl = body
         .get("ttl")
         .map(|v| body::integer("ttl", v, 0, 2_147_483_647, true))
@@ -125,9 +152,9 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         .flatten();
     let pool_id = match body.get("pool_id") {
         None | Some(Value::Null) => None,
-        Some(Value::String(s)) => Some(
-            Uuid::parse_str(s).map_err(|_| body::value_error(format!("badly formed hexadecimal UUID string: {s}")))?,
-        ),
+        Some(Value::String(s)) => Some(Uuid::parse_str(s).map_err(|_| {
+            body::value_error(format!("badly formed hexadecimal UUID string: {s}"))
+        })?),
         Some(other) => {
             return Err(body::value_error(format!(
                 "A string is required in field pool_id, not a {}",
@@ -149,7 +176,9 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         None | Some(Value::Null) => {}
         Some(Value::Object(attrs)) if attrs.is_empty() => {}
         Some(Value::Object(_)) => {
-            return Err(ApiError::bad_request("Zone attributes are not supported by this deployment"))
+            return Err(ApiError::bad_request(
+                "Zone attributes are not supported by this deployment",
+            ))
         }
         Some(other) => {
             return Err(body::value_error(format!(
@@ -167,10 +196,20 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         )));
     }
     if masters > 0 {
-        return Err(schema_error("type", "maxItems", "masters", "'masters' has more items than allowed"));
+        return Err(schema_error(
+            "type",
+            "maxItems",
+            "masters",
+            "'masters' has more items than allowed",
+        ));
     }
     if email.is_none() {
-        return Err(schema_error("type", "required", "email", "'email' is a required property"));
+        return Err(schema_error(
+            "type",
+            "required",
+            "email",
+            "'email' is a required property",
+        ));
     }
     Ok(NewZone {
         name,
@@ -206,10 +245,14 @@ pub(crate) async fn list(
     let listing = state
         .central
         .find_zones(&ctx, request.criteria.clone(), request.page.clone())
-        .await?;
+        .await
+        .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
     let zones: Vec<Value> = listing.items.iter().map(|z| zone_json(z, &base)).collect();
-    let full = request.page.limit.is_some_and(|l| l as usize == listing.items.len());
+    let full = request
+        .page
+        .limit
+        .is_some_and(|l| l as usize == listing.items.len());
     let last = listing.items.last().map(|z| z.id).filter(|_| full);
     Ok(Json(json!({
         "zones": zones,
@@ -223,9 +266,9 @@ pub(crate) async fn show(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path(zone_id): Path<String>,
+    ids: Ids,
 ) -> Result<Json<Value>, ApiError> {
-    let id = path_uuid("zone_id", &zone_id)?;
+    let id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, id).await?;
     Ok(Json(zone_json(&zone, &base_url(&headers, &state.config))))
 }
@@ -235,10 +278,10 @@ pub(crate) async fn update(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path(zone_id): Path<String>,
+    ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    let id = path_uuid("zone_id", &zone_id)?;
+    let id = ids.uuid("zone_id")?;
     let current = state.central.get_zone(&ctx, id).await?;
     if current.action == Action::Delete {
         return Err(ApiError::bad_request("Can not update a deleting zone"));
@@ -268,7 +311,14 @@ fn parse_zone_update(body: &Map<String, Value>, current: &Value) -> Result<ZoneU
         None => None,
         Some(v) => match body::email("email", v)? {
             Some(e) => Some(e),
-            None => return Err(schema_error("type", "required", "email", "'email' is a required property")),
+            None => {
+                return Err(schema_error(
+                    "type",
+                    "required",
+                    "email",
+                    "'email' is a required property",
+                ))
+            }
         },
     };
     let ttl = body
@@ -292,9 +342,9 @@ pub(crate) async fn delete(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
     headers: HeaderMap,
-    Path(zone_id): Path<String>,
+    ids: Ids,
 ) -> Result<Response, ApiError> {
-    let id = path_uuid("zone_id", &zone_id)?;
+    let id = ids.uuid("zone_id")?;
     let zone = state.central.delete_zone(&ctx, id).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     Ok((StatusCode::ACCEPTED, Json(rendered)).into_response())
@@ -313,7 +363,10 @@ mod tests {
 
     #[test]
     fn create_body_rules() {
-        let ok = parse_new_zone(&obj(json!({"name": "example.org.", "email": "a@example.org", "ttl": 60}))).unwrap();
+        let ok = parse_new_zone(&obj(
+            json!({"name": "example.org.", "email": "a@example.org", "ttl": 60}),
+        ))
+        .unwrap();
         assert_eq!(ok.name, "example.org.");
         assert_eq!(ok.ttl, Some(60));
         let err = |v: Value| parse_new_zone(&obj(v)).unwrap_err();
@@ -322,20 +375,40 @@ mod tests {
             e.message.as_deref(),
             Some("Provided object does not match schema. Keys ['colour'] are not valid for zone")
         );
-        assert_eq!(err(json!({"email": "a@example.org"})).errors[0].validator, "required");
-        assert_eq!(err(json!({"name": "example.org."})).errors[0].validator_value.as_deref(), Some("email"));
         assert_eq!(
-            err(json!({"name": "example.org.", "email": "a@b.org", "masters": ["192.0.2.1"]})).errors[0].validator,
+            err(json!({"email": "a@example.org"})).errors[0].validator,
+            "required"
+        );
+        assert_eq!(
+            err(json!({"name": "example.org."})).errors[0]
+                .validator_value
+                .as_deref(),
+            Some("email")
+        );
+        assert_eq!(
+            err(json!({"name": "example.org.", "email": "a@b.org", "masters": ["192.0.2.1"]}))
+                .errors[0]
+                .validator,
             "maxItems"
         );
-        assert_eq!(err(json!({"name": "example.org.", "email": "a@b.org", "ttl": "x"})).error_type, "invalid_object");
-        assert_eq!(err(json!({"name": "example.org.", "email": "a@b.org", "type": "BOGUS"})).error_type, "invalid_object");
+        assert_eq!(
+            err(json!({"name": "example.org.", "email": "a@b.org", "ttl": "x"})).error_type,
+            "invalid_object"
+        );
+        assert_eq!(
+            err(json!({"name": "example.org.", "email": "a@b.org", "type": "BOGUS"})).error_type,
+            "invalid_object"
+        );
     }
 
     #[test]
     fn update_body_rules() {
         let current = json!({"name": "example.org.", "type": "PRIMARY", "email": "a@b.org"});
-        let u = parse_zone_update(&obj(json!({"ttl": 5, "description": null, "name": "example.org."})), &current).unwrap();
+        let u = parse_zone_update(
+            &obj(json!({"ttl": 5, "description": null, "name": "example.org."})),
+            &current,
+        )
+        .unwrap();
         assert_eq!(u.ttl, Some(5));
         assert_eq!(u.description, Some(None));
         let e = parse_zone_update(&obj(json!({"name": "other.org."})), &current).unwrap_err();

@@ -388,6 +388,7 @@ fn control_characters_are_refused_everywhere() {
             "SOA",
             "ns1.example.org. h.example.org. 1 3600 600 86400 3600",
         ),
+        ("TLSA", "3 1 0 308201a2"),
     ];
     for (rtype, good) in samples {
         assert!(validate(rtype, good).is_ok(), "{rtype} sample {good:?}");

@@ -5,7 +5,9 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use designate_core::objects::{Action, Record, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType};
+use designate_core::objects::{
+    Action, Record, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType,
+};
 use designate_mdns::MdnsConfig;
 use designate_storage::{SqlStorage, Storage};
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
@@ -31,14 +33,19 @@ pub async fn start() -> Fixture {
 
 pub async fn start_with(config: MdnsConfig) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
-    let url = format!("sqlite://{}?mode=rwc", dir.path().join("designate.sqlite").display());
+    let url = format!(
+        "sqlite:///{}",
+        dir.path().join("designate.sqlite").display()
+    );
     let storage = Arc::new(SqlStorage::connect(&url).await.unwrap());
     storage.migrate().await.unwrap();
     let config = MdnsConfig {
         listen: "127.0.0.1:0".parse().unwrap(),
         ..config
     };
-    let server = designate_mdns::bind(config, storage.clone() as Arc<dyn Storage>).await.unwrap();
+    let server = designate_mdns::bind(config, storage.clone() as Arc<dyn Storage>)
+        .await
+        .unwrap();
     let addr = server.local_addr();
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(server.serve(shutdown.clone()));
@@ -87,7 +94,13 @@ pub fn zone(name: &str, serial: u32) -> Zone {
     }
 }
 
-pub fn recordset(zone: &Zone, name: &str, rtype: &str, ttl: Option<i32>, data: &[&str]) -> RecordSet {
+pub fn recordset(
+    zone: &Zone,
+    name: &str,
+    rtype: &str,
+    ttl: Option<i32>,
+    data: &[&str],
+) -> RecordSet {
     let id = Uuid::new_v4();
     let records = data
         .iter()
@@ -147,7 +160,13 @@ pub fn managed_sets(zone: &Zone) -> Vec<RecordSet> {
     );
     vec![
         recordset(zone, &zone.name, "SOA", None, &[&soa]),
-        recordset(zone, &zone.name, "NS", None, &["ns1.example.net.", "ns2.example.net."]),
+        recordset(
+            zone,
+            &zone.name,
+            "NS",
+            None,
+            &["ns1.example.net.", "ns2.example.net."],
+        ),
     ]
 }
 
@@ -181,7 +200,9 @@ pub async fn udp_raw(addr: SocketAddr, packet: &[u8]) -> Option<Vec<u8>> {
 }
 
 pub async fn udp(addr: SocketAddr, request: &Message) -> Message {
-    let wire = udp_raw(addr, &request.to_vec().unwrap()).await.expect("no UDP response");
+    let wire = udp_raw(addr, &request.to_vec().unwrap())
+        .await
+        .expect("no UDP response");
     Message::from_vec(&wire).unwrap()
 }
 
@@ -218,7 +239,11 @@ pub async fn axfr(addr: SocketAddr, zone: &str, rtype: RecordType) -> Vec<Messag
     while let Some(m) = read_frame(&mut stream).await {
         assert_eq!(m.id(), 4242);
         let error = m.response_code() != hickory_proto::op::ResponseCode::NoError;
-        soas += m.answers().iter().filter(|r| r.record_type() == RecordType::SOA).count();
+        soas += m
+            .answers()
+            .iter()
+            .filter(|r| r.record_type() == RecordType::SOA)
+            .count();
         // An IXFR answered with the lone current SOA is complete in one message.
         let single_soa = rtype == RecordType::IXFR && messages.is_empty() && m.answers().len() == 1;
         messages.push(m);

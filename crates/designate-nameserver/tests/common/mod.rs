@@ -56,13 +56,28 @@ pub fn zone_with_timers(serial: u32, timers: (i32, i32, i32)) -> Vec<Record> {
         rec(ZONE, RData::NS(NS(name("ns1.example.org.")))),
         a("ns1.example.org.", 53),
         a("www.example.org.", 1),
-        rec("mail.example.org.", RData::MX(MX::new(10, name("mx.example.org.")))),
+        rec(
+            "mail.example.org.",
+            RData::MX(MX::new(10, name("mx.example.org."))),
+        ),
         a("mx.example.org.", 25),
-        rec("alias.example.org.", RData::CNAME(CNAME(name("www.example.org.")))),
-        rec("chain.example.org.", RData::CNAME(CNAME(name("alias.example.org.")))),
+        rec(
+            "alias.example.org.",
+            RData::CNAME(CNAME(name("www.example.org."))),
+        ),
+        rec(
+            "chain.example.org.",
+            RData::CNAME(CNAME(name("alias.example.org."))),
+        ),
         a("a.b.ent.example.org.", 2),
-        rec("*.wild.example.org.", RData::TXT(TXT::new(vec!["wild".into()]))),
-        rec("sub.example.org.", RData::NS(NS(name("ns.sub.example.org.")))),
+        rec(
+            "*.wild.example.org.",
+            RData::TXT(TXT::new(vec!["wild".into()])),
+        ),
+        rec(
+            "sub.example.org.",
+            RData::NS(NS(name("ns.sub.example.org."))),
+        ),
         a("ns.sub.example.org.", 99),
         a(&format!("s{serial}.example.org."), 7),
     ];
@@ -99,7 +114,7 @@ impl TestMaster {
             }
         };
         let addr = udp.local_addr().unwrap();
-        let master = Self {
+        let mut master = Self {
             addr,
             records: Arc::new(Mutex::new(records)),
             soa_queries: Arc::new(AtomicUsize::new(0)),
@@ -113,7 +128,9 @@ impl TestMaster {
             tokio::spawn(async move {
                 let mut buf = vec![0u8; 65535];
                 while let Ok((len, src)) = udp.recv_from(&mut buf).await {
-                    let Ok(request) = Message::from_vec(&buf[..len]) else { continue };
+                    let Ok(request) = Message::from_vec(&buf[..len]) else {
+                        continue;
+                    };
                     soa_queries.fetch_add(1, Ordering::SeqCst);
                     let response = soa_response(&request, &records.lock().unwrap());
                     let _ = udp.send_to(&response.to_vec().unwrap(), src).await;
@@ -137,10 +154,8 @@ impl TestMaster {
                 }
             })
         };
-        Self {
-            tasks: vec![udp_task, tcp_task],
-            ..master
-        }
+        master.tasks = vec![udp_task, tcp_task];
+        master
     }
 
     pub fn set_records(&self, records: Vec<Record>) {
@@ -221,7 +236,6 @@ async fn serve_tcp(
     }
 }
 
-
 /// A nameserver on 127.0.0.1:0 with its own state directory.
 pub struct TestServer {
     pub handle: NameserverHandle,
@@ -270,7 +284,10 @@ impl TestServer {
 pub async fn wait_for(mut check: impl FnMut() -> bool) {
     let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
     while !check() {
-        assert!(tokio::time::Instant::now() < deadline, "condition not reached in time");
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "condition not reached in time"
+        );
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
 }
@@ -329,7 +346,11 @@ pub async fn tcp(server: SocketAddr, request: &Message) -> Message {
 pub async fn loaded(state_dir: &std::path::Path, serial: u32) -> (TestMaster, TestServer) {
     let master = TestMaster::start(zone_records(serial)).await;
     let server = TestServer::start(config(state_dir)).await;
-    server.handle.add_zone(ZONE, vec![master.addr]).await.unwrap();
+    server
+        .handle
+        .add_zone(ZONE, vec![master.addr])
+        .await
+        .unwrap();
     server.wait_serial(serial).await;
     (master, server)
 }

@@ -88,18 +88,28 @@ fn value_for(table: &Table, col: &Col, raw: &str) -> Result<Val> {
             "false" | "0" => Val::Bool(false),
             _ => return Err(bad()),
         },
-        Kind::Ts => Val::Text(dialect::ts_to_db(&dialect::ts_from_db(raw).ok_or_else(bad)?)),
+        Kind::Ts => Val::Text(dialect::ts_to_db(
+            &dialect::ts_from_db(raw).ok_or_else(bad)?,
+        )),
     })
 }
 
 /// Appends `col <op> ?` for one filter; `target` is the qualified column.
-fn push_filter(sql: &mut Sql, table: &Table, col: &Col, target: &str, filter: &Filter) -> Result<()> {
+fn push_filter(
+    sql: &mut Sql,
+    table: &Table,
+    col: &Col,
+    target: &str,
+    filter: &Filter,
+) -> Result<()> {
     match filter {
         Filter::Eq(v) => {
             sql.push(target).push(" = ").bind(value_for(table, col, v)?);
         }
         Filter::Ne(v) => {
-            sql.push(target).push(" <> ").bind(value_for(table, col, v)?);
+            sql.push(target)
+                .push(" <> ")
+                .bind(value_for(table, col, v)?);
         }
         Filter::IsNull => {
             sql.push(target).push(" IS NULL");
@@ -193,9 +203,12 @@ pub(crate) async fn push_page(
         // M: the marker row's sort value, read by the database itself so that no value has to
         // be decoded and re-bound with the right type.
         let push_m = |sql: &mut Sql| {
-            sql.push(&format!("(SELECT m.{} FROM {} m WHERE m.id = ", col.name, table.name))
-                .bind(marker)
-                .push(")");
+            sql.push(&format!(
+                "(SELECT m.{} FROM {} m WHERE m.id = ",
+                col.name, table.name
+            ))
+            .bind(marker)
+            .push(")");
         };
         let cmp = if asc { ">" } else { "<" };
         sql.push(" AND ");
@@ -210,7 +223,9 @@ pub(crate) async fn push_page(
                 push_m(sql);
                 sql.push(&format!(" OR ({c} = "));
                 push_m(sql);
-                sql.push(&format!(" AND {id} {cmp} ")).bind(marker).push(")))");
+                sql.push(&format!(" AND {id} {cmp} "))
+                    .bind(marker)
+                    .push(")))");
                 if !asc {
                     sql.push(")");
                 }
@@ -222,7 +237,9 @@ pub(crate) async fn push_page(
                     .push("))");
             }
             (true, false) => {
-                sql.push(&format!("({c} IS NULL AND {id} < ")).bind(marker).push(")");
+                sql.push(&format!("({c} IS NULL AND {id} < "))
+                    .bind(marker)
+                    .push(")");
             }
         }
     }

@@ -46,7 +46,14 @@ async fn insert_children(conn: &mut Conn, pool: &Pool, clock: &mut Clock) -> Res
         insert(conn, "pool_attributes", &cols, vals).await?;
     }
     for ns in &pool.ns_records {
-        let cols = ["id", "created_at", "version", "pool_id", "priority", "hostname"];
+        let cols = [
+            "id",
+            "created_at",
+            "version",
+            "pool_id",
+            "priority",
+            "hostname",
+        ];
         let vals = vec![
             Uuid::new_v4().into(),
             clock.next().into(),
@@ -75,7 +82,14 @@ async fn insert_children(conn: &mut Conn, pool: &Pool, clock: &mut Clock) -> Res
         }
     }
     for t in &pool.targets {
-        let cols = ["id", "version", "created_at", "pool_id", "type", "description"];
+        let cols = [
+            "id",
+            "version",
+            "created_at",
+            "pool_id",
+            "type",
+            "description",
+        ];
         let vals = vec![
             t.id.into(),
             1_i32.into(),
@@ -86,7 +100,14 @@ async fn insert_children(conn: &mut Conn, pool: &Pool, clock: &mut Clock) -> Res
         ];
         insert(conn, "pool_targets", &cols, vals).await?;
         for m in &t.masters {
-            let cols = ["id", "version", "created_at", "pool_target_id", "host", "port"];
+            let cols = [
+                "id",
+                "version",
+                "created_at",
+                "pool_target_id",
+                "host",
+                "port",
+            ];
             let vals = vec![
                 Uuid::new_v4().into(),
                 1_i32.into(),
@@ -98,7 +119,14 @@ async fn insert_children(conn: &mut Conn, pool: &Pool, clock: &mut Clock) -> Res
             insert(conn, "pool_target_masters", &cols, vals).await?;
         }
         for o in &t.options {
-            let cols = ["id", "version", "created_at", "pool_target_id", KEY, "value"];
+            let cols = [
+                "id",
+                "version",
+                "created_at",
+                "pool_target_id",
+                KEY,
+                "value",
+            ];
             let vals = vec![
                 Uuid::new_v4().into(),
                 1_i32.into(),
@@ -116,7 +144,14 @@ async fn insert_children(conn: &mut Conn, pool: &Pool, clock: &mut Clock) -> Res
 /// Inserts a pool with all its children.
 pub(crate) async fn create(conn: &mut Conn, pool: &Pool) -> Result<()> {
     let now = chrono::Utc::now().naive_utc();
-    let cols = ["id", "created_at", "version", "name", "description", "tenant_id"];
+    let cols = [
+        "id",
+        "created_at",
+        "version",
+        "name",
+        "description",
+        "tenant_id",
+    ];
     let vals = vec![
         pool.id.into(),
         now.into(),

@@ -5,7 +5,7 @@
 
 use chrono::NaiveDateTime;
 use sqlx::sqlite::SqliteRow;
-use sqlx::{Connection as _, Row as _};
+use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::dialect::{self, Db};
@@ -119,7 +119,10 @@ impl Sql {
     }
 
     /// Appends `(?, ?, …)` bound to `values`.
-    pub(crate) fn bind_list<V: Into<Val>>(&mut self, values: impl IntoIterator<Item = V>) -> &mut Self {
+    pub(crate) fn bind_list<V: Into<Val>>(
+        &mut self,
+        values: impl IntoIterator<Item = V>,
+    ) -> &mut Self {
         self.text.push('(');
         for (i, v) in values.into_iter().enumerate() {
             if i > 0 {
@@ -136,7 +139,10 @@ impl Sql {
         debug_assert_eq!(columns.len(), values.len());
         let marks = vec!["?"; columns.len()].join(", ");
         Self {
-            text: format!("INSERT INTO {table} ({}) VALUES ({marks})", columns.join(", ")),
+            text: format!(
+                "INSERT INTO {table} ({}) VALUES ({marks})",
+                columns.join(", ")
+            ),
             args: values,
         }
     }
@@ -144,20 +150,29 @@ impl Sql {
     /// Runs a statement; returns the number of rows it changed.
     pub(crate) async fn execute(&self, conn: &mut Conn) -> Result<u64> {
         let text = dialect::placeholders(&self.text);
-        let done = query(&text, &self.args).execute(&mut *conn).await.map_err(map_err)?;
+        let done = query(&text, &self.args)
+            .execute(&mut *conn)
+            .await
+            .map_err(map_err)?;
         Ok(done.rows_affected())
     }
 
     /// Runs a query; returns every row.
     pub(crate) async fn fetch_all(&self, conn: &mut Conn) -> Result<Vec<SqliteRow>> {
         let text = dialect::placeholders(&self.text);
-        query(&text, &self.args).fetch_all(&mut *conn).await.map_err(map_err)
+        query(&text, &self.args)
+            .fetch_all(&mut *conn)
+            .await
+            .map_err(map_err)
     }
 
     /// Runs a query; returns the first row, if any.
     pub(crate) async fn fetch_optional(&self, conn: &mut Conn) -> Result<Option<SqliteRow>> {
         let text = dialect::placeholders(&self.text);
-        query(&text, &self.args).fetch_optional(&mut *conn).await.map_err(map_err)
+        query(&text, &self.args)
+            .fetch_optional(&mut *conn)
+            .await
+            .map_err(map_err)
     }
 
     /// Runs a `SELECT COUNT(*) …`.
@@ -186,11 +201,6 @@ fn query<'q>(
         };
     }
     q
-}
-
-/// Checks a connection is alive (used after connecting).
-pub(crate) async fn ping(conn: &mut Conn) -> Result<()> {
-    conn.ping().await.map_err(map_err)
 }
 
 /// Which object a table (or one of its constraints) holds, for `Duplicate(…)`.
@@ -281,7 +291,10 @@ mod tests {
     fn builder_counts_placeholders() {
         let mut q = Sql::new("SELECT 1 FROM zones WHERE id IN ");
         q.bind_list(["a", "b"]).push(" AND version = ").bind(3_i32);
-        assert_eq!(q.text, "SELECT 1 FROM zones WHERE id IN (?, ?) AND version = ?");
+        assert_eq!(
+            q.text,
+            "SELECT 1 FROM zones WHERE id IN (?, ?) AND version = ?"
+        );
         assert_eq!(q.args.len(), 3);
         let ins = Sql::insert("t", &["a", "b"], vec![Val::Null, 1_i64.into()]);
         assert_eq!(ins.text, "INSERT INTO t (a, b) VALUES (?, ?)");

@@ -283,7 +283,11 @@ pub(crate) async fn records_of_zone(conn: &mut Conn, zone_id: Uuid) -> Result<Ve
         RECORDS.select_list("r")
     ));
     q.bind(zone_id).push(RECORD_ORDER);
-    q.fetch_all(conn).await?.iter().map(record_from_row).collect()
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(record_from_row)
+        .collect()
 }
 
 /// Version-checked rewrite of the recordset row (`version + 1`, `updated_at = now`) and
@@ -301,7 +305,10 @@ pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet>
     for (c, v) in RECORDSETS.cols.iter().zip(recordset_values(rs)).skip(4) {
         q.push(&format!(", {} = ", c.name)).bind(v);
     }
-    q.push(" WHERE id = ").bind(rs.id).push(" AND version = ").bind(rs.version);
+    q.push(" WHERE id = ")
+        .bind(rs.id)
+        .push(" AND version = ")
+        .bind(rs.version);
     if q.execute(conn).await? == 0 {
         return Err(if exists(conn, "recordsets", rs.id).await? {
             StorageError::Conflict("recordset")

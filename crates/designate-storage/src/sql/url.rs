@@ -57,9 +57,18 @@ mod tests {
 
     #[test]
     fn sqlalchemy_forms() {
-        assert_eq!(parse("sqlite:////var/lib/designate/designate.sqlite").unwrap(), file("/var/lib/designate/designate.sqlite"));
-        assert_eq!(parse("sqlite:///designate.sqlite").unwrap(), file("designate.sqlite"));
-        assert_eq!(parse("sqlite:///data/d.db?check_same_thread=0").unwrap(), file("data/d.db"));
+        assert_eq!(
+            parse("sqlite:////var/lib/designate/designate.sqlite").unwrap(),
+            file("/var/lib/designate/designate.sqlite")
+        );
+        assert_eq!(
+            parse("sqlite:///designate.sqlite").unwrap(),
+            file("designate.sqlite")
+        );
+        assert_eq!(
+            parse("sqlite:///data/d.db?check_same_thread=0").unwrap(),
+            file("data/d.db")
+        );
         assert_eq!(parse("sqlite://").unwrap(), Location::Memory);
     }
 
@@ -74,7 +83,13 @@ mod tests {
 
     #[test]
     fn other_schemes_are_refused() {
-        assert!(matches!(parse("mysql+pymysql://u:p@h/designate"), Err(StorageError::InvalidUrl(_))));
-        assert!(matches!(parse("/tmp/x.db"), Err(StorageError::InvalidUrl(_))));
+        assert!(matches!(
+            parse("mysql+pymysql://u:p@h/designate"),
+            Err(StorageError::InvalidUrl(_))
+        ));
+        assert!(matches!(
+            parse("/tmp/x.db"),
+            Err(StorageError::InvalidUrl(_))
+        ));
     }
 }

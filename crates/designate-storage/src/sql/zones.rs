@@ -127,7 +127,10 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
 
 /// A zone by id; `live_only` hides soft-deleted zones.
 pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool) -> Result<Zone> {
-    let mut q = Sql::new(&format!("SELECT {} FROM zones z WHERE z.id = ", ZONES.select_list("z")));
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM zones z WHERE z.id = ",
+        ZONES.select_list("z")
+    ));
     q.bind(id);
     if live_only {
         q.push(" AND z.deleted = '0'");
@@ -139,7 +142,11 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool) -> Result<Zo
 }
 
 /// One page of live zones matching `criteria`, with the total count.
-pub(crate) async fn find(conn: &mut Conn, criteria: &Criteria, page: &Page) -> Result<Listing<Zone>> {
+pub(crate) async fn find(
+    conn: &mut Conn,
+    criteria: &Criteria,
+    page: &Page,
+) -> Result<Listing<Zone>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM zones z WHERE z.deleted = '0'");
     push_criteria(&mut count, &ZONES, "z", criteria, None)?;
     let total_count = count.fetch_count(conn).await?;
@@ -175,7 +182,10 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
     for (c, v) in ZONES.cols[4..].iter().zip(data_values(z)) {
         q.push(&format!(", {} = ", c.name)).bind(v);
     }
-    q.push(" WHERE id = ").bind(z.id).push(" AND version = ").bind(z.version);
+    q.push(" WHERE id = ")
+        .bind(z.id)
+        .push(" AND version = ")
+        .bind(z.version);
     if q.execute(conn).await? == 0 {
         return Err(if exists(conn, "zones", z.id).await? {
             StorageError::Conflict("zone")

@@ -1,0 +1,177 @@
+//! `designate-bench`: measures a real `designate all` process from the outside, as a user would.
+//!
+//! - start time: from spawn until the API answers `GET /v2/zones`;
+//! - idle RSS: `VmRSS` of the process after start and a few idle seconds;
+//! - change latency: for N recordset changes (create, then updates), the time from sending the API
+//!   request until the built-in nameserver answers the new data over UDP. Reports p50/p90/p99/max.
+//!
+//! Usage: `cargo build --release -p designate -p designate-bench &&
+//! target/release/designate-bench --binary target/release/designate --changes 300`
+
+use std::io::{BufRead, BufReader};
+use std::net::SocketAddr;
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::str::FromStr;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use hickory_proto::op::{Message, MessageType, OpCode, Query};
+use hickory_proto::rr::{Name, RData, RecordType};
+use serde_json::{json, Value};
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// The `designate` binary to measure (a release build).
+    #[arg(long, default_value = "target/release/designate")]
+    binary: PathBuf,
+    /// How many recordset changes to time.
+    #[arg(long, default_value_t = 300)]
+    changes: usize,
+    /// Idle seconds before reading RSS.
+    #[arg(long, default_value_t = 3)]
+    idle_secs: u64,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let state = tempfile::tempdir()?;
+    let config = state.path().join("designate.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "[DEFAULT]\nstate_path = {}\n[service:api]\nlisten = 127.0.0.1:0\n[service:mdns]\nlisten = 127.0.0.1:0\n\
+             [service:nameserver]\nlisten = 127.0.0.1:0\n",
+            state.path().display()
+        ),
+    )?;
+    let spawned = Instant::now();
+    let mut child = Command::new(&args.binary)
+        .arg("--config")
+        .arg(&config)
+        .arg("all")
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", args.binary.display()))?;
+    let pid = child.id();
+    let stderr = child.stderr.take().context("stderr")?;
+    let mut lines = BufReader::new(stderr).lines();
+    let ready = loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains("designate all ready") => break line,
+            Some(_) => {}
+            None => bail!("designate exited before it was ready"),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let field = |name: &str| -> Result<String> {
+        let start = ready.find(&format!("{name}=")).context("ready line")? + name.len() + 1;
+        Ok(ready[start..].split_whitespace().next().context("value")?.to_owned())
+    };
+    let api = field("api")?;
+    let nameserver: SocketAddr = field("nameserver")?.parse()?;
+    let http = reqwest::Client::new();
+    while http.get(format!("{api}/v2/zones")).send().await.is_err() {
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+    let startup = spawned.elapsed();
+
+    tokio::time::sleep(Duration::from_secs(args.idle_secs)).await;
+    let idle_rss_kib = rss_kib(pid)?;
+
+    let zone: Value = http
+        .post(format!("{api}/v2/zones"))
+        .json(&json!({"name": "bench.test.", "email": "hostmaster@bench.test"}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let zone_id = zone["id"].as_str().context("zone id")?.to_owned();
+    wait_a(nameserver, "bench.test.", RecordType::SOA, |_| true).await?;
+
+    let mut latencies = Vec::with_capacity(args.changes);
+    let mut rs_id: Option<String> = None;
+    for i in 0..args.changes {
+        let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
+        let start = Instant::now();
+        let resp = match &rs_id {
+            None => http
+                .post(format!("{api}/v2/zones/{zone_id}/recordsets"))
+                .json(&json!({"name": "www.bench.test.", "type": "A", "records": [ip]})),
+            Some(id) => http
+                .put(format!("{api}/v2/zones/{zone_id}/recordsets/{id}"))
+                .json(&json!({"records": [ip]})),
+        }
+        .send()
+        .await?;
+        if resp.status().as_u16() != 202 {
+            bail!("change {i}: HTTP {}", resp.status());
+        }
+        let body: Value = resp.json().await?;
+        rs_id.get_or_insert_with(|| body["id"].as_str().unwrap_or_default().to_owned());
+        wait_a(nameserver, "www.bench.test.", RecordType::A, |m| {
+            m.answers().iter().any(|r| matches!(r.data(), RData::A(a) if a.to_string() == ip))
+        })
+        .await?;
+        latencies.push(start.elapsed());
+    }
+    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let _ = child.wait();
+
+    latencies.sort();
+    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let report = format!(
+        "start: {:.1} ms\nidle RSS: {:.1} MiB\nchanges: {}\nAPI→answer p50: {:.1} ms  p90: {:.1} ms  p99: {:.1} ms  max: {:.1} ms\n",
+        ms(startup),
+        idle_rss_kib as f64 / 1024.0,
+        latencies.len(),
+        ms(pct(0.5)),
+        ms(pct(0.9)),
+        ms(pct(0.99)),
+        ms(pct(1.0)),
+    );
+    std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+    Ok(())
+}
+
+fn rss_kib(pid: u32) -> Result<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status"))?;
+    let line = status
+        .lines()
+        .find(|l| l.starts_with("VmRSS:"))
+        .context("no VmRSS")?;
+    Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
+}
+
+/// Polls `name`/`rtype` over UDP until `pred` holds (10 s at most).
+async fn wait_a(server: SocketAddr, name: &str, rtype: RecordType, pred: impl Fn(&Message) -> bool) -> Result<()> {
+    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
+    let deadline = Instant::now() + Duration::from_secs(10);
+    let mut id: u16 = 1;
+    let mut buf = vec![0u8; 4096];
+    loop {
+        id = id.wrapping_add(1);
+        let mut q = Message::new();
+        q.set_id(id)
+            .set_message_type(MessageType::Query)
+            .set_op_code(OpCode::Query)
+            .add_query(Query::query(Name::from_str(name)?, rtype));
+        sock.send_to(&q.to_vec()?, server).await?;
+        if let Ok(Ok(len)) = tokio::time::timeout(Duration::from_millis(200), sock.recv(&mut buf)).await {
+            if let Ok(m) = Message::from_vec(&buf[..len]) {
+                if m.id() == id && !m.answers().is_empty() && pred(&m) {
+                    return Ok(());
+                }
+            }
+        }
+        if Instant::now() > deadline {
+            bail!("{name} {rtype} not answered within 10 s");
+        }
+        tokio::time::sleep(Duration::from_millis(1)).await;
+    }
+}

@@ -1,0 +1,119 @@
+//! Pools: reads for the API and workers, and [`Central::ensure_pool`], which installs or
+//! updates a pool from configuration and carries NS changes into every zone of the pool (as
+//! upstream's `update_pool` does).
+
+use std::collections::BTreeSet;
+
+use designate_bus::ZoneTask;
+use designate_core::criteria::{Criteria, Filter};
+use designate_core::objects::{record_hash, Action, Pool, Zone};
+use designate_core::{RequestContext, Result};
+use designate_storage::{StorageError, StorageTx};
+
+use crate::build::{new_record, now, ns_hostnames};
+use crate::errors::{bad_request, from_storage};
+use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, retry, uuid_value};
+use crate::zones::find_all_zones;
+use crate::Central;
+
+/// Replaces the managed apex NS records of `zone` with `hostnames` and bumps its serial.
+async fn sync_zone_ns(tx: &mut dyn StorageTx, zone: &Zone, hostnames: &[String]) -> Result<Zone> {
+    let serial = new_serial(zone);
+    let criteria = Criteria::new()
+        .eq("zone_id", uuid_value(&zone.id))
+        .eq("name", &zone.name)
+        .eq("type", "NS");
+    if let Some(mut ns) = find_all(tx, &criteria).await?.into_iter().next() {
+        // Tenant-added (unmanaged) apex NS records stay; the managed set follows the pool.
+        let mut records: Vec<_> = ns.records.iter().filter(|r| !r.managed).cloned().collect();
+        for host in hostnames {
+            match ns.records.iter().find(|r| r.managed && &r.data == host) {
+                Some(existing) => records.push(existing.clone()),
+                None => records.push(new_record(zone, ns.id, host.clone(), serial, true)),
+            }
+        }
+        for record in &mut records {
+            record.action = Action::Update;
+            record.status = designate_core::objects::RecordStatus::Pending;
+            record.serial = serial;
+            record.hash = record_hash(&ns.id, &record.data);
+        }
+        ns.records = records;
+        ns.updated_at = Some(now());
+        tx.update_recordset(&ns).await.map_err(from_storage)?;
+    }
+    bump_zone(tx, zone, serial).await
+}
+
+impl Central {
+    /// Creates `pool` if no pool with its id exists, else updates the stored one to match. When
+    /// the pool's NS hostnames change, every live zone of the pool gets the new apex NS records
+    /// (and a new SOA MNAME), a new serial, and an update cast to the worker.
+    ///
+    /// Used at start-up for the pool described by configuration.
+    ///
+    /// # Errors
+    /// `duplicate_pool` when another pool has the same name, `bad_request` when the pool would
+    /// lose its last NS record while it still has zones, or a storage failure.
+    pub async fn ensure_pool(&self, pool: Pool) -> Result<Pool> {
+        let ctx = RequestContext::admin();
+        let changed_zones = retry(|| async {
+            let mut tx = begin(self.storage.as_ref()).await?;
+            let existing = match tx.get_pool(pool.id).await {
+                Ok(existing) => Some(existing),
+                Err(StorageError::NotFound(_)) => None,
+                Err(e) => return Err(from_storage(e)),
+            };
+            let Some(existing) = existing else {
+                tracing::info!(pool_id = %pool.id, name = %pool.name, "creating pool");
+                tx.create_pool(&pool).await.map_err(from_storage)?;
+                commit(tx).await?;
+                return Ok(Vec::new());
+            };
+            if existing == pool {
+                return Ok(Vec::new());
+            }
+            tracing::info!(pool_id = %pool.id, name = %pool.name, "updating pool");
+            tx.update_pool(&pool).await.map_err(from_storage)?;
+
+            let before: BTreeSet<String> = ns_hostnames(&existing).into_iter().collect();
+            let hostnames = ns_hostnames(&pool);
+            let after: BTreeSet<String> = hostnames.iter().cloned().collect();
+            let mut changed = Vec::new();
+            if before != after {
+                let criteria = Criteria::new()
+                    .eq("pool_id", uuid_value(&pool.id))
+                    .with("action", Filter::Ne(Action::Delete.as_str().to_owned()));
+                let zones = find_all_zones(tx.as_mut(), &criteria).await?;
+                if hostnames.is_empty() && !zones.is_empty() {
+                    return Err(bad_request("Not allowed to delete last of servers"));
+                }
+                for zone in zones {
+                    changed.push(sync_zone_ns(tx.as_mut(), &zone, &hostnames).await?);
+                }
+            }
+            commit(tx).await?;
+            Ok(changed)
+        })
+        .await?;
+        for zone in changed_zones {
+            self.worker
+                .cast_zone_task(&ctx, ZoneTask::Update, zone)
+                .await;
+        }
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        tx.get_pool(pool.id).await.map_err(from_storage)
+    }
+
+    /// A pool by id.
+    pub(crate) async fn pool_get(&self, id: uuid::Uuid) -> Result<Pool> {
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        tx.get_pool(id).await.map_err(from_storage)
+    }
+
+    /// Every pool.
+    pub(crate) async fn pool_find(&self) -> Result<Vec<Pool>> {
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        tx.find_pools().await.map_err(from_storage)
+    }
+}

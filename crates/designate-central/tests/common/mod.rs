@@ -1,0 +1,156 @@
+//! Shared test harness: a real SQLite store in a temp dir, the default pool installed through
+//! `Central::ensure_pool`, a worker that records casts, and the logging notifier.
+#![allow(dead_code, unreachable_pub)]
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use designate_bus::inproc::LogNotifier;
+use designate_bus::{WorkerApi, ZoneTask};
+use designate_central::{Central, CentralConfig};
+use designate_core::criteria::{Criteria, Page};
+use designate_core::objects::{NewRecordSet, NewZone, Pool, PoolNsRecord, RecordSet, Zone};
+use designate_core::{DesignateError, ErrorKind, RequestContext};
+use designate_storage::{SqlStorage, Storage};
+use uuid::Uuid;
+
+/// A worker double of our own trait: remembers every cast.
+#[derive(Default)]
+pub struct RecordingWorker {
+    pub casts: Mutex<Vec<(ZoneTask, Zone)>>,
+}
+
+impl RecordingWorker {
+    pub fn take(&self) -> Vec<(ZoneTask, Zone)> {
+        std::mem::take(&mut *self.casts.lock().unwrap())
+    }
+}
+
+#[async_trait]
+impl WorkerApi for RecordingWorker {
+    async fn cast_zone_task(&self, _ctx: &RequestContext, task: ZoneTask, zone: Zone) {
+        self.casts.lock().unwrap().push((task, zone));
+    }
+}
+
+pub struct Harness {
+    pub _dir: tempfile::TempDir,
+    pub storage: Arc<SqlStorage>,
+    pub worker: Arc<RecordingWorker>,
+    pub central: Central,
+}
+
+pub fn default_pool(config: &CentralConfig) -> Pool {
+    Pool {
+        id: config.default_pool_id,
+        name: "default".to_owned(),
+        description: Some("Default Pool".to_owned()),
+        tenant_id: None,
+        attributes: vec![],
+        ns_records: vec![
+            PoolNsRecord {
+                priority: 2,
+                hostname: "ns2.example.net.".to_owned(),
+            },
+            PoolNsRecord {
+                priority: 1,
+                hostname: "ns1.example.net.".to_owned(),
+            },
+        ],
+        nameservers: vec![],
+        targets: vec![],
+        also_notifies: vec![],
+    }
+}
+
+pub async fn harness_with(config: CentralConfig, install_pool: bool) -> Harness {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:///{}", dir.path().join("designate.db").display());
+    let storage = Arc::new(SqlStorage::connect(&url).await.unwrap());
+    storage.migrate().await.unwrap();
+    let worker = Arc::new(RecordingWorker::default());
+    let central = Central::new(
+        storage.clone(),
+        worker.clone(),
+        Arc::new(LogNotifier),
+        config.clone(),
+    );
+    if install_pool {
+        central.ensure_pool(default_pool(&config)).await.unwrap();
+    }
+    Harness {
+        _dir: dir,
+        storage,
+        worker,
+        central,
+    }
+}
+
+pub async fn harness() -> Harness {
+    harness_with(CentralConfig::default(), true).await
+}
+
+pub fn ctx(project: &str) -> RequestContext {
+    RequestContext {
+        request_id: format!("req-{}", Uuid::new_v4()),
+        project_id: Some(project.to_owned()),
+        roles: vec!["member".to_owned(), "reader".to_owned()],
+        ..RequestContext::default()
+    }
+}
+
+pub fn admin_all() -> RequestContext {
+    RequestContext {
+        request_id: "req-admin".to_owned(),
+        project_id: Some("admin-project".to_owned()),
+        roles: vec!["admin".to_owned()],
+        all_projects: true,
+        ..RequestContext::default()
+    }
+}
+
+pub fn new_zone(name: &str) -> NewZone {
+    NewZone {
+        name: name.to_owned(),
+        email: Some("hostmaster@example.org".to_owned()),
+        ..NewZone::default()
+    }
+}
+
+pub fn new_rs(name: &str, rtype: &str, records: &[&str]) -> NewRecordSet {
+    NewRecordSet {
+        name: name.to_owned(),
+        rtype: rtype.to_owned(),
+        records: records.iter().map(|r| (*r).to_owned()).collect(),
+        ..NewRecordSet::default()
+    }
+}
+
+/// Every recordset of a zone straight from storage.
+pub async fn stored_recordsets(h: &Harness, zone_id: Uuid) -> Vec<RecordSet> {
+    let mut tx = h.storage.begin_read().await.unwrap();
+    tx.zone_recordsets(zone_id).await.unwrap()
+}
+
+/// The zone straight from storage (including soft-deleted).
+pub async fn stored_zone(h: &Harness, zone_id: Uuid) -> Zone {
+    let mut tx = h.storage.begin_read().await.unwrap();
+    tx.get_zone_any(zone_id).await.unwrap()
+}
+
+/// The zone's SOA recordset from storage.
+pub async fn soa_of(h: &Harness, zone_id: Uuid) -> RecordSet {
+    stored_recordsets(h, zone_id)
+        .await
+        .into_iter()
+        .find(|rs| rs.rtype == "SOA")
+        .expect("zone has an SOA")
+}
+
+pub fn kind<T: std::fmt::Debug>(r: Result<T, DesignateError>) -> ErrorKind {
+    r.expect_err("expected an error").kind
+}
+
+pub fn all() -> (Criteria, Page) {
+    (Criteria::new(), Page::default())
+}

@@ -1,0 +1,185 @@
+//! Lost optimistic locks: the real store, with a fault injected on the zone write (the version
+//! check failing as it does when another central wrote the zone in between). SQLite serialises
+//! writers, so the fault cannot be produced by racing; PostgreSQL/MySQL produce it for real.
+
+mod common;
+
+use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use common::*;
+use designate_bus::inproc::LogNotifier;
+use designate_bus::{CentralApi, ZoneTask};
+use designate_central::{Central, CentralConfig};
+use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::objects::{Action, Pool, Record, RecordSet, RecordStatus, ServiceStatus, Zone};
+use designate_storage::{Result, SqlStorage, Storage, StorageError, StorageTx};
+use uuid::Uuid;
+
+/// The real store; the next `fail` zone writes report a lost lock.
+struct Faulty {
+    inner: Arc<SqlStorage>,
+    fail: Arc<AtomicU32>,
+}
+
+struct FaultyTx {
+    inner: Box<dyn StorageTx>,
+    fail: Arc<AtomicU32>,
+}
+
+#[async_trait]
+impl Storage for Faulty {
+    async fn begin(&self) -> Result<Box<dyn StorageTx>> {
+        Ok(Box::new(FaultyTx {
+            inner: self.inner.begin().await?,
+            fail: self.fail.clone(),
+        }))
+    }
+    async fn begin_read(&self) -> Result<Box<dyn StorageTx>> {
+        self.inner.begin_read().await
+    }
+}
+
+#[async_trait]
+impl StorageTx for FaultyTx {
+    async fn commit(self: Box<Self>) -> Result<()> {
+        self.inner.commit().await
+    }
+    async fn create_zone(&mut self, zone: &Zone) -> Result<()> {
+        self.inner.create_zone(zone).await
+    }
+    async fn get_zone(&mut self, id: Uuid) -> Result<Zone> {
+        self.inner.get_zone(id).await
+    }
+    async fn get_zone_any(&mut self, id: Uuid) -> Result<Zone> {
+        self.inner.get_zone_any(id).await
+    }
+    async fn find_zones(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<Zone>> {
+        self.inner.find_zones(criteria, page).await
+    }
+    async fn update_zone(&mut self, zone: &Zone) -> Result<Zone> {
+        let left = self.fail.load(Ordering::SeqCst);
+        if left > 0 {
+            self.fail.store(left - 1, Ordering::SeqCst);
+            return Err(StorageError::Conflict("zones"));
+        }
+        self.inner.update_zone(zone).await
+    }
+    async fn delete_zone(&mut self, id: Uuid) -> Result<()> {
+        self.inner.delete_zone(id).await
+    }
+    async fn create_recordset(&mut self, recordset: &RecordSet) -> Result<()> {
+        self.inner.create_recordset(recordset).await
+    }
+    async fn get_recordset(&mut self, id: Uuid) -> Result<RecordSet> {
+        self.inner.get_recordset(id).await
+    }
+    async fn find_recordsets(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<RecordSet>> {
+        self.inner.find_recordsets(criteria, page).await
+    }
+    async fn zone_recordsets(&mut self, zone_id: Uuid) -> Result<Vec<RecordSet>> {
+        self.inner.zone_recordsets(zone_id).await
+    }
+    async fn update_recordset(&mut self, recordset: &RecordSet) -> Result<RecordSet> {
+        self.inner.update_recordset(recordset).await
+    }
+    async fn delete_recordset(&mut self, id: Uuid) -> Result<()> {
+        self.inner.delete_recordset(id).await
+    }
+    async fn update_zone_records_status(
+        &mut self,
+        zone_id: Uuid,
+        status: RecordStatus,
+        action: Action,
+        max_serial: u32,
+    ) -> Result<()> {
+        self.inner
+            .update_zone_records_status(zone_id, status, action, max_serial)
+            .await
+    }
+    async fn zone_records(&mut self, zone_id: Uuid) -> Result<Vec<Record>> {
+        self.inner.zone_records(zone_id).await
+    }
+    async fn create_pool(&mut self, pool: &Pool) -> Result<()> {
+        self.inner.create_pool(pool).await
+    }
+    async fn get_pool(&mut self, id: Uuid) -> Result<Pool> {
+        self.inner.get_pool(id).await
+    }
+    async fn find_pools(&mut self) -> Result<Vec<Pool>> {
+        self.inner.find_pools().await
+    }
+    async fn update_pool(&mut self, pool: &Pool) -> Result<()> {
+        self.inner.update_pool(pool).await
+    }
+    async fn upsert_service_status(&mut self, status: &ServiceStatus) -> Result<()> {
+        self.inner.upsert_service_status(status).await
+    }
+    async fn find_service_statuses(&mut self) -> Result<Vec<ServiceStatus>> {
+        self.inner.find_service_statuses().await
+    }
+}
+
+#[tokio::test]
+async fn lost_locks_are_retried_and_nothing_half_done_remains() {
+    let h = harness().await;
+    let fail = Arc::new(AtomicU32::new(0));
+    let faulty = Arc::new(Faulty {
+        inner: h.storage.clone(),
+        fail: fail.clone(),
+    });
+    let central = Central::new(
+        faulty,
+        h.worker.clone(),
+        Arc::new(LogNotifier),
+        CentralConfig::default(),
+    );
+    let c = ctx("p1");
+    let zone = central
+        .create_zone(&c, new_zone("example.org."))
+        .await
+        .unwrap();
+    h.worker.take();
+
+    // Three lost locks, then success: the recordset exists once, the serial moved once.
+    fail.store(3, Ordering::SeqCst);
+    let rs = central
+        .create_recordset(&c, zone.id, new_rs("www.example.org.", "A", &["192.0.2.1"]))
+        .await
+        .unwrap();
+    assert_eq!(fail.load(Ordering::SeqCst), 0);
+    let stored = stored_zone(&h, zone.id).await;
+    assert_eq!(stored.serial, rs.records[0].serial);
+    let www: Vec<_> = stored_recordsets(&h, zone.id)
+        .await
+        .into_iter()
+        .filter(|r| r.name == "www.example.org.")
+        .collect();
+    assert_eq!(www.len(), 1, "rolled-back attempts left nothing behind");
+    let casts = h.worker.take();
+    assert_eq!(casts.len(), 1, "one cast for one change");
+    assert_eq!(casts[0].0, ZoneTask::Update);
+
+    // A lock that is never won is reported as a conflict, with nothing written.
+    fail.store(u32::MAX, Ordering::SeqCst);
+    let out = central
+        .create_recordset(
+            &c,
+            zone.id,
+            new_rs("lost.example.org.", "A", &["192.0.2.2"]),
+        )
+        .await;
+    assert_eq!(kind(out), designate_core::ErrorKind::Conflict);
+    fail.store(0, Ordering::SeqCst);
+    assert!(stored_recordsets(&h, zone.id)
+        .await
+        .iter()
+        .all(|r| r.name != "lost.example.org."));
+    assert_eq!(stored_zone(&h, zone.id).await.serial, stored.serial);
+    assert!(h.worker.take().is_empty());
+}

@@ -1,0 +1,194 @@
+//! Contract checks of recordsets and records.
+
+use super::*;
+
+/// Recordsets and records: create, get (with zone_name), find (with record filters),
+/// zone listing order, versioned update, duplicates, delete, status feedback.
+pub async fn recordset_crud(s: &dyn Storage) {
+    let tenant = project();
+    let z = zone("rs.example.org.", &tenant, Uuid::new_v4());
+    create_zone(s, &z).await;
+    let www = recordset(&z, "www.rs.example.org.", "A", &["192.0.2.2", "192.0.2.1"]);
+    let mx = recordset(&z, "rs.example.org.", "MX", &["10 mail.rs.example.org."]);
+    let txt = recordset(&z, "www.rs.example.org.", "TXT", &["\"hello\""]);
+    for rs in [&www, &mx, &txt] {
+        create_recordset(s, rs).await;
+    }
+
+    let mut tx = s.begin_read().await.expect("begin_read");
+    let got = tx.get_recordset(www.id).await.expect("get_recordset");
+    assert_eq!(got.zone_name, "rs.example.org.");
+    assert_eq!(by_data(got), by_data(www.clone()));
+    assert!(matches!(
+        tx.get_recordset(Uuid::new_v4()).await,
+        Err(StorageError::NotFound("recordset"))
+    ));
+
+    let zone_sets = tx.zone_recordsets(z.id).await.expect("zone_recordsets");
+    let order: Vec<_> = zone_sets
+        .iter()
+        .map(|r| (r.name.as_str(), r.rtype.as_str(), r.records.len()))
+        .collect();
+    assert_eq!(
+        order,
+        [
+            ("rs.example.org.", "MX", 1),
+            ("www.rs.example.org.", "A", 2),
+            ("www.rs.example.org.", "TXT", 1)
+        ]
+    );
+    assert_eq!(tx.zone_records(z.id).await.expect("zone_records").len(), 4);
+
+    let by_zone = Criteria::new().eq("zone_id", z.id.to_string());
+    let l = tx
+        .find_recordsets(&by_zone, &Page::default())
+        .await
+        .expect("find");
+    assert_eq!(l.total_count, 3);
+    assert!(l
+        .items
+        .iter()
+        .all(|r| r.zone_name == z.name && !r.records.is_empty()));
+    let page = Page {
+        limit: Some(2),
+        sort_key: "name".to_owned(),
+        ..Page::default()
+    };
+    let l = tx.find_recordsets(&by_zone, &page).await.expect("find");
+    assert_eq!((l.items.len(), l.total_count), (2, 3));
+    let l = tx
+        .find_recordsets(&by_zone.clone().eq("data", "192.0.2.1"), &Page::default())
+        .await
+        .expect("find by data");
+    assert_eq!(l.items.len(), 1);
+    assert_eq!(l.items[0].id, www.id);
+    assert_eq!(
+        l.items[0].records.len(),
+        2,
+        "all records of a matching recordset"
+    );
+    let l = tx
+        .find_recordsets(&by_zone.clone().eq("type", "TXT"), &Page::default())
+        .await
+        .expect("find by type");
+    assert_eq!(l.items.len(), 1);
+    let l = tx
+        .find_recordsets(
+            &by_zone
+                .clone()
+                .with("name", Filter::Wildcard("www.*".into())),
+            &Page::default(),
+        )
+        .await
+        .expect("find wildcard");
+    assert_eq!(l.total_count, 2);
+    assert!(matches!(
+        tx.find_recordsets(&Criteria::new().eq("secret", "x"), &Page::default())
+            .await,
+        Err(StorageError::InvalidCriteria(_))
+    ));
+    drop(tx);
+
+    // Duplicates: same (zone, name, type); same record hash.
+    let mut tx = s.begin().await.expect("begin");
+    let dup = recordset(&z, "www.rs.example.org.", "A", &[]);
+    assert!(matches!(
+        tx.create_recordset(&dup).await,
+        Err(StorageError::Duplicate("recordset"))
+    ));
+    drop(tx);
+    let mut tx = s.begin().await.expect("begin");
+    let mut clash = recordset(&z, "x.rs.example.org.", "A", &["192.0.2.7"]);
+    clash.records[0].hash = www.records[0].hash.clone();
+    assert!(matches!(
+        tx.create_recordset(&clash).await,
+        Err(StorageError::Duplicate("record"))
+    ));
+    drop(tx);
+
+    // Update: TTL, one record kept, one changed, one added.
+    let mut tx = s.begin().await.expect("begin");
+    let mut upd = tx.get_recordset(www.id).await.expect("get");
+    upd.ttl = Some(60);
+    let keep_id = upd.records[0].id;
+    upd.records[1].data = "192.0.2.99".to_owned();
+    upd.records[1].hash = record_hash(&www.id, "192.0.2.99");
+    let changed_id = upd.records[1].id;
+    upd.records.push(record(&z, www.id, "192.0.2.50", now()));
+    let stored = tx.update_recordset(&upd).await.expect("update_recordset");
+    assert_eq!(stored.version, 2);
+    assert_eq!(stored.ttl, Some(60));
+    assert_eq!(stored.records.len(), 3);
+    let kept = stored
+        .records
+        .iter()
+        .find(|r| r.id == keep_id)
+        .expect("kept record");
+    assert_eq!(kept.version, 1);
+    let changed = stored
+        .records
+        .iter()
+        .find(|r| r.id == changed_id)
+        .expect("changed record");
+    assert_eq!((changed.version, changed.data.as_str()), (2, "192.0.2.99"));
+    // Stale version.
+    assert!(matches!(
+        tx.update_recordset(&upd).await,
+        Err(StorageError::Conflict("recordset"))
+    ));
+    let mut missing = upd.clone();
+    missing.id = Uuid::new_v4();
+    assert!(matches!(
+        tx.update_recordset(&missing).await,
+        Err(StorageError::NotFound("recordset"))
+    ));
+    tx.commit().await.expect("commit");
+
+    // Worker feedback: records up to the serial become ACTIVE/NONE, later ones stay PENDING.
+    let mut tx = s.begin().await.expect("begin");
+    let mut later = tx.get_recordset(txt.id).await.expect("get");
+    later.records[0].serial = 1_800_000_000;
+    tx.update_recordset(&later).await.expect("update");
+    tx.update_zone_records_status(z.id, RecordStatus::Active, Action::None, 1_700_000_000)
+        .await
+        .expect("update_zone_records_status");
+    for r in tx.zone_records(z.id).await.expect("zone_records") {
+        if r.recordset_id == txt.id {
+            assert_eq!(
+                (r.status, r.action),
+                (RecordStatus::Pending, Action::Create)
+            );
+        } else {
+            assert_eq!((r.status, r.action), (RecordStatus::Active, Action::None));
+        }
+    }
+    tx.delete_recordset(mx.id).await.expect("delete_recordset");
+    assert!(matches!(
+        tx.delete_recordset(mx.id).await,
+        Err(StorageError::NotFound("recordset"))
+    ));
+    assert_eq!(tx.zone_recordsets(z.id).await.expect("list").len(), 2);
+    tx.commit().await.expect("commit");
+
+    // Recordsets of soft-deleted zones are not listed; a hard delete takes them along.
+    let mut tx = s.begin().await.expect("begin");
+    let mut gone = tx.get_zone(z.id).await.expect("get_zone");
+    gone.deleted = z.id.simple().to_string();
+    tx.update_zone(&gone).await.expect("soft delete");
+    let l = tx
+        .find_recordsets(&by_zone, &Page::default())
+        .await
+        .expect("find");
+    assert_eq!(l.total_count, 0);
+    tx.delete_zone(z.id).await.expect("delete_zone");
+    assert!(matches!(
+        tx.get_recordset(www.id).await,
+        Err(StorageError::NotFound(_))
+    ));
+    assert!(tx
+        .zone_records(z.id)
+        .await
+        .expect("zone_records")
+        .is_empty());
+    tx.commit().await.expect("commit");
+}

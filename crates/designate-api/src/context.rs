@@ -177,10 +177,7 @@ pub fn noauth_context(
     let sudo = header("x-auth-sudo-project-id").or_else(|| header("x-auth-sudo-tenant-id"));
     if let Some(sudo) = sudo.filter(|s| !s.is_empty()) {
         if !ctx.is_admin() {
-            return Err(ApiError::new(
-                ErrorKind::Forbidden,
-                "You are not authorized to use sudo",
-            ));
+            return Err(crate::policy::forbidden());
         }
         ctx.project_id = Some(sudo.to_owned());
     }
@@ -192,10 +189,7 @@ pub fn noauth_context(
         }
     }
     if all_projects && !ctx.is_admin() {
-        return Err(ApiError::new(
-            ErrorKind::Forbidden,
-            "You are not authorized to act on all projects",
-        ));
+        return Err(crate::policy::forbidden());
     }
     ctx.all_projects = all_projects;
 

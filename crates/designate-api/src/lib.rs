@@ -4,6 +4,7 @@
 //! - [`context`]: request ids, the noauth caller context, and error-envelope rendering.
 //! - [`error`]: [`ApiError`], the one error type, rendered as upstream's fault envelope.
 //! - `body`: the JSON body extractor and upstream's field coercions.
+//! - `policy`: upstream's default role rules for the actions served here.
 //! - `query`: the one pagination / filter helper and list `links`.
 //! - `render`: timestamps and the base URL used in `links`.
 //! - `versions`: `GET /`, `GET /v2` (version discovery) and `GET /healthcheck`.
@@ -17,6 +18,7 @@ pub mod context;
 pub mod error;
 
 mod body;
+mod policy;
 mod query;
 mod render;
 mod v2;

@@ -21,7 +21,7 @@ use uuid::Uuid;
 use crate::config::Config;
 
 /// Opens the store and brings its schema up to date.
-pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
+pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
     if config.database_url.starts_with("sqlite:") {
         std::fs::create_dir_all(&config.state_path)
             .with_context(|| format!("cannot create state_path {}", config.state_path.display()))?;
@@ -34,7 +34,7 @@ pub async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
 }
 
 /// `designate all`: every role in this process.
-pub async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
+pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
     let started = std::time::Instant::now();
     let storage = open_storage(&config).await?;
     let mut tasks = JoinSet::new();
@@ -69,6 +69,15 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
         .await
         .map_err(|e| anyhow::anyhow!("cannot set up the default pool: {}", e.message))?;
 
+    // The nameserver reloaded its zones with the masters it had last time; MiniDNS may have moved
+    // (another port in the config), so point every zone at this process's MiniDNS.
+    for zone in nameserver.zones() {
+        nameserver
+            .add_zone(&zone, vec![mdns_addr])
+            .await
+            .with_context(|| format!("cannot re-point zone {zone} at MiniDNS"))?;
+    }
+
     let worker = Worker::new(
         Arc::clone(&storage),
         central.clone(),
@@ -101,7 +110,7 @@ pub async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
 }
 
 /// `designate mdns`: MiniDNS alone (it only reads the store).
-pub async fn run_mdns(config: Config, shutdown: CancellationToken) -> Result<()> {
+pub(crate) async fn run_mdns(config: Config, shutdown: CancellationToken) -> Result<()> {
     let storage = open_storage(&config).await?;
     let mdns = designate_mdns::bind(mdns_config(&config), storage)
         .await

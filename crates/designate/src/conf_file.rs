@@ -12,14 +12,14 @@ use anyhow::{anyhow, Context as _, Result};
 use ini::Ini;
 
 /// A parsed configuration file.
-pub struct ConfFile {
+pub(crate) struct ConfFile {
     ini: Ini,
     read: RefCell<BTreeSet<(String, String)>>,
 }
 
 impl ConfFile {
     /// An empty configuration (every option at its default).
-    pub fn empty() -> Self {
+    pub(crate) fn empty() -> Self {
         Self {
             ini: Ini::new(),
             read: RefCell::new(BTreeSet::new()),
@@ -27,7 +27,7 @@ impl ConfFile {
     }
 
     /// Loads `path`.
-    pub fn load(path: &Path) -> Result<Self> {
+    pub(crate) fn load(path: &Path) -> Result<Self> {
         let ini = Ini::load_from_file_noescape(path)
             .with_context(|| format!("cannot read config file {}", path.display()))?;
         Ok(Self {
@@ -38,7 +38,7 @@ impl ConfFile {
 
     /// Parses INI text (tests).
     #[cfg(test)]
-    pub fn parse(text: &str) -> Result<Self> {
+    pub(crate) fn parse(text: &str) -> Result<Self> {
         Ok(Self {
             ini: Ini::load_from_str_noescape(text)?,
             read: RefCell::new(BTreeSet::new()),
@@ -47,7 +47,7 @@ impl ConfFile {
 
     /// The raw string of `[section] option`, with `$name` / `${name}` replaced by `[DEFAULT]` values.
     /// Option names match with `-` and `_` interchangeable, as oslo.config does.
-    pub fn get_str(&self, section: &str, option: &str) -> Option<String> {
+    pub(crate) fn get_str(&self, section: &str, option: &str) -> Option<String> {
         let props = self.ini.section(Some(section))?;
         let (key, value) = props
             .iter()
@@ -70,7 +70,7 @@ impl ConfFile {
     }
 
     /// A typed option; `Ok(None)` when absent.
-    pub fn get<T: FromStr>(&self, section: &str, option: &str) -> Result<Option<T>>
+    pub(crate) fn get<T: FromStr>(&self, section: &str, option: &str) -> Result<Option<T>>
     where
         T::Err: std::fmt::Display,
     {
@@ -83,7 +83,7 @@ impl ConfFile {
     }
 
     /// A boolean option in oslo.config spellings (true/false, yes/no, on/off, 1/0).
-    pub fn get_bool(&self, section: &str, option: &str) -> Result<Option<bool>> {
+    pub(crate) fn get_bool(&self, section: &str, option: &str) -> Result<Option<bool>> {
         self.get_str(section, option)
             .map(|raw| match raw.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "on" | "1" => Ok(true),
@@ -94,7 +94,7 @@ impl ConfFile {
     }
 
     /// A duration given in (possibly fractional) seconds, never negative.
-    pub fn get_secs(&self, section: &str, option: &str) -> Result<Option<Duration>> {
+    pub(crate) fn get_secs(&self, section: &str, option: &str) -> Result<Option<Duration>> {
         match self.get::<f64>(section, option)? {
             Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
             Some(s) => Err(anyhow!("invalid value {s} for option [{section}] {option}: expected seconds ≥ 0")),
@@ -103,7 +103,7 @@ impl ConfFile {
     }
 
     /// A comma-separated list option.
-    pub fn get_list(&self, section: &str, option: &str) -> Option<Vec<String>> {
+    pub(crate) fn get_list(&self, section: &str, option: &str) -> Option<Vec<String>> {
         self.get_str(section, option).map(|raw| {
             raw.split(',')
                 .map(str::trim)
@@ -114,7 +114,7 @@ impl ConfFile {
     }
 
     /// Every `[section] option` present in the file but never read.
-    pub fn unread(&self) -> Vec<(String, String)> {
+    pub(crate) fn unread(&self) -> Vec<(String, String)> {
         let read = self.read.borrow();
         let mut out = Vec::new();
         for (section, props) in self.ini.iter() {

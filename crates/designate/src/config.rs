@@ -14,45 +14,45 @@ use uuid::Uuid;
 use crate::conf_file::ConfFile;
 
 /// Default address of the API.
-pub const DEFAULT_API_LISTEN: &str = "127.0.0.1:9001";
+pub(crate) const DEFAULT_API_LISTEN: &str = "127.0.0.1:9001";
 /// Default address of MiniDNS.
-pub const DEFAULT_MDNS_LISTEN: &str = "127.0.0.1:5354";
+pub(crate) const DEFAULT_MDNS_LISTEN: &str = "127.0.0.1:5354";
 /// Default address of the built-in nameserver.
-pub const DEFAULT_NAMESERVER_LISTEN: &str = "127.0.0.1:5353";
+pub(crate) const DEFAULT_NAMESERVER_LISTEN: &str = "127.0.0.1:5353";
 /// Default NS record of the default pool.
-pub const DEFAULT_NS_RECORD: &str = "ns1.example.org.";
+pub(crate) const DEFAULT_NS_RECORD: &str = "ns1.example.org.";
 
 /// Everything the roles need.
 #[derive(Debug, Clone)]
-pub struct Config {
+pub(crate) struct Config {
     /// `[DEFAULT] state_path`: where SQLite and the nameserver keep their files.
-    pub state_path: PathBuf,
+    pub(crate) state_path: PathBuf,
     /// `[storage:sqlalchemy] connection`.
-    pub database_url: String,
+    pub(crate) database_url: String,
     /// `[service:api] listen` (first address).
-    pub api_listen: SocketAddr,
+    pub(crate) api_listen: SocketAddr,
     /// `[service:api] api_base_uri`, when set.
-    pub api_base_uri: Option<String>,
+    pub(crate) api_base_uri: Option<String>,
     /// `[service:api] default_limit_v2`.
-    pub default_limit: u32,
+    pub(crate) default_limit: u32,
     /// `[service:api] max_limit_v2`.
-    pub max_limit: u32,
+    pub(crate) max_limit: u32,
     /// `[service:mdns] listen` (first address).
-    pub mdns_listen: SocketAddr,
+    pub(crate) mdns_listen: SocketAddr,
     /// `[service:mdns] max_message_size`.
-    pub mdns_max_message_size: usize,
+    pub(crate) mdns_max_message_size: usize,
     /// `[service:nameserver] listen` (ours): the built-in nameserver.
-    pub nameserver_listen: SocketAddr,
+    pub(crate) nameserver_listen: SocketAddr,
     /// `[service:nameserver] ns_records` (ours): NS hostnames of the default pool in `all`.
-    pub ns_records: Vec<String>,
+    pub(crate) ns_records: Vec<String>,
     /// `[service:central] default_pool_id`.
-    pub default_pool_id: Uuid,
+    pub(crate) default_pool_id: Uuid,
     /// `[service:central]` and `[DEFAULT]` zone defaults.
-    pub central: designate_central::CentralConfig,
+    pub(crate) central: designate_central::CentralConfig,
     /// `[service:worker]`.
-    pub worker: WorkerConfig,
+    pub(crate) worker: WorkerConfig,
     /// `[service:producer]` / `[producer_task:worker_periodic_recovery]`.
-    pub producer: ProducerConfig,
+    pub(crate) producer: ProducerConfig,
 }
 
 impl Config {
@@ -60,7 +60,7 @@ impl Config {
     ///
     /// # Errors
     /// An unreadable file, or an invalid value (the message names section and option).
-    pub fn load(path: Option<&Path>) -> Result<Self> {
+    pub(crate) fn load(path: Option<&Path>) -> Result<Self> {
         let file = match path {
             Some(path) => ConfFile::load(path)?,
             None => ConfFile::empty(),
@@ -76,7 +76,7 @@ impl Config {
     ///
     /// # Errors
     /// An invalid value (the message names section and option).
-    pub fn from_file(f: &ConfFile) -> Result<Self> {
+    pub(crate) fn from_file(f: &ConfFile) -> Result<Self> {
         let state_path = PathBuf::from(f.get_str("DEFAULT", "state_path").unwrap_or_else(|| "./designate-state".into()));
         let database_url = f.get_str("storage:sqlalchemy", "connection").unwrap_or_else(|| {
             format!("sqlite:///{}", state_path.join("designate.sqlite").display())
@@ -164,11 +164,6 @@ fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<
     Ok(f.get(section, option)?.unwrap_or(default))
 }
 
-/// The default pool id as a UUID.
-pub fn default_pool_id() -> Uuid {
-    Uuid::parse_str(DEFAULT_POOL_ID).unwrap_or_default()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -179,7 +174,7 @@ mod tests {
         assert_eq!(c.api_listen.to_string(), DEFAULT_API_LISTEN);
         assert_eq!(c.mdns_listen.to_string(), DEFAULT_MDNS_LISTEN);
         assert_eq!(c.nameserver_listen.to_string(), DEFAULT_NAMESERVER_LISTEN);
-        assert_eq!(c.default_pool_id, default_pool_id());
+        assert_eq!(c.default_pool_id.to_string(), DEFAULT_POOL_ID);
         assert!(c.database_url.ends_with("designate-state/designate.sqlite"), "{}", c.database_url);
         assert_eq!(c.ns_records, vec![DEFAULT_NS_RECORD]);
     }

@@ -6,7 +6,7 @@ use crate::config::Config;
 
 /// Operator commands.
 #[derive(Debug, Subcommand)]
-pub enum Command {
+pub(crate) enum Command {
     /// Database tasks.
     Database {
         #[command(subcommand)]
@@ -16,13 +16,13 @@ pub enum Command {
 
 /// `designate manage database …`.
 #[derive(Debug, Subcommand)]
-pub enum DatabaseCommand {
+pub(crate) enum DatabaseCommand {
     /// Creates or upgrades the schema (upstream's tables plus ours).
     Sync,
 }
 
 /// Runs an operator command.
-pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
+pub(crate) async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
         Command::Database {
             command: DatabaseCommand::Sync,
@@ -35,7 +35,7 @@ pub async fn run(command: Command, config: Config) -> anyhow::Result<()> {
 }
 
 /// The URL without its password, for logs.
-pub fn redact(url: &str) -> String {
+pub(crate) fn redact(url: &str) -> String {
     match (url.find("://"), url.rfind('@')) {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];

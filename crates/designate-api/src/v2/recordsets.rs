@@ -18,6 +18,7 @@ use super::{write_status, Ids};
 use crate::body::{self, JsonObject};
 use crate::context::{bool_from_string, Ctx};
 use crate::error::ApiError;
+use crate::policy::{self, Rule};
 use crate::query::{collection_links, ListRequest, ListSpec};
 use crate::render::{base_url, opt_timestamp, timestamp};
 use crate::AppState;
@@ -117,6 +118,7 @@ pub(crate) async fn create(
     ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Write)?;
     let zone_id = ids.uuid("zone_id")?;
     let new = parse_new_recordset(&body)?;
     let rs = state.central.create_recordset(&ctx, zone_id, new).await?;
@@ -261,6 +263,7 @@ pub(crate) async fn show(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Json<Value>, ApiError> {
+    policy::enforce(&ctx, Rule::Read)?;
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
     let rs = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
@@ -278,6 +281,7 @@ pub(crate) async fn update(
     ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Write)?;
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
     let current = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
@@ -356,6 +360,7 @@ pub(crate) async fn delete(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Write)?;
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
     let current = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
@@ -377,6 +382,7 @@ pub(crate) async fn list_in_zone(
     ids: Ids,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    policy::enforce(&ctx, Rule::Read)?;
     let id = ids.uuid("zone_id")?;
     let mut request =
         ListRequest::parse(query.as_deref(), IN_ZONE, &state.config, ctx.all_projects)?;
@@ -394,6 +400,7 @@ pub(crate) async fn list_all(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    policy::enforce(&ctx, Rule::Read)?;
     let request = ListRequest::parse(query.as_deref(), ALL, &state.config, ctx.all_projects)?;
     list(&state, &ctx, &headers, &request, "/v2/recordsets").await
 }
@@ -445,6 +452,7 @@ pub(crate) async fn redirect(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Read)?;
     let id = ids.uuid("recordset_id")?;
     let rs = state.central.get_recordset(&ctx, None, id).await?;
     let location = canonical_link(&base_url(&headers, &state.config), rs.zone_id, id);

@@ -16,6 +16,7 @@ use super::{write_status, Ids};
 use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
+use crate::policy::{self, Rule};
 use crate::query::{collection_links, ListRequest, ListSpec};
 use crate::render::{base_url, opt_timestamp, timestamp};
 use crate::AppState;
@@ -109,6 +110,7 @@ pub(crate) async fn create(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Write)?;
     let new = parse_new_zone(&body)?;
     let zone = state.central.create_zone(&ctx, new).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
@@ -241,6 +243,7 @@ pub(crate) async fn list(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
+    policy::enforce(&ctx, Rule::Read)?;
     let request = ListRequest::parse(query.as_deref(), LIST, &state.config, ctx.all_projects)?;
     let listing = state
         .central
@@ -268,6 +271,7 @@ pub(crate) async fn show(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Json<Value>, ApiError> {
+    policy::enforce(&ctx, Rule::Read)?;
     let id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, id).await?;
     Ok(Json(zone_json(&zone, &base_url(&headers, &state.config))))
@@ -281,6 +285,7 @@ pub(crate) async fn update(
     ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Write)?;
     let id = ids.uuid("zone_id")?;
     let current = state.central.get_zone(&ctx, id).await?;
     if current.action == Action::Delete {
@@ -344,6 +349,7 @@ pub(crate) async fn delete(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Response, ApiError> {
+    policy::enforce(&ctx, Rule::Write)?;
     let id = ids.uuid("zone_id")?;
     let zone = state.central.delete_zone(&ctx, id).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));

@@ -137,9 +137,9 @@ async fn content_type_method_and_path_errors() {
         .as_str()
         .unwrap()
         .to_owned();
-    api.call(Method::DELETE, "/v2/zones", None, &[])
-        .await
-        .assert_error(405, "method_not_allowed");
+    let r = api.call(Method::DELETE, "/v2/zones", None, &[]).await;
+    r.assert_error(405, "method_not_allowed");
+    assert_eq!(r.headers["allow"], "GET,HEAD,POST");
     api.call(
         Method::PUT,
         &format!("/v2/zones/{zid}"),

@@ -4,7 +4,9 @@
 use reqwest::{Method, StatusCode};
 use serde_json::json;
 
-use crate::common::{assert_timestamp, keys, start};
+use designate_api::ApiConfig;
+
+use crate::common::{assert_timestamp, keys, start, start_with};
 
 #[tokio::test]
 async fn versions_and_healthcheck() {
@@ -359,4 +361,89 @@ async fn projects_are_isolated() {
         )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+}
+
+#[tokio::test]
+async fn roles_follow_upstream_defaults() {
+    let api = start().await;
+    let zone = api.zone("example.org.").await;
+    let id = zone["id"].as_str().unwrap();
+    let reader = [("x-roles", "reader")];
+    let r = api
+        .call(Method::GET, &format!("/v2/zones/{id}"), None, &reader)
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = api
+        .call(
+            Method::GET,
+            &format!("/v2/zones/{id}/recordsets"),
+            None,
+            &reader,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+    let r = api
+        .call(
+            Method::POST,
+            "/v2/zones",
+            Some(json!({"name": "r.example.org.", "email": "a@example.org"})),
+            &reader,
+        )
+        .await;
+    r.assert_error(403, "forbidden");
+    assert!(r.body.get("message").is_none(), "{}", r.text);
+    api.call(Method::DELETE, &format!("/v2/zones/{id}"), None, &reader)
+        .await
+        .assert_error(403, "forbidden");
+    api.call(
+        Method::POST,
+        &format!("/v2/zones/{id}/recordsets"),
+        Some(json!({"name": "www.example.org.", "type": "A", "records": ["192.0.2.1"]})),
+        &reader,
+    )
+    .await
+    .assert_error(403, "forbidden");
+
+    let member = [("x-roles", "member")];
+    let r = api
+        .call(
+            Method::POST,
+            "/v2/zones",
+            Some(json!({"name": "m.example.org.", "email": "a@example.org"})),
+            &member,
+        )
+        .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    api.call(Method::GET, "/v2/zones", None, &[("x-roles", "observer")])
+        .await
+        .assert_error(403, "forbidden");
+}
+
+#[tokio::test]
+async fn links_use_configured_base_uri() {
+    let api = start_with(ApiConfig {
+        api_base_uri: Some("https://dns.example.com:9001/".into()),
+        ..ApiConfig::default()
+    })
+    .await;
+    let zone = api.zone("example.org.").await;
+    let id = zone["id"].as_str().unwrap();
+    assert_eq!(
+        zone["links"]["self"],
+        format!("https://dns.example.com:9001/v2/zones/{id}")
+    );
+    let r = api.get("/v2/zones?limit=1").await;
+    assert_eq!(
+        r.body["links"]["self"],
+        "https://dns.example.com:9001/v2/zones?limit=1"
+    );
+    assert_eq!(
+        r.body["links"]["next"],
+        format!("https://dns.example.com:9001/v2/zones?limit=1&marker={id}")
+    );
+    let r = api.get("/").await;
+    assert_eq!(
+        r.body["versions"][0]["links"][0]["href"],
+        "https://dns.example.com:9001/v2"
+    );
 }

@@ -52,9 +52,14 @@ pub struct BackendContext {
 ///
 /// # Errors
 /// [`BackendError::Config`] for an unknown type or unusable options.
-pub fn from_target(target: &PoolTarget, ctx: &BackendContext) -> Result<Box<dyn Backend>, BackendError> {
+pub fn from_target(
+    target: &PoolTarget,
+    ctx: &BackendContext,
+) -> Result<Box<dyn Backend>, BackendError> {
     match target.target_type.as_str() {
         "builtin" => Ok(Box::new(builtin::BuiltinBackend::from_target(target, ctx)?)),
-        other => Err(BackendError::Config(format!("unknown backend type {other:?}"))),
+        other => Err(BackendError::Config(format!(
+            "unknown backend type {other:?}"
+        ))),
     }
 }

@@ -70,7 +70,11 @@ async fn main() -> Result<()> {
     std::thread::spawn(move || for _ in lines {});
     let field = |name: &str| -> Result<String> {
         let start = ready.find(&format!("{name}=")).context("ready line")? + name.len() + 1;
-        Ok(ready[start..].split_whitespace().next().context("value")?.to_owned())
+        Ok(ready[start..]
+            .split_whitespace()
+            .next()
+            .context("value")?
+            .to_owned())
     };
     let api = field("api")?;
     let nameserver: SocketAddr = field("nameserver")?.parse()?;
@@ -114,12 +118,16 @@ async fn main() -> Result<()> {
         let body: Value = resp.json().await?;
         rs_id.get_or_insert_with(|| body["id"].as_str().unwrap_or_default().to_owned());
         wait_a(nameserver, "www.bench.test.", RecordType::A, |m| {
-            m.answers().iter().any(|r| matches!(r.data(), RData::A(a) if a.to_string() == ip))
+            m.answers()
+                .iter()
+                .any(|r| matches!(r.data(), RData::A(a) if a.to_string() == ip))
         })
         .await?;
         latencies.push(start.elapsed());
     }
-    let _ = Command::new("kill").args(["-TERM", &pid.to_string()]).status();
+    let _ = Command::new("kill")
+        .args(["-TERM", &pid.to_string()])
+        .status();
     let _ = child.wait();
 
     latencies.sort();
@@ -145,11 +153,20 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .lines()
         .find(|l| l.starts_with("VmRSS:"))
         .context("no VmRSS")?;
-    Ok(line.split_whitespace().nth(1).context("VmRSS value")?.parse()?)
+    Ok(line
+        .split_whitespace()
+        .nth(1)
+        .context("VmRSS value")?
+        .parse()?)
 }
 
 /// Polls `name`/`rtype` over UDP until `pred` holds (10 s at most).
-async fn wait_a(server: SocketAddr, name: &str, rtype: RecordType, pred: impl Fn(&Message) -> bool) -> Result<()> {
+async fn wait_a(
+    server: SocketAddr,
+    name: &str,
+    rtype: RecordType,
+    pred: impl Fn(&Message) -> bool,
+) -> Result<()> {
     let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
     let deadline = Instant::now() + Duration::from_secs(10);
     let mut id: u16 = 1;
@@ -162,7 +179,9 @@ async fn wait_a(server: SocketAddr, name: &str, rtype: RecordType, pred: impl Fn
             .set_op_code(OpCode::Query)
             .add_query(Query::query(Name::from_str(name)?, rtype));
         sock.send_to(&q.to_vec()?, server).await?;
-        if let Ok(Ok(len)) = tokio::time::timeout(Duration::from_millis(200), sock.recv(&mut buf)).await {
+        if let Ok(Ok(len)) =
+            tokio::time::timeout(Duration::from_millis(200), sock.recv(&mut buf)).await
+        {
             if let Ok(m) = Message::from_vec(&buf[..len]) {
                 if m.id() == id && !m.answers().is_empty() && pred(&m) {
                     return Ok(());

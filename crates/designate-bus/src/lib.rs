@@ -13,7 +13,9 @@ pub mod inproc;
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
-use designate_core::objects::{NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, Zone, ZoneUpdate};
+use designate_core::objects::{
+    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, Zone, ZoneUpdate,
+};
 use designate_core::{RequestContext, Result};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -37,18 +39,39 @@ pub trait CentralApi: Send + Sync + 'static {
     /// A zone visible to the caller.
     async fn get_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone>;
     /// Zones visible to the caller.
-    async fn find_zones(&self, ctx: &RequestContext, criteria: Criteria, page: Page) -> Result<Listing<Zone>>;
+    async fn find_zones(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Zone>>;
     /// Updates email / ttl / description; bumps the serial.
-    async fn update_zone(&self, ctx: &RequestContext, id: Uuid, update: ZoneUpdate) -> Result<Zone>;
+    async fn update_zone(&self, ctx: &RequestContext, id: Uuid, update: ZoneUpdate)
+        -> Result<Zone>;
     /// Marks a zone for deletion (action DELETE, status PENDING); the worker removes it from targets.
     async fn delete_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone>;
 
     /// Creates a recordset in a zone.
-    async fn create_recordset(&self, ctx: &RequestContext, zone_id: Uuid, rs: NewRecordSet) -> Result<RecordSet>;
+    async fn create_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        rs: NewRecordSet,
+    ) -> Result<RecordSet>;
     /// A recordset; `zone_id` must match when given.
-    async fn get_recordset(&self, ctx: &RequestContext, zone_id: Option<Uuid>, id: Uuid) -> Result<RecordSet>;
+    async fn get_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Option<Uuid>,
+        id: Uuid,
+    ) -> Result<RecordSet>;
     /// Recordsets visible to the caller.
-    async fn find_recordsets(&self, ctx: &RequestContext, criteria: Criteria, page: Page) -> Result<Listing<RecordSet>>;
+    async fn find_recordsets(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<RecordSet>>;
     /// Updates ttl / description / records.
     async fn update_recordset(
         &self,
@@ -58,7 +81,12 @@ pub trait CentralApi: Send + Sync + 'static {
         update: RecordSetUpdate,
     ) -> Result<RecordSet>;
     /// Deletes a recordset.
-    async fn delete_recordset(&self, ctx: &RequestContext, zone_id: Uuid, id: Uuid) -> Result<RecordSet>;
+    async fn delete_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        id: Uuid,
+    ) -> Result<RecordSet>;
 
     /// A pool.
     async fn get_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool>;
@@ -66,7 +94,13 @@ pub trait CentralApi: Send + Sync + 'static {
     async fn find_pools(&self, ctx: &RequestContext) -> Result<Vec<Pool>>;
 
     /// Worker feedback: the zone's targets reached (or failed to reach) `serial`.
-    async fn update_status(&self, ctx: &RequestContext, zone_id: Uuid, outcome: PushOutcome, serial: u32) -> Result<()>;
+    async fn update_status(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        outcome: PushOutcome,
+        serial: u32,
+    ) -> Result<()>;
 }
 
 /// What a worker is asked to do with a zone.

@@ -17,6 +17,7 @@ pub(crate) fn from_storage(err: StorageError) -> DesignateError {
                 "record" => ErrorKind::RecordNotFound,
                 "pool" => ErrorKind::PoolNotFound,
                 "service_status" => ErrorKind::ServiceStatusNotFound,
+                "marker" => ErrorKind::MarkerNotFound,
                 _ => ErrorKind::NotFound,
             };
             DesignateError::new(kind, not_found_message(kind))

@@ -263,7 +263,13 @@ mod tests {
         );
         assert!(parse_zone("").is_err());
         assert!(parse_zone("a..b").is_err());
-        assert_eq!(parse_zone("_Sip.Example.org.").unwrap().to_ascii(), "_sip.example.org.");
-        assert_eq!(parse_zone("bücher.example.").unwrap().to_ascii(), "xn--bcher-kva.example.");
+        assert_eq!(
+            parse_zone("_Sip.Example.org.").unwrap().to_ascii(),
+            "_sip.example.org."
+        );
+        assert_eq!(
+            parse_zone("bücher.example.").unwrap().to_ascii(),
+            "xn--bcher-kva.example."
+        );
     }
 }

@@ -26,7 +26,11 @@ pub struct Producer {
 
 impl Producer {
     /// A producer reading from `storage` and casting to `worker`.
-    pub fn new(storage: Arc<dyn Storage>, worker: Arc<dyn WorkerApi>, config: ProducerConfig) -> Self {
+    pub fn new(
+        storage: Arc<dyn Storage>,
+        worker: Arc<dyn WorkerApi>,
+        config: ProducerConfig,
+    ) -> Self {
         Self {
             storage,
             worker,
@@ -59,7 +63,8 @@ impl Producer {
     /// A storage failure.
     pub async fn recover(&self, all_pending: bool) -> Result<usize, StorageError> {
         let cutoff = Utc::now().naive_utc()
-            - chrono::Duration::from_std(self.config.pending_grace).unwrap_or(chrono::Duration::zero());
+            - chrono::Duration::from_std(self.config.pending_grace)
+                .unwrap_or(chrono::Duration::zero());
         let mut stuck = Vec::new();
         for status in [ZoneStatus::Pending, ZoneStatus::Error] {
             let criteria = Criteria::new().eq("status", status.as_str());
@@ -71,7 +76,9 @@ impl Producer {
                 .await?
                 .items;
             stuck.extend(zones.into_iter().filter(|z| {
-                status == ZoneStatus::Error || all_pending || z.updated_at.unwrap_or(z.created_at) < cutoff
+                status == ZoneStatus::Error
+                    || all_pending
+                    || z.updated_at.unwrap_or(z.created_at) < cutoff
             }));
         }
         let ctx = RequestContext {

@@ -48,7 +48,11 @@ impl Worker {
 
     /// Consumes casts until `shutdown`; in-flight tasks are abandoned at shutdown (their zones stay
     /// PENDING in the store and the producer's recovery re-drives them).
-    pub async fn run(self: Arc<Self>, mut casts: mpsc::UnboundedReceiver<WorkerCast>, shutdown: CancellationToken) {
+    pub async fn run(
+        self: Arc<Self>,
+        mut casts: mpsc::UnboundedReceiver<WorkerCast>,
+        shutdown: CancellationToken,
+    ) {
         let mut running: JoinSet<Uuid> = JoinSet::new();
         // Zones with a task running, and the merged follow-up cast, if any.
         let mut inflight: HashMap<Uuid, Option<WorkerCast>> = HashMap::new();
@@ -74,12 +78,9 @@ impl Worker {
                             continue;
                         }
                     };
-                    match inflight.remove(&zone_id).flatten() {
-                        Some(next) => {
-                            inflight.insert(zone_id, None);
-                            running.spawn(Arc::clone(&self).execute(next, shutdown.clone()));
-                        }
-                        None => {}
+                    if let Some(next) = inflight.remove(&zone_id).flatten() {
+                        inflight.insert(zone_id, None);
+                        running.spawn(Arc::clone(&self).execute(next, shutdown.clone()));
                     }
                 }
             }
@@ -117,14 +118,14 @@ impl Worker {
 
     /// Applies `task` to every target, then polls the pool's nameservers. Ok(true) when the
     /// threshold of targets and nameservers reached the wanted state.
-    async fn apply(&self, task: ZoneTask, zone: &Zone, shutdown: &CancellationToken) -> Result<bool, WorkerError> {
+    async fn apply(
+        &self,
+        task: ZoneTask,
+        zone: &Zone,
+        shutdown: &CancellationToken,
+    ) -> Result<bool, WorkerError> {
         let pool_id = zone.pool_id.ok_or(WorkerError::NoPool)?;
-        let pool = self
-            .storage
-            .begin_read()
-            .await?
-            .get_pool(pool_id)
-            .await?;
+        let pool = self.storage.begin_read().await?.get_pool(pool_id).await?;
         let results = futures::future::join_all(
             pool.targets
                 .iter()
@@ -142,12 +143,23 @@ impl Worker {
             ZoneTask::Delete => Expect::Absent,
             ZoneTask::Create | ZoneTask::Update => Expect::SerialAtLeast(zone.serial),
         };
-        let nameservers = resolve_all(pool.nameservers.iter().map(|ns| (ns.host.as_str(), ns.port))).await;
+        let nameservers = resolve_all(
+            pool.nameservers
+                .iter()
+                .map(|ns| (ns.host.as_str(), ns.port)),
+        )
+        .await;
         Ok(poll::poll_pool(&zone.name, &nameservers, expect, &self.config, shutdown).await)
     }
 
     /// One target: the backend operation (retried), then a NOTIFY for updates. True on success.
-    async fn apply_on_target(&self, task: ZoneTask, zone: &Zone, target: &PoolTarget, shutdown: &CancellationToken) -> bool {
+    async fn apply_on_target(
+        &self,
+        task: ZoneTask,
+        zone: &Zone,
+        target: &PoolTarget,
+        shutdown: &CancellationToken,
+    ) -> bool {
         let backend = match from_target(target, &self.backends) {
             Ok(backend) => backend,
             Err(error) => {
@@ -175,7 +187,9 @@ impl Worker {
         }
         if task == ZoneTask::Update && self.config.notify {
             if let Some(addr) = target_dns_address(target).await {
-                if let Err(error) = dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await {
+                if let Err(error) =
+                    dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await
+                {
                     // Not fatal: the poll below decides; the target's refresh timer catches up.
                     tracing::warn!(zone = %zone.name, %addr, %error, "NOTIFY failed");
                 }
@@ -213,7 +227,10 @@ fn merge(pending: Option<WorkerCast>, newer: WorkerCast) -> WorkerCast {
 /// The DNS address a target is NOTIFYed at: its `host`/`port` options (upstream's names).
 async fn target_dns_address(target: &PoolTarget) -> Option<SocketAddr> {
     let host = target.option("host")?;
-    let port = target.option("port").and_then(|p| p.parse().ok()).unwrap_or(53);
+    let port = target
+        .option("port")
+        .and_then(|p| p.parse().ok())
+        .unwrap_or(53);
     resolve(host, port).await
 }
 

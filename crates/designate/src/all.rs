@@ -9,7 +9,9 @@ use designate_api::ApiConfig;
 use designate_backends::BackendContext;
 use designate_bus::inproc::{LogNotifier, WorkerQueue};
 use designate_central::Central;
-use designate_core::objects::{Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster};
+use designate_core::objects::{
+    Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster,
+};
 use designate_mdns::MdnsConfig;
 use designate_nameserver::NameserverConfig;
 use designate_storage::{SqlStorage, Storage};
@@ -28,8 +30,16 @@ pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
     }
     let storage = SqlStorage::connect(&config.database_url)
         .await
-        .with_context(|| format!("cannot open database {}", crate::manage::redact(&config.database_url)))?;
-    storage.migrate().await.context("database migration failed")?;
+        .with_context(|| {
+            format!(
+                "cannot open database {}",
+                crate::manage::redact(&config.database_url)
+            )
+        })?;
+    storage
+        .migrate()
+        .await
+        .context("database migration failed")?;
     Ok(Arc::new(storage))
 }
 
@@ -87,15 +97,27 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         config.worker.clone(),
     );
     tasks.spawn(worker.run(casts, shutdown.clone()));
-    let producer = Producer::new(Arc::clone(&storage), Arc::new(worker_queue), config.producer.clone());
+    let producer = Producer::new(
+        Arc::clone(&storage),
+        Arc::new(worker_queue),
+        config.producer.clone(),
+    );
     tasks.spawn(producer.run(shutdown.clone()));
 
     let listener = tokio::net::TcpListener::bind(config.api_listen)
         .await
-        .with_context(|| format!("cannot listen on {} ([service:api] listen)", config.api_listen))?;
+        .with_context(|| {
+            format!(
+                "cannot listen on {} ([service:api] listen)",
+                config.api_listen
+            )
+        })?;
     let api_addr = listener.local_addr()?;
     let router = designate_api::router(central, api_config(&config, api_addr));
-    tasks.spawn(log_exit("api", designate_api::serve(listener, router, shutdown.clone())));
+    tasks.spawn(log_exit(
+        "api",
+        designate_api::serve(listener, router, shutdown.clone()),
+    ));
 
     // The e2e tests and operators read the bound addresses from this line.
     tracing::info!(
@@ -138,7 +160,10 @@ fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {
     }
 }
 
-async fn log_exit<E: std::fmt::Display>(role: &'static str, fut: impl std::future::Future<Output = Result<(), E>>) {
+async fn log_exit<E: std::fmt::Display>(
+    role: &'static str,
+    fut: impl std::future::Future<Output = Result<(), E>>,
+) {
     if let Err(error) = fut.await {
         tracing::error!(role, %error, "role stopped with an error");
     }

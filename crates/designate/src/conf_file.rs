@@ -64,7 +64,9 @@ impl ConfFile {
         };
         let mut out = value.to_owned();
         for (k, v) in defaults.iter() {
-            out = out.replace(&format!("${{{k}}}"), v).replace(&format!("${k}"), v);
+            out = out
+                .replace(&format!("${{{k}}}"), v)
+                .replace(&format!("${k}"), v);
         }
         out
     }
@@ -76,8 +78,9 @@ impl ConfFile {
     {
         self.get_str(section, option)
             .map(|raw| {
-                raw.parse::<T>()
-                    .map_err(|e| anyhow!("invalid value {raw:?} for option [{section}] {option}: {e}"))
+                raw.parse::<T>().map_err(|e| {
+                    anyhow!("invalid value {raw:?} for option [{section}] {option}: {e}")
+                })
             })
             .transpose()
     }
@@ -88,7 +91,9 @@ impl ConfFile {
             .map(|raw| match raw.to_ascii_lowercase().as_str() {
                 "true" | "yes" | "on" | "1" => Ok(true),
                 "false" | "no" | "off" | "0" => Ok(false),
-                _ => Err(anyhow!("invalid value {raw:?} for option [{section}] {option}: expected a boolean")),
+                _ => Err(anyhow!(
+                    "invalid value {raw:?} for option [{section}] {option}: expected a boolean"
+                )),
             })
             .transpose()
     }
@@ -97,7 +102,9 @@ impl ConfFile {
     pub(crate) fn get_secs(&self, section: &str, option: &str) -> Result<Option<Duration>> {
         match self.get::<f64>(section, option)? {
             Some(s) if s.is_finite() && s >= 0.0 => Ok(Some(Duration::from_secs_f64(s))),
-            Some(s) => Err(anyhow!("invalid value {s} for option [{section}] {option}: expected seconds ≥ 0")),
+            Some(s) => Err(anyhow!(
+                "invalid value {s} for option [{section}] {option}: expected seconds ≥ 0"
+            )),
             None => Ok(None),
         }
     }
@@ -135,10 +142,17 @@ mod tests {
 
     #[test]
     fn typed_getters_name_section_and_option() {
-        let conf = ConfFile::parse("[service:worker]\npoll_max_retries = lots\nnotify = maybe\n").unwrap();
-        let err = conf.get::<u32>("service:worker", "poll_max_retries").unwrap_err().to_string();
+        let conf =
+            ConfFile::parse("[service:worker]\npoll_max_retries = lots\nnotify = maybe\n").unwrap();
+        let err = conf
+            .get::<u32>("service:worker", "poll_max_retries")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[service:worker] poll_max_retries"), "{err}");
-        let err = conf.get_bool("service:worker", "notify").unwrap_err().to_string();
+        let err = conf
+            .get_bool("service:worker", "notify")
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[service:worker] notify"), "{err}");
     }
 
@@ -153,9 +167,16 @@ mod tests {
             conf.get_str("storage:sqlalchemy", "connection").as_deref(),
             Some("sqlite:////var/lib/x/d.db")
         );
-        assert_eq!(conf.get::<u8>("service:worker", "threshold_percentage").unwrap(), Some(50));
+        assert_eq!(
+            conf.get::<u8>("service:worker", "threshold_percentage")
+                .unwrap(),
+            Some(50)
+        );
         let _ = conf.get_str("DEFAULT", "state_path");
-        assert_eq!(conf.unread(), vec![("service:worker".to_owned(), "bogus".to_owned())]);
+        assert_eq!(
+            conf.unread(),
+            vec![("service:worker".to_owned(), "bogus".to_owned())]
+        );
     }
 
     #[test]

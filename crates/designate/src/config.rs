@@ -7,7 +7,7 @@ use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
 use anyhow::{anyhow, bail, Result};
-use designate_core::objects::DEFAULT_POOL_ID;
+
 use designate_worker::{ProducerConfig, WorkerConfig};
 use uuid::Uuid;
 
@@ -77,10 +77,18 @@ impl Config {
     /// # Errors
     /// An invalid value (the message names section and option).
     pub(crate) fn from_file(f: &ConfFile) -> Result<Self> {
-        let state_path = PathBuf::from(f.get_str("DEFAULT", "state_path").unwrap_or_else(|| "./designate-state".into()));
-        let database_url = f.get_str("storage:sqlalchemy", "connection").unwrap_or_else(|| {
-            format!("sqlite:///{}", state_path.join("designate.sqlite").display())
-        });
+        let state_path = PathBuf::from(
+            f.get_str("DEFAULT", "state_path")
+                .unwrap_or_else(|| "./designate-state".into()),
+        );
+        let database_url = f
+            .get_str("storage:sqlalchemy", "connection")
+            .unwrap_or_else(|| {
+                format!(
+                    "sqlite:///{}",
+                    state_path.join("designate.sqlite").display()
+                )
+            });
         if let Some(strategy) = f.get_str("service:api", "auth_strategy") {
             if strategy != "noauth" {
                 // Running without the requested authentication would be an open door.
@@ -91,38 +99,74 @@ impl Config {
             bail!("option [DEFAULT] transport_url is not supported yet: roles meet in-process (`designate all`)");
         }
         let mut central = designate_central::CentralConfig::default();
-        central.default_pool_id = parse_or(f, "service:central", "default_pool_id", central.default_pool_id)?;
+        central.default_pool_id = parse_or(
+            f,
+            "service:central",
+            "default_pool_id",
+            central.default_pool_id,
+        )?;
         if let Some(v) = f.get("service:central", "min_ttl")? {
             central.min_ttl = Some(v).filter(|t: &i32| *t > 0);
         }
-        central.max_zone_name_len = f.get("service:central", "max_zone_name_len")?.unwrap_or(central.max_zone_name_len);
-        central.max_recordset_name_len =
-            f.get("service:central", "max_recordset_name_len")?.unwrap_or(central.max_recordset_name_len);
-        central.managed_resource_email =
-            f.get_str("service:central", "managed_resource_email").unwrap_or(central.managed_resource_email);
-        central.default_ttl = f.get("DEFAULT", "default_ttl")?.unwrap_or(central.default_ttl);
-        central.default_soa_refresh_min = f.get("DEFAULT", "default_soa_refresh_min")?.unwrap_or(central.default_soa_refresh_min);
-        central.default_soa_refresh_max = f.get("DEFAULT", "default_soa_refresh_max")?.unwrap_or(central.default_soa_refresh_max);
-        central.default_soa_retry = f.get("DEFAULT", "default_soa_retry")?.unwrap_or(central.default_soa_retry);
-        central.default_soa_expire = f.get("DEFAULT", "default_soa_expire")?.unwrap_or(central.default_soa_expire);
-        central.default_soa_minimum = f.get("DEFAULT", "default_soa_minimum")?.unwrap_or(central.default_soa_minimum);
+        central.max_zone_name_len = f
+            .get("service:central", "max_zone_name_len")?
+            .unwrap_or(central.max_zone_name_len);
+        central.max_recordset_name_len = f
+            .get("service:central", "max_recordset_name_len")?
+            .unwrap_or(central.max_recordset_name_len);
+        central.managed_resource_email = f
+            .get_str("service:central", "managed_resource_email")
+            .unwrap_or(central.managed_resource_email);
+        central.default_ttl = f
+            .get("DEFAULT", "default_ttl")?
+            .unwrap_or(central.default_ttl);
+        central.default_soa_refresh_min = f
+            .get("DEFAULT", "default_soa_refresh_min")?
+            .unwrap_or(central.default_soa_refresh_min);
+        central.default_soa_refresh_max = f
+            .get("DEFAULT", "default_soa_refresh_max")?
+            .unwrap_or(central.default_soa_refresh_max);
+        central.default_soa_retry = f
+            .get("DEFAULT", "default_soa_retry")?
+            .unwrap_or(central.default_soa_retry);
+        central.default_soa_expire = f
+            .get("DEFAULT", "default_soa_expire")?
+            .unwrap_or(central.default_soa_expire);
+        central.default_soa_minimum = f
+            .get("DEFAULT", "default_soa_minimum")?
+            .unwrap_or(central.default_soa_minimum);
 
         let mut worker = WorkerConfig::default();
         let w = "service:worker";
-        worker.threshold_percentage = f.get(w, "threshold_percentage")?.unwrap_or(worker.threshold_percentage);
+        worker.threshold_percentage = f
+            .get(w, "threshold_percentage")?
+            .unwrap_or(worker.threshold_percentage);
         if worker.threshold_percentage > 100 {
-            bail!("invalid value {} for option [{w}] threshold_percentage: expected 0..=100", worker.threshold_percentage);
+            bail!(
+                "invalid value {} for option [{w}] threshold_percentage: expected 0..=100",
+                worker.threshold_percentage
+            );
         }
-        worker.poll_timeout = f.get_secs(w, "poll_timeout")?.unwrap_or(worker.poll_timeout);
-        worker.poll_retry_interval = f.get_secs(w, "poll_retry_interval")?.unwrap_or(worker.poll_retry_interval);
-        worker.poll_max_retries = f.get(w, "poll_max_retries")?.unwrap_or(worker.poll_max_retries);
+        worker.poll_timeout = f
+            .get_secs(w, "poll_timeout")?
+            .unwrap_or(worker.poll_timeout);
+        worker.poll_retry_interval = f
+            .get_secs(w, "poll_retry_interval")?
+            .unwrap_or(worker.poll_retry_interval);
+        worker.poll_max_retries = f
+            .get(w, "poll_max_retries")?
+            .unwrap_or(worker.poll_max_retries);
         worker.poll_delay = f.get_secs(w, "poll_delay")?.unwrap_or(worker.poll_delay);
         worker.notify = f.get_bool(w, "notify")?.unwrap_or(worker.notify);
 
         let mut producer = ProducerConfig::default();
         let r = "producer_task:worker_periodic_recovery";
-        producer.recovery_interval = f.get_secs(r, "interval")?.unwrap_or(producer.recovery_interval);
-        producer.pending_grace = f.get_secs(r, "pending_grace")?.unwrap_or(producer.pending_grace);
+        producer.recovery_interval = f
+            .get_secs(r, "interval")?
+            .unwrap_or(producer.recovery_interval);
+        producer.pending_grace = f
+            .get_secs(r, "pending_grace")?
+            .unwrap_or(producer.pending_grace);
 
         let ns_records = f
             .get_list("service:nameserver", "ns_records")
@@ -167,6 +211,7 @@ fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<
 #[cfg(test)]
 mod tests {
     use super::*;
+    use designate_core::objects::DEFAULT_POOL_ID;
 
     #[test]
     fn defaults_without_a_file() {
@@ -175,7 +220,11 @@ mod tests {
         assert_eq!(c.mdns_listen.to_string(), DEFAULT_MDNS_LISTEN);
         assert_eq!(c.nameserver_listen.to_string(), DEFAULT_NAMESERVER_LISTEN);
         assert_eq!(c.default_pool_id.to_string(), DEFAULT_POOL_ID);
-        assert!(c.database_url.ends_with("designate-state/designate.sqlite"), "{}", c.database_url);
+        assert!(
+            c.database_url.ends_with("designate-state/designate.sqlite"),
+            "{}",
+            c.database_url
+        );
         assert_eq!(c.ns_records, vec![DEFAULT_NS_RECORD]);
     }
 
@@ -197,11 +246,22 @@ mod tests {
     fn bad_values_name_the_option() {
         for (text, needle) in [
             ("[service:api]\nlisten = nowhere\n", "[service:api] listen"),
-            ("[service:worker]\nthreshold_percentage = 150\n", "[service:worker] threshold_percentage"),
-            ("[service:central]\ndefault_pool_id = nope\n", "[service:central] default_pool_id"),
-            ("[service:api]\nauth_strategy = keystone\n", "[service:api] auth_strategy"),
+            (
+                "[service:worker]\nthreshold_percentage = 150\n",
+                "[service:worker] threshold_percentage",
+            ),
+            (
+                "[service:central]\ndefault_pool_id = nope\n",
+                "[service:central] default_pool_id",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n",
+                "[service:api] auth_strategy",
+            ),
         ] {
-            let err = Config::from_file(&ConfFile::parse(text).unwrap()).unwrap_err().to_string();
+            let err = Config::from_file(&ConfFile::parse(text).unwrap())
+                .unwrap_err()
+                .to_string();
             assert!(err.contains(needle), "{text}: {err}");
         }
     }

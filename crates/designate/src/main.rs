@@ -17,7 +17,12 @@ mod manage;
 #[command(name = "designate", version)]
 struct Cli {
     /// An upstream-style designate.conf (INI).
-    #[arg(long, global = true, visible_alias = "config-file", env = "DESIGNATE_CONFIG")]
+    #[arg(
+        long,
+        global = true,
+        visible_alias = "config-file",
+        env = "DESIGNATE_CONFIG"
+    )]
     config: Option<PathBuf>,
     #[command(subcommand)]
     role: Role,
@@ -88,15 +93,16 @@ async fn cancel_on_signal(shutdown: CancellationToken) {
     let ctrl_c = tokio::signal::ctrl_c();
     #[cfg(unix)]
     {
-        let mut term = match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
-            Ok(term) => term,
-            Err(error) => {
-                tracing::warn!(%error, "cannot listen for SIGTERM");
-                let _ = ctrl_c.await;
-                shutdown.cancel();
-                return;
-            }
-        };
+        let mut term =
+            match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+                Ok(term) => term,
+                Err(error) => {
+                    tracing::warn!(%error, "cannot listen for SIGTERM");
+                    let _ = ctrl_c.await;
+                    shutdown.cancel();
+                    return;
+                }
+            };
         tokio::select! {
             _ = ctrl_c => {}
             _ = term.recv() => {}

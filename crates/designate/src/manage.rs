@@ -40,7 +40,12 @@ pub(crate) fn redact(url: &str) -> String {
         (Some(scheme), Some(at)) if at > scheme => {
             let creds = &url[scheme + 3..at];
             match creds.find(':') {
-                Some(colon) => format!("{}{}:***{}", &url[..scheme + 3], &creds[..colon], &url[at..]),
+                Some(colon) => format!(
+                    "{}{}:***{}",
+                    &url[..scheme + 3],
+                    &creds[..colon],
+                    &url[at..]
+                ),
                 None => url.to_owned(),
             }
         }
@@ -52,7 +57,10 @@ pub(crate) fn redact(url: &str) -> String {
 mod tests {
     #[test]
     fn redacts_passwords() {
-        assert_eq!(super::redact("mysql+pymysql://d:pw@h/db"), "mysql+pymysql://d:***@h/db");
+        assert_eq!(
+            super::redact("mysql+pymysql://d:pw@h/db"),
+            "mysql+pymysql://d:***@h/db"
+        );
         assert_eq!(super::redact("sqlite:///x.db"), "sqlite:///x.db");
     }
 }

@@ -98,9 +98,15 @@ mod tests {
 
     #[test]
     fn round_trip_strings() {
-        assert_eq!("PENDING".parse::<ZoneStatus>().unwrap(), ZoneStatus::Pending);
+        assert_eq!(
+            "PENDING".parse::<ZoneStatus>().unwrap(),
+            ZoneStatus::Pending
+        );
         assert_eq!(Action::None.as_str(), "NONE");
         assert!("pending".parse::<ZoneStatus>().is_err());
-        assert_eq!(serde_json::to_string(&ZoneType::Primary).unwrap(), "\"PRIMARY\"");
+        assert_eq!(
+            serde_json::to_string(&ZoneType::Primary).unwrap(),
+            "\"PRIMARY\""
+        );
     }
 }

@@ -8,7 +8,10 @@ mod service_status;
 mod zone;
 
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
-pub use pool::{Pool, DEFAULT_POOL_ID, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster};
+pub use pool::{
+    Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster,
+    DEFAULT_POOL_ID,
+};
 pub use record::{record_hash, Record};
 pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
 pub use service_status::ServiceStatus;

@@ -11,7 +11,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpStream, UdpSocket};
 
 /// Builds a query message (no recursion desired).
-pub fn query_message(name: &str, rtype: RecordType) -> Message {
+pub(crate) fn query_message(name: &str, rtype: RecordType) -> Message {
     let mut msg = Message::new();
     msg.set_id(rand_id())
         .set_message_type(MessageType::Query)
@@ -30,10 +30,12 @@ fn rand_id() -> u16 {
 }
 
 /// One UDP query; panics on timeout.
-pub async fn udp(server: SocketAddr, name: &str, rtype: RecordType) -> Message {
+pub(crate) async fn udp(server: SocketAddr, name: &str, rtype: RecordType) -> Message {
     let msg = query_message(name, rtype);
     let sock = UdpSocket::bind("127.0.0.1:0").await.expect("bind");
-    sock.send_to(&msg.to_vec().expect("encode"), server).await.expect("send");
+    sock.send_to(&msg.to_vec().expect("encode"), server)
+        .await
+        .expect("send");
     let mut buf = vec![0u8; 65535];
     let len = tokio::time::timeout(Duration::from_secs(2), sock.recv(&mut buf))
         .await
@@ -45,10 +47,13 @@ pub async fn udp(server: SocketAddr, name: &str, rtype: RecordType) -> Message {
 }
 
 /// One TCP query (one message back).
-pub async fn tcp(server: SocketAddr, name: &str, rtype: RecordType) -> Message {
+pub(crate) async fn tcp(server: SocketAddr, name: &str, rtype: RecordType) -> Message {
     let msg = query_message(name, rtype).to_vec().expect("encode");
     let mut stream = TcpStream::connect(server).await.expect("connect");
-    stream.write_all(&(msg.len() as u16).to_be_bytes()).await.expect("write");
+    stream
+        .write_all(&(msg.len() as u16).to_be_bytes())
+        .await
+        .expect("write");
     stream.write_all(&msg).await.expect("write");
     let mut len = [0u8; 2];
     tokio::time::timeout(Duration::from_secs(2), stream.read_exact(&mut len))
@@ -62,7 +67,7 @@ pub async fn tcp(server: SocketAddr, name: &str, rtype: RecordType) -> Message {
 
 /// Waits until `name`/`rtype` is answered by `server` with rcode NOERROR and at least one answer
 /// record satisfying `pred`; returns the elapsed time.
-pub async fn wait_answer(
+pub(crate) async fn wait_answer(
     server: SocketAddr,
     name: &str,
     rtype: RecordType,
@@ -75,13 +80,16 @@ pub async fn wait_answer(
         if msg.response_code() == ResponseCode::NoError && pred(&msg) {
             return start.elapsed();
         }
-        assert!(start.elapsed() < within, "{name} {rtype} not answered as expected within {within:?}: {msg:?}");
+        assert!(
+            start.elapsed() < within,
+            "{name} {rtype} not answered as expected within {within:?}: {msg:?}"
+        );
         tokio::time::sleep(Duration::from_millis(5)).await;
     }
 }
 
 /// Runs the real `dig` and returns its stdout. A missing `dig` fails the test.
-pub fn dig(server: SocketAddr, args: &[&str]) -> String {
+pub(crate) fn dig(server: SocketAddr, args: &[&str]) -> String {
     let out = Command::new("dig")
         .arg(format!("@{}", server.ip()))
         .arg("-p")
@@ -89,12 +97,14 @@ pub fn dig(server: SocketAddr, args: &[&str]) -> String {
         .args(["+time=2", "+tries=1"])
         .args(args)
         .output()
-        .expect("`dig` must be installed (Debian package bind9-dnsutils); scripts/test installs it");
+        .expect(
+            "`dig` must be installed (Debian package bind9-dnsutils); scripts/test installs it",
+        );
     String::from_utf8_lossy(&out.stdout).into_owned()
 }
 
 /// The records of a `dig` answer section as (name, type, rdata) triples, ignoring TTL and class.
-pub fn dig_records(output: &str) -> Vec<(String, String, String)> {
+pub(crate) fn dig_records(output: &str) -> Vec<(String, String, String)> {
     output
         .lines()
         .filter(|l| !l.starts_with(';') && !l.trim().is_empty())

@@ -2,7 +2,7 @@
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::sync::mpsc;
 use std::time::{Duration, Instant};
@@ -10,26 +10,23 @@ use std::time::{Duration, Instant};
 use serde_json::{json, Value};
 
 /// A running `designate all`.
-pub struct Service {
+pub(crate) struct Service {
     child: Option<Child>,
     /// Base URL of the API, e.g. `http://127.0.0.1:40001`.
-    pub api: String,
+    pub(crate) api: String,
     /// MiniDNS address.
-    pub mdns: SocketAddr,
+    pub(crate) mdns: SocketAddr,
     /// Built-in nameserver address.
-    pub nameserver: SocketAddr,
-    /// How long the process took to say it was ready.
-    pub startup: Duration,
+    pub(crate) nameserver: SocketAddr,
     /// HTTP client.
-    pub http: reqwest::Client,
+    pub(crate) http: reqwest::Client,
     _state: Option<tempfile::TempDir>,
-    state_path: PathBuf,
     log: mpsc::Receiver<String>,
 }
 
 impl Service {
     /// Starts a service in a fresh state directory, every port chosen by the kernel.
-    pub async fn start() -> Self {
+    pub(crate) async fn start() -> Self {
         let state = tempfile::tempdir().expect("tempdir");
         let path = state.path().to_owned();
         let mut service = Self::start_in(&path, &Ports::any()).await;
@@ -38,7 +35,7 @@ impl Service {
     }
 
     /// Starts a service on `state_path` (kept by the caller) with the given listen ports.
-    pub async fn start_in(state_path: &Path, ports: &Ports) -> Self {
+    pub(crate) async fn start_in(state_path: &Path, ports: &Ports) -> Self {
         let config = state_path.join("designate.conf");
         std::fs::write(
             &config,
@@ -52,7 +49,6 @@ impl Service {
             ),
         )
         .expect("write config");
-        let started = Instant::now();
         let mut child = Command::new(env!("CARGO_BIN_EXE_designate"))
             .arg("--config")
             .arg(&config)
@@ -81,40 +77,45 @@ impl Service {
                 }
             }
         };
-        let startup = started.elapsed();
         let field = |name: &str| -> String {
-            let start = ready.find(&format!("{name}=")).expect("field in ready line") + name.len() + 1;
-            ready[start..].split_whitespace().next().expect("value").to_owned()
+            let start = ready
+                .find(&format!("{name}="))
+                .expect("field in ready line")
+                + name.len()
+                + 1;
+            ready[start..]
+                .split_whitespace()
+                .next()
+                .expect("value")
+                .to_owned()
         };
         Self {
             child: Some(child),
             api: field("api"),
             mdns: field("mdns").parse().expect("mdns addr"),
             nameserver: field("nameserver").parse().expect("nameserver addr"),
-            startup,
             http: reqwest::Client::new(),
             _state: None,
-            state_path: state_path.to_owned(),
             log: rx,
         }
     }
 
     /// The ports this instance listens on (to restart on the same ones).
-    pub fn ports(&self) -> Ports {
+    pub(crate) fn ports(&self) -> Ports {
         Ports {
-            api: self.api.rsplit(':').next().and_then(|p| p.parse().ok()).expect("api port"),
+            api: self
+                .api
+                .rsplit(':')
+                .next()
+                .and_then(|p| p.parse().ok())
+                .expect("api port"),
             mdns: self.mdns.port(),
             nameserver: self.nameserver.port(),
         }
     }
 
-    /// Where the instance keeps its state.
-    pub fn state_path(&self) -> &Path {
-        &self.state_path
-    }
-
     /// Sends SIGTERM and waits for a clean exit; returns the exit status and the last log lines.
-    pub fn stop(&mut self) -> (std::process::ExitStatus, Vec<String>) {
+    pub(crate) fn stop(&mut self) -> (std::process::ExitStatus, Vec<String>) {
         let mut child = self.child.take().expect("running");
         let pid = child.id().to_string();
         let _ = Command::new("kill").args(["-TERM", &pid]).status();
@@ -133,22 +134,20 @@ impl Service {
     }
 
     /// Kills the process without warning (a crash).
-    pub fn kill(&mut self) {
+    pub(crate) fn kill(&mut self) {
         if let Some(mut child) = self.child.take() {
             let _ = child.kill();
             let _ = child.wait();
         }
     }
 
-    /// Whether the process is still running.
-    pub fn alive(&mut self) -> bool {
-        self.child
-            .as_mut()
-            .is_some_and(|c| c.try_wait().map(|s| s.is_none()).unwrap_or(false))
-    }
-
     /// `METHOD path` with an optional JSON body; returns status and parsed body (Null if empty).
-    pub async fn call(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> (u16, Value) {
+    pub(crate) async fn call(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self.http.request(method, format!("{}{path}", self.api));
         if let Some(body) = body {
             req = req.json(&body);
@@ -160,7 +159,13 @@ impl Service {
     }
 
     /// Raw request with a given content type and body.
-    pub async fn raw(&self, method: reqwest::Method, path: &str, content_type: &str, body: &str) -> (u16, Value) {
+    pub(crate) async fn raw(
+        &self,
+        method: reqwest::Method,
+        path: &str,
+        content_type: &str,
+        body: &str,
+    ) -> (u16, Value) {
         let resp = self
             .http
             .request(method, format!("{}{path}", self.api))
@@ -175,7 +180,7 @@ impl Service {
     }
 
     /// Creates a zone and returns its JSON (asserting 202).
-    pub async fn create_zone(&self, name: &str) -> Value {
+    pub(crate) async fn create_zone(&self, name: &str) -> Value {
         let (status, body) = self
             .call(
                 reqwest::Method::POST,
@@ -188,7 +193,13 @@ impl Service {
     }
 
     /// Creates a recordset and returns its JSON (asserting 202).
-    pub async fn create_recordset(&self, zone_id: &str, name: &str, rtype: &str, records: &[&str]) -> Value {
+    pub(crate) async fn create_recordset(
+        &self,
+        zone_id: &str,
+        name: &str,
+        rtype: &str,
+        records: &[&str],
+    ) -> Value {
         let (status, body) = self
             .call(
                 reqwest::Method::POST,
@@ -201,14 +212,24 @@ impl Service {
     }
 
     /// Waits until the zone's status is `want` (or panics after `within`).
-    pub async fn wait_zone_status(&self, zone_id: &str, want: &str, within: Duration) -> Value {
+    pub(crate) async fn wait_zone_status(
+        &self,
+        zone_id: &str,
+        want: &str,
+        within: Duration,
+    ) -> Value {
         let deadline = Instant::now() + within;
         loop {
-            let (status, body) = self.call(reqwest::Method::GET, &format!("/v2/zones/{zone_id}"), None).await;
+            let (status, body) = self
+                .call(reqwest::Method::GET, &format!("/v2/zones/{zone_id}"), None)
+                .await;
             if status == 200 && body["status"] == want {
                 return body;
             }
-            assert!(Instant::now() < deadline, "zone {zone_id} not {want} within {within:?}: {status} {body}");
+            assert!(
+                Instant::now() < deadline,
+                "zone {zone_id} not {want} within {within:?}: {status} {body}"
+            );
             tokio::time::sleep(Duration::from_millis(10)).await;
         }
     }
@@ -222,18 +243,18 @@ impl Drop for Service {
 
 /// Listen ports of the three servers; 0 lets the kernel choose.
 #[derive(Debug, Clone, Copy)]
-pub struct Ports {
+pub(crate) struct Ports {
     /// API port.
-    pub api: u16,
+    pub(crate) api: u16,
     /// MiniDNS port.
-    pub mdns: u16,
+    pub(crate) mdns: u16,
     /// Built-in nameserver port.
-    pub nameserver: u16,
+    pub(crate) nameserver: u16,
 }
 
 impl Ports {
     /// Every port chosen by the kernel.
-    pub fn any() -> Self {
+    pub(crate) fn any() -> Self {
         Self {
             api: 0,
             mdns: 0,
@@ -243,14 +264,17 @@ impl Ports {
 }
 
 /// Polls `check` every 10 ms until it holds; panics after `within`.
-pub async fn wait_for<F, Fut>(within: Duration, mut check: F)
+pub(crate) async fn wait_for<F, Fut>(within: Duration, mut check: F)
 where
     F: FnMut() -> Fut,
     Fut: std::future::Future<Output = bool>,
 {
     let start = Instant::now();
     while !check().await {
-        assert!(start.elapsed() < within, "condition not met within {within:?}");
+        assert!(
+            start.elapsed() < within,
+            "condition not met within {within:?}"
+        );
         tokio::time::sleep(Duration::from_millis(10)).await;
     }
 }

@@ -30,14 +30,21 @@ async fn data_survives_a_clean_restart() {
     let (status, log) = first.stop();
     assert!(status.success(), "unclean exit {status}: {log:?}");
 
-    let second = Service::start_in(state.path(), &Ports::any()).await;
-    let (status, body) = second.call(Method::GET, &format!("/v2/zones/{zone_id}"), None).await;
+    // Same ports as before: the sockets of the first process must be free again after SIGTERM.
+    let second = Service::start_in(state.path(), &first.ports()).await;
+    let (status, body) = second
+        .call(Method::GET, &format!("/v2/zones/{zone_id}"), None)
+        .await;
     assert_eq!(status, 200, "{body}");
     assert_eq!(body["status"], "ACTIVE");
     // The nameserver reloads its zones and transfers them again from MiniDNS.
-    wait_answer(second.nameserver, "www.durable.test.", RecordType::A, WITHIN, |m| {
-        m.authoritative() && has_a(m, "192.0.2.33")
-    })
+    wait_answer(
+        second.nameserver,
+        "www.durable.test.",
+        RecordType::A,
+        WITHIN,
+        |m| m.authoritative() && has_a(m, "192.0.2.33"),
+    )
     .await;
 }
 
@@ -52,7 +59,12 @@ async fn change_accepted_before_a_crash_is_served_after_restart() {
     let mut ids = Vec::new();
     for i in 0..20 {
         let rs = first
-            .create_recordset(&zone_id, &format!("h{i}.crash.test."), "A", &[&format!("192.0.2.{}", i + 1)])
+            .create_recordset(
+                &zone_id,
+                &format!("h{i}.crash.test."),
+                "A",
+                &[&format!("192.0.2.{}", i + 1)],
+            )
             .await;
         ids.push(rs["id"].as_str().expect("id").to_owned());
     }
@@ -61,7 +73,14 @@ async fn change_accepted_before_a_crash_is_served_after_restart() {
     let second = Service::start_in(state.path(), &Ports::any()).await;
     for i in 0..20 {
         let want = format!("192.0.2.{}", i + 1);
-        wait_answer(second.nameserver, &format!("h{i}.crash.test."), RecordType::A, WITHIN, |m| has_a(m, &want)).await;
+        wait_answer(
+            second.nameserver,
+            &format!("h{i}.crash.test."),
+            RecordType::A,
+            WITHIN,
+            |m| has_a(m, &want),
+        )
+        .await;
     }
     second.wait_zone_status(&zone_id, "ACTIVE", WITHIN).await;
 }

@@ -9,7 +9,7 @@ use hickory_proto::rr::{RData, RecordType};
 use reqwest::Method;
 use serde_json::json;
 
-use crate::dns::{dig, dig_records, udp, wait_answer};
+use crate::dns::{dig, dig_records, tcp, udp, wait_answer};
 use crate::harness::{wait_for, Service};
 
 /// Generous bounds for a loaded CI machine; the benchmark records the real latencies.
@@ -39,7 +39,10 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
     assert!(soa.contains("status: NOERROR"), "{soa}");
     assert!(soa.contains(" aa"), "no aa flag: {soa}");
     let serial = active["serial"].as_u64().expect("serial");
-    assert!(soa.contains(&format!(" {serial} ")), "serial {serial} not in {soa}");
+    assert!(
+        soa.contains(&format!(" {serial} ")),
+        "serial {serial} not in {soa}"
+    );
 
     // A recordset is answered shortly after its POST.
     let rs = service
@@ -47,10 +50,19 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
         .await;
     assert_eq!(rs["status"], "PENDING");
     assert_eq!(rs["records"], json!(["192.0.2.10"]));
-    wait_answer(service.nameserver, "www.example.org.", RecordType::A, WITHIN, |m| {
-        m.authoritative() && a_record_is(m, "192.0.2.10")
-    })
+    wait_answer(
+        service.nameserver,
+        "www.example.org.",
+        RecordType::A,
+        WITHIN,
+        |m| m.authoritative() && a_record_is(m, "192.0.2.10"),
+    )
     .await;
+    let over_tcp = tcp(service.nameserver, "www.example.org.", RecordType::A).await;
+    assert!(
+        over_tcp.authoritative() && a_record_is(&over_tcp, "192.0.2.10"),
+        "{over_tcp:?}"
+    );
     let rs_id = rs["id"].as_str().expect("rs id").to_owned();
     let rs_path = format!("/v2/zones/{zone_id}/recordsets/{rs_id}");
 
@@ -62,7 +74,12 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
         .create_recordset(&zone_id, "txt.example.org.", "TXT", &["\"hello world\""])
         .await;
     service
-        .create_recordset(&zone_id, "alias.example.org.", "CNAME", &["www.example.org."])
+        .create_recordset(
+            &zone_id,
+            "alias.example.org.",
+            "CNAME",
+            &["www.example.org."],
+        )
         .await;
     service.wait_zone_status(&zone_id, "ACTIVE", WITHIN).await;
 
@@ -70,8 +87,16 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
     let axfr = dig(service.mdns, &["example.org", "AXFR"]);
     let mut from_dns: Vec<_> = dig_records(&axfr);
     assert!(from_dns.len() >= 2, "{axfr}");
-    assert_eq!(from_dns.first().map(|r| &r.1), Some(&"SOA".to_owned()), "{axfr}");
-    assert_eq!(from_dns.last().map(|r| &r.1), Some(&"SOA".to_owned()), "{axfr}");
+    assert_eq!(
+        from_dns.first().map(|r| &r.1),
+        Some(&"SOA".to_owned()),
+        "{axfr}"
+    );
+    assert_eq!(
+        from_dns.last().map(|r| &r.1),
+        Some(&"SOA".to_owned()),
+        "{axfr}"
+    );
     from_dns.pop(); // the closing SOA
     let from_dns: BTreeSet<_> = from_dns
         .into_iter()
@@ -82,20 +107,35 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
 
     // Update: new data answered, old data gone.
     let (status, body) = service
-        .call(Method::PUT, &rs_path, Some(json!({"records": ["192.0.2.20"], "ttl": 600})))
+        .call(
+            Method::PUT,
+            &rs_path,
+            Some(json!({"records": ["192.0.2.20"], "ttl": 600})),
+        )
         .await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["ttl"], 600);
-    wait_answer(service.nameserver, "www.example.org.", RecordType::A, WITHIN, |m| {
-        a_record_is(m, "192.0.2.20") && !a_record_is(m, "192.0.2.10") && m.answers()[0].ttl() == 600
-    })
+    wait_answer(
+        service.nameserver,
+        "www.example.org.",
+        RecordType::A,
+        WITHIN,
+        |m| {
+            a_record_is(m, "192.0.2.20")
+                && !a_record_is(m, "192.0.2.10")
+                && m.answers()[0].ttl() == 600
+        },
+    )
     .await;
 
     // Delete the recordset: the name stops existing.
     let (status, body) = service.call(Method::DELETE, &rs_path, None).await;
     assert_eq!(status, 202, "{body}");
     wait_for(WITHIN, || async {
-        udp(service.nameserver, "www.example.org.", RecordType::A).await.response_code() == ResponseCode::NXDomain
+        udp(service.nameserver, "www.example.org.", RecordType::A)
+            .await
+            .response_code()
+            == ResponseCode::NXDomain
     })
     .await;
     let (status, body) = service.call(Method::GET, &rs_path, None).await;
@@ -103,17 +143,28 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
     assert_eq!(body["type"], "recordset_not_found");
 
     // Delete the zone: 202, then 404 from the API and REFUSED from the nameserver.
-    let (status, body) = service.call(Method::DELETE, &format!("/v2/zones/{zone_id}"), None).await;
+    let (status, body) = service
+        .call(Method::DELETE, &format!("/v2/zones/{zone_id}"), None)
+        .await;
     assert_eq!(status, 202, "{body}");
     assert_eq!(body["action"], "DELETE");
     wait_for(WITHIN, || async {
-        service.call(Method::GET, &format!("/v2/zones/{zone_id}"), None).await.0 == 404
+        service
+            .call(Method::GET, &format!("/v2/zones/{zone_id}"), None)
+            .await
+            .0
+            == 404
     })
     .await;
-    let (_, body) = service.call(Method::GET, &format!("/v2/zones/{zone_id}"), None).await;
+    let (_, body) = service
+        .call(Method::GET, &format!("/v2/zones/{zone_id}"), None)
+        .await;
     assert_eq!(body["type"], "zone_not_found");
     wait_for(WITHIN, || async {
-        udp(service.nameserver, "example.org.", RecordType::SOA).await.response_code() == ResponseCode::Refused
+        udp(service.nameserver, "example.org.", RecordType::SOA)
+            .await
+            .response_code()
+            == ResponseCode::Refused
     })
     .await;
     let soa = dig(service.nameserver, &["example.org", "SOA", "+norec"]);
@@ -129,7 +180,12 @@ async fn nameserver_semantics_through_the_api() {
         .create_recordset(&zone_id, "*.wild.semantics.test.", "A", &["192.0.2.7"])
         .await;
     service
-        .create_recordset(&zone_id, "sub.semantics.test.", "NS", &["ns.sub.semantics.test."])
+        .create_recordset(
+            &zone_id,
+            "sub.semantics.test.",
+            "NS",
+            &["ns.sub.semantics.test."],
+        )
         .await;
     service
         .create_recordset(&zone_id, "ns.sub.semantics.test.", "A", &["192.0.2.53"])
@@ -148,20 +204,45 @@ async fn nameserver_semantics_through_the_api() {
     let m = udp(ns, "host.semantics.test.", RecordType::AAAA).await;
     assert_eq!(m.response_code(), ResponseCode::NoError);
     assert!(m.answers().is_empty());
-    assert!(m.name_servers().iter().any(|r| r.record_type() == RecordType::SOA), "{m:?}");
+    assert!(
+        m.name_servers()
+            .iter()
+            .any(|r| r.record_type() == RecordType::SOA),
+        "{m:?}"
+    );
     // NXDOMAIN with SOA.
     let m = udp(ns, "missing.semantics.test.", RecordType::A).await;
     assert_eq!(m.response_code(), ResponseCode::NXDomain);
     assert!(m.authoritative());
-    assert!(m.name_servers().iter().any(|r| r.record_type() == RecordType::SOA), "{m:?}");
+    assert!(
+        m.name_servers()
+            .iter()
+            .any(|r| r.record_type() == RecordType::SOA),
+        "{m:?}"
+    );
     // Delegation: a referral with glue, not authoritative.
     let m = udp(ns, "www.sub.semantics.test.", RecordType::A).await;
     assert!(!m.authoritative(), "{m:?}");
-    assert!(m.name_servers().iter().any(|r| r.record_type() == RecordType::NS), "{m:?}");
-    assert!(m.additionals().iter().any(|r| matches!(r.data(), RData::A(a) if a.to_string() == "192.0.2.53")), "{m:?}");
+    assert!(
+        m.name_servers()
+            .iter()
+            .any(|r| r.record_type() == RecordType::NS),
+        "{m:?}"
+    );
+    assert!(
+        m.additionals()
+            .iter()
+            .any(|r| matches!(r.data(), RData::A(a) if a.to_string() == "192.0.2.53")),
+        "{m:?}"
+    );
     // Apex NS comes from the pool's ns_records.
     let m = udp(ns, "semantics.test.", RecordType::NS).await;
-    assert!(m.answers().iter().any(|r| r.data().to_string() == "ns1.example.org."), "{m:?}");
+    assert!(
+        m.answers()
+            .iter()
+            .any(|r| r.data().to_string() == "ns1.example.org."),
+        "{m:?}"
+    );
     // A zone it does not hold.
     let m = udp(ns, "not-ours.test.", RecordType::A).await;
     assert_eq!(m.response_code(), ResponseCode::Refused);
@@ -184,7 +265,12 @@ async fn api_records(service: &Service, zone_id: &str) -> BTreeSet<(String, Stri
             }
         }
         match body["links"]["next"].as_str() {
-            Some(next) => url = next.split_once("/v2/").map(|(_, p)| format!("/v2/{p}")).expect("next link"),
+            Some(next) => {
+                url = next
+                    .split_once("/v2/")
+                    .map(|(_, p)| format!("/v2/{p}"))
+                    .expect("next link")
+            }
             None => break,
         }
     }
@@ -194,5 +280,8 @@ async fn api_records(service: &Service, zone_id: &str) -> BTreeSet<(String, Stri
 
 /// Record data as dig prints it and as the API stores it may differ in case and spacing only.
 fn normalise(data: &str) -> String {
-    data.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase()
+    data.split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ")
+        .to_lowercase()
 }

@@ -1,15 +1,12 @@
 //! The worker's DNS client (`designate_backends::dnsutils`) against a real MiniDNS: the serial
 //! poll and NOTIFY exchanges the worker depends on.
-#![allow(unreachable_pub, dead_code)]
 
 mod common;
-#[path = "../../designate-backends/src/dnsutils.rs"]
-mod dnsutils;
 
 use std::time::Duration;
 
 use common::*;
-use dnsutils::{notify, query_soa_serial, DnsError};
+use designate_backends::dnsutils::{notify, query_soa_serial, DnsError};
 use hickory_proto::op::ResponseCode;
 
 #[tokio::test]

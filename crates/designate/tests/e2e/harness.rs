@@ -36,19 +36,7 @@ impl Service {
 
     /// Starts a service on `state_path` (kept by the caller) with the given listen ports.
     pub(crate) async fn start_in(state_path: &Path, ports: &Ports) -> Self {
-        let config = state_path.join("designate.conf");
-        std::fs::write(
-            &config,
-            format!(
-                "[DEFAULT]\nstate_path = {}\n\n[service:api]\nlisten = 127.0.0.1:{}\n\n\
-                 [service:mdns]\nlisten = 127.0.0.1:{}\n\n[service:nameserver]\nlisten = 127.0.0.1:{}\n",
-                state_path.display(),
-                ports.api,
-                ports.mdns,
-                ports.nameserver
-            ),
-        )
-        .expect("write config");
+        let config = write_config(state_path, ports);
         let mut child = Command::new(env!("CARGO_BIN_EXE_designate"))
             .arg("--config")
             .arg(&config)
@@ -239,6 +227,25 @@ impl Drop for Service {
     fn drop(&mut self) {
         self.kill();
     }
+}
+
+/// Writes the designate.conf a service on `state_path` with `ports` runs with (also used to run
+/// `designate manage …` against the same database before the service starts).
+pub(crate) fn write_config(state_path: &Path, ports: &Ports) -> std::path::PathBuf {
+    let config = state_path.join("designate.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "[DEFAULT]\nstate_path = {}\n\n[service:api]\nlisten = 127.0.0.1:{}\n\n\
+             [service:mdns]\nlisten = 127.0.0.1:{}\n\n[service:nameserver]\nlisten = 127.0.0.1:{}\n",
+            state_path.display(),
+            ports.api,
+            ports.mdns,
+            ports.nameserver
+        ),
+    )
+    .expect("write config");
+    config
 }
 
 /// Listen ports of the three servers; 0 lets the kernel choose.

@@ -3,6 +3,8 @@
 //! All tests live in this one target (one link, shared harness); each starts its own
 //! `designate all` on ports chosen by the kernel, with its own state directory.
 
+mod bus;
+mod cli;
 mod dns;
 mod harness;
 mod hostile;

@@ -7,6 +7,7 @@
 //! - [`context`]: who is asking ([`RequestContext`]).
 //! - [`criteria`]: filters, sorting and pagination shared by storage and API.
 //! - [`serial`]: SOA serial arithmetic.
+//! - [`zonefile`]: RFC 1035 zone-file parse (import) and render (export).
 //!
 //! **Invariant:** this crate imports no async runtime, database, network or HTTP crate.
 #![warn(missing_docs)]
@@ -18,6 +19,7 @@ pub mod name;
 pub mod objects;
 pub mod rdata;
 pub mod serial;
+pub mod zonefile;
 
 pub use context::RequestContext;
 pub use error::{DesignateError, ErrorKind, Result};

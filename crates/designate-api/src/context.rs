@@ -4,12 +4,12 @@
 //! - [`request_middleware`] gives every request a `req-<uuid>` id (upstream's oslo `RequestId`
 //!   middleware), echoes it in `X-OpenStack-Request-Id`, and turns any error response into the
 //!   JSON envelope carrying that id.
-//! - [`Ctx`] builds the [`RequestContext`] as upstream's `NoAuthContextMiddleware` does: project
-//!   from `X-Auth-Project-ID` (default `noauth-project`), roles from `X-Roles` (default `admin`),
-//!   plus the all-projects / sudo / edit-managed / hard-delete switches.
+//! - [`Ctx`] builds the [`RequestContext`] from the [`Caller`] the auth middleware stored (noauth
+//!   headers or a Keystone token) plus the all-projects / sudo / edit-managed / hard-delete
+//!   switches, each allowed only where upstream's policy (`all_tenants`, `use_sudo`,
+//!   `edit_managed_records`, `hard_delete`) allows.
 //!
-//! This module does no policy beyond what upstream's context itself enforces (all-projects and
-//! sudo need admin); per-action rules belong to central.
+//! Per-action rules are checked by the handlers, which know the target.
 
 use axum::body::Body;
 use axum::extract::{FromRequestParts, Request};
@@ -20,7 +20,10 @@ use axum::middleware::Next;
 use axum::response::Response;
 use designate_core::{ErrorKind, RequestContext};
 
+use crate::auth::{noauth_caller, Caller};
 use crate::error::{ApiError, PendingError};
+use crate::policy::{Policy, Target};
+use crate::AppState;
 
 /// Response header carrying the request id.
 pub const REQUEST_ID_HEADER: &str = "x-openstack-request-id";
@@ -113,31 +116,69 @@ pub(crate) fn unsupported_content_type() -> ApiError {
     )
 }
 
-/// The caller's context, extracted from the noauth headers.
+/// The caller's context: the authenticated [`Caller`] plus the request's switches.
 #[derive(Debug, Clone)]
 pub struct Ctx(pub RequestContext);
 
-impl<S: Send + Sync> FromRequestParts<S> for Ctx {
+impl FromRequestParts<AppState> for Ctx {
     type Rejection = ApiError;
 
-    async fn from_request_parts(parts: &mut Parts, _state: &S) -> Result<Self, ApiError> {
+    async fn from_request_parts(parts: &mut Parts, state: &AppState) -> Result<Self, ApiError> {
         let request_id = parts
             .extensions
             .get::<RequestId>()
             .map(|r| r.0.clone())
             .unwrap_or_else(|| format!("req-{}", uuid::Uuid::new_v4()));
-        noauth_context(&parts.headers, parts.uri.query(), request_id).map(Ctx)
+        // The auth middleware stores a caller for every non-public path; its absence means the
+        // request was not authenticated, and nothing may be served without an identity.
+        let caller = parts.extensions.get::<Caller>().cloned().ok_or_else(|| {
+            ApiError::custom(
+                StatusCode::UNAUTHORIZED,
+                "unauthorized",
+                "The request you have made requires authentication.",
+            )
+        })?;
+        build_context(
+            caller,
+            &parts.headers,
+            parts.uri.query(),
+            request_id,
+            &state.policy,
+        )
+        .map(Ctx)
     }
 }
 
-/// Builds the noauth context from headers and the query string.
+/// Builds the noauth context from headers and the query string, with upstream's default policy.
 ///
 /// # Errors
-/// `403 forbidden` when a non-admin asks for all projects or sudo.
+/// `403 forbidden` when the caller may not use a switch it asked for.
 pub fn noauth_context(
     headers: &HeaderMap,
     query: Option<&str>,
     request_id: String,
+) -> Result<RequestContext, ApiError> {
+    build_context(
+        noauth_caller(headers),
+        headers,
+        query,
+        request_id,
+        &Policy::defaults(),
+    )
+}
+
+/// The caller's context as upstream's `ContextMiddleware` makes it: identity from `caller`, then
+/// sudo (`use_sudo`), all-projects (`all_tenants`), edit-managed-records and hard-delete, each
+/// allowed only when its policy rule passes.
+///
+/// # Errors
+/// `403 forbidden` when the caller may not use a switch it asked for.
+pub fn build_context(
+    caller: Caller,
+    headers: &HeaderMap,
+    query: Option<&str>,
+    request_id: String,
+    policy: &Policy,
 ) -> Result<RequestContext, ApiError> {
     let header = |name: &str| {
         headers
@@ -145,23 +186,17 @@ pub fn noauth_context(
             .and_then(|v| v.to_str().ok())
             .map(str::trim)
     };
-    let project_id = header("x-auth-project-id")
-        .unwrap_or("noauth-project")
-        .to_owned();
-    let user_id = header("x-auth-user-id").unwrap_or("noauth-user").to_owned();
-    let roles: Vec<String> = header("x-roles")
-        .unwrap_or("admin")
-        .split(',')
-        .map(|r| r.trim().to_owned())
-        .filter(|r| !r.is_empty())
-        .collect();
-
     let mut ctx = RequestContext {
         request_id,
-        project_id: Some(project_id),
-        user_id: Some(user_id),
-        roles,
+        project_id: caller.project_id,
+        user_id: caller.user_id,
+        roles: caller.roles,
+        system_scope: caller.system_scope,
         ..RequestContext::default()
+    };
+    let allowed = |ctx: &RequestContext, rule: &str| {
+        crate::policy::enforce(policy, ctx, rule, &Target::new())
+            .map_err(|_| crate::policy::forbidden())
     };
 
     // Query parameters win over headers, as in upstream's ContextMiddleware.
@@ -176,9 +211,8 @@ pub fn noauth_context(
 
     let sudo = header("x-auth-sudo-project-id").or_else(|| header("x-auth-sudo-tenant-id"));
     if let Some(sudo) = sudo.filter(|s| !s.is_empty()) {
-        if !ctx.is_admin() {
-            return Err(crate::policy::forbidden());
-        }
+        allowed(&ctx, "use_sudo")?;
+        tracing::info!(user = ?ctx.user_id, project = sudo, "accepted sudo");
         ctx.project_id = Some(sudo.to_owned());
     }
 
@@ -188,8 +222,8 @@ pub fn noauth_context(
             all_projects = bool_from_string(v);
         }
     }
-    if all_projects && !ctx.is_admin() {
-        return Err(crate::policy::forbidden());
+    if all_projects {
+        allowed(&ctx, "all_tenants")?;
     }
     ctx.all_projects = all_projects;
 
@@ -197,7 +231,13 @@ pub fn noauth_context(
         Some(v) => bool_from_string(v),
         None => header("x-designate-edit-managed-records").is_some_and(bool_from_string),
     };
+    if ctx.edit_managed_records {
+        allowed(&ctx, "edit_managed_records")?;
+    }
     ctx.hard_delete = header("x-designate-hard-delete").is_some_and(bool_from_string);
+    if ctx.hard_delete {
+        allowed(&ctx, "hard_delete")?;
+    }
     Ok(ctx)
 }
 
@@ -228,7 +268,7 @@ mod tests {
     fn defaults_are_noauth_project_and_admin() {
         let ctx = noauth_context(&HeaderMap::new(), None, "req-x".into()).unwrap();
         assert_eq!(ctx.project_id.as_deref(), Some("noauth-project"));
-        assert_eq!(ctx.roles, vec!["admin"]);
+        assert_eq!(ctx.roles, vec!["admin", "member", "reader"]);
         assert!(!ctx.all_projects && !ctx.edit_managed_records && !ctx.hard_delete);
     }
 
@@ -236,13 +276,13 @@ mod tests {
     fn headers_and_query_switches() {
         let h = headers(&[
             ("x-auth-project-id", "p1"),
-            ("x-roles", "member, reader"),
+            ("x-roles", "admin, reader"),
             ("x-designate-edit-managed-records", "True"),
             ("x-designate-hard-delete", "yes"),
         ]);
         let ctx = noauth_context(&h, Some("edit_managed_records=false"), "req-x".into()).unwrap();
         assert_eq!(ctx.project_id.as_deref(), Some("p1"));
-        assert_eq!(ctx.roles, vec!["member", "reader"]);
+        assert_eq!(ctx.roles, vec!["admin", "reader", "member"]);
         assert!(!ctx.edit_managed_records, "query overrides header");
         assert!(ctx.hard_delete);
     }
@@ -254,6 +294,14 @@ mod tests {
         assert_eq!(e.status, StatusCode::FORBIDDEN);
         let h = headers(&[("x-roles", "member"), ("x-auth-sudo-project-id", "other")]);
         assert!(noauth_context(&h, None, "r".into()).is_err());
+        for switch in [
+            "x-designate-hard-delete",
+            "x-designate-edit-managed-records",
+        ] {
+            let h = headers(&[("x-roles", "member,reader"), (switch, "true")]);
+            let e = noauth_context(&h, None, "r".into()).unwrap_err();
+            assert_eq!(e.error_type, "forbidden", "{switch}");
+        }
         let h = headers(&[
             ("x-auth-sudo-project-id", "other"),
             ("x-auth-all-projects", "1"),

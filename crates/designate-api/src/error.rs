@@ -52,6 +52,13 @@ impl ApiError {
         }
     }
 
+    /// The same error under another upstream `type` string (e.g. `invalid_token_scope`).
+    #[must_use]
+    pub fn with_type(mut self, error_type: &'static str) -> Self {
+        self.error_type = Cow::Borrowed(error_type);
+        self
+    }
+
     /// `400 bad_request`.
     pub fn bad_request(message: impl Into<String>) -> Self {
         Self::new(ErrorKind::BadRequest, message)

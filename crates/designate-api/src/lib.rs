@@ -1,10 +1,14 @@
 //! The Designate API: upstream's OpenStack DNS API v2 over HTTP, as an axum app.
 //!
 //! Map of the crate:
-//! - [`context`]: request ids, the noauth caller context, and error-envelope rendering.
+//! - [`auth`]: `auth_strategy` — noauth headers or Keystone token validation — and the
+//!   middleware that answers `401` / `503` before any handler runs.
+//! - [`context`]: request ids, the caller's [`designate_core::RequestContext`] (identity plus
+//!   the policy-checked all-projects / sudo / edit-managed / hard-delete switches), and
+//!   error-envelope rendering.
 //! - [`error`]: [`ApiError`], the one error type, rendered as upstream's fault envelope.
 //! - `body`: the JSON body extractor and upstream's field coercions.
-//! - `policy`: upstream's default role rules for the actions served here.
+//! - [`policy`]: the oslo.policy engine with upstream's default rules and operator overrides.
 //! - `query`: the one pagination / filter helper and list `links`.
 //! - `render`: timestamps and the base URL used in `links`.
 //! - `versions`: `GET /`, `GET /v2` (version discovery) and `GET /healthcheck`.
@@ -14,11 +18,12 @@
 //! [`designate_bus::CentralApi`], so the API can run in its own process.
 #![warn(missing_docs)]
 
+pub mod auth;
 pub mod context;
 pub mod error;
+pub mod policy;
 
 mod body;
-mod policy;
 mod query;
 mod render;
 mod v2;
@@ -37,7 +42,9 @@ use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
+pub use auth::{AuthStrategy, KeystoneConfig};
 pub use error::ApiError;
+pub use policy::{Policy, PolicyError};
 
 /// Upstream's `[service:api] listen` default.
 pub const DEFAULT_LISTEN: &str = "127.0.0.1:9001";
@@ -62,6 +69,10 @@ pub struct ApiConfig {
     pub default_limit: u32,
     /// Largest accepted `limit` (and what `limit=max` means).
     pub max_limit: u32,
+    /// `[service:api] auth_strategy` and, for Keystone, `[keystone_authtoken]`.
+    pub auth: AuthStrategy,
+    /// The effective policy (upstream's defaults plus `[oslo_policy] policy_file`).
+    pub policy: Arc<Policy>,
 }
 
 impl Default for ApiConfig {
@@ -72,6 +83,8 @@ impl Default for ApiConfig {
             max_body_bytes: MAX_BODY_BYTES,
             default_limit: DEFAULT_LIMIT,
             max_limit: MAX_LIMIT,
+            auth: AuthStrategy::NoAuth,
+            policy: Arc::new(Policy::defaults()),
         }
     }
 }
@@ -83,13 +96,17 @@ pub(crate) struct AppState {
     pub(crate) central: Arc<dyn CentralApi>,
     /// Settings.
     pub(crate) config: Arc<ApiConfig>,
+    /// The effective policy.
+    pub(crate) policy: Arc<Policy>,
 }
 
 /// The whole HTTP app: routes, request ids, error envelopes, panic catching, trailing-slash
 /// normalisation.
 pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
+    let authenticator = auth::Authenticator::new(&config.auth);
     let state = AppState {
         central,
+        policy: config.policy.clone(),
         config: Arc::new(config),
     };
     let routes = versions::routes()
@@ -102,6 +119,10 @@ pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
     let normalised = routes.map_request(strip_trailing_slash);
     Router::new()
         .fallback_service(normalised)
+        .layer(axum::middleware::from_fn_with_state(
+            authenticator,
+            auth::middleware,
+        ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn(context::request_middleware))
         .layer(TraceLayer::new_for_http())

@@ -4,6 +4,10 @@
 //! (MiniDNS), which then transfers it on its own; deleting unregisters it. Updates need nothing
 //! here: the worker's NOTIFY reaches the nameserver, which refreshes. This backend never talks
 //! to the nameserver over the network — it holds its [`NameserverHandle`].
+//!
+//! When the nameserver runs as its own process (`designate nameserver`), this process has no
+//! handle: that nameserver provisions its zones itself from the store, so create and delete
+//! have nothing to do here and the worker's poll decides when the zone is served (or gone).
 
 use std::net::SocketAddr;
 
@@ -16,7 +20,8 @@ use crate::{Backend, BackendContext, BackendError};
 /// A pool target served by the built-in nameserver of this process.
 #[derive(Debug, Clone)]
 pub struct BuiltinBackend {
-    handle: NameserverHandle,
+    /// `None` when the nameserver runs in another process (it follows the store itself).
+    handle: Option<NameserverHandle>,
     /// The target's masters as configured (host, port); resolved at each create so a master
     /// given by host name follows DNS changes.
     masters: Vec<(String, u16)>,
@@ -27,15 +32,9 @@ impl BuiltinBackend {
     /// nameserver transfers from.
     ///
     /// # Errors
-    /// [`BackendError::Config`] when this process runs no built-in nameserver
-    /// (`ctx.builtin` is `None`) or the target lists no masters.
+    /// [`BackendError::Config`] when the target lists no masters.
     pub fn from_target(target: &PoolTarget, ctx: &BackendContext) -> Result<Self, BackendError> {
-        let Some(handle) = ctx.builtin.clone() else {
-            return Err(BackendError::Config(format!(
-                "target {}: type builtin needs the built-in nameserver running in this process",
-                target.id
-            )));
-        };
+        let handle = ctx.builtin.clone();
         if target.masters.is_empty() {
             return Err(BackendError::Config(format!(
                 "target {}: type builtin needs at least one master (MiniDNS address)",
@@ -77,15 +76,27 @@ impl BuiltinBackend {
 #[async_trait]
 impl Backend for BuiltinBackend {
     async fn create_zone(&self, zone: &Zone) -> Result<(), BackendError> {
+        let Some(handle) = &self.handle else {
+            return Ok(());
+        };
         let masters = self.resolve_masters().await?;
-        self.handle
+        handle
             .add_zone(&zone.name, masters)
             .await
             .map_err(to_backend_error)
     }
 
+    /// Registering again is idempotent and asks for a refresh: a nameserver that lost the zone
+    /// (its state directory wiped) gets it back on the next update or recovery.
+    async fn update_zone(&self, zone: &Zone) -> Result<(), BackendError> {
+        self.create_zone(zone).await
+    }
+
     async fn delete_zone(&self, zone: &Zone) -> Result<(), BackendError> {
-        self.handle
+        let Some(handle) = &self.handle else {
+            return Ok(());
+        };
+        handle
             .remove_zone(&zone.name)
             .await
             .map_err(to_backend_error)
@@ -159,13 +170,20 @@ mod tests {
         }
     }
 
-    #[test]
-    fn needs_a_nameserver_and_masters() {
-        let err = BuiltinBackend::from_target(
+    #[tokio::test]
+    async fn without_a_local_nameserver_the_store_drives_it() {
+        // `designate nameserver` in another process follows the store: nothing to do here.
+        let backend = BuiltinBackend::from_target(
             &target(vec![master("127.0.0.1")]),
             &BackendContext::default(),
-        );
-        assert!(matches!(err, Err(BackendError::Config(_))));
+        )
+        .unwrap();
+        backend.create_zone(&zone("example.org.")).await.unwrap();
+        backend.delete_zone(&zone("example.org.")).await.unwrap();
+        assert!(matches!(
+            BuiltinBackend::from_target(&target(Vec::new()), &BackendContext::default()),
+            Err(BackendError::Config(_))
+        ));
     }
 
     #[tokio::test]

@@ -1,10 +1,33 @@
 //! Pool-target backends: how the worker provisions a zone on a nameserver, one module per target
 //! type, all behind [`Backend`]; plus [`dnsutils`], the small DNS client (NOTIFY, SOA serial poll)
-//! the worker and backends share.
+//! the worker and backends share, and [`pools_yaml`], upstream's pools.yaml (parse, plan, render;
+//! no I/O).
+//!
+//! Target types: [`builtin`] (the in-process built-in nameserver), [`bind9`] (rndc addzone /
+//! modzone / delzone), [`pdns4`] (PowerDNS HTTP API). Every one makes the zone a *secondary* of
+//! the target's masters (MiniDNS): the nameserver transfers the data itself, the backend only
+//! tells it which zones exist.
+//!
+//! # Adding your own backend
+//! 1. A module `src/<type>.rs` with a struct built from a [`PoolTarget`] (`from_target`, which
+//!    reads `target.option(..)` and `target.masters` and returns [`BackendError::Config`] for
+//!    unusable options, so `designate manage pool update` refuses a bad file before applying it).
+//! 2. `impl Backend`: `create_zone` / `delete_zone` must be idempotent (an existing zone on create,
+//!    a missing one on delete, is success: the worker and recovery repeat tasks); `update_zone`
+//!    may do nothing (the worker NOTIFYs the target's `host`/`port` options) or repair a target
+//!    that lost the zone.
+//! 3. One arm in [`from_target`] and the type name in [`TARGET_TYPES`] (pools.yaml accepts only
+//!    these).
+//! 4. Tests against the real nameserver, started by the test (see `testing`).
 #![warn(missing_docs)]
 
+pub mod bind9;
 pub mod builtin;
 pub mod dnsutils;
+pub mod pdns4;
+pub mod pools_yaml;
+#[cfg(any(test, feature = "testing"))]
+pub mod testing;
 
 use async_trait::async_trait;
 use designate_core::objects::{PoolTarget, Zone};
@@ -48,6 +71,9 @@ pub struct BackendContext {
     pub builtin: Option<designate_nameserver::NameserverHandle>,
 }
 
+/// The target types [`from_target`] knows, as pools.yaml names them.
+pub const TARGET_TYPES: &[&str] = &["bind9", "builtin", "pdns4"];
+
 /// Builds the backend for a pool target from its `type` and options.
 ///
 /// # Errors
@@ -58,6 +84,8 @@ pub fn from_target(
 ) -> Result<Box<dyn Backend>, BackendError> {
     match target.target_type.as_str() {
         "builtin" => Ok(Box::new(builtin::BuiltinBackend::from_target(target, ctx)?)),
+        "bind9" => Ok(Box::new(bind9::Bind9Backend::from_target(target)?)),
+        "pdns4" => Ok(Box::new(pdns4::Pdns4Backend::from_target(target)?)),
         other => Err(BackendError::Config(format!(
             "unknown backend type {other:?}"
         ))),

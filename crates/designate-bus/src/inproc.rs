@@ -1,5 +1,8 @@
 //! The in-process transport: casts go through a tokio channel to a consumer task; calls are
-//! direct method calls on the shared implementation.
+//! direct method calls on the shared implementation. [`WorkerCast`] and its [`Receipt`] are
+//! shared with the AMQP transport, which feeds the same worker loop.
+
+use std::sync::{Arc, Mutex, PoisonError};
 
 use async_trait::async_trait;
 use designate_core::objects::Zone;
@@ -17,6 +20,49 @@ pub struct WorkerCast {
     pub task: ZoneTask,
     /// The zone as committed.
     pub zone: Zone,
+    /// Tells the transport the worker is done with the cast (AMQP acks the message then);
+    /// `None` for the in-process queue.
+    pub receipt: Option<Receipt>,
+}
+
+/// Runs an action once the last clone is dropped — i.e. when the worker has finished with a cast
+/// (or merged it into a newer one for the same zone). A worker killed before that never runs it,
+/// so the transport hands the message to another worker.
+#[derive(Clone)]
+pub struct Receipt {
+    _guard: Arc<ReceiptGuard>,
+}
+
+type DoneFn = Box<dyn FnOnce() + Send>;
+
+struct ReceiptGuard(Mutex<Option<DoneFn>>);
+
+impl Receipt {
+    /// A receipt running `done` when dropped for the last time.
+    pub fn on_done(done: impl FnOnce() + Send + 'static) -> Self {
+        Self {
+            _guard: Arc::new(ReceiptGuard(Mutex::new(Some(Box::new(done))))),
+        }
+    }
+}
+
+impl Drop for ReceiptGuard {
+    fn drop(&mut self) {
+        let done = self
+            .0
+            .get_mut()
+            .unwrap_or_else(PoisonError::into_inner)
+            .take();
+        if let Some(done) = done {
+            done();
+        }
+    }
+}
+
+impl std::fmt::Debug for Receipt {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Receipt")
+    }
 }
 
 /// Sending half: implements [`WorkerApi`] by queueing.
@@ -40,6 +86,7 @@ impl WorkerApi for WorkerQueue {
             ctx: ctx.clone(),
             task,
             zone,
+            receipt: None,
         };
         // A closed queue means the worker is shutting down; the producer's recovery re-drives
         // whatever is still PENDING, so nothing is lost by dropping the cast here.
@@ -57,5 +104,26 @@ pub struct LogNotifier;
 impl Notifier for LogNotifier {
     async fn notify(&self, ctx: &RequestContext, event_type: &str, payload: serde_json::Value) {
         tracing::debug!(request_id = %ctx.request_id, event_type, %payload, "notification");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::atomic::{AtomicUsize, Ordering};
+
+    use super::*;
+
+    #[test]
+    fn receipt_fires_once_when_the_last_clone_goes() {
+        let fired = Arc::new(AtomicUsize::new(0));
+        let seen = Arc::clone(&fired);
+        let receipt = Receipt::on_done(move || {
+            seen.fetch_add(1, Ordering::SeqCst);
+        });
+        let copy = receipt.clone();
+        drop(receipt);
+        assert_eq!(fired.load(Ordering::SeqCst), 0);
+        drop(copy);
+        assert_eq!(fired.load(Ordering::SeqCst), 1);
     }
 }

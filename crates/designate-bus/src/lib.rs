@@ -4,19 +4,21 @@
 //! - [`WorkerApi`]: zone pushes to pool targets; casts (fire-and-forget), implemented by the worker.
 //! - [`Notifier`]: `dns.*` notifications.
 //! - [`inproc`]: the in-process transport used by `designate all` and tests.
+//! - [`amqp`]: the RabbitMQ transport used when roles run as separate processes.
 //!
 //! **Invariant:** roles never call each other except through these traits, so any of them can be
 //! moved behind a network transport without touching its callers.
 #![warn(missing_docs)]
 
+pub mod amqp;
 pub mod inproc;
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, Zone, ZoneUpdate,
+    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, ServiceStatus, Zone, ZoneUpdate,
 };
-use designate_core::{RequestContext, Result};
+use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -101,6 +103,21 @@ pub trait CentralApi: Send + Sync + 'static {
         outcome: PushOutcome,
         serial: u32,
     ) -> Result<()>;
+
+    /// A role instance's heartbeat, recorded in `service_statuses` (upstream's
+    /// `update_service_status`; admin only). The default refuses, for implementations that
+    /// keep no service statuses.
+    async fn update_service_status(
+        &self,
+        ctx: &RequestContext,
+        status: ServiceStatus,
+    ) -> Result<()> {
+        let _ = (ctx, status);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "service statuses are not kept by this central",
+        ))
+    }
 }
 
 /// What a worker is asked to do with a zone.

@@ -36,6 +36,13 @@ pub(crate) fn from_storage(err: StorageError) -> DesignateError {
         StorageError::Conflict(table) => {
             DesignateError::new(ErrorKind::Conflict, format!("concurrent update of {table}"))
         }
+        // A deadlock, serialization failure or lock wait timeout (on Galera also a
+        // certification failure): nothing was committed, so it is a lost race like the one
+        // above and `txn::retry` reruns the whole transaction.
+        StorageError::Retryable(e) => {
+            tracing::debug!(error = %e, "transaction lost a race in the database; retrying");
+            DesignateError::new(ErrorKind::Conflict, "concurrent update; please retry")
+        }
         StorageError::InvalidCriteria(message) => {
             DesignateError::new(ErrorKind::BadRequest, message)
         }
@@ -110,6 +117,12 @@ mod tests {
         assert_eq!(e.error_type(), "duplicate_recordset");
         let e = from_storage(StorageError::Conflict("zones"));
         assert_eq!(e.kind, ErrorKind::Conflict);
+        let e = from_storage(StorageError::Retryable(sqlx::Error::PoolTimedOut));
+        assert_eq!(
+            e.kind,
+            ErrorKind::Conflict,
+            "deadlocks are retried like lost locks"
+        );
         let e = from_storage(StorageError::NotFound("pools"));
         assert_eq!(e.error_type(), "pool_not_found");
     }

@@ -179,4 +179,23 @@ impl CentralApi for Central {
     ) -> Result<()> {
         self.status_update(ctx, zone_id, outcome, serial).await
     }
+
+    async fn update_service_status(
+        &self,
+        ctx: &RequestContext,
+        status: designate_core::objects::ServiceStatus,
+    ) -> Result<()> {
+        // Heartbeats come from the roles' own admin context, never from API users.
+        if !ctx.is_admin() {
+            return Err(designate_core::DesignateError::new(
+                designate_core::ErrorKind::Forbidden,
+                "only services may report their status",
+            ));
+        }
+        let mut tx = txn::begin(&*self.storage).await?;
+        tx.upsert_service_status(&status)
+            .await
+            .map_err(errors::from_storage)?;
+        txn::commit(tx).await
+    }
 }

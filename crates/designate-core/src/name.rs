@@ -226,6 +226,8 @@ pub fn check_recordset_location(name: &str, zone: &str) -> Result<()> {
 
 /// Checks a zone's e-mail as upstream's `EmailField` does: exactly one `@`, and the address with
 /// `@` read as a dot must be a valid domain name (so the local part is label characters and dots).
+/// Also, unlike upstream, the local part must fit one label (at most 63 octets), as it becomes
+/// one in the SOA RNAME.
 ///
 /// # Errors
 /// `invalid_object` with a `format` detail on `email`.
@@ -246,7 +248,11 @@ pub fn validate_email(email: &str) -> Result<()> {
             format!("{email} is not an email"),
         ));
     }
-    if !is_valid_domain(&format!("{}.", email.replace('@', "."))) {
+    // The SOA RNAME keeps the local part as one label, its dots escaped
+    // (`first.last@…` → `first\.last.…`), so it must also fit one label — stricter than
+    // upstream, whose SOA then cannot be built or served (found by fuzz/name_validate).
+    let local_len = email.split('@').next().map_or(0, str::len);
+    if local_len > MAX_LABEL_LEN || !is_valid_domain(&format!("{}.", email.replace('@', "."))) {
         return Err(schema_error(
             "email",
             "format",

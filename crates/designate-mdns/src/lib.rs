@@ -6,6 +6,7 @@
 //! - `handler`: one request in, response messages out (upstream's `designate/mdns/handler.py`).
 //! - `records`: converting stored recordsets (presentation-format data) into wire records.
 //! - `axfr`: splitting a zone transfer into messages that fit the size limit.
+//! - `fuzzing` (hidden): the handler's entry point for the fuzz targets in `fuzz/`.
 //!
 //! **Invariant:** MiniDNS only reads the store (through `begin_read`), never writes it, and never
 //! panics on what arrives from the network: malformed packets get FORMERR or are dropped.
@@ -13,6 +14,8 @@
 
 mod axfr;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handler;
 mod records;
 mod server;

@@ -9,11 +9,14 @@
 //! - `zone` / `lookup`: one zone's immutable data and the authoritative answer logic;
 //! - `handler` / `server`: request → response rules, and the UDP/TCP listeners;
 //! - `refresh` / `transfer`: the per-zone refresh task and its SOA/AXFR client;
-//! - `state`: the persisted zone list.
+//! - `state`: the persisted zone list;
+//! - `fuzzing` (hidden): the request handler's entry point for the fuzz targets in `fuzz/`.
 #![warn(missing_docs)]
 
 mod catalog;
 pub mod config;
+#[doc(hidden)]
+pub mod fuzzing;
 mod handle;
 mod handler;
 mod lookup;

@@ -35,7 +35,28 @@ pub enum StorageError {
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),
+    /// The transaction lost a race inside the database (deadlock, serialization failure, lock
+    /// wait timeout; a Galera certification failure surfaces as a deadlock). Nothing of it was
+    /// committed: run the whole transaction again.
+    #[error("transaction must be retried: {0}")]
+    Retryable(sqlx::Error),
+    /// The database cannot be reached right now (connection refused or lost, pool exhausted
+    /// for `pool_timeout`, server shutting down). The transaction did not commit — or, when
+    /// the connection died during `commit`, its outcome is unknown to us but atomic: all or
+    /// nothing. Callers answer "service unavailable" rather than retrying in a loop; the pool
+    /// reconnects by itself once the server is back.
+    #[error("database unavailable: {0}")]
+    Unavailable(sqlx::Error),
     /// Migrations failed.
     #[error("migration: {0}")]
     Migrate(#[from] sqlx::migrate::MigrateError),
+}
+
+impl StorageError {
+    /// Whether running the same transaction again may succeed: a lost optimistic lock
+    /// ([`StorageError::Conflict`]) or a lost race in the database
+    /// ([`StorageError::Retryable`]).
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, Self::Conflict(_) | Self::Retryable(_))
+    }
 }

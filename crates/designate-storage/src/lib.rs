@@ -3,14 +3,24 @@
 //!
 //! - [`Storage`] / [`StorageTx`]: the contract (transactions, find/create/update/delete per
 //!   object, [`Criteria`] filters, marker pagination).
-//! - [`SqlStorage`]: the sqlx implementation (SQLite today; engine differences isolated in
-//!   its `dialect` module) and its embedded migrations (`migrations/sqlite/`).
-//! - [`StorageError`]: what can go wrong, with `NotFound` / `Duplicate` / `Conflict` for callers
-//!   to map onto upstream's API errors.
+//! - [`SqlStorage`]: the sqlx implementation for SQLite, PostgreSQL and MySQL/MariaDB (queries
+//!   written once; engine differences isolated in its `dialect` and `query` modules), opened
+//!   from upstream's designate.conf URLs with upstream's pool options ([`PoolOptions`]), and its
+//!   embedded migrations per engine (`migrations/{sqlite,postgres,mysql}/`): upstream's schema
+//!   as upstream creates it on that engine, idempotent, so that an upstream-created database
+//!   is adopted unchanged. PostgreSQL works although upstream 23.0.0 cannot build its own
+//!   schema there (see `migrations/postgres/`).
+//! - [`StorageError`]: what can go wrong, with `NotFound` / `Duplicate` / `Conflict` /
+//!   `Retryable` for callers to map onto upstream's API errors or to rerun the transaction
+//!   ([`StorageError::is_retryable`]).
 //! - `contract` (feature `contract`, and in tests): the storage contract test suite, run
-//!   against any `&dyn Storage`.
+//!   against any `&dyn Storage`, and `contract::server`, fresh databases on the test
+//!   PostgreSQL and MariaDB servers.
 //!
 //! **Invariant:** only central opens write transactions; other roles only read.
+//! **Invariant:** no table or session locks on the server engines (Galera-safe): lost races
+//! surface as [`StorageError::Conflict`] / [`StorageError::Retryable`] and central reruns the
+//! whole transaction.
 #![warn(missing_docs)]
 
 #[cfg(any(test, feature = "contract"))]
@@ -19,7 +29,7 @@ mod error;
 mod sql;
 
 pub use error::StorageError;
-pub use sql::SqlStorage;
+pub use sql::{PoolOptions, SqlStorage};
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};

@@ -99,7 +99,8 @@ pub fn task_for(zone: &Zone) -> ZoneTask {
     match zone.action {
         Action::Create => ZoneTask::Create,
         Action::Delete => ZoneTask::Delete,
-        // An UPDATE or a stuck NONE: create is idempotent and also covers a target that lost the zone.
-        Action::Update | Action::None => ZoneTask::Create,
+        // As upstream: an UPDATE (or an ERROR left with no action) is pushed again as an update.
+        // Backends' updates re-provision a target that lost the zone.
+        Action::Update | Action::None => ZoneTask::Update,
     }
 }

@@ -152,7 +152,7 @@ impl Worker {
         Ok(poll::poll_pool(&zone.name, &nameservers, expect, &self.config, shutdown).await)
     }
 
-    /// One target: the backend operation (retried), then a NOTIFY for updates. True on success.
+    /// One target: the backend operation (retried), then a NOTIFY unless deleting. True on success.
     async fn apply_on_target(
         &self,
         task: ZoneTask,
@@ -185,7 +185,9 @@ impl Worker {
                 }
             }
         }
-        if task == ZoneTask::Update && self.config.notify {
+        // Upstream NOTIFYs after a create too: a target that already had the zone (a re-driven
+        // create) then fetches the new serial at once instead of at its next refresh.
+        if task != ZoneTask::Delete && self.config.notify {
             if let Some(addr) = target_dns_address(target).await {
                 if let Err(error) =
                     dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await
@@ -285,6 +287,7 @@ mod tests {
             ctx: RequestContext::admin(),
             task,
             zone,
+            receipt: None,
         }
     }
 

@@ -1,5 +1,6 @@
 //! Wiring of the roles into processes: `designate all` (everything in one process on the
-//! in-process bus) and the roles that can already run alone.
+//! in-process bus, or RabbitMQ when `transport_url` is set) and `designate mdns`; the other
+//! roles alone are in `roles.rs`.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -7,7 +8,6 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use designate_api::ApiConfig;
 use designate_backends::BackendContext;
-use designate_bus::inproc::{LogNotifier, WorkerQueue};
 use designate_central::Central;
 use designate_core::objects::{
     Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster,
@@ -28,7 +28,7 @@ pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
         std::fs::create_dir_all(&config.state_path)
             .with_context(|| format!("cannot create state_path {}", config.state_path.display()))?;
     }
-    let storage = SqlStorage::connect(&config.database_url)
+    let storage = SqlStorage::connect_with(&config.database_url, &config.database_pool)
         .await
         .with_context(|| {
             format!(
@@ -67,17 +67,26 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
     let mdns_addr = mdns.local_addr();
     tasks.spawn(log_exit("mdns", mdns.serve(shutdown.clone())));
 
-    let (worker_queue, casts) = WorkerQueue::new();
+    // In-process bus, or RabbitMQ when [DEFAULT] transport_url is set (then other processes
+    // may join: more centrals, workers, APIs).
+    let bus = crate::roles::Bus::for_all(&config, shutdown.clone());
     let central = Arc::new(Central::new(
         Arc::clone(&storage),
-        Arc::new(worker_queue.clone()),
-        Arc::new(LogNotifier),
+        Arc::clone(&bus.worker),
+        Arc::clone(&bus.notifier),
         config.central.clone(),
     ));
-    central
-        .ensure_pool(builtin_pool(&config, nameserver_addr, mdns_addr))
-        .await
-        .map_err(|e| anyhow::anyhow!("cannot set up the default pool: {}", e.message))?;
+    bus.serve_central(central.clone(), &mut tasks);
+    // A default pool installed by `designate manage pool update` (no built-in target) is the
+    // operator's: keep it; otherwise (re)write the built-in one so changed ports take effect.
+    if crate::manage::pool::operator_owns_default_pool(storage.as_ref(), &config).await? {
+        tracing::info!(pool_id = %config.default_pool_id, "default pool comes from pools.yaml; keeping it");
+    } else {
+        central
+            .ensure_pool(builtin_pool(&config, nameserver_addr, mdns_addr))
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot set up the default pool: {}", e.message))?;
+    }
 
     // The nameserver reloaded its zones with the masters it had last time; MiniDNS may have moved
     // (another port in the config), so point every zone at this process's MiniDNS.
@@ -96,12 +105,8 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         },
         config.worker.clone(),
     );
-    tasks.spawn(worker.run(casts, shutdown.clone()));
-    let producer = Producer::new(
-        Arc::clone(&storage),
-        Arc::new(worker_queue),
-        config.producer.clone(),
-    );
+    tasks.spawn(worker.run(bus.casts, shutdown.clone()));
+    let producer = Producer::new(Arc::clone(&storage), bus.worker, config.producer.clone());
     tasks.spawn(producer.run(shutdown.clone()));
 
     let listener = tokio::net::TcpListener::bind(config.api_listen)
@@ -138,7 +143,11 @@ pub(crate) async fn run_mdns(config: Config, shutdown: CancellationToken) -> Res
         .await
         .context("cannot start MiniDNS")?;
     tracing::info!("mdns ready: mdns={}", mdns.local_addr());
+    let beat = crate::roles::spawn_heartbeat(&config, "mdns", shutdown.clone());
     mdns.serve(shutdown).await?;
+    if let Some(beat) = beat {
+        let _ = beat.await;
+    }
     Ok(())
 }
 
@@ -150,17 +159,19 @@ fn mdns_config(config: &Config) -> MdnsConfig {
     }
 }
 
-fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {
+pub(crate) fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {
     ApiConfig {
         listen: bound,
         api_base_uri: config.api_base_uri.clone(),
         default_limit: config.default_limit,
         max_limit: config.max_limit,
+        auth: config.api_auth.clone(),
+        policy: config.api_policy.clone(),
         ..ApiConfig::default()
     }
 }
 
-async fn log_exit<E: std::fmt::Display>(
+pub(crate) async fn log_exit<E: std::fmt::Display>(
     role: &'static str,
     fut: impl std::future::Future<Output = Result<(), E>>,
 ) {
@@ -171,7 +182,7 @@ async fn log_exit<E: std::fmt::Display>(
 
 /// The default pool of `all`: the built-in nameserver as only target and nameserver, MiniDNS as
 /// its master. Rewritten at every start so that changed ports take effect.
-fn builtin_pool(config: &Config, nameserver: SocketAddr, mdns: SocketAddr) -> Pool {
+pub(crate) fn builtin_pool(config: &Config, nameserver: SocketAddr, mdns: SocketAddr) -> Pool {
     // Stable child ids: derived from the pool id so a restart updates rows instead of adding them.
     let child = |n: u128| Uuid::from_u128(config.default_pool_id.as_u128() ^ n);
     Pool {

@@ -29,6 +29,8 @@ pub(crate) struct Config {
     pub(crate) state_path: PathBuf,
     /// `[storage:sqlalchemy] connection`.
     pub(crate) database_url: String,
+    /// `[storage:sqlalchemy]` pool options (max_pool_size, max_overflow, pool_timeout, …).
+    pub(crate) database_pool: designate_storage::PoolOptions,
     /// `[service:api] listen` (first address).
     pub(crate) api_listen: SocketAddr,
     /// `[service:api] api_base_uri`, when set.
@@ -37,6 +39,10 @@ pub(crate) struct Config {
     pub(crate) default_limit: u32,
     /// `[service:api] max_limit_v2`.
     pub(crate) max_limit: u32,
+    /// `[service:api] auth_strategy` with `[keystone_authtoken]`.
+    pub(crate) api_auth: designate_api::AuthStrategy,
+    /// The effective policy: defaults plus `[oslo_policy] policy_file`, checked at load time.
+    pub(crate) api_policy: std::sync::Arc<designate_api::Policy>,
     /// `[service:mdns] listen` (first address).
     pub(crate) mdns_listen: SocketAddr,
     /// `[service:mdns] max_message_size`.
@@ -53,6 +59,8 @@ pub(crate) struct Config {
     pub(crate) worker: WorkerConfig,
     /// `[service:producer]` / `[producer_task:worker_periodic_recovery]`.
     pub(crate) producer: ProducerConfig,
+    /// The message bus (`[DEFAULT] transport_url`, notifications).
+    pub(crate) bus: crate::transport::BusConfig,
 }
 
 impl Config {
@@ -89,15 +97,9 @@ impl Config {
                     state_path.join("designate.sqlite").display()
                 )
             });
-        if let Some(strategy) = f.get_str("service:api", "auth_strategy") {
-            if strategy != "noauth" {
-                // Running without the requested authentication would be an open door.
-                bail!("invalid value {strategy:?} for option [service:api] auth_strategy: only \"noauth\" is supported yet");
-            }
-        }
-        if f.get_str("DEFAULT", "transport_url").is_some() {
-            bail!("option [DEFAULT] transport_url is not supported yet: roles meet in-process (`designate all`)");
-        }
+        let api_auth = api_auth(f)?;
+        let api_policy = std::sync::Arc::new(api_policy(f)?);
+        let bus = crate::transport::from_file(f)?;
         let mut central = designate_central::CentralConfig::default();
         central.default_pool_id = parse_or(
             f,
@@ -175,13 +177,18 @@ impl Config {
             bail!("invalid value for option [service:nameserver] ns_records: at least one hostname is needed");
         }
         let default_pool_id = central.default_pool_id;
+        let database_pool =
+            designate_storage::PoolOptions::from_options(|k| f.get_str("storage:sqlalchemy", k));
         Ok(Self {
             state_path,
             database_url,
+            database_pool,
             api_listen: listen(f, "service:api", DEFAULT_API_LISTEN)?,
             api_base_uri: f.get_str("service:api", "api_base_uri"),
             default_limit: f.get("service:api", "default_limit_v2")?.unwrap_or(20),
             max_limit: f.get("service:api", "max_limit_v2")?.unwrap_or(1000),
+            api_auth,
+            api_policy,
             mdns_listen: listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
             mdns_max_message_size: f.get("service:mdns", "max_message_size")?.unwrap_or(65535),
             nameserver_listen: listen(f, "service:nameserver", DEFAULT_NAMESERVER_LISTEN)?,
@@ -190,6 +197,7 @@ impl Config {
             central,
             worker,
             producer,
+            bus,
         })
     }
 }
@@ -202,6 +210,66 @@ fn listen(f: &ConfFile, section: &str, default: &str) -> Result<SocketAddr> {
         .unwrap_or_else(|| default.to_owned());
     raw.parse()
         .map_err(|e| anyhow!("invalid value {raw:?} for option [{section}] listen: {e}"))
+}
+
+/// `[service:api] auth_strategy` (ours defaults to `noauth` so `designate all` needs no Keystone)
+/// and, for `keystone`, the `[keystone_authtoken]` options under keystonemiddleware's names.
+fn api_auth(f: &ConfFile) -> Result<designate_api::AuthStrategy> {
+    let strategy = f
+        .get_str("service:api", "auth_strategy")
+        .unwrap_or_else(|| "noauth".to_owned());
+    match strategy.as_str() {
+        "noauth" => Ok(designate_api::AuthStrategy::NoAuth),
+        "keystone" => {
+            let s = "keystone_authtoken";
+            let defaults = designate_api::KeystoneConfig::default();
+            let Some(auth_url) = f.get_str(s, "auth_url") else {
+                // Without it every request would be refused; say so now rather than with 503s.
+                bail!("option [{s}] auth_url is required with [service:api] auth_strategy = keystone");
+            };
+            // keystonemiddleware loads a keystoneauth plugin; we implement the password one.
+            if let Some(kind) = f.get_str(s, "auth_type") {
+                if kind != "password" {
+                    bail!("invalid value {kind:?} for option [{s}] auth_type: only \"password\" is supported");
+                }
+            }
+            let text = |option: &str, default: &str| {
+                f.get_str(s, option).unwrap_or_else(|| default.to_owned())
+            };
+            Ok(designate_api::AuthStrategy::Keystone(Box::new(
+                designate_api::KeystoneConfig {
+                    www_authenticate_uri: f
+                        .get_str(s, "www_authenticate_uri")
+                        .or_else(|| f.get_str(s, "auth_uri")),
+                    username: text("username", &defaults.username),
+                    password: text("password", &defaults.password),
+                    project_name: text("project_name", &defaults.project_name),
+                    user_domain_name: text("user_domain_name", &defaults.user_domain_name),
+                    project_domain_name: text("project_domain_name", &defaults.project_domain_name),
+                    memcached_servers: f.get_list(s, "memcached_servers").unwrap_or_default(),
+                    token_cache_time: f
+                        .get_secs(s, "token_cache_time")?
+                        .unwrap_or(defaults.token_cache_time),
+                    auth_url,
+                },
+            )))
+        }
+        other => bail!(
+            "invalid value {other:?} for option [service:api] auth_strategy: expected \"keystone\" or \"noauth\""
+        ),
+    }
+}
+
+/// `[oslo_policy] policy_file` over upstream's defaults, and `enforce_scope`; a file that cannot
+/// be used stops the start with the parser's message.
+fn api_policy(f: &ConfFile) -> Result<designate_api::Policy> {
+    let policy = match f.get_str("oslo_policy", "policy_file") {
+        Some(path) => designate_api::Policy::from_file(Path::new(&path))
+            .map_err(|e| anyhow!("invalid [oslo_policy] policy_file: {e}"))?,
+        None => designate_api::Policy::defaults(),
+    };
+    let enforce_scope = f.get_bool("oslo_policy", "enforce_scope")?.unwrap_or(true);
+    Ok(policy.with_enforce_scope(enforce_scope))
 }
 
 fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<Uuid> {
@@ -243,6 +311,39 @@ mod tests {
     }
 
     #[test]
+    fn keystone_auth_and_policy_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let policy = dir.path().join("policy.yaml");
+        std::fs::write(&policy, "create_zone: rule:admin\n").unwrap();
+        let text = format!(
+            "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\nauth_type = password\n\
+             auth_url = http://k:5000/v3\nusername = dns\npassword = pw\nproject_name = svc\n\
+             memcached_servers = m1:11211, m2:11211\ntoken_cache_time = 30\n\
+             [oslo_policy]\npolicy_file = {}\n",
+            policy.display()
+        );
+        let c = Config::from_file(&ConfFile::parse(&text).unwrap()).unwrap();
+        let designate_api::AuthStrategy::Keystone(k) = &c.api_auth else {
+            panic!("keystone expected");
+        };
+        assert_eq!(
+            (
+                k.auth_url.as_str(),
+                k.username.as_str(),
+                k.password.as_str()
+            ),
+            ("http://k:5000/v3", "dns", "pw")
+        );
+        assert_eq!(k.project_name, "svc");
+        assert_eq!(k.user_domain_name, "Default");
+        assert_eq!(k.memcached_servers, vec!["m1:11211", "m2:11211"]);
+        assert_eq!(k.token_cache_time.as_secs(), 30);
+        assert_eq!(c.api_policy.rule("create_zone"), Some("rule:admin"));
+        let c = Config::from_file(&ConfFile::empty()).unwrap();
+        assert_eq!(c.api_auth, designate_api::AuthStrategy::NoAuth);
+    }
+
+    #[test]
     fn bad_values_name_the_option() {
         for (text, needle) in [
             ("[service:api]\nlisten = nowhere\n", "[service:api] listen"),
@@ -255,8 +356,16 @@ mod tests {
                 "[service:central] default_pool_id",
             ),
             (
-                "[service:api]\nauth_strategy = keystone\n",
+                "[service:api]\nauth_strategy = bogus\n",
                 "[service:api] auth_strategy",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n",
+                "[keystone_authtoken] auth_url",
+            ),
+            (
+                "[oslo_policy]\npolicy_file = /nonexistent/policy.yaml\n",
+                "[oslo_policy] policy_file",
             ),
         ] {
             let err = Config::from_file(&ConfFile::parse(text).unwrap())

@@ -11,6 +11,9 @@ mod all;
 mod conf_file;
 mod config;
 mod manage;
+mod nameserver_role;
+mod roles;
+mod transport;
 
 /// DNS as a service: a drop-in replacement for OpenStack Designate.
 #[derive(Debug, Parser)]
@@ -42,6 +45,8 @@ enum Role {
     Producer,
     /// MiniDNS: SOA/AXFR answers from the store for the pool targets.
     Mdns,
+    /// The built-in nameserver alone, serving the zones of the pools that target it.
+    Nameserver,
     /// Operator tasks.
     Manage {
         #[command(subcommand)]
@@ -80,10 +85,11 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.role {
         Role::All => all::run(config, shutdown).await,
         Role::Mdns => all::run_mdns(config, shutdown).await,
-        Role::Api | Role::Central | Role::Worker | Role::Producer => anyhow::bail!(
-            "running this role on its own needs a message bus ([DEFAULT] transport_url), which is not \
-             supported yet; run `designate all`"
-        ),
+        Role::Api => roles::run_api(config, shutdown).await,
+        Role::Central => roles::run_central(config, shutdown).await,
+        Role::Worker => roles::run_worker(config, shutdown).await,
+        Role::Producer => roles::run_producer(config, shutdown).await,
+        Role::Nameserver => nameserver_role::run(config, shutdown).await,
         Role::Manage { command } => manage::run(command, config).await,
     }
 }

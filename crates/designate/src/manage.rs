@@ -4,6 +4,8 @@ use clap::Subcommand;
 
 use crate::config::Config;
 
+pub(crate) mod pool;
+
 /// Operator commands.
 #[derive(Debug, Subcommand)]
 pub(crate) enum Command {
@@ -12,6 +14,24 @@ pub(crate) enum Command {
         #[command(subcommand)]
         command: DatabaseCommand,
     },
+    /// Policy tasks.
+    Policy {
+        #[command(subcommand)]
+        command: PolicyCommand,
+    },
+    /// Pool tasks (upstream's pools.yaml).
+    Pool {
+        #[command(subcommand)]
+        command: pool::PoolCommand,
+    },
+}
+
+/// `designate manage policy …`.
+#[derive(Debug, Subcommand)]
+pub(crate) enum PolicyCommand {
+    /// Prints the effective policy (upstream's defaults with `[oslo_policy] policy_file` applied)
+    /// as YAML.
+    Show,
 }
 
 /// `designate manage database …`.
@@ -24,11 +44,21 @@ pub(crate) enum DatabaseCommand {
 /// Runs an operator command.
 pub(crate) async fn run(command: Command, config: Config) -> anyhow::Result<()> {
     match command {
+        Command::Pool { command } => pool::run(command, config).await,
         Command::Database {
             command: DatabaseCommand::Sync,
         } => {
             crate::all::open_storage(&config).await?;
             tracing::info!(url = %redact(&config.database_url), "database schema is up to date");
+            Ok(())
+        }
+        Command::Policy {
+            command: PolicyCommand::Show,
+        } => {
+            use std::io::Write as _;
+            let mut out = std::io::stdout().lock();
+            out.write_all(config.api_policy.render().as_bytes())?;
+            out.flush()?;
             Ok(())
         }
     }

@@ -18,7 +18,7 @@ use super::{write_status, Ids};
 use crate::body::{self, JsonObject};
 use crate::context::{bool_from_string, Ctx};
 use crate::error::ApiError;
-use crate::policy::{self, Rule};
+use crate::policy::{self, own_project_target, recordset_target, zone_target};
 use crate::query::{collection_links, ListRequest, ListSpec};
 use crate::render::{base_url, opt_timestamp, timestamp};
 use crate::AppState;
@@ -118,9 +118,12 @@ pub(crate) async fn create(
     ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Write)?;
     let zone_id = ids.uuid("zone_id")?;
     let new = parse_new_recordset(&body)?;
+    let zone = state.central.get_zone(&ctx, zone_id).await?;
+    let mut target = zone_target(&zone);
+    target.insert("recordset_name".to_owned(), new.name.clone());
+    policy::enforce(&state.policy, &ctx, "create_recordset", &target)?;
     let rs = state.central.create_recordset(&ctx, zone_id, new).await?;
     let rendered = recordset_json(&rs, &base_url(&headers, &state.config));
     let status = write_status(rs.status() == RecordStatus::Pending, StatusCode::CREATED);
@@ -263,10 +266,16 @@ pub(crate) async fn show(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Json<Value>, ApiError> {
-    policy::enforce(&ctx, Rule::Read)?;
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
+    let zone = state.central.get_zone(&ctx, zone_id).await?;
     let rs = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "get_recordset",
+        &recordset_target(&zone, &rs),
+    )?;
     Ok(Json(recordset_json(
         &rs,
         &base_url(&headers, &state.config),
@@ -281,10 +290,16 @@ pub(crate) async fn update(
     ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Write)?;
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
+    let zone = state.central.get_zone(&ctx, zone_id).await?;
     let current = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "update_recordset",
+        &recordset_target(&zone, &current),
+    )?;
     check_replaceable(&ctx, &current)?;
     let base = base_url(&headers, &state.config);
     let update = parse_update(&body, &current, &recordset_json(&current, &base))?;
@@ -360,10 +375,16 @@ pub(crate) async fn delete(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Write)?;
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
+    let zone = state.central.get_zone(&ctx, zone_id).await?;
     let current = state.central.get_recordset(&ctx, Some(zone_id), id).await?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "delete_recordset",
+        &recordset_target(&zone, &current),
+    )?;
     if current.rtype == "SOA" {
         return Err(ApiError::bad_request(
             "Deleting a SOA recordset is not allowed",
@@ -382,8 +403,13 @@ pub(crate) async fn list_in_zone(
     ids: Ids,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    policy::enforce(&ctx, Rule::Read)?;
     let id = ids.uuid("zone_id")?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "find_recordsets",
+        &own_project_target(&ctx),
+    )?;
     let mut request =
         ListRequest::parse(query.as_deref(), IN_ZONE, &state.config, ctx.all_projects)?;
     // A missing zone is zone_not_found, not an empty list (upstream central checks first).
@@ -400,7 +426,12 @@ pub(crate) async fn list_all(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    policy::enforce(&ctx, Rule::Read)?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "find_recordsets",
+        &own_project_target(&ctx),
+    )?;
     let request = ListRequest::parse(query.as_deref(), ALL, &state.config, ctx.all_projects)?;
     list(&state, &ctx, &headers, &request, "/v2/recordsets").await
 }
@@ -452,9 +483,15 @@ pub(crate) async fn redirect(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Read)?;
     let id = ids.uuid("recordset_id")?;
     let rs = state.central.get_recordset(&ctx, None, id).await?;
+    let zone = state.central.get_zone(&ctx, rs.zone_id).await?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "get_recordset",
+        &recordset_target(&zone, &rs),
+    )?;
     let location = canonical_link(&base_url(&headers, &state.config), rs.zone_id, id);
     Ok((StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response())
 }

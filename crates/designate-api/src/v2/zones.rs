@@ -16,7 +16,7 @@ use super::{write_status, Ids};
 use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::policy::{self, Rule};
+use crate::policy::{self, own_project_target, zone_target};
 use crate::query::{collection_links, ListRequest, ListSpec};
 use crate::render::{base_url, opt_timestamp, timestamp};
 use crate::AppState;
@@ -110,8 +110,10 @@ pub(crate) async fn create(
     headers: HeaderMap,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Write)?;
     let new = parse_new_zone(&body)?;
+    let mut target = own_project_target(&ctx);
+    target.insert("zone_name".to_owned(), new.name.clone());
+    policy::enforce(&state.policy, &ctx, "create_zone", &target)?;
     let zone = state.central.create_zone(&ctx, new).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     let status = write_status(zone.status == ZoneStatus::Pending, StatusCode::CREATED);
@@ -243,7 +245,7 @@ pub(crate) async fn list(
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Result<Json<Value>, ApiError> {
-    policy::enforce(&ctx, Rule::Read)?;
+    policy::enforce(&state.policy, &ctx, "find_zones", &own_project_target(&ctx))?;
     let request = ListRequest::parse(query.as_deref(), LIST, &state.config, ctx.all_projects)?;
     let listing = state
         .central
@@ -271,9 +273,9 @@ pub(crate) async fn show(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Json<Value>, ApiError> {
-    policy::enforce(&ctx, Rule::Read)?;
     let id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, id).await?;
+    policy::enforce(&state.policy, &ctx, "get_zone", &zone_target(&zone))?;
     Ok(Json(zone_json(&zone, &base_url(&headers, &state.config))))
 }
 
@@ -285,9 +287,9 @@ pub(crate) async fn update(
     ids: Ids,
     JsonObject(body): JsonObject,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Write)?;
     let id = ids.uuid("zone_id")?;
     let current = state.central.get_zone(&ctx, id).await?;
+    policy::enforce(&state.policy, &ctx, "update_zone", &zone_target(&current))?;
     if current.action == Action::Delete {
         return Err(ApiError::bad_request("Can not update a deleting zone"));
     }
@@ -349,8 +351,9 @@ pub(crate) async fn delete(
     headers: HeaderMap,
     ids: Ids,
 ) -> Result<Response, ApiError> {
-    policy::enforce(&ctx, Rule::Write)?;
     let id = ids.uuid("zone_id")?;
+    let current = state.central.get_zone(&ctx, id).await?;
+    policy::enforce(&state.policy, &ctx, "delete_zone", &zone_target(&current))?;
     let zone = state.central.delete_zone(&ctx, id).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     Ok((StatusCode::ACCEPTED, Json(rendered)).into_response())

@@ -3,5 +3,6 @@
 
 mod common;
 mod hostile;
+mod policy;
 mod recordsets;
 mod zones;

@@ -66,7 +66,17 @@ pub fn default_pool(config: &CentralConfig) -> Pool {
 pub async fn harness_with(config: CentralConfig, install_pool: bool) -> Harness {
     let dir = tempfile::tempdir().unwrap();
     let url = format!("sqlite:///{}", dir.path().join("designate.db").display());
-    let storage = Arc::new(SqlStorage::connect(&url).await.unwrap());
+    harness_at(&url, dir, config, install_pool).await
+}
+
+/// A harness on the database at `url` (any engine `SqlStorage` speaks), migrated.
+pub async fn harness_at(
+    url: &str,
+    dir: tempfile::TempDir,
+    config: CentralConfig,
+    install_pool: bool,
+) -> Harness {
+    let storage = Arc::new(SqlStorage::connect(url).await.unwrap());
     storage.migrate().await.unwrap();
     let worker = Arc::new(RecordingWorker::default());
     let central = Central::new(

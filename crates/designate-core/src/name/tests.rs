@@ -176,6 +176,16 @@ fn emails() {
             ("", OBJ),
         ],
     );
+    // Found by fuzz/name_validate: every dot-separated piece of the local part is a valid
+    // label, but the RNAME makes the whole local part one label of 65 octets.
+    let fuzzed = "f-rst.srtemple.oir._t_.tcp.ecp.exa._tap.sir.ir._t_.t_tcpex.rg.ast@e-c.m.temple.____------or";
+    assert_eq!(
+        validate_email(fuzzed).map_err(|e| e.error_type()),
+        Err("invalid_object")
+    );
+    let local = format!("{}.{}", "a".repeat(31), "b".repeat(31));
+    assert!(validate_email(&format!("{local}@example.org")).is_ok());
+    assert!(validate_email(&format!("{local}c@example.org")).is_err());
     let long = format!("{}@example.org", "a".repeat(250));
     assert_eq!(
         validate_email(&long).map_err(|e| e.error_type()),

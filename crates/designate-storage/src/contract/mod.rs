@@ -4,6 +4,8 @@
 //! can share one database. [`run_all`] runs every check.
 //!
 //! This is test code: a failed expectation panics with a message saying what differed.
+//! [`server`] hands out fresh, uniquely named databases on the PostgreSQL and MariaDB servers
+//! the tests run against.
 
 use chrono::{NaiveDateTime, Timelike};
 use designate_core::criteria::{Criteria, Filter, Page, SortDir};
@@ -18,6 +20,7 @@ use crate::{Storage, StorageError};
 
 mod pools;
 mod recordsets;
+pub mod server;
 mod transactions;
 mod zones;
 
@@ -26,10 +29,11 @@ pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
 
-/// Now, at the microsecond precision every engine stores.
+/// Now, at the precision every engine stores: whole seconds, since upstream's MySQL columns
+/// are DATETIME without a fraction.
 pub fn now() -> NaiveDateTime {
     let t = chrono::Utc::now().naive_utc();
-    t.with_nanosecond(t.nanosecond() / 1000 * 1000).unwrap_or(t)
+    t.with_nanosecond(0).unwrap_or(t)
 }
 
 /// A fresh project id, so that checks sharing a database do not see each other's rows.

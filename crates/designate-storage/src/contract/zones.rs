@@ -167,6 +167,30 @@ pub async fn zone_criteria(s: &dyn Storage) {
         names(tx.as_mut(), t().with("description", Filter::IsNull)).await,
         ["b.crit.org.", "c_x.crit.org.", "cax.crit.org."]
     );
+    // Enum columns: a value outside the enum matches nothing (no error on any engine), and
+    // wildcards work on them too.
+    assert_eq!(
+        names(tx.as_mut(), t().eq("status", "PENDING")).await.len(),
+        4
+    );
+    assert!(names(tx.as_mut(), t().eq("status", "BOGUS"))
+        .await
+        .is_empty());
+    assert_eq!(
+        names(tx.as_mut(), t().with("status", Filter::Ne("BOGUS".into())))
+            .await
+            .len(),
+        4
+    );
+    assert_eq!(
+        names(
+            tx.as_mut(),
+            t().with("type", Filter::Wildcard("PRIM*".into()))
+        )
+        .await
+        .len(),
+        4
+    );
     // Typed columns take their values as strings.
     assert_eq!(names(tx.as_mut(), t().eq("ttl", "3600")).await.len(), 4);
     assert_eq!(

@@ -1,26 +1,27 @@
 //! Reading typed values out of result rows, with [`StorageError::Corrupt`] naming the table and
 //! column when a stored value cannot be decoded (never a panic: rows may have been written by
-//! upstream Designate or by hand).
+//! upstream Designate or by hand). Rows are engine-neutral ([`Row`]); each reader accepts every
+//! form an engine stores its type in (a UUID as native `uuid` or as hex text, a timestamp as a
+//! native value or as text, a Boolean as `boolean` or 0/1).
 
 use std::str::FromStr;
 
 use chrono::NaiveDateTime;
-use sqlx::sqlite::SqliteRow;
-use sqlx::Row as _;
 use uuid::Uuid;
 
 use super::dialect;
+use super::query::{Row, Value};
 use crate::{Result, StorageError};
 
 /// Decoding context: the row and the table it came from.
 pub(crate) struct RowReader<'r> {
-    row: &'r SqliteRow,
+    row: &'r Row,
     table: &'static str,
 }
 
 impl<'r> RowReader<'r> {
     /// Reads from `row` of `table`.
-    pub(crate) fn new(row: &'r SqliteRow, table: &'static str) -> Self {
+    pub(crate) fn new(row: &'r Row, table: &'static str) -> Self {
         Self { row, table }
     }
 
@@ -32,12 +33,22 @@ impl<'r> RowReader<'r> {
         }
     }
 
-    /// A nullable text column. Unchecked decoding: SQLite's declared types (DATETIME, CHAR(32))
-    /// do not match sqlx's type names, and the value is converted to text by SQLite anyway.
-    pub(crate) fn opt_text(&self, column: &'static str) -> Result<Option<String>> {
+    /// The raw value of a column; a column missing from the row is corrupt, not NULL.
+    fn value(&self, column: &'static str) -> Result<&'r Value> {
         self.row
-            .try_get_unchecked::<Option<String>, _>(column)
-            .map_err(|e| self.corrupt(column, e.to_string()))
+            .get(column)
+            .ok_or_else(|| self.corrupt(column, "missing from the result"))
+    }
+
+    /// A nullable text column.
+    pub(crate) fn opt_text(&self, column: &'static str) -> Result<Option<String>> {
+        match self.value(column)? {
+            Value::Null => Ok(None),
+            Value::Text(s) => Ok(Some(s.clone())),
+            Value::Int(i) => Ok(Some(i.to_string())),
+            Value::Uuid(u) => Ok(Some(dialect::uuid_to_db(u))),
+            other => Err(self.corrupt(column, format!("expected text, found {other:?}"))),
+        }
     }
 
     /// A NOT NULL text column.
@@ -48,9 +59,17 @@ impl<'r> RowReader<'r> {
 
     /// A nullable integer column.
     pub(crate) fn opt_int(&self, column: &'static str) -> Result<Option<i64>> {
-        self.row
-            .try_get_unchecked::<Option<i64>, _>(column)
-            .map_err(|e| self.corrupt(column, e.to_string()))
+        match self.value(column)? {
+            Value::Null => Ok(None),
+            Value::Int(i) => Ok(Some(*i)),
+            Value::Bool(b) => Ok(Some(i64::from(*b))),
+            Value::Text(s) => s
+                .trim()
+                .parse()
+                .map(Some)
+                .map_err(|_| self.corrupt(column, format!("not an integer: {s:?}"))),
+            other => Err(self.corrupt(column, format!("expected an integer, found {other:?}"))),
+        }
     }
 
     /// A NOT NULL integer column.
@@ -82,11 +101,13 @@ impl<'r> RowReader<'r> {
 
     /// A nullable UUID column.
     pub(crate) fn opt_uuid(&self, column: &'static str) -> Result<Option<Uuid>> {
-        match self.opt_text(column)? {
-            None => Ok(None),
-            Some(s) => dialect::uuid_from_db(&s)
+        match self.value(column)? {
+            Value::Null => Ok(None),
+            Value::Uuid(u) => Ok(Some(*u)),
+            Value::Text(s) => dialect::uuid_from_db(s)
                 .map(Some)
                 .ok_or_else(|| self.corrupt(column, format!("not a uuid: {s:?}"))),
+            other => Err(self.corrupt(column, format!("expected a uuid, found {other:?}"))),
         }
     }
 
@@ -98,11 +119,13 @@ impl<'r> RowReader<'r> {
 
     /// A nullable DateTime column.
     pub(crate) fn opt_ts(&self, column: &'static str) -> Result<Option<NaiveDateTime>> {
-        match self.opt_text(column)? {
-            None => Ok(None),
-            Some(s) => dialect::ts_from_db(&s)
+        match self.value(column)? {
+            Value::Null => Ok(None),
+            Value::Ts(t) => Ok(Some(*t)),
+            Value::Text(s) => dialect::ts_from_db(s)
                 .map(Some)
                 .ok_or_else(|| self.corrupt(column, format!("not a timestamp: {s:?}"))),
+            other => Err(self.corrupt(column, format!("expected a timestamp, found {other:?}"))),
         }
     }
 

@@ -11,8 +11,8 @@
 
 use designate_core::criteria::{Criteria, Filter, Page, SortDir};
 
-use super::dialect;
-use super::query::{Conn, Sql, Val};
+use super::dialect::{self, Engine};
+use super::query::{Conn, Sql, Val, Value};
 use crate::{Result, StorageError};
 
 /// How a column's values are typed, to turn filter strings into bound values.
@@ -20,6 +20,9 @@ use crate::{Result, StorageError};
 pub(crate) enum Kind {
     /// Text (wildcards allowed).
     Text,
+    /// One of upstream's Enum columns (a named enum type on PostgreSQL, ENUM on MySQL):
+    /// filtered as text, so that a value outside the enum matches nothing instead of failing.
+    Enum,
     /// Integer.
     Int,
     /// UUID stored as hex.
@@ -78,30 +81,34 @@ fn value_for(table: &Table, col: &Col, raw: &str) -> Result<Val> {
         ))
     };
     Ok(match col.kind {
-        Kind::Text => Val::Text(raw.to_owned()),
+        Kind::Text | Kind::Enum => Val::Text(raw.to_owned()),
         Kind::Int => Val::Int(raw.trim().parse().map_err(|_| bad())?),
-        Kind::Uuid => Val::Text(dialect::uuid_to_db(
-            &dialect::uuid_from_db(raw).ok_or_else(bad)?,
-        )),
+        Kind::Uuid => Val::Uuid(dialect::uuid_from_db(raw).ok_or_else(bad)?),
         Kind::Bool => match raw.trim().to_ascii_lowercase().as_str() {
             "true" | "1" => Val::Bool(true),
             "false" | "0" => Val::Bool(false),
             _ => return Err(bad()),
         },
-        Kind::Ts => Val::Text(dialect::ts_to_db(
-            &dialect::ts_from_db(raw).ok_or_else(bad)?,
-        )),
+        Kind::Ts => Val::Ts(dialect::ts_from_db(raw).ok_or_else(bad)?),
     })
 }
 
 /// Appends `col <op> ?` for one filter; `target` is the qualified column.
 fn push_filter(
     sql: &mut Sql,
+    engine: Engine,
     table: &Table,
     col: &Col,
     target: &str,
     filter: &Filter,
 ) -> Result<()> {
+    let enum_text;
+    let target = if col.kind == Kind::Enum {
+        enum_text = engine.enum_as_text(target);
+        enum_text.as_str()
+    } else {
+        target
+    };
     match filter {
         Filter::Eq(v) => {
             sql.push(target).push(" = ").bind(value_for(table, col, v)?);
@@ -115,7 +122,7 @@ fn push_filter(
             sql.push(target).push(" IS NULL");
         }
         Filter::Wildcard(v) => {
-            if col.kind != Kind::Text {
+            if !matches!(col.kind, Kind::Text | Kind::Enum) {
                 return Err(StorageError::InvalidCriteria(format!(
                     "wildcards are not allowed on {}.{}",
                     table.name, col.name
@@ -137,6 +144,7 @@ fn push_filter(
 /// `(child table, its alias-free foreign key column to this table's id, allowed columns)`.
 pub(crate) fn push_criteria(
     sql: &mut Sql,
+    engine: Engine,
     table: &Table,
     alias: &str,
     criteria: &Criteria,
@@ -145,7 +153,14 @@ pub(crate) fn push_criteria(
     for (name, filter) in &criteria.0 {
         sql.push(" AND ");
         if let Some(col) = table.col(name) {
-            push_filter(sql, table, col, &format!("{alias}.{}", col.name), filter)?;
+            push_filter(
+                sql,
+                engine,
+                table,
+                col,
+                &format!("{alias}.{}", col.name),
+                filter,
+            )?;
             continue;
         }
         let child_col = child.and_then(|(t, fk, allowed)| {
@@ -164,7 +179,7 @@ pub(crate) fn push_criteria(
             "EXISTS (SELECT 1 FROM {} c WHERE c.{fk} = {alias}.id AND ",
             ct.name
         ));
-        push_filter(sql, ct, col, &format!("c.{}", col.name), filter)?;
+        push_filter(sql, engine, ct, col, &format!("c.{}", col.name), filter)?;
         sql.push(")");
     }
     Ok(())
@@ -198,8 +213,10 @@ pub(crate) async fn push_page(
         let Some(row) = probe.fetch_optional(conn).await? else {
             return Err(StorageError::NotFound("marker"));
         };
-        let marker_is_null: i64 =
-            sqlx::Row::try_get_unchecked(&row, 0).map_err(super::query::map_err)?;
+        let marker_is_null = match row.first() {
+            Some(Value::Int(n)) => *n,
+            _ => 0,
+        };
         // M: the marker row's sort value, read by the database itself so that no value has to
         // be decoded and re-bound with the right type.
         let push_m = |sql: &mut Sql| {

@@ -1,15 +1,21 @@
 //! The sqlx implementation of [`Storage`]: [`SqlStorage`] (connection pools, migrations) and its
 //! transaction type, which delegates each [`StorageTx`] method to the module owning that table
-//! family (`zones`, `recordsets`, `pools`, `services`). Engine differences live in `dialect`.
+//! family (`zones`, `recordsets`, `pools`, `services`). Queries are written once; engine
+//! differences live in `dialect` (SQL text and stored forms) and `query` (binding and decoding
+//! per driver). Engines: SQLite, PostgreSQL, MySQL/MariaDB.
 //!
-//! SQLite allows one writer at a time, so writes go through a pool of exactly one connection and
-//! open with `BEGIN IMMEDIATE`: concurrent writers queue for that connection instead of failing
-//! with `SQLITE_BUSY`. Reads use a separate pool of read-only connections, which WAL mode lets
-//! run beside the writer, so a long AXFR read never blocks (or is blocked by) central.
+//! SQLite allows one writer at a time, so there writes go through a pool of exactly one
+//! connection and open with `BEGIN IMMEDIATE`: concurrent writers queue for that connection
+//! instead of failing with `SQLITE_BUSY`. Reads use a separate pool of read-only connections,
+//! which WAL mode lets run beside the writer, so a long AXFR read never blocks (or is blocked by)
+//! central. PostgreSQL and MySQL take no locks of ours at all (Galera-safe): lost races surface
+//! as version conflicts or deadlocks ([`StorageError::is_retryable`]) and the caller reruns the
+//! transaction.
 
 mod codec;
 pub(crate) mod dialect;
 mod listing;
+mod options;
 mod pools;
 mod query;
 mod recordsets;
@@ -23,11 +29,16 @@ use std::time::Duration;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{Action, Pool, Record, RecordSet, RecordStatus, ServiceStatus, Zone};
+use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
+use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{
     SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous,
 };
+use sqlx::Executor as _;
 use uuid::Uuid;
 
+pub(crate) use self::dialect::Engine;
+pub use self::options::PoolOptions;
 use self::query::Conn;
 use self::url::Location;
 use crate::{Result, Storage, StorageError, StorageTx};
@@ -41,32 +52,75 @@ const READER_WAIT: Duration = Duration::from_secs(60);
 /// Readers that may run at once.
 const READERS: u32 = 4;
 
-/// A Designate database reached through sqlx (SQLite today), holding upstream's tables.
+/// The connection pools of one engine.
+#[derive(Debug, Clone)]
+enum Pools {
+    Sqlite {
+        /// Exactly one connection: the only writer.
+        writer: SqlitePool,
+        /// Read-only connections (`query_only`); the writer pool itself for in-memory
+        /// databases, whose contents are private to one connection.
+        reader: SqlitePool,
+    },
+    Postgres(PgPool),
+    MySql(MySqlPool),
+}
+
+/// A Designate database reached through sqlx (SQLite, PostgreSQL or MySQL/MariaDB), holding
+/// upstream's tables.
 #[derive(Debug, Clone)]
 pub struct SqlStorage {
-    /// Exactly one connection: the only writer.
-    writer: SqlitePool,
-    /// Read-only connections (`query_only`); the writer pool itself for in-memory databases,
-    /// whose contents are private to one connection.
-    reader: SqlitePool,
+    pools: Pools,
+}
+
+/// Runs `connect` until it succeeds or `opts.max_retries` retries have failed (oslo.db's start-up
+/// behaviour: the database may come up after us).
+async fn with_retries<T, F, Fut>(opts: &PoolOptions, mut connect: F) -> Result<T>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+{
+    let mut attempt: i64 = 0;
+    loop {
+        match connect().await {
+            Ok(v) => return Ok(v),
+            Err(e) if opts.max_retries < 0 || attempt < i64::from(opts.max_retries) => {
+                attempt += 1;
+                tracing::warn!(error = %e, attempt, "database connection failed; retrying");
+                tokio::time::sleep(opts.retry_interval).await;
+            }
+            Err(e) => return Err(query::map_err(e)),
+        }
+    }
 }
 
 impl SqlStorage {
-    /// Opens (creating it and its directory if missing) the database at `url`; see the `url`
-    /// module for the accepted forms (`sqlite:////abs/path.db`, `sqlite:///relative.db`,
-    /// `sqlite::memory:`, …). Turns on WAL, foreign keys and a busy timeout. Does not migrate:
-    /// call [`SqlStorage::migrate`].
+    /// Opens the database at `url` with the default [`PoolOptions`]; see
+    /// [`SqlStorage::connect_with`].
     ///
-    /// Writers queue for the single writer connection, so a task must not call
+    /// # Errors
+    /// As [`SqlStorage::connect_with`].
+    pub async fn connect(url: &str) -> Result<Self> {
+        Self::connect_with(url, &PoolOptions::default()).await
+    }
+
+    /// Opens the database at `url`: upstream's SQLAlchemy URLs as written in designate.conf
+    /// (`mysql+pymysql://…`, `postgresql+psycopg2://…`, `sqlite:///…`) or plain ones; see the
+    /// `url` module. A SQLite file (and its directory) is created if missing, with WAL, foreign
+    /// keys and a busy timeout. Does not migrate: call [`SqlStorage::migrate`].
+    ///
+    /// On SQLite writers queue for the single writer connection, so a task must not call
     /// [`Storage::begin`] while it holds an uncommitted write transaction (it would wait for
     /// itself). An in-memory database has one connection for reads and writes alike, so there
     /// `begin_read` also waits while a write transaction is open.
     ///
     /// # Errors
     /// [`StorageError::InvalidUrl`] for an unsupported URL or an uncreatable directory;
-    /// [`StorageError::Database`] when the file cannot be opened.
-    pub async fn connect(url: &str) -> Result<Self> {
-        match url::parse(url)? {
+    /// [`StorageError::Unavailable`] when the server cannot be reached after
+    /// `opts.max_retries` retries; [`StorageError::Database`] when it refuses us (bad
+    /// credentials, unknown database) or a SQLite file cannot be opened.
+    pub async fn connect_with(url: &str, opts: &PoolOptions) -> Result<Self> {
+        let pools = match url::parse(url)? {
             Location::Memory => {
                 let opts = SqliteConnectOptions::from_str("sqlite::memory:")?
                     .foreign_keys(true)
@@ -80,10 +134,10 @@ impl SqlStorage {
                     .acquire_timeout(WRITER_WAIT)
                     .connect_with(opts)
                     .await?;
-                Ok(Self {
+                Pools::Sqlite {
                     writer: pool.clone(),
                     reader: pool,
-                })
+                }
             }
             Location::File(path) => {
                 if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
@@ -110,48 +164,136 @@ impl SqlStorage {
                     .acquire_timeout(READER_WAIT)
                     .connect_with(opts.pragma("query_only", "ON"))
                     .await?;
-                Ok(Self { writer, reader })
+                Pools::Sqlite { writer, reader }
             }
+            Location::Postgres(u) => {
+                let conn = PgConnectOptions::from_str(&u)
+                    .map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
+                let pool = with_retries(opts, || {
+                    server_pool::<sqlx::Postgres>(opts).connect_with(conn.clone())
+                })
+                .await?;
+                Pools::Postgres(pool)
+            }
+            Location::MySql(u) => {
+                let conn = MySqlConnectOptions::from_str(&u)
+                    .map_err(|e| StorageError::InvalidUrl(e.to_string()))?
+                    .charset("utf8mb4");
+                let pool = with_retries(opts, || {
+                    server_pool::<sqlx::MySql>(opts)
+                        .after_connect(|c, _| {
+                            Box::pin(async move {
+                                // `"key"` quotes an identifier (see `dialect`).
+                                c.execute(
+                                    "SET SESSION sql_mode = CONCAT(@@sql_mode, ',ANSI_QUOTES')",
+                                )
+                                .await
+                                .map(|_| ())
+                            })
+                        })
+                        .connect_with(conn.clone())
+                })
+                .await?;
+                Pools::MySql(pool)
+            }
+        };
+        Ok(Self { pools })
+    }
+
+    /// The engine behind this storage.
+    pub(crate) fn engine(&self) -> Engine {
+        match self.pools {
+            Pools::Sqlite { .. } => Engine::Sqlite,
+            Pools::Postgres(_) => Engine::Postgres,
+            Pools::MySql(_) => Engine::MySql,
         }
     }
 
-    /// Applies the embedded migrations (`migrations/sqlite/`): upstream's schema, created only
-    /// where missing, so running it on a database upstream Designate created adds nothing but
-    /// sqlx's bookkeeping table. Idempotent; used by `designate manage database sync` and at
+    /// Applies the embedded migrations of the engine (`migrations/{sqlite,postgres,mysql}/`):
+    /// upstream's schema as upstream creates it on that engine, created only where missing, so
+    /// running it on a database upstream Designate created adds nothing but sqlx's bookkeeping
+    /// table (`_sqlx_migrations`). Idempotent; used by `designate manage database sync` and at
     /// `designate all` start.
     ///
     /// # Errors
     /// [`StorageError::Migrate`] when a migration fails or the applied ones were changed.
     pub async fn migrate(&self) -> Result<()> {
-        sqlx::migrate!("./migrations/sqlite")
-            .run(&self.writer)
-            .await?;
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                sqlx::migrate!("./migrations/sqlite").run(writer).await?
+            }
+            Pools::Postgres(p) => sqlx::migrate!("./migrations/postgres").run(p).await?,
+            Pools::MySql(p) => sqlx::migrate!("./migrations/mysql").run(p).await?,
+        }
         Ok(())
     }
 
-    /// Closes both pools, waiting for connections in use to come back.
+    /// Closes every pool, waiting for connections in use to come back.
     pub async fn close(&self) {
-        self.writer.close().await;
-        self.reader.close().await;
+        match &self.pools {
+            Pools::Sqlite { writer, reader } => {
+                writer.close().await;
+                reader.close().await;
+            }
+            Pools::Postgres(p) => p.close().await,
+            Pools::MySql(p) => p.close().await,
+        }
     }
+}
+
+/// Pool settings for a server engine from upstream's options.
+fn server_pool<DB: sqlx::Database>(opts: &PoolOptions) -> sqlx::pool::PoolOptions<DB> {
+    sqlx::pool::PoolOptions::new()
+        .max_connections(opts.max_pool_size.saturating_add(opts.max_overflow).max(1))
+        .acquire_timeout(opts.pool_timeout)
+        .max_lifetime(opts.connection_recycle_time)
+        // Connections dropped by a database restart are noticed before use, not mid-request.
+        .test_before_acquire(true)
 }
 
 #[async_trait]
 impl Storage for SqlStorage {
     async fn begin(&self) -> Result<Box<dyn StorageTx>> {
-        let tx = self.writer.begin_with(dialect::BEGIN_WRITE).await?;
-        Ok(Box::new(SqlTx { tx }))
+        let begin = self.engine().begin_write();
+        let tx = match &self.pools {
+            Pools::Sqlite { writer, .. } => {
+                Conn::Sqlite(writer.begin_with(begin).await.map_err(query::map_err)?)
+            }
+            Pools::Postgres(p) => {
+                Conn::Postgres(p.begin_with(begin).await.map_err(query::map_err)?)
+            }
+            Pools::MySql(p) => Conn::MySql(p.begin_with(begin).await.map_err(query::map_err)?),
+        };
+        Ok(Box::new(SqlTx { tx, write: true }))
     }
 
     async fn begin_read(&self) -> Result<Box<dyn StorageTx>> {
-        let tx = self.reader.begin().await?;
-        Ok(Box::new(SqlTx { tx }))
+        // Server engines: one consistent snapshot for the whole transaction (an AXFR must not
+        // mix two versions of a zone), and no writes.
+        let tx = match &self.pools {
+            Pools::Sqlite { reader, .. } => {
+                Conn::Sqlite(reader.begin().await.map_err(query::map_err)?)
+            }
+            Pools::Postgres(p) => Conn::Postgres(
+                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
+                    .await
+                    .map_err(query::map_err)?,
+            ),
+            Pools::MySql(p) => Conn::MySql(
+                p.begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
+                    .await
+                    .map_err(query::map_err)?,
+            ),
+        };
+        Ok(Box::new(SqlTx { tx, write: false }))
     }
 }
 
 /// One sqlx transaction; sqlx rolls it back when dropped uncommitted.
 struct SqlTx {
-    tx: sqlx::Transaction<'static, dialect::Db>,
+    tx: Conn,
+    /// Opened by [`Storage::begin`]: zones read here are row-locked (see [`zones::get`]).
+    write: bool,
 }
 
 impl SqlTx {
@@ -163,7 +305,7 @@ impl SqlTx {
 #[async_trait]
 impl StorageTx for SqlTx {
     async fn commit(self: Box<Self>) -> Result<()> {
-        self.tx.commit().await.map_err(query::map_err)
+        self.tx.commit().await
     }
 
     async fn create_zone(&mut self, zone: &Zone) -> Result<()> {
@@ -171,11 +313,11 @@ impl StorageTx for SqlTx {
     }
 
     async fn get_zone(&mut self, id: Uuid) -> Result<Zone> {
-        zones::get(self.conn(), id, true).await
+        zones::get(&mut self.tx, id, true, self.write).await
     }
 
     async fn get_zone_any(&mut self, id: Uuid) -> Result<Zone> {
-        zones::get(self.conn(), id, false).await
+        zones::get(&mut self.tx, id, false, self.write).await
     }
 
     async fn find_zones(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<Zone>> {
@@ -260,3 +402,12 @@ impl StorageTx for SqlTx {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod server_tests;
+
+#[cfg(test)]
+mod adoption_tests;
+
+#[cfg(test)]
+mod fault_tests;

@@ -13,16 +13,21 @@ use designate_core::objects::{
 use uuid::Uuid;
 
 use super::codec::RowReader;
-use super::dialect::KEY;
+use super::dialect::{Engine, KEY};
 use super::query::{Conn, Sql, Val};
 use crate::{Result, StorageError};
 
-/// Hands out increasing `created_at` values for child rows (see the module doc).
-struct Clock(NaiveDateTime);
+/// Hands out increasing `created_at` values for child rows (see the module doc), one storable
+/// step apart (a second on MySQL, whose upstream DATETIME columns keep no fraction).
+struct Clock(NaiveDateTime, Duration);
 
 impl Clock {
+    fn new(now: NaiveDateTime, engine: Engine) -> Self {
+        Self(now, engine.ts_step())
+    }
+
     fn next(&mut self) -> NaiveDateTime {
-        self.0 += Duration::microseconds(1);
+        self.0 += self.1;
         self.0
     }
 }
@@ -161,10 +166,10 @@ pub(crate) async fn create(conn: &mut Conn, pool: &Pool) -> Result<()> {
         pool.tenant_id.clone().into(),
     ];
     insert(conn, "pools", &cols, vals).await?;
-    insert_children(conn, pool, &mut Clock(now)).await
+    insert_children(conn, pool, &mut Clock::new(now, conn.engine())).await
 }
 
-async fn rows(conn: &mut Conn, sql: &str, id: Uuid) -> Result<Vec<sqlx::sqlite::SqliteRow>> {
+async fn rows(conn: &mut Conn, sql: &str, id: Uuid) -> Result<Vec<super::query::Row>> {
     let mut q = Sql::new(sql);
     q.bind(id).push(" ORDER BY x.created_at, x.id");
     q.fetch_all(conn).await
@@ -314,5 +319,5 @@ pub(crate) async fn update(conn: &mut Conn, pool: &Pool) -> Result<()> {
         q.bind(pool.id);
         q.execute(conn).await?;
     }
-    insert_children(conn, pool, &mut Clock(now)).await
+    insert_children(conn, pool, &mut Clock::new(now, conn.engine())).await
 }

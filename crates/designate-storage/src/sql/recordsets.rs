@@ -26,7 +26,7 @@ pub(crate) static RECORDSETS: Table = Table {
         col("tenant_id", Kind::Text, true),
         col("zone_id", Kind::Uuid, false),
         col("name", Kind::Text, false),
-        col("type", Kind::Text, false),
+        col("type", Kind::Enum, false),
         col("ttl", Kind::Int, true),
         col("description", Kind::Text, true),
         col("reverse_name", Kind::Text, false),
@@ -56,8 +56,8 @@ pub(crate) static RECORDS: Table = Table {
         col("managed_resource_region", Kind::Text, true),
         col("managed_resource_id", Kind::Uuid, true),
         col("managed_tenant_id", Kind::Text, true),
-        col("status", Kind::Text, false),
-        col("action", Kind::Text, false),
+        col("status", Kind::Enum, false),
+        col("action", Kind::Enum, false),
         col("serial", Kind::Int, false),
     ],
 };
@@ -117,7 +117,7 @@ fn record_values(r: &Record) -> Vec<Val> {
     ]
 }
 
-fn recordset_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<RecordSet> {
+fn recordset_from_row(row: &super::query::Row) -> Result<RecordSet> {
     let r = RowReader::new(row, "recordsets");
     Ok(RecordSet {
         id: r.uuid("id")?,
@@ -137,7 +137,7 @@ fn recordset_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<RecordSet> {
     })
 }
 
-fn record_from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Record> {
+fn record_from_row(row: &super::query::Row) -> Result<Record> {
     let r = RowReader::new(row, "records");
     Ok(Record {
         id: r.uuid("id")?,
@@ -237,12 +237,19 @@ pub(crate) async fn find(
     let child = Some((&RECORDS, "recordset_id", RECORD_FILTERS));
     let mut count = Sql::new(&select_recordsets("COUNT(*)"));
     count.push(" WHERE z.deleted = '0'");
-    push_criteria(&mut count, &RECORDSETS, "rs", criteria, child)?;
+    push_criteria(
+        &mut count,
+        conn.engine(),
+        &RECORDSETS,
+        "rs",
+        criteria,
+        child,
+    )?;
     let total_count = count.fetch_count(conn).await?;
 
     let mut q = Sql::new(&select_recordsets(&recordset_columns()));
     q.push(" WHERE z.deleted = '0'");
-    push_criteria(&mut q, &RECORDSETS, "rs", criteria, child)?;
+    push_criteria(&mut q, conn.engine(), &RECORDSETS, "rs", criteria, child)?;
     push_page(&mut q, conn, &RECORDSETS, "rs", page).await?;
     let mut items = q
         .fetch_all(conn)

@@ -361,7 +361,7 @@ async fn file_storage(dir: &tempfile::TempDir) -> SqlStorage {
 }
 
 async fn tables(s: &SqlStorage) -> BTreeMap<String, Vec<(String, String)>> {
-    let mut conn = s.writer.acquire().await.expect("acquire");
+    let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
     let names: Vec<String> = sqlx::query(
         "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT LIKE 'sqlite_%' \
          AND name NOT LIKE '_sqlx%'",
@@ -432,7 +432,7 @@ async fn schema_has_upstreams_tables_and_columns() {
         .collect();
     assert!(extra.is_empty(), "tables not in upstream: {extra:?}");
 
-    let mut conn = s.reader.acquire().await.expect("acquire");
+    let mut conn = s.sqlite_reader().acquire().await.expect("acquire");
     for (table, index) in UPSTREAM_INDEXES {
         let n: i64 = sqlx::query(
             "SELECT COUNT(*) FROM sqlite_master WHERE type = 'index' AND tbl_name = ? AND name = ?",
@@ -456,7 +456,7 @@ async fn stored_values_use_upstreams_encodings() {
     tx.create_zone(&z).await.expect("create");
     tx.commit().await.expect("commit");
 
-    let mut conn = s.reader.acquire().await.expect("acquire");
+    let mut conn = s.sqlite_reader().acquire().await.expect("acquire");
     let row = sqlx::query(
         "SELECT id, created_at, deleted, pool_id, delayed_notify, serial, type FROM zones",
     )
@@ -485,7 +485,7 @@ async fn migrate_is_idempotent_and_keeps_an_existing_schema() {
     {
         // A database "upstream created": its zones table already exists, with a row.
         let s = SqlStorage::connect(&url).await.expect("connect");
-        let mut conn = s.writer.acquire().await.expect("acquire");
+        let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
         let ddl = include_str!("../../migrations/sqlite/0001_upstream_schema.sql");
         sqlx::raw_sql(ddl)
             .execute(&mut *conn)
@@ -571,7 +571,25 @@ async fn writers_in_spawned_tasks_all_succeed() {
 #[tokio::test]
 async fn bad_urls_are_refused() {
     assert!(matches!(
-        SqlStorage::connect("postgresql://u@h/d").await,
+        SqlStorage::connect("oracle://u@h/d").await,
         Err(StorageError::InvalidUrl(_))
     ));
+}
+
+impl SqlStorage {
+    /// The SQLite writer pool (tests only).
+    fn sqlite_writer(&self) -> &SqlitePool {
+        match &self.pools {
+            Pools::Sqlite { writer, .. } => writer,
+            _ => panic!("not sqlite"),
+        }
+    }
+
+    /// The SQLite reader pool (tests only).
+    fn sqlite_reader(&self) -> &SqlitePool {
+        match &self.pools {
+            Pools::Sqlite { reader, .. } => reader,
+            _ => panic!("not sqlite"),
+        }
+    }
 }

@@ -1,4 +1,17 @@
-//! Database URLs: upstream's SQLAlchemy forms and the forms sqlx takes, for SQLite.
+//! Database URLs: upstream's SQLAlchemy forms (as written in designate.conf's
+//! `[storage:sqlalchemy] connection`) and the forms sqlx takes.
+//!
+//! | URL | database |
+//! |---|---|
+//! | `mysql+pymysql://u:p@host[:port]/db[?…]`, `mysql://…`, `mariadb://…` | MySQL / MariaDB |
+//! | `postgresql+psycopg2://u:p@host[:port]/db[?…]`, `postgresql://…`, `postgres://…` | PostgreSQL |
+//!
+//! SQLAlchemy's `+driver` suffix is dropped. Of the query parameters only those sqlx understands
+//! with the same meaning are kept (`sslmode`, `sslrootcert`, `host` for PostgreSQL; `ssl-mode`,
+//! `ssl-ca` for MySQL, and pymysql's `unix_socket`, which sqlx calls `socket`); the rest
+//! (`charset=utf8`, …) are SQLAlchemy driver options with no sqlx equivalent and are ignored.
+//!
+//! SQLite:
 //!
 //! | URL | database |
 //! |---|---|
@@ -20,16 +33,75 @@ pub(crate) enum Location {
     Memory,
     /// A file, created if missing.
     File(PathBuf),
+    /// A PostgreSQL server; the URL in the form sqlx takes.
+    Postgres(String),
+    /// A MySQL / MariaDB server; the URL in the form sqlx takes.
+    MySql(String),
 }
 
-/// Parses a SQLite URL.
-pub(crate) fn parse(url: &str) -> Result<Location> {
-    let Some(rest) = url.strip_prefix("sqlite:") else {
-        let scheme = url.split(':').next().unwrap_or_default();
+/// Query parameters kept for sqlx, and the names it knows them by.
+const PG_PARAMS: &[(&str, &str)] = &[
+    ("sslmode", "sslmode"),
+    ("sslrootcert", "sslrootcert"),
+    ("host", "host"),
+];
+const MYSQL_PARAMS: &[(&str, &str)] = &[
+    ("ssl-mode", "ssl-mode"),
+    ("ssl-ca", "ssl-ca"),
+    ("unix_socket", "socket"),
+];
+
+/// Rebuilds a server URL as `scheme://rest` with only the parameters sqlx should see.
+fn server_url(scheme: &str, rest: &str, keep: &[(&str, &str)]) -> Result<String> {
+    let rest = rest.strip_prefix("//").ok_or_else(|| {
+        StorageError::InvalidUrl(format!("expected {scheme}://user:password@host/database"))
+    })?;
+    let (base, query) = rest.split_once('?').unwrap_or((rest, ""));
+    let (_, db) = base.split_once('/').unwrap_or((base, ""));
+    if db.is_empty() {
         return Err(StorageError::InvalidUrl(format!(
-            "unsupported database scheme {scheme:?} (only sqlite is supported so far)"
+            "{scheme} url names no database"
         )));
+    }
+    let params: Vec<String> = query
+        .split('&')
+        .filter_map(|kv| {
+            let (k, v) = kv.split_once('=')?;
+            keep.iter()
+                .find(|(from, _)| *from == k)
+                .map(|(_, to)| format!("{to}={v}"))
+        })
+        .collect();
+    let mut url = format!("{scheme}://{base}");
+    if !params.is_empty() {
+        url.push('?');
+        url.push_str(&params.join("&"));
+    }
+    Ok(url)
+}
+
+/// Parses a database URL.
+pub(crate) fn parse(url: &str) -> Result<Location> {
+    let url = url.trim();
+    let Some((scheme, rest)) = url.split_once(':') else {
+        return Err(StorageError::InvalidUrl("no scheme".to_owned()));
     };
+    // SQLAlchemy's dialect+driver: only the dialect matters.
+    let dialect = scheme.split('+').next().unwrap_or_default();
+    match dialect.to_ascii_lowercase().as_str() {
+        "sqlite" => sqlite(rest),
+        "postgresql" | "postgres" => {
+            Ok(Location::Postgres(server_url("postgres", rest, PG_PARAMS)?))
+        }
+        "mysql" | "mariadb" => Ok(Location::MySql(server_url("mysql", rest, MYSQL_PARAMS)?)),
+        _ => Err(StorageError::InvalidUrl(format!(
+            "unsupported database scheme {scheme:?} (sqlite, postgresql or mysql)"
+        ))),
+    }
+}
+
+/// Parses what follows `sqlite:`.
+fn sqlite(rest: &str) -> Result<Location> {
     let (rest, query) = rest.split_once('?').unwrap_or((rest, ""));
     let memory_param = query
         .split('&')
@@ -82,9 +154,36 @@ mod tests {
     }
 
     #[test]
+    fn upstream_server_forms() {
+        assert_eq!(
+            parse("mysql+pymysql://designate:pw@db.example.org/designate?charset=utf8").unwrap(),
+            Location::MySql("mysql://designate:pw@db.example.org/designate".to_owned())
+        );
+        assert_eq!(
+            parse("mysql://root@127.0.0.1:3306/d?unix_socket=/run/mysqld.sock").unwrap(),
+            Location::MySql("mysql://root@127.0.0.1:3306/d?socket=/run/mysqld.sock".to_owned())
+        );
+        assert_eq!(
+            parse("postgresql+psycopg2://designate:pw@10.0.0.5:5433/designate?sslmode=require")
+                .unwrap(),
+            Location::Postgres(
+                "postgres://designate:pw@10.0.0.5:5433/designate?sslmode=require".to_owned()
+            )
+        );
+        assert_eq!(
+            parse("postgresql://postgres@127.0.0.1/x").unwrap(),
+            Location::Postgres("postgres://postgres@127.0.0.1/x".to_owned())
+        );
+        assert!(matches!(
+            parse("postgresql://postgres@127.0.0.1"),
+            Err(StorageError::InvalidUrl(_))
+        ));
+    }
+
+    #[test]
     fn other_schemes_are_refused() {
         assert!(matches!(
-            parse("mysql+pymysql://u:p@h/designate"),
+            parse("oracle://u:p@h/designate"),
             Err(StorageError::InvalidUrl(_))
         ));
         assert!(matches!(

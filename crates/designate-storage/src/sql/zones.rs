@@ -5,7 +5,7 @@ use designate_core::objects::Zone;
 use uuid::Uuid;
 
 use super::codec::RowReader;
-use super::dialect;
+use super::dialect::{self, Engine};
 use super::listing::{col, push_criteria, push_page, Kind, Table};
 use super::query::{Conn, Sql, Val};
 use crate::{Result, StorageError};
@@ -25,7 +25,7 @@ pub(crate) static ZONES: Table = Table {
         col("name", Kind::Text, false),
         col("email", Kind::Text, false),
         col("description", Kind::Text, true),
-        col("type", Kind::Text, false),
+        col("type", Kind::Enum, false),
         col("transferred_at", Kind::Ts, true),
         col("ttl", Kind::Int, false),
         col("serial", Kind::Int, false),
@@ -33,9 +33,9 @@ pub(crate) static ZONES: Table = Table {
         col("retry", Kind::Int, false),
         col("expire", Kind::Int, false),
         col("minimum", Kind::Int, false),
-        col("status", Kind::Text, false),
+        col("status", Kind::Enum, false),
         col("parent_zone_id", Kind::Uuid, true),
-        col("action", Kind::Text, false),
+        col("action", Kind::Enum, false),
         col("pool_id", Kind::Uuid, true),
         col("reverse_name", Kind::Text, false),
         col("delayed_notify", Kind::Bool, true),
@@ -79,7 +79,7 @@ fn data_values(z: &Zone) -> Vec<Val> {
 }
 
 /// Decodes a row selected with [`Table::select_list`] of [`ZONES`].
-fn from_row(row: &sqlx::sqlite::SqliteRow) -> Result<Zone> {
+fn from_row(row: &super::query::Row) -> Result<Zone> {
     let r = RowReader::new(row, "zones");
     Ok(Zone {
         id: r.uuid("id")?,
@@ -126,7 +126,15 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
 }
 
 /// A zone by id; `live_only` hides soft-deleted zones.
-pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool) -> Result<Zone> {
+///
+/// `lock` (a write transaction) reads it `FOR UPDATE` on the server engines: every change to a
+/// zone ends by bumping its serial and version, so writers of one zone must queue on its row.
+/// Without the lock two writers each take a shared lock on the zone row (the foreign-key checks
+/// of their recordset inserts) and then both want it exclusively for the serial bump: a deadlock
+/// on every collision, which InnoDB/Galera resolve by failing one of them. With it, the second
+/// writer waits, then reads the first one's committed version, and its version check holds.
+/// SQLite needs no lock: its writers are serialised already.
+pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) -> Result<Zone> {
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.id = ",
         ZONES.select_list("z")
@@ -134,6 +142,9 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool) -> Result<Zo
     q.bind(id);
     if live_only {
         q.push(" AND z.deleted = '0'");
+    }
+    if lock && conn.engine() != Engine::Sqlite {
+        q.push(" FOR UPDATE");
     }
     match q.fetch_optional(conn).await? {
         Some(row) => from_row(&row),
@@ -148,14 +159,14 @@ pub(crate) async fn find(
     page: &Page,
 ) -> Result<Listing<Zone>> {
     let mut count = Sql::new("SELECT COUNT(*) FROM zones z WHERE z.deleted = '0'");
-    push_criteria(&mut count, &ZONES, "z", criteria, None)?;
+    push_criteria(&mut count, conn.engine(), &ZONES, "z", criteria, None)?;
     let total_count = count.fetch_count(conn).await?;
 
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.deleted = '0'",
         ZONES.select_list("z")
     ));
-    push_criteria(&mut q, &ZONES, "z", criteria, None)?;
+    push_criteria(&mut q, conn.engine(), &ZONES, "z", criteria, None)?;
     push_page(&mut q, conn, &ZONES, "z", page).await?;
     let items = q
         .fetch_all(conn)
@@ -193,7 +204,7 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
             StorageError::NotFound("zone")
         });
     }
-    get(conn, z.id, false).await
+    get(conn, z.id, false, false).await
 }
 
 /// Hard-deletes a zone, its recordsets and records (the other children go by ON DELETE CASCADE).

@@ -36,7 +36,12 @@ impl Service {
 
     /// Starts a service on `state_path` (kept by the caller) with the given listen ports.
     pub(crate) async fn start_in(state_path: &Path, ports: &Ports) -> Self {
-        let config = write_config(state_path, ports);
+        Self::start_in_with(state_path, ports, "").await
+    }
+
+    /// Like [`Service::start_in`], with `extra` appended to the config file (more sections).
+    pub(crate) async fn start_in_with(state_path: &Path, ports: &Ports, extra: &str) -> Self {
+        let config = write_config_with(state_path, ports, extra);
         let mut child = Command::new(env!("CARGO_BIN_EXE_designate"))
             .arg("--config")
             .arg(&config)
@@ -232,12 +237,21 @@ impl Drop for Service {
 /// Writes the designate.conf a service on `state_path` with `ports` runs with (also used to run
 /// `designate manage …` against the same database before the service starts).
 pub(crate) fn write_config(state_path: &Path, ports: &Ports) -> std::path::PathBuf {
+    write_config_with(state_path, ports, "")
+}
+
+/// [`write_config`] with `extra` (more sections) appended.
+pub(crate) fn write_config_with(
+    state_path: &Path,
+    ports: &Ports,
+    extra: &str,
+) -> std::path::PathBuf {
     let config = state_path.join("designate.conf");
     std::fs::write(
         &config,
         format!(
             "[DEFAULT]\nstate_path = {}\n\n[service:api]\nlisten = 127.0.0.1:{}\n\n\
-             [service:mdns]\nlisten = 127.0.0.1:{}\n\n[service:nameserver]\nlisten = 127.0.0.1:{}\n",
+             [service:mdns]\nlisten = 127.0.0.1:{}\n\n[service:nameserver]\nlisten = 127.0.0.1:{}\n\n{extra}",
             state_path.display(),
             ports.api,
             ports.mdns,

@@ -4,9 +4,11 @@
 //! `designate all` on ports chosen by the kernel, with its own state directory.
 
 mod bus;
+mod bus_harness;
 mod cli;
 mod dns;
 mod harness;
 mod hostile;
+mod pools;
 mod restart;
 mod spine;

@@ -1,0 +1,650 @@
+//! RPC to central over AMQP: [`CentralClient`] implements [`CentralApi`] with request/reply
+//! calls; [`serve_central`] answers them from a real central.
+//!
+//! A call publishes `{"context": …, "call": {"method": …, "args": …}}` on the control exchange
+//! with the central topic as routing key, `reply_to` naming the client's exclusive reply queue
+//! and a fresh `correlation_id`; the message expires with the call's timeout, so a request
+//! nobody answered in time is never executed late. Every central process consumes the one
+//! central queue (competing consumers) and answers `{"result": …}` or `{"failure": <error>}`;
+//! it acks a request only after its answer is sent, so a central killed mid-request leaves it
+//! to another central.
+
+use std::collections::HashMap;
+use std::sync::{Arc, PoisonError};
+use std::time::Duration;
+
+use async_trait::async_trait;
+use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::objects::{
+    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, ServiceStatus, Zone, ZoneUpdate,
+};
+use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
+use futures::StreamExt;
+use lapin::message::Delivery;
+use lapin::options::{
+    BasicAckOptions, BasicConsumeOptions, BasicPublishOptions, BasicQosOptions, QueueDeclareOptions,
+};
+use lapin::types::FieldTable;
+use lapin::{BasicProperties, Channel, Connection};
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use tokio::sync::{oneshot, Mutex};
+use tokio::task::JoinSet;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+use super::topology::declare_topic_queue;
+use super::{communication_failure, BusError, Link};
+use crate::{CentralApi, PushOutcome};
+
+/// How long a stopping central waits for requests it already took.
+const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One central operation with its arguments: the `call` part of a request.
+#[derive(Debug, Clone, Serialize, Deserialize)]
+#[serde(tag = "method", content = "args", rename_all = "snake_case")]
+#[allow(missing_docs)] // Each variant mirrors the CentralApi method of the same name.
+pub enum CentralRequest {
+    CreateZone {
+        zone: NewZone,
+    },
+    GetZone {
+        id: Uuid,
+    },
+    FindZones {
+        criteria: Criteria,
+        page: Page,
+    },
+    UpdateZone {
+        id: Uuid,
+        update: ZoneUpdate,
+    },
+    DeleteZone {
+        id: Uuid,
+    },
+    CreateRecordset {
+        zone_id: Uuid,
+        recordset: NewRecordSet,
+    },
+    GetRecordset {
+        zone_id: Option<Uuid>,
+        id: Uuid,
+    },
+    FindRecordsets {
+        criteria: Criteria,
+        page: Page,
+    },
+    UpdateRecordset {
+        zone_id: Uuid,
+        id: Uuid,
+        update: RecordSetUpdate,
+    },
+    DeleteRecordset {
+        zone_id: Uuid,
+        id: Uuid,
+    },
+    GetPool {
+        id: Uuid,
+    },
+    FindPools,
+    UpdateStatus {
+        zone_id: Uuid,
+        outcome: PushOutcome,
+        serial: u32,
+    },
+    UpdateServiceStatus {
+        status: ServiceStatus,
+    },
+}
+
+impl CentralRequest {
+    /// The method name, as it travels.
+    pub fn method(&self) -> &'static str {
+        match self {
+            Self::CreateZone { .. } => "create_zone",
+            Self::GetZone { .. } => "get_zone",
+            Self::FindZones { .. } => "find_zones",
+            Self::UpdateZone { .. } => "update_zone",
+            Self::DeleteZone { .. } => "delete_zone",
+            Self::CreateRecordset { .. } => "create_recordset",
+            Self::GetRecordset { .. } => "get_recordset",
+            Self::FindRecordsets { .. } => "find_recordsets",
+            Self::UpdateRecordset { .. } => "update_recordset",
+            Self::DeleteRecordset { .. } => "delete_recordset",
+            Self::GetPool { .. } => "get_pool",
+            Self::FindPools => "find_pools",
+            Self::UpdateStatus { .. } => "update_status",
+            Self::UpdateServiceStatus { .. } => "update_service_status",
+        }
+    }
+}
+
+/// A request as it travels: the caller's context and the call.
+#[derive(Debug, Serialize, Deserialize)]
+struct Envelope {
+    context: RequestContext,
+    call: CentralRequest,
+}
+
+/// An answer as it travels.
+#[derive(Debug, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+enum Reply {
+    Result(serde_json::Value),
+    Failure(DesignateError),
+}
+
+/// A call waiting for its answer.
+struct Waiter {
+    /// The reply queue its request named, once published: when that queue's consumer ends
+    /// (connection lost) the answer can never arrive, and the caller is told at once.
+    queue: Option<String>,
+    tx: oneshot::Sender<Vec<u8>>,
+}
+
+type Pending = Arc<std::sync::Mutex<HashMap<String, Waiter>>>;
+
+/// The channel a client publishes on and the reply queue its answers come back to; replaced
+/// when the connection dies.
+#[derive(Clone)]
+struct Session {
+    conn: Arc<Connection>,
+    channel: Channel,
+    reply_queue: String,
+}
+
+/// [`CentralApi`] over AMQP.
+#[derive(Clone)]
+pub struct CentralClient {
+    link: Arc<Link>,
+    session: Arc<Mutex<Option<Session>>>,
+    pending: Pending,
+}
+
+impl std::fmt::Debug for CentralClient {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("CentralClient")
+            .field("link", &self.link)
+            .finish_non_exhaustive()
+    }
+}
+
+impl CentralClient {
+    /// A client calling the centrals reachable through `link` (connects on first call).
+    pub fn new(link: Arc<Link>) -> Self {
+        Self {
+            link,
+            session: Arc::new(Mutex::new(None)),
+            pending: Arc::default(),
+        }
+    }
+
+    /// Sends `call` and waits for the answer, at most `rpc_timeout`.
+    ///
+    /// # Errors
+    /// Central's own error, or `CommunicationFailure` (504) when the bus is unreachable or no
+    /// central answered in time.
+    pub async fn call<T: DeserializeOwned>(
+        &self,
+        ctx: &RequestContext,
+        call: CentralRequest,
+    ) -> Result<T> {
+        let timeout = self.link.config().rpc_timeout;
+        let body = serde_json::to_vec(&Envelope {
+            context: ctx.clone(),
+            call,
+        })
+        .map_err(|e| DesignateError::new(ErrorKind::UnknownFailure, e.to_string()))?;
+        let correlation_id = Uuid::new_v4().to_string();
+        let (tx, rx) = oneshot::channel();
+        self.pending_map()
+            .insert(correlation_id.clone(), Waiter { queue: None, tx });
+        let sent =
+            tokio::time::timeout(timeout, self.publish(&body, &correlation_id, timeout)).await;
+        let answer = match sent {
+            Ok(Ok(())) => tokio::time::timeout(timeout, rx).await,
+            Ok(Err(error)) => {
+                self.pending_map().remove(&correlation_id);
+                return Err(communication_failure(format!(
+                    "cannot reach central: {error}"
+                )));
+            }
+            Err(_) => {
+                self.pending_map().remove(&correlation_id);
+                return Err(communication_failure("timed out sending to central"));
+            }
+        };
+        let data = match answer {
+            Ok(Ok(data)) => data,
+            // The sender was dropped: the reply queue died with its connection.
+            Ok(Err(_)) => return Err(communication_failure("connection to central lost")),
+            Err(_) => {
+                self.pending_map().remove(&correlation_id);
+                return Err(communication_failure(format!(
+                    "timed out after {} s waiting for central",
+                    timeout.as_secs_f32()
+                )));
+            }
+        };
+        match serde_json::from_slice::<Reply>(&data) {
+            Ok(Reply::Result(value)) => serde_json::from_value(value).map_err(|e| {
+                DesignateError::new(
+                    ErrorKind::UnknownFailure,
+                    format!("bad answer from central: {e}"),
+                )
+            }),
+            Ok(Reply::Failure(error)) => Err(error),
+            Err(e) => Err(DesignateError::new(
+                ErrorKind::UnknownFailure,
+                format!("bad answer from central: {e}"),
+            )),
+        }
+    }
+
+    fn pending_map(&self) -> std::sync::MutexGuard<'_, HashMap<String, Waiter>> {
+        self.pending.lock().unwrap_or_else(PoisonError::into_inner)
+    }
+
+    /// Publishes on the current session; one retry on a fresh session when the first attempt
+    /// finds the connection dead.
+    async fn publish(
+        &self,
+        body: &[u8],
+        correlation_id: &str,
+        ttl: Duration,
+    ) -> Result<(), BusError> {
+        let mut last = None;
+        for _ in 0..2 {
+            let session = self.session().await?;
+            if let Some(waiter) = self.pending_map().get_mut(correlation_id) {
+                waiter.queue = Some(session.reply_queue.clone());
+            }
+            let props = BasicProperties::default()
+                .with_content_type("application/json".into())
+                .with_correlation_id(correlation_id.into())
+                .with_reply_to(session.reply_queue.as_str().into())
+                .with_expiration(ttl.as_millis().to_string().into());
+            let config = self.link.config();
+            let attempt = session
+                .channel
+                .basic_publish(
+                    config.control_exchange.as_str().into(),
+                    config.central_topic.as_str().into(),
+                    BasicPublishOptions::default(),
+                    body,
+                    props,
+                )
+                .await;
+            match attempt {
+                Ok(_) => return Ok(()),
+                Err(error) => {
+                    self.drop_session(&session).await;
+                    last = Some(BusError::from(error));
+                }
+            }
+        }
+        Err(last.unwrap_or(BusError::NotConfirmed))
+    }
+
+    async fn drop_session(&self, dead: &Session) {
+        let mut session = self.session.lock().await;
+        if session.as_ref().is_some_and(|s| {
+            s.channel.id() == dead.channel.id() && Arc::ptr_eq(&s.conn, &dead.conn)
+        }) {
+            *session = None;
+        }
+        self.link.discard(&dead.conn).await;
+    }
+
+    /// The live session, opening a new one (channel, reply queue, reply reader) if needed.
+    async fn session(&self) -> Result<Session, BusError> {
+        let mut guard = self.session.lock().await;
+        if let Some(s) = guard.as_ref() {
+            if s.conn.status().connected() && s.channel.status().connected() {
+                return Ok(s.clone());
+            }
+        }
+        *guard = None;
+        let conn = self.link.connection().await?;
+        let channel = conn.create_channel().await?;
+        let config = self.link.config();
+        // Requests wait in the central queue while centrals restart (until they expire).
+        declare_topic_queue(&channel, config, &config.central_topic, true).await?;
+        let queue = channel
+            .queue_declare(
+                "".into(),
+                QueueDeclareOptions {
+                    exclusive: true,
+                    auto_delete: true,
+                    ..QueueDeclareOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        let reply_queue = queue.name().as_str().to_owned();
+        let mut replies = channel
+            .basic_consume(
+                reply_queue.as_str().into(),
+                "".into(),
+                BasicConsumeOptions {
+                    no_ack: true,
+                    ..BasicConsumeOptions::default()
+                },
+                FieldTable::default(),
+            )
+            .await?;
+        let pending = Arc::clone(&self.pending);
+        let queue = reply_queue.clone();
+        tokio::spawn(async move {
+            while let Some(Ok(delivery)) = replies.next().await {
+                let Some(id) = delivery.properties.correlation_id().as_ref() else {
+                    continue;
+                };
+                let waiter = pending
+                    .lock()
+                    .unwrap_or_else(PoisonError::into_inner)
+                    .remove(id.as_str());
+                // No waiter: the call timed out already; the late answer is dropped.
+                if let Some(waiter) = waiter {
+                    let _ = waiter.tx.send(delivery.data);
+                }
+            }
+            // The reply queue is gone with its connection: fail its calls now, not at timeout.
+            pending
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner)
+                .retain(|_, w| w.queue.as_deref() != Some(queue.as_str()));
+        });
+        let session = Session {
+            conn,
+            channel,
+            reply_queue,
+        };
+        *guard = Some(session.clone());
+        Ok(session)
+    }
+}
+
+#[async_trait]
+impl CentralApi for CentralClient {
+    async fn create_zone(&self, ctx: &RequestContext, zone: NewZone) -> Result<Zone> {
+        self.call(ctx, CentralRequest::CreateZone { zone }).await
+    }
+    async fn get_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
+        self.call(ctx, CentralRequest::GetZone { id }).await
+    }
+    async fn find_zones(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Zone>> {
+        self.call(ctx, CentralRequest::FindZones { criteria, page })
+            .await
+    }
+    async fn update_zone(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: ZoneUpdate,
+    ) -> Result<Zone> {
+        self.call(ctx, CentralRequest::UpdateZone { id, update })
+            .await
+    }
+    async fn delete_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
+        self.call(ctx, CentralRequest::DeleteZone { id }).await
+    }
+    async fn create_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        rs: NewRecordSet,
+    ) -> Result<RecordSet> {
+        self.call(
+            ctx,
+            CentralRequest::CreateRecordset {
+                zone_id,
+                recordset: rs,
+            },
+        )
+        .await
+    }
+    async fn get_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Option<Uuid>,
+        id: Uuid,
+    ) -> Result<RecordSet> {
+        self.call(ctx, CentralRequest::GetRecordset { zone_id, id })
+            .await
+    }
+    async fn find_recordsets(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<RecordSet>> {
+        self.call(ctx, CentralRequest::FindRecordsets { criteria, page })
+            .await
+    }
+    async fn update_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        id: Uuid,
+        update: RecordSetUpdate,
+    ) -> Result<RecordSet> {
+        self.call(
+            ctx,
+            CentralRequest::UpdateRecordset {
+                zone_id,
+                id,
+                update,
+            },
+        )
+        .await
+    }
+    async fn delete_recordset(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        id: Uuid,
+    ) -> Result<RecordSet> {
+        self.call(ctx, CentralRequest::DeleteRecordset { zone_id, id })
+            .await
+    }
+    async fn get_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
+        self.call(ctx, CentralRequest::GetPool { id }).await
+    }
+    async fn find_pools(&self, ctx: &RequestContext) -> Result<Vec<Pool>> {
+        self.call(ctx, CentralRequest::FindPools).await
+    }
+    async fn update_status(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        outcome: PushOutcome,
+        serial: u32,
+    ) -> Result<()> {
+        self.call(
+            ctx,
+            CentralRequest::UpdateStatus {
+                zone_id,
+                outcome,
+                serial,
+            },
+        )
+        .await
+    }
+    async fn update_service_status(
+        &self,
+        ctx: &RequestContext,
+        status: ServiceStatus,
+    ) -> Result<()> {
+        self.call(ctx, CentralRequest::UpdateServiceStatus { status })
+            .await
+    }
+}
+
+/// Answers central calls from `link`'s central queue with `central` until `shutdown`;
+/// reconnects (with backoff) whenever the connection is lost.
+pub async fn serve_central(
+    link: Arc<Link>,
+    central: Arc<dyn CentralApi>,
+    shutdown: CancellationToken,
+) {
+    let mut inflight = JoinSet::new();
+    let mut round = 0;
+    while let Some(conn) = link.connection_or_wait(&shutdown).await {
+        match consume_central(&link, &conn, &central, &shutdown, &mut inflight).await {
+            Ok(()) => break,
+            Err(error) => {
+                tracing::warn!(%error, "central consumer stopped; reconnecting");
+                link.discard(&conn).await;
+                let delay = if round == 0 {
+                    Duration::from_millis(100)
+                } else {
+                    link.config().backoff(round - 1)
+                };
+                round += 1;
+                tokio::select! {
+                    () = shutdown.cancelled() => break,
+                    () = tokio::time::sleep(delay) => {}
+                }
+            }
+        }
+    }
+    // Requests already taken get their answer; unacked ones go back to the queue on close.
+    let _ = tokio::time::timeout(DRAIN_TIMEOUT, async {
+        while inflight.join_next().await.is_some() {}
+    })
+    .await;
+    link.close().await;
+}
+
+/// One consumer session; Ok at shutdown, Err when the channel or connection died.
+async fn consume_central(
+    link: &Link,
+    conn: &Connection,
+    central: &Arc<dyn CentralApi>,
+    shutdown: &CancellationToken,
+    inflight: &mut JoinSet<()>,
+) -> Result<(), BusError> {
+    let config = link.config();
+    let channel = conn.create_channel().await?;
+    channel
+        .basic_qos(config.central_prefetch, BasicQosOptions::default())
+        .await?;
+    declare_topic_queue(&channel, config, &config.central_topic, true).await?;
+    let mut requests = channel
+        .basic_consume(
+            config.central_topic.as_str().into(),
+            "".into(),
+            BasicConsumeOptions::default(),
+            FieldTable::default(),
+        )
+        .await?;
+    tracing::info!(queue = %config.central_topic, "central consuming");
+    loop {
+        tokio::select! {
+            () = shutdown.cancelled() => return Ok(()),
+            delivery = requests.next() => match delivery {
+                Some(Ok(delivery)) => {
+                    inflight.spawn(answer(channel.clone(), Arc::clone(central), delivery));
+                }
+                Some(Err(error)) => return Err(error.into()),
+                None => return Err(BusError::Config("central consumer cancelled by the broker".to_owned())),
+            },
+            Some(_) = inflight.join_next(), if !inflight.is_empty() => {}
+        }
+    }
+}
+
+/// Runs one request and answers it; acks once the answer is published.
+async fn answer(channel: Channel, central: Arc<dyn CentralApi>, delivery: Delivery) {
+    let reply = match serde_json::from_slice::<Envelope>(&delivery.data) {
+        Ok(envelope) => {
+            tracing::debug!(method = envelope.call.method(), request_id = %envelope.context.request_id, "central call");
+            dispatch(&*central, &envelope.context, envelope.call).await
+        }
+        Err(error) => Reply::Failure(DesignateError::new(
+            ErrorKind::BadRequest,
+            format!("malformed central request: {error}"),
+        )),
+    };
+    let props = &delivery.properties;
+    if let (Some(reply_to), Some(id)) = (props.reply_to(), props.correlation_id()) {
+        let body = match serde_json::to_vec(&reply) {
+            Ok(body) => body,
+            Err(error) => {
+                tracing::error!(%error, "cannot encode central answer");
+                return;
+            }
+        };
+        let sent = channel
+            .basic_publish(
+                "".into(),
+                reply_to.clone(),
+                BasicPublishOptions::default(),
+                &body,
+                BasicProperties::default()
+                    .with_content_type("application/json".into())
+                    .with_correlation_id(id.clone()),
+            )
+            .await;
+        if let Err(error) = sent {
+            // Not acked: the request goes back to the queue when this channel closes.
+            tracing::warn!(%error, "cannot send central answer");
+            return;
+        }
+    }
+    if let Err(error) = delivery.acker.ack(BasicAckOptions::default()).await {
+        tracing::warn!(%error, "cannot ack central request");
+    }
+}
+
+async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralRequest) -> Reply {
+    fn wrap<T: Serialize>(result: Result<T>) -> Reply {
+        match result {
+            Ok(value) => match serde_json::to_value(value) {
+                Ok(value) => Reply::Result(value),
+                Err(e) => Reply::Failure(DesignateError::new(
+                    ErrorKind::UnknownFailure,
+                    e.to_string(),
+                )),
+            },
+            Err(error) => Reply::Failure(error),
+        }
+    }
+    use CentralRequest as R;
+    match call {
+        R::CreateZone { zone } => wrap(central.create_zone(ctx, zone).await),
+        R::GetZone { id } => wrap(central.get_zone(ctx, id).await),
+        R::FindZones { criteria, page } => wrap(central.find_zones(ctx, criteria, page).await),
+        R::UpdateZone { id, update } => wrap(central.update_zone(ctx, id, update).await),
+        R::DeleteZone { id } => wrap(central.delete_zone(ctx, id).await),
+        R::CreateRecordset { zone_id, recordset } => {
+            wrap(central.create_recordset(ctx, zone_id, recordset).await)
+        }
+        R::GetRecordset { zone_id, id } => wrap(central.get_recordset(ctx, zone_id, id).await),
+        R::FindRecordsets { criteria, page } => {
+            wrap(central.find_recordsets(ctx, criteria, page).await)
+        }
+        R::UpdateRecordset {
+            zone_id,
+            id,
+            update,
+        } => wrap(central.update_recordset(ctx, zone_id, id, update).await),
+        R::DeleteRecordset { zone_id, id } => {
+            wrap(central.delete_recordset(ctx, zone_id, id).await)
+        }
+        R::GetPool { id } => wrap(central.get_pool(ctx, id).await),
+        R::FindPools => wrap(central.find_pools(ctx).await),
+        R::UpdateServiceStatus { status } => wrap(central.update_service_status(ctx, status).await),
+        R::UpdateStatus {
+            zone_id,
+            outcome,
+            serial,
+        } => wrap(central.update_status(ctx, zone_id, outcome, serial).await),
+    }
+}

@@ -1,0 +1,797 @@
+//! Contract tests of the AMQP transport against the real RabbitMQ of this machine
+//! (`DESIGNATE_TEST_TRANSPORT_URL`, default `rabbit://guest:guest@127.0.0.1:5672/`).
+//!
+//! Each test uses its own exchange and queue names (unique suffix), so tests run in parallel
+//! and never see each other's messages; each deletes its queues at the end. A missing broker
+//! fails the tests: it is part of the environment they check.
+
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::Arc;
+use std::time::Duration;
+
+use async_trait::async_trait;
+use designate_bus::amqp::{
+    consume_worker, serve_central, AmqpConfig, AmqpNotifier, CentralClient, Link,
+    NotificationConfig, TransportUrl, WorkerClient,
+};
+use designate_bus::inproc::WorkerCast;
+use designate_bus::{CentralApi, Notifier, PushOutcome, ZoneTask};
+use designate_central::{Central, CentralConfig};
+use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::objects::{
+    NewRecordSet, NewZone, Pool, PoolNsRecord, RecordSet, RecordSetUpdate, Zone, ZoneUpdate,
+};
+use designate_core::{ErrorKind, RequestContext, Result};
+use designate_storage::{SqlStorage, Storage};
+use futures::StreamExt;
+use lapin::options::{BasicConsumeOptions, QueueDeleteOptions};
+use lapin::types::FieldTable;
+use serde_json::Value;
+use tokio::sync::mpsc;
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+fn broker_url() -> String {
+    std::env::var("DESIGNATE_TEST_TRANSPORT_URL")
+        .unwrap_or_else(|_| "rabbit://guest:guest@127.0.0.1:5672/".to_owned())
+}
+
+/// A config whose exchange and topics no other test uses.
+fn unique_config() -> AmqpConfig {
+    let tag = Uuid::new_v4().simple().to_string();
+    let mut config = AmqpConfig::new(TransportUrl::parse(&broker_url()).unwrap());
+    config.control_exchange = format!("designate-test-{tag}");
+    config.central_topic = format!("central-{tag}");
+    config.worker_topic = format!("worker-{tag}");
+    config.rpc_timeout = Duration::from_secs(10);
+    config.heartbeat = Duration::from_secs(10);
+    config.retry_interval = Duration::from_millis(100);
+    config.retry_backoff = Duration::from_millis(100);
+    config
+}
+
+/// Deletes the test's queues and exchange.
+async fn cleanup(config: &AmqpConfig, queues: &[&str]) {
+    let link = Link::new(config.clone(), "test-cleanup");
+    let conn = link.connection().await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    for queue in queues {
+        let _ = ch
+            .queue_delete((*queue).into(), QueueDeleteOptions::default())
+            .await;
+    }
+    let _ = ch
+        .exchange_delete(
+            config.control_exchange.as_str().into(),
+            lapin::options::ExchangeDeleteOptions::default(),
+        )
+        .await;
+    link.close().await;
+}
+
+struct RealCentral {
+    _dir: tempfile::TempDir,
+    central: Arc<Central>,
+}
+
+/// A real central on a fresh SQLite store, casting and notifying through AMQP.
+async fn real_central(
+    config: &AmqpConfig,
+    notifications: Option<NotificationConfig>,
+) -> RealCentral {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:///{}", dir.path().join("designate.db").display());
+    let storage = SqlStorage::connect(&url).await.unwrap();
+    storage.migrate().await.unwrap();
+    let storage: Arc<dyn Storage> = Arc::new(storage);
+    let link = Link::new(config.clone(), "test-central");
+    let notifier: Arc<dyn Notifier> = match notifications {
+        Some(n) => Arc::new(AmqpNotifier::new(Arc::clone(&link), n)),
+        None => Arc::new(designate_bus::inproc::LogNotifier),
+    };
+    let central_config = CentralConfig::default();
+    let central = Arc::new(Central::new(
+        storage,
+        Arc::new(WorkerClient::new(link)),
+        notifier,
+        central_config.clone(),
+    ));
+    central
+        .ensure_pool(Pool {
+            id: central_config.default_pool_id,
+            name: "default".to_owned(),
+            description: None,
+            tenant_id: None,
+            attributes: vec![],
+            ns_records: vec![PoolNsRecord {
+                priority: 1,
+                hostname: "ns1.example.net.".to_owned(),
+            }],
+            nameservers: vec![],
+            targets: vec![],
+            also_notifies: vec![],
+        })
+        .await
+        .unwrap();
+    RealCentral { _dir: dir, central }
+}
+
+fn ctx() -> RequestContext {
+    RequestContext {
+        request_id: format!("req-{}", Uuid::new_v4()),
+        project_id: Some("p1".to_owned()),
+        roles: vec!["member".to_owned(), "reader".to_owned()],
+        ..RequestContext::default()
+    }
+}
+
+fn new_zone(name: &str) -> NewZone {
+    NewZone {
+        name: name.to_owned(),
+        email: Some("hostmaster@example.org".to_owned()),
+        ..NewZone::default()
+    }
+}
+
+async fn next_cast(rx: &mut mpsc::UnboundedReceiver<WorkerCast>) -> WorkerCast {
+    tokio::time::timeout(Duration::from_secs(10), rx.recv())
+        .await
+        .expect("no cast within 10 s")
+        .expect("cast channel closed")
+}
+
+#[tokio::test]
+async fn call_round_trip_and_cast_reach_the_worker() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let (tx, mut casts) = mpsc::unbounded_channel();
+    let consumer = tokio::spawn(consume_worker(
+        Link::new(config.clone(), "worker"),
+        tx,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+
+    let zone = client
+        .create_zone(&ctx(), new_zone("bus.example.org."))
+        .await
+        .unwrap();
+    assert_eq!(zone.name, "bus.example.org.");
+    let again = client.get_zone(&ctx(), zone.id).await.unwrap();
+    assert_eq!(again, zone);
+    let cast = next_cast(&mut casts).await;
+    assert_eq!(cast.task, ZoneTask::Create);
+    assert_eq!(cast.zone.id, zone.id);
+
+    let rs = client
+        .create_recordset(
+            &ctx(),
+            zone.id,
+            NewRecordSet {
+                name: "www.bus.example.org.".to_owned(),
+                rtype: "A".to_owned(),
+                records: vec!["192.0.2.1".to_owned()],
+                ..NewRecordSet::default()
+            },
+        )
+        .await
+        .unwrap();
+    let listing = client
+        .find_recordsets(
+            &ctx(),
+            Criteria::new().eq("zone_id", zone.id.to_string()),
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert!(listing.items.iter().any(|r| r.id == rs.id));
+    let updated = client
+        .update_recordset(
+            &ctx(),
+            zone.id,
+            rs.id,
+            RecordSetUpdate {
+                records: Some(vec!["192.0.2.2".to_owned()]),
+                ..RecordSetUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(updated.records.len(), 1);
+    let pools = client.find_pools(&ctx()).await.unwrap();
+    assert_eq!(pools.len(), 1);
+    // The worker's feedback path goes through the same bus.
+    let fresh = client.get_zone(&ctx(), zone.id).await.unwrap();
+    client
+        .update_status(
+            &RequestContext::admin(),
+            zone.id,
+            PushOutcome::Success,
+            fresh.serial,
+        )
+        .await
+        .unwrap();
+    assert_eq!(
+        client
+            .get_zone(&ctx(), zone.id)
+            .await
+            .unwrap()
+            .status
+            .as_str(),
+        "ACTIVE"
+    );
+
+    shutdown.cancel();
+    server.await.unwrap();
+    consumer.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}
+
+#[tokio::test]
+async fn errors_of_central_cross_the_bus() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let missing = client.get_zone(&ctx(), Uuid::new_v4()).await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::ZoneNotFound);
+    let invalid = client
+        .create_zone(&ctx(), new_zone("no-dot"))
+        .await
+        .unwrap_err();
+    assert_eq!(invalid.kind.code(), 400, "{invalid:?}");
+    client
+        .create_zone(&ctx(), new_zone("dup.example.org."))
+        .await
+        .unwrap();
+    let dup = client
+        .create_zone(&ctx(), new_zone("dup.example.org."))
+        .await
+        .unwrap_err();
+    assert_eq!(dup.kind, ErrorKind::DuplicateZone);
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}
+
+#[tokio::test]
+async fn call_without_central_times_out_as_504() {
+    let mut config = unique_config();
+    config.rpc_timeout = Duration::from_millis(500);
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let started = std::time::Instant::now();
+    let error = client.get_zone(&ctx(), Uuid::new_v4()).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::CommunicationFailure);
+    assert_eq!(error.kind.code(), 504);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    cleanup(&config, &[&config.central_topic]).await;
+}
+
+#[tokio::test]
+async fn unreachable_broker_is_a_504_not_a_hang() {
+    let mut config = unique_config();
+    config.url = TransportUrl::parse("rabbit://guest:guest@127.0.0.1:1/").unwrap();
+    let client = CentralClient::new(Link::new(config, "api"));
+    let error = client.find_pools(&ctx()).await.unwrap_err();
+    assert_eq!(error.kind, ErrorKind::CommunicationFailure, "{error:?}");
+}
+
+#[tokio::test]
+async fn a_dead_member_is_skipped() {
+    let mut config = unique_config();
+    // First member refuses connections; the second is the real broker.
+    let real = TransportUrl::parse(&broker_url()).unwrap();
+    let mut url = TransportUrl::parse("rabbit://guest:guest@127.0.0.1:1/").unwrap();
+    url.members.extend(real.members);
+    url.vhost = real.vhost;
+    config.url = url;
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    assert_eq!(client.find_pools(&ctx()).await.unwrap().len(), 1);
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic]).await;
+}
+
+/// Counts the calls one central process answers (the real central does the work).
+struct Counting {
+    inner: Arc<Central>,
+    calls: AtomicUsize,
+    /// How long each `get_zone` takes.
+    delay: Duration,
+}
+
+#[async_trait]
+impl CentralApi for Counting {
+    async fn create_zone(&self, ctx: &RequestContext, zone: NewZone) -> Result<Zone> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        self.inner.create_zone(ctx, zone).await
+    }
+    async fn get_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
+        self.calls.fetch_add(1, Ordering::SeqCst);
+        tokio::time::sleep(self.delay).await;
+        self.inner.get_zone(ctx, id).await
+    }
+    async fn find_zones(&self, c: &RequestContext, cr: Criteria, p: Page) -> Result<Listing<Zone>> {
+        self.inner.find_zones(c, cr, p).await
+    }
+    async fn update_zone(&self, c: &RequestContext, id: Uuid, u: ZoneUpdate) -> Result<Zone> {
+        self.inner.update_zone(c, id, u).await
+    }
+    async fn delete_zone(&self, c: &RequestContext, id: Uuid) -> Result<Zone> {
+        self.inner.delete_zone(c, id).await
+    }
+    async fn create_recordset(
+        &self,
+        c: &RequestContext,
+        z: Uuid,
+        rs: NewRecordSet,
+    ) -> Result<RecordSet> {
+        self.inner.create_recordset(c, z, rs).await
+    }
+    async fn get_recordset(
+        &self,
+        c: &RequestContext,
+        z: Option<Uuid>,
+        id: Uuid,
+    ) -> Result<RecordSet> {
+        self.inner.get_recordset(c, z, id).await
+    }
+    async fn find_recordsets(
+        &self,
+        c: &RequestContext,
+        cr: Criteria,
+        p: Page,
+    ) -> Result<Listing<RecordSet>> {
+        self.inner.find_recordsets(c, cr, p).await
+    }
+    async fn update_recordset(
+        &self,
+        c: &RequestContext,
+        z: Uuid,
+        id: Uuid,
+        u: RecordSetUpdate,
+    ) -> Result<RecordSet> {
+        self.inner.update_recordset(c, z, id, u).await
+    }
+    async fn delete_recordset(&self, c: &RequestContext, z: Uuid, id: Uuid) -> Result<RecordSet> {
+        self.inner.delete_recordset(c, z, id).await
+    }
+    async fn get_pool(&self, c: &RequestContext, id: Uuid) -> Result<Pool> {
+        self.inner.get_pool(c, id).await
+    }
+    async fn find_pools(&self, c: &RequestContext) -> Result<Vec<Pool>> {
+        self.inner.find_pools(c).await
+    }
+    async fn update_status(
+        &self,
+        c: &RequestContext,
+        z: Uuid,
+        o: PushOutcome,
+        s: u32,
+    ) -> Result<()> {
+        self.inner.update_status(c, z, o, s).await
+    }
+}
+
+#[tokio::test]
+async fn two_centrals_share_the_calls() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let a = Arc::new(Counting {
+        inner: central.central.clone(),
+        calls: AtomicUsize::new(0),
+        // Slow enough that a second central gets requests too.
+        delay: Duration::from_millis(20),
+    });
+    let b = Arc::new(Counting {
+        inner: central.central.clone(),
+        calls: AtomicUsize::new(0),
+        // Slow enough that a second central gets requests too.
+        delay: Duration::from_millis(20),
+    });
+    let servers = [
+        tokio::spawn(serve_central(
+            Link::new(config.clone(), "central-a"),
+            a.clone() as Arc<dyn CentralApi>,
+            shutdown.clone(),
+        )),
+        tokio::spawn(serve_central(
+            Link::new(config.clone(), "central-b"),
+            b.clone() as Arc<dyn CentralApi>,
+            shutdown.clone(),
+        )),
+    ];
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let zone = client
+        .create_zone(&ctx(), new_zone("shared.example.org."))
+        .await
+        .unwrap();
+    // Wait until both consumers are attached before the burst.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let c = ctx();
+    let calls = (0..40).map(|_| client.get_zone(&c, zone.id));
+    for result in futures::future::join_all(calls).await {
+        assert_eq!(result.unwrap().id, zone.id);
+    }
+    let (na, nb) = (
+        a.calls.load(Ordering::SeqCst),
+        b.calls.load(Ordering::SeqCst),
+    );
+    assert_eq!(na + nb, 41);
+    assert!(na > 0 && nb > 0, "work not shared: {na} / {nb}");
+    shutdown.cancel();
+    for server in servers {
+        server.await.unwrap();
+    }
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}
+
+/// A real zone (made by a real central) to use as a template for casts.
+async fn template_zone(config: &AmqpConfig) -> (RealCentral, Zone) {
+    let central = real_central(config, None).await;
+    let zone = central
+        .central
+        .create_zone(&ctx(), new_zone("template.example.org."))
+        .await
+        .unwrap();
+    (central, zone)
+}
+
+fn zone_named(template: &Zone, name: &str) -> Zone {
+    Zone {
+        id: Uuid::new_v4(),
+        name: name.to_owned(),
+        ..template.clone()
+    }
+}
+
+#[tokio::test]
+async fn two_workers_share_the_casts_and_casts_wait_for_workers() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    // The template's own create cast is the first message of the queue.
+    let (_central, template) = template_zone(&config).await;
+    let client = WorkerClient::new(Link::new(config.clone(), "central"));
+    // Cast before any worker runs: the durable queue keeps them.
+    for i in 0..10 {
+        client
+            .try_cast(
+                &ctx(),
+                ZoneTask::Update,
+                zone_named(&template, &format!("z{i}.example.org.")),
+            )
+            .await
+            .unwrap();
+    }
+    let (tx_a, mut rx_a) = mpsc::unbounded_channel();
+    let (tx_b, mut rx_b) = mpsc::unbounded_channel();
+    let consumers = [
+        tokio::spawn(consume_worker(
+            Link::new(config.clone(), "worker-a"),
+            tx_a,
+            shutdown.clone(),
+        )),
+        tokio::spawn(consume_worker(
+            Link::new(config.clone(), "worker-b"),
+            tx_b,
+            shutdown.clone(),
+        )),
+    ];
+    // Let both attach, then a burst.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for i in 10..60 {
+        client
+            .try_cast(
+                &ctx(),
+                ZoneTask::Update,
+                zone_named(&template, &format!("z{i}.example.org.")),
+            )
+            .await
+            .unwrap();
+    }
+    let mut names = std::collections::BTreeSet::new();
+    let (mut na, mut nb) = (0, 0);
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while names.len() < 61 && tokio::time::Instant::now() < deadline {
+        tokio::select! {
+            Some(c) = rx_a.recv() => { na += 1; names.insert(c.zone.name); }
+            Some(c) = rx_b.recv() => { nb += 1; names.insert(c.zone.name); }
+            () = tokio::time::sleep(Duration::from_millis(100)) => {}
+        }
+    }
+    assert_eq!(names.len(), 61, "every cast delivered");
+    assert_eq!(na + nb, 61, "each cast delivered once");
+    assert!(na > 0 && nb > 0, "work not shared: {na} / {nb}");
+    shutdown.cancel();
+    for c in consumers {
+        c.await.unwrap();
+    }
+    cleanup(&config, &[&config.worker_topic]).await;
+}
+
+/// Reads the next notification off `<topic>.info`, unwrapping the oslo v2 envelope.
+async fn next_notification(consumer: &mut lapin::Consumer) -> Value {
+    let delivery = tokio::time::timeout(Duration::from_secs(10), consumer.next())
+        .await
+        .expect("no notification within 10 s")
+        .expect("consumer ended")
+        .expect("delivery error");
+    let outer: Value = serde_json::from_slice(&delivery.data).unwrap();
+    assert_eq!(outer["oslo.version"], "2.0");
+    serde_json::from_str(
+        outer["oslo.message"]
+            .as_str()
+            .expect("oslo.message is a string"),
+    )
+    .unwrap()
+}
+
+#[tokio::test]
+async fn central_notifications_arrive_in_the_oslo_envelope() {
+    let config = unique_config();
+    let topic = format!("notifications-{}", Uuid::new_v4().simple());
+    let queue = format!("{topic}.info");
+    let notifications = NotificationConfig {
+        enabled: true,
+        topics: vec![topic.clone()],
+        publisher_id: "central.test".to_owned(),
+    };
+    let central = real_central(&config, Some(notifications)).await;
+    // Listen like Ceilometer would: declare and bind `<topic>.info` ourselves.
+    let link = Link::new(config.clone(), "listener");
+    let conn = link.connection().await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    ch.exchange_declare(
+        config.control_exchange.as_str().into(),
+        lapin::ExchangeKind::Topic,
+        lapin::options::ExchangeDeclareOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .unwrap();
+    ch.queue_declare(
+        queue.as_str().into(),
+        lapin::options::QueueDeclareOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .unwrap();
+    ch.queue_bind(
+        queue.as_str().into(),
+        config.control_exchange.as_str().into(),
+        queue.as_str().into(),
+        lapin::options::QueueBindOptions::default(),
+        FieldTable::default(),
+    )
+    .await
+    .unwrap();
+    let mut consumer = ch
+        .basic_consume(
+            queue.as_str().into(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..BasicConsumeOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+
+    let c = ctx();
+    let api = &central.central;
+    let zone = api
+        .create_zone(&c, new_zone("notify.example.org."))
+        .await
+        .unwrap();
+    let mut seen = Vec::new();
+    // Upstream emits dns.domain.* then dns.zone.* for zones.
+    for _ in 0..2 {
+        seen.push(next_notification(&mut consumer).await);
+    }
+    let zone_create = seen
+        .iter()
+        .find(|m| m["event_type"] == "dns.zone.create")
+        .expect("dns.zone.create");
+    assert_eq!(zone_create["priority"], "INFO");
+    assert_eq!(zone_create["publisher_id"], "central.test");
+    assert_eq!(zone_create["payload"]["id"], zone.id.to_string());
+    assert_eq!(zone_create["payload"]["name"], "notify.example.org.");
+    assert_eq!(zone_create["_context_request_id"], c.request_id.as_str());
+    assert!(zone_create["timestamp"].is_string());
+    assert!(zone_create["message_id"].is_string());
+
+    let rs = api
+        .create_recordset(
+            &c,
+            zone.id,
+            NewRecordSet {
+                name: "www.notify.example.org.".to_owned(),
+                rtype: "A".to_owned(),
+                records: vec!["192.0.2.7".to_owned()],
+                ..NewRecordSet::default()
+            },
+        )
+        .await
+        .unwrap();
+    let mut events = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !events
+        .iter()
+        .any(|m: &Value| m["event_type"] == "dns.recordset.create")
+        && tokio::time::Instant::now() < deadline
+    {
+        events.push(next_notification(&mut consumer).await);
+    }
+    let rs_create = events
+        .iter()
+        .find(|m| m["event_type"] == "dns.recordset.create")
+        .expect("dns.recordset.create");
+    assert_eq!(rs_create["payload"]["id"], rs.id.to_string());
+    assert_eq!(rs_create["payload"]["zone_id"], zone.id.to_string());
+
+    api.delete_recordset(&c, zone.id, rs.id).await.unwrap();
+    api.delete_zone(&c, zone.id).await.unwrap();
+    let mut kinds = Vec::new();
+    let deadline = tokio::time::Instant::now() + Duration::from_secs(10);
+    while !kinds.iter().any(|k: &String| k == "dns.zone.delete")
+        && tokio::time::Instant::now() < deadline
+    {
+        kinds.push(
+            next_notification(&mut consumer).await["event_type"]
+                .as_str()
+                .unwrap_or("")
+                .to_owned(),
+        );
+    }
+    assert!(
+        kinds.iter().any(|k| k == "dns.recordset.delete"),
+        "{kinds:?}"
+    );
+    assert!(kinds.iter().any(|k| k == "dns.zone.delete"), "{kinds:?}");
+
+    link.close().await;
+    cleanup(&config, &[&queue, &config.worker_topic]).await;
+}
+
+#[tokio::test]
+async fn noop_driver_publishes_nothing() {
+    let config = unique_config();
+    let notifier = AmqpNotifier::new(
+        Link::new(config.clone(), "central"),
+        NotificationConfig {
+            enabled: false,
+            topics: vec!["notifications".to_owned()],
+            publisher_id: "central.test".to_owned(),
+        },
+    );
+    // With the noop driver not even a connection is needed: an unreachable URL still works.
+    notifier
+        .try_notify(&ctx(), "dns.zone.create", serde_json::json!({}))
+        .await
+        .unwrap();
+}
+
+#[tokio::test]
+async fn a_cast_unfinished_by_a_stopping_worker_goes_to_another() {
+    let config = unique_config();
+    let (_central, template) = template_zone(&config).await;
+    let client = WorkerClient::new(Link::new(config.clone(), "central"));
+    let stop_a = CancellationToken::new();
+    let (tx_a, mut rx_a) = mpsc::unbounded_channel();
+    let a = tokio::spawn(consume_worker(
+        Link::new(config.clone(), "worker-a"),
+        tx_a,
+        stop_a.clone(),
+    ));
+    // Worker A takes the template's create cast and this one, and finishes neither.
+    client
+        .try_cast(
+            &ctx(),
+            ZoneTask::Update,
+            zone_named(&template, "held.example.org."),
+        )
+        .await
+        .unwrap();
+    let mut held = vec![next_cast(&mut rx_a).await, next_cast(&mut rx_a).await];
+    assert!(held.iter().any(|c| c.zone.name == "held.example.org."));
+    // A stops with the casts unfinished: they go back to the queue, not acked.
+    stop_a.cancel();
+    a.await.unwrap();
+    held.clear();
+
+    let stop_b = CancellationToken::new();
+    let (tx_b, mut rx_b) = mpsc::unbounded_channel();
+    let b = tokio::spawn(consume_worker(
+        Link::new(config.clone(), "worker-b"),
+        tx_b,
+        stop_b.clone(),
+    ));
+    let mut names = vec![
+        next_cast(&mut rx_b).await.zone.name,
+        next_cast(&mut rx_b).await.zone.name,
+    ];
+    names.sort();
+    assert_eq!(names, ["held.example.org.", "template.example.org."]);
+    // Finished casts (dropped receipts) are acked: nothing comes back after a restart.
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    stop_b.cancel();
+    b.await.unwrap();
+    let (tx_c, mut rx_c) = mpsc::unbounded_channel();
+    let stop_c = CancellationToken::new();
+    let c = tokio::spawn(consume_worker(
+        Link::new(config.clone(), "worker-c"),
+        tx_c,
+        stop_c.clone(),
+    ));
+    assert!(
+        tokio::time::timeout(Duration::from_secs(1), rx_c.recv())
+            .await
+            .is_err(),
+        "an acked cast was delivered again"
+    );
+    stop_c.cancel();
+    c.await.unwrap();
+    cleanup(&config, &[&config.worker_topic]).await;
+}
+
+#[tokio::test]
+async fn calls_in_flight_fail_at_once_when_the_connection_drops() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let slow = Arc::new(Counting {
+        inner: central.central.clone(),
+        calls: AtomicUsize::new(0),
+        delay: Duration::from_secs(5),
+    });
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        slow as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let link = Link::new(config.clone(), "api");
+    let client = CentralClient::new(Arc::clone(&link));
+    let zone = client
+        .create_zone(&ctx(), new_zone("inflight.example.org."))
+        .await
+        .unwrap();
+    let call = tokio::spawn({
+        let client = client.clone();
+        async move { client.get_zone(&ctx(), zone.id).await }
+    });
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    let dropped = std::time::Instant::now();
+    link.close().await;
+    let error = call.await.unwrap().unwrap_err();
+    assert_eq!(error.kind, ErrorKind::CommunicationFailure, "{error:?}");
+    assert!(
+        dropped.elapsed() < Duration::from_secs(2),
+        "{:?}",
+        dropped.elapsed()
+    );
+    // The client reconnects for the next call.
+    assert_eq!(client.find_pools(&ctx()).await.unwrap().len(), 1);
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

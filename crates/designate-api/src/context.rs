@@ -32,6 +32,11 @@ pub const REQUEST_ID_HEADER: &str = "x-openstack-request-id";
 #[derive(Debug, Clone)]
 pub struct RequestId(pub String);
 
+/// Marks a response whose error body is deliberate and must not become an envelope (the
+/// `/healthcheck` 503, whose plain-text reasons load balancers and operators read).
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct OwnBody;
+
 /// Assigns the request id, and renders error envelopes on the way out.
 pub(crate) async fn request_middleware(mut request: Request, next: Next) -> Response {
     let id = format!("req-{}", uuid::Uuid::new_v4());
@@ -50,6 +55,9 @@ pub(crate) async fn request_middleware(mut request: Request, next: Next) -> Resp
 /// body (a framework rejection) gets an envelope derived from its status, so clients only ever
 /// see one error shape.
 fn render_error(response: Response, request_id: &str) -> Response {
+    if response.extensions().get::<OwnBody>().is_some() {
+        return response;
+    }
     let status = response.status();
     let pending = response.extensions().get::<PendingError>().cloned();
     let error = match pending {

@@ -11,7 +11,8 @@
 //! - [`policy`]: the oslo.policy engine with upstream's default rules and operator overrides.
 //! - `query`: the one pagination / filter helper and list `links`.
 //! - `render`: timestamps and the base URL used in `links`.
-//! - `versions`: `GET /`, `GET /v2` (version discovery) and `GET /healthcheck`.
+//! - `versions`: `GET /`, `GET /v2` (version discovery).
+//! - `health`: `GET /healthcheck` — bus and database reachability, for load balancers.
 //! - `v2`: one module per resource (zones, recordsets).
 //!
 //! **Invariant:** the API never touches storage; every operation goes through
@@ -24,6 +25,7 @@ pub mod error;
 pub mod policy;
 
 mod body;
+mod health;
 mod query;
 mod render;
 mod v2;
@@ -52,6 +54,8 @@ pub const DEFAULT_LISTEN: &str = "127.0.0.1:9001";
 pub const DEFAULT_LIMIT: u32 = 20;
 /// Upstream's `[service:api] max_limit_v2`.
 pub const MAX_LIMIT: u32 = 1000;
+/// The disable file upstream's `api-paste.ini` gives its healthcheck.
+pub const DEFAULT_HEALTHCHECK_DISABLE_FILE: &str = "/etc/designate/healthcheck_disable";
 /// Upstream's oslo `max_request_body_size` default (112 KiB).
 pub const MAX_BODY_BYTES: usize = 114_688;
 
@@ -73,6 +77,10 @@ pub struct ApiConfig {
     pub auth: AuthStrategy,
     /// The effective policy (upstream's defaults plus `[oslo_policy] policy_file`).
     pub policy: Arc<Policy>,
+    /// oslo's `disable_by_file` healthcheck backend (`[healthcheck] disable_by_file_path`): while
+    /// this file exists `/healthcheck` answers `503 DISABLED BY FILE`, so an operator can drain
+    /// this API from its load balancer. `None` turns the backend off.
+    pub healthcheck_disable_file: Option<std::path::PathBuf>,
 }
 
 impl Default for ApiConfig {
@@ -85,6 +93,7 @@ impl Default for ApiConfig {
             max_limit: MAX_LIMIT,
             auth: AuthStrategy::NoAuth,
             policy: Arc::new(Policy::defaults()),
+            healthcheck_disable_file: Some(DEFAULT_HEALTHCHECK_DISABLE_FILE.into()),
         }
     }
 }

@@ -1,9 +1,8 @@
-//! Version discovery (`GET /`, `GET /v2`) and the load-balancer health check (`GET /healthcheck`).
+//! Version discovery (`GET /`, `GET /v2`); the route of the load-balancer health check
+//! (`GET /healthcheck`, answered by `health`).
 
 use axum::extract::State;
-use axum::http::header::CONTENT_TYPE;
 use axum::http::HeaderMap;
-use axum::response::IntoResponse;
 use axum::routing::get;
 use axum::{Json, Router};
 use serde_json::{json, Value};
@@ -28,7 +27,7 @@ pub(crate) fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(version_list))
         .route("/v2", get(version_list))
-        .route("/healthcheck", get(healthcheck))
+        .route("/healthcheck", get(crate::health::healthcheck))
 }
 
 async fn version_list(State(state): State<AppState>, headers: HeaderMap) -> Json<Value> {
@@ -48,9 +47,4 @@ async fn version_list(State(state): State<AppState>, headers: HeaderMap) -> Json
         })
         .collect();
     Json(json!({ "versions": versions }))
-}
-
-/// oslo.middleware's healthcheck answer: `200 OK`, plain text.
-async fn healthcheck() -> impl IntoResponse {
-    ([(CONTENT_TYPE, "text/plain; charset=UTF-8")], "OK")
 }

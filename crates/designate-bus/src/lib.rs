@@ -16,7 +16,8 @@ pub mod inproc;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, ServiceStatus, Zone, ZoneUpdate,
+    Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
+    RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneUpdate,
 };
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use serde::{Deserialize, Serialize};
@@ -118,6 +119,240 @@ pub trait CentralApi: Send + Sync + 'static {
             "service statuses are not kept by this central",
         ))
     }
+
+    /// Heartbeat rows matching `criteria` (columns `id`, `service_name`, `hostname`, `status`),
+    /// one page (upstream's `find_service_statuses`; the API enforces the admin policy). The
+    /// default refuses, like [`CentralApi::update_service_status`].
+    async fn find_service_statuses(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ServiceStatus>> {
+        let _ = (ctx, criteria, page);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "service statuses are not kept by this central",
+        ))
+    }
+
+    // --- TLDs, blacklists, quotas (upstream's admin resources). The API enforces the policy;
+    // --- the defaults refuse, for implementations that keep none of them.
+
+    /// Creates a TLD (`duplicate_tld` when its name is taken).
+    async fn create_tld(&self, ctx: &RequestContext, tld: NewTld) -> Result<Tld> {
+        let _ = (ctx, tld);
+        Err(unsupported("tlds"))
+    }
+    /// A TLD (`tld_not_found`).
+    async fn get_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        let _ = (ctx, id);
+        Err(unsupported("tlds"))
+    }
+    /// TLDs matching `criteria` (column `name`), one page.
+    async fn find_tlds(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Tld>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("tlds"))
+    }
+    /// Changes a TLD's name / description.
+    async fn update_tld(&self, ctx: &RequestContext, id: Uuid, update: TldUpdate) -> Result<Tld> {
+        let _ = (ctx, id, update);
+        Err(unsupported("tlds"))
+    }
+    /// Deletes a TLD; returns it as it was.
+    async fn delete_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        let _ = (ctx, id);
+        Err(unsupported("tlds"))
+    }
+
+    /// Creates a blacklist entry (`duplicate_blacklist` when its pattern is taken).
+    async fn create_blacklist(
+        &self,
+        ctx: &RequestContext,
+        blacklist: NewBlacklist,
+    ) -> Result<Blacklist> {
+        let _ = (ctx, blacklist);
+        Err(unsupported("blacklists"))
+    }
+    /// A blacklist entry (`blacklist_not_found`).
+    async fn get_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        let _ = (ctx, id);
+        Err(unsupported("blacklists"))
+    }
+    /// Blacklist entries matching `criteria` (column `pattern`), one page.
+    async fn find_blacklists(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Blacklist>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("blacklists"))
+    }
+    /// Changes a blacklist entry's pattern / description.
+    async fn update_blacklist(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: BlacklistUpdate,
+    ) -> Result<Blacklist> {
+        let _ = (ctx, id, update);
+        Err(unsupported("blacklists"))
+    }
+    /// Deletes a blacklist entry; returns it as it was.
+    async fn delete_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        let _ = (ctx, id);
+        Err(unsupported("blacklists"))
+    }
+
+    /// Every quota of `project_id`: the configured defaults overlaid with the project's own.
+    async fn get_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<Quotas> {
+        let _ = (ctx, project_id);
+        Err(unsupported("quotas"))
+    }
+    /// Sets one quota of `project_id` (`resource` one of upstream's quota resources).
+    async fn set_quota(
+        &self,
+        ctx: &RequestContext,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> Result<()> {
+        let _ = (ctx, project_id, resource, hard_limit);
+        Err(unsupported("quotas"))
+    }
+    /// Resets every quota of `project_id` to the defaults.
+    async fn reset_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<()> {
+        let _ = (ctx, project_id);
+        Err(unsupported("quotas"))
+    }
+    /// Upstream's `get_absolute_limits`: the caller's project quotas plus central's field
+    /// limits, as `/v2/limits` renders them.
+    async fn get_absolute_limits(&self, ctx: &RequestContext) -> Result<AbsoluteLimits> {
+        let _ = ctx;
+        Err(unsupported("limits"))
+    }
+
+    /// Health probe for `/healthcheck`: succeeds when central is reachable and can read its
+    /// store. Through a network transport a failure of the bus itself comes back as
+    /// `communication_failure`. The default (no store behind it) always succeeds.
+    async fn ping(&self, ctx: &RequestContext) -> Result<()> {
+        let _ = ctx;
+        Ok(())
+    }
+
+    /// Adds managed records (sink handlers; upstream's `create_managed_records`) to the
+    /// recordset `name`/`rtype` of the zone, creating it when absent. Idempotent: data the same
+    /// owner already has there is not added twice. The default refuses.
+    async fn create_managed_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        records: ManagedRecords,
+    ) -> Result<RecordSet> {
+        let _ = (ctx, zone_id, records);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "managed records are not supported by this central",
+        ))
+    }
+
+    /// Deletes every managed record of the zone owned by `owner` (upstream's
+    /// `delete_managed_records`); a recordset left empty is deleted. Returns how many records
+    /// went (0 is not an error). The default refuses.
+    async fn delete_managed_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        owner: ManagedOwner,
+    ) -> Result<u32> {
+        let _ = (ctx, zone_id, owner);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "managed records are not supported by this central",
+        ))
+    }
+
+    /// Hard-deletes those of `zone_ids` that are soft-deleted (upstream's `purge_zones`, driven
+    /// by the producer's `zone_purge` task, which picks the ids); live or unknown ids are
+    /// skipped. Returns how many zones went. Admin only. The default refuses.
+    async fn purge_zones(&self, ctx: &RequestContext, zone_ids: Vec<Uuid>) -> Result<u32> {
+        let _ = (ctx, zone_ids);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "zone purging is not supported by this central",
+        ))
+    }
+
+    /// The producer's `delayed_notify` step for one zone: clears the zone's `delayed_notify`
+    /// flag and, when the zone is idle (action NONE), marks it UPDATE / PENDING. Returns the
+    /// stored zone for the caller to cast one update for all the changes batched under the
+    /// flag, or `None` when there is nothing to do (flag not set, zone gone, or being deleted —
+    /// upstream skips those). Admin only. The default refuses.
+    async fn finish_delayed_notify(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        let _ = (ctx, zone_id);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "delayed notify is not supported by this central",
+        ))
+    }
+}
+
+/// The refusal of a [`CentralApi`] default method.
+fn unsupported(what: &str) -> DesignateError {
+    DesignateError::new(
+        ErrorKind::UnknownFailure,
+        format!("{what} are not supported by this central"),
+    )
+}
+
+/// What `/v2/limits` shows: the caller's quotas and central's field limits.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AbsoluteLimits {
+    /// The caller's project quotas (`zones`, `zone_recordsets`, …).
+    pub quotas: Quotas,
+    /// `[service:central] min_ttl` (`None` when unset).
+    pub min_ttl: Option<i32>,
+    /// `[service:central] max_zone_name_len`.
+    pub max_zone_name_len: usize,
+    /// `[service:central] max_recordset_name_len`.
+    pub max_recordset_name_len: usize,
+}
+
+/// Who created a managed record: upstream's `managed_plugin_name` / `managed_plugin_type` /
+/// `managed_resource_type` / `managed_resource_id` columns, which a later delete matches on.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedOwner {
+    /// The handler, e.g. `nova_fixed`.
+    pub plugin_name: String,
+    /// The plugin family, `handler` for sink handlers.
+    pub plugin_type: String,
+    /// The resource kind, e.g. `instance` or `floatingip`.
+    pub resource_type: String,
+    /// The resource's id (instance or floating IP UUID).
+    pub resource_id: Uuid,
+}
+
+/// Managed records to add to one recordset.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ManagedRecords {
+    /// Owner FQDN of the recordset.
+    pub name: String,
+    /// Record type (`A`, `AAAA`).
+    pub rtype: String,
+    /// Record data, presentation format.
+    pub data: Vec<String>,
+    /// Who owns the records.
+    pub owner: ManagedOwner,
 }
 
 /// What a worker is asked to do with a zone.

@@ -795,3 +795,100 @@ async fn calls_in_flight_fail_at_once_when_the_connection_drops() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
 }
+
+#[tokio::test]
+async fn tlds_blacklists_quotas_and_limits_cross_the_bus() {
+    use designate_core::objects::{BlacklistUpdate, NewBlacklist, NewTld, TldUpdate};
+
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let admin = RequestContext {
+        roles: vec!["admin".to_owned()],
+        all_projects: true,
+        ..ctx()
+    };
+    let new_tld = NewTld {
+        name: "com".to_owned(),
+        description: None,
+    };
+    let tld = client.create_tld(&admin, new_tld.clone()).await.unwrap();
+    assert_eq!(client.get_tld(&admin, tld.id).await.unwrap(), tld);
+    let dup = client.create_tld(&admin, new_tld).await.unwrap_err();
+    assert_eq!(dup.kind, ErrorKind::DuplicateTld);
+    let listed = client
+        .find_tlds(&admin, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![tld.clone()]);
+    let update = TldUpdate {
+        name: Some("net".to_owned()),
+        description: None,
+    };
+    assert_eq!(
+        client
+            .update_tld(&admin, tld.id, update)
+            .await
+            .unwrap()
+            .name,
+        "net"
+    );
+    client.delete_tld(&admin, tld.id).await.unwrap();
+    let gone = client.get_tld(&admin, tld.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::TldNotFound);
+
+    let bl = client
+        .create_blacklist(
+            &admin,
+            NewBlacklist {
+                pattern: "^x\\.".to_owned(),
+                description: None,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(client.get_blacklist(&admin, bl.id).await.unwrap(), bl);
+    let found = client
+        .find_blacklists(&admin, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(found.total_count, 1);
+    let update = BlacklistUpdate {
+        pattern: None,
+        description: Some(Some("d".to_owned())),
+    };
+    let changed = client
+        .update_blacklist(&admin, bl.id, update)
+        .await
+        .unwrap();
+    assert_eq!(changed.description.as_deref(), Some("d"));
+    client.delete_blacklist(&admin, bl.id).await.unwrap();
+
+    client
+        .set_quota(&admin, "p1".to_owned(), "zones".to_owned(), 3)
+        .await
+        .unwrap();
+    assert_eq!(
+        client.get_quotas(&ctx(), "p1".to_owned()).await.unwrap()["zones"],
+        3
+    );
+    assert_eq!(
+        client.get_absolute_limits(&ctx()).await.unwrap().quotas["zones"],
+        3
+    );
+    client.reset_quotas(&admin, "p1".to_owned()).await.unwrap();
+    assert_eq!(
+        client.get_quotas(&ctx(), "p1".to_owned()).await.unwrap()["zones"],
+        10
+    );
+
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic]).await;
+}

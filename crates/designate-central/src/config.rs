@@ -35,6 +35,8 @@ pub struct CentralConfig {
     pub default_soa_expire: i32,
     /// `[DEFAULT] default_soa_minimum`.
     pub default_soa_minimum: i32,
+    /// `[DEFAULT] quota_*`: the limits of a project without quota rows of its own.
+    pub quotas: designate_core::objects::Quotas,
 }
 
 /// Upstream's default pool id, parsed once. The constant is a literal UUID, so parsing cannot fail;
@@ -58,6 +60,7 @@ impl Default for CentralConfig {
             default_soa_retry: 600,
             default_soa_expire: 86400,
             default_soa_minimum: 3600,
+            quotas: crate::quotas::default_quotas(),
         }
     }
 }

@@ -5,7 +5,12 @@
 //! - `zones`: create (with managed SOA and NS), get/find, update, delete, ownership rules;
 //! - `recordsets`: create, get/find, update, delete, placement rules;
 //! - `status`: worker feedback (`update_status`);
+//! - `managed`: sink-owned records (`create_managed_records` / `delete_managed_records`);
+//! - `periodic`: what the producer's tasks drive (`purge_zones`, `finish_delayed_notify`);
+//! - `tlds`: TLDs and blacklists, and the rules they impose on new zone names;
+//! - `quotas`: per-project quotas and their enforcement at zone / recordset / record creation;
 //! - `pools`: pool reads and [`Central::ensure_pool`];
+//! - `services`: service-status reads and the health probe;
 //! - `txn`: one transaction per operation, retried whole when the zone's optimistic lock is lost;
 //! - `build`: the rows central writes (records, recordsets, SOA data);
 //! - `errors`: storage failures mapped to upstream error types, in one place;
@@ -20,10 +25,16 @@
 mod build;
 mod config;
 mod errors;
+mod journal;
+mod managed;
 mod payload;
+mod periodic;
 mod pools;
+mod quotas;
 mod recordsets;
+mod services;
 mod status;
+mod tlds;
 mod txn;
 mod zones;
 
@@ -33,13 +44,15 @@ use async_trait::async_trait;
 use designate_bus::{CentralApi, Notifier, PushOutcome, WorkerApi};
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, Zone, ZoneUpdate,
+    Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
+    RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneUpdate,
 };
 use designate_core::{RequestContext, Result};
 use designate_storage::Storage;
 use uuid::Uuid;
 
 pub use config::CentralConfig;
+pub use quotas::default_quotas;
 
 /// The central service: validates requests, writes the store, casts zone tasks to the worker and
 /// emits notifications.
@@ -197,5 +210,139 @@ impl CentralApi for Central {
             .await
             .map_err(errors::from_storage)?;
         txn::commit(tx).await
+    }
+
+    async fn find_service_statuses(
+        &self,
+        _ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::ServiceStatus>> {
+        self.services_find(&criteria, &page).await
+    }
+
+    async fn ping(&self, _ctx: &RequestContext) -> Result<()> {
+        self.services_ping().await
+    }
+
+    async fn create_tld(&self, ctx: &RequestContext, tld: NewTld) -> Result<Tld> {
+        self.tld_create(ctx, tld).await
+    }
+
+    async fn get_tld(&self, _ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        self.tld_get(id).await
+    }
+
+    async fn find_tlds(
+        &self,
+        _ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Tld>> {
+        self.tld_find(&criteria, &page).await
+    }
+
+    async fn update_tld(&self, ctx: &RequestContext, id: Uuid, update: TldUpdate) -> Result<Tld> {
+        self.tld_update(ctx, id, update).await
+    }
+
+    async fn delete_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        self.tld_delete(ctx, id).await
+    }
+
+    async fn create_blacklist(
+        &self,
+        ctx: &RequestContext,
+        blacklist: NewBlacklist,
+    ) -> Result<Blacklist> {
+        self.blacklist_create(ctx, blacklist).await
+    }
+
+    async fn get_blacklist(&self, _ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        self.blacklist_get(id).await
+    }
+
+    async fn find_blacklists(
+        &self,
+        _ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Blacklist>> {
+        self.blacklist_find(&criteria, &page).await
+    }
+
+    async fn update_blacklist(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: BlacklistUpdate,
+    ) -> Result<Blacklist> {
+        self.blacklist_update(ctx, id, update).await
+    }
+
+    async fn delete_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        self.blacklist_delete(ctx, id).await
+    }
+
+    async fn get_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<Quotas> {
+        self.quotas_get(ctx, &project_id).await
+    }
+
+    async fn set_quota(
+        &self,
+        ctx: &RequestContext,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> Result<()> {
+        self.quota_set(ctx, &project_id, &resource, hard_limit)
+            .await
+    }
+
+    async fn reset_quotas(&self, _ctx: &RequestContext, project_id: String) -> Result<()> {
+        self.quotas_reset(&project_id).await
+    }
+
+    async fn get_absolute_limits(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<designate_bus::AbsoluteLimits> {
+        let project = ctx.project_id.clone().unwrap_or_default();
+        Ok(designate_bus::AbsoluteLimits {
+            quotas: self.quotas_get(ctx, &project).await?,
+            min_ttl: self.config.min_ttl,
+            max_zone_name_len: self.config.max_zone_name_len,
+            max_recordset_name_len: self.config.max_recordset_name_len,
+        })
+    }
+
+    async fn create_managed_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        records: designate_bus::ManagedRecords,
+    ) -> Result<RecordSet> {
+        self.managed_create(ctx, zone_id, records).await
+    }
+
+    async fn delete_managed_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        owner: designate_bus::ManagedOwner,
+    ) -> Result<u32> {
+        self.managed_delete(ctx, zone_id, owner).await
+    }
+
+    async fn purge_zones(&self, ctx: &RequestContext, zone_ids: Vec<Uuid>) -> Result<u32> {
+        self.purge(ctx, zone_ids).await
+    }
+
+    async fn finish_delayed_notify(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        self.delayed_notify_done(ctx, zone_id).await
     }
 }

@@ -12,6 +12,7 @@ use designate_storage::{StorageError, StorageTx};
 
 use crate::build::{new_record, now, ns_hostnames};
 use crate::errors::{bad_request, from_storage};
+use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, retry, uuid_value};
 use crate::zones::find_all_zones;
 use crate::Central;
@@ -19,6 +20,8 @@ use crate::Central;
 /// Replaces the managed apex NS records of `zone` with `hostnames` and bumps its serial.
 async fn sync_zone_ns(tx: &mut dyn StorageTx, zone: &Zone, hostnames: &[String]) -> Result<Zone> {
     let serial = new_serial(zone);
+    let keys = vec![(zone.name.clone(), "NS".to_owned())];
+    let before = journal::capture(tx, zone, journal::Scope::Keys(keys)).await?;
     let criteria = Criteria::new()
         .eq("zone_id", uuid_value(&zone.id))
         .eq("name", &zone.name)
@@ -42,7 +45,9 @@ async fn sync_zone_ns(tx: &mut dyn StorageTx, zone: &Zone, hostnames: &[String])
         ns.updated_at = Some(now());
         tx.update_recordset(&ns).await.map_err(from_storage)?;
     }
-    bump_zone(tx, zone, serial).await
+    let zone = bump_zone(tx, zone, serial).await?;
+    journal::record(tx, &zone, before).await?;
+    Ok(zone)
 }
 
 impl Central {

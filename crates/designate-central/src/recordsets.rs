@@ -19,6 +19,7 @@ use uuid::Uuid;
 
 use crate::build::{mark_records, new_record, new_recordset, now};
 use crate::errors::{bad_request, from_storage, recordset_not_found};
+use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, retry, uuid_value};
 use crate::zones::{check_description, check_ttl, find_all_zones, visible, visible_zone};
 use crate::{payload, Central};
@@ -27,7 +28,7 @@ use crate::{payload, Central};
 /// a set, as upstream's API does: an exact repeat is dropped. Two different strings stored as the
 /// same datum would be a `duplicate_record` (upstream's unique record hash); with data stored
 /// verbatim that cannot happen today, but the check keeps the hash unique if normalisation comes.
-fn normalise_records(rtype: &str, data: &[String]) -> Result<Vec<String>> {
+pub(crate) fn normalise_records(rtype: &str, data: &[String]) -> Result<Vec<String>> {
     let normalised = rdata::validate_records(rtype, data)?;
     let mut seen_raw: Vec<&str> = Vec::with_capacity(data.len());
     let mut out: Vec<String> = Vec::with_capacity(data.len());
@@ -53,7 +54,11 @@ fn normalise_records(rtype: &str, data: &[String]) -> Result<Vec<String>> {
 }
 
 /// Zone-independent checks of a new recordset; returns it with normalised records.
-fn check_new(central: &Central, ctx: &RequestContext, new: NewRecordSet) -> Result<NewRecordSet> {
+pub(crate) fn check_new(
+    central: &Central,
+    ctx: &RequestContext,
+    new: NewRecordSet,
+) -> Result<NewRecordSet> {
     if !rdata::is_supported(&new.rtype) {
         return Err(rdata::unsupported_type_error(&new.rtype));
     }
@@ -74,7 +79,7 @@ fn check_new(central: &Central, ctx: &RequestContext, new: NewRecordSet) -> Resu
 }
 
 /// Refuses changes to zones being deleted, and tenant changes to catalog zones.
-fn check_zone_writable(zone: &Zone) -> Result<()> {
+pub(crate) fn check_zone_writable(zone: &Zone) -> Result<()> {
     if zone.zone_type == ZoneType::Catalog {
         return Err(DesignateError::new(
             ErrorKind::Forbidden,
@@ -92,7 +97,7 @@ fn check_zone_writable(zone: &Zone) -> Result<()> {
 /// - the name lies in the zone (`invalid_recordset_location`);
 /// - no CNAME at the apex, and a CNAME shares its name with nothing else;
 /// - the name does not belong in a child zone (of any project).
-async fn check_placement(
+pub(crate) async fn check_placement(
     tx: &mut dyn StorageTx,
     zone: &Zone,
     name: &str,
@@ -188,14 +193,20 @@ impl Central {
                     "Duplicate RecordSet",
                 ));
             }
+            self.enforce_recordset_quota(tx.as_mut(), &zone, None, spec.records.len())
+                .await?;
             let serial = new_serial(&zone);
+            let keys = vec![(spec.name.clone(), spec.rtype.clone())];
+            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
             let rs = new_recordset(&zone, spec.clone(), serial, false);
             tx.create_recordset(&rs).await.map_err(from_storage)?;
             // A recordset without records changes nothing served, so the zone is left alone.
             let zone = if rs.records.is_empty() {
                 None
             } else {
-                Some(bump_zone(tx.as_mut(), &zone, serial).await?)
+                let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+                journal::record(tx.as_mut(), &zone, before).await?;
+                Some(zone)
             };
             commit(tx).await?;
             Ok((rs, zone))
@@ -281,6 +292,8 @@ impl Central {
             check_zone_writable(&zone)?;
             check_placement(tx.as_mut(), &zone, &rs.name, &rs.rtype, Some(rs.id)).await?;
 
+            let keys = vec![(rs.name.clone(), rs.rtype.clone())];
+            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
             let serial = new_serial(&zone);
             if let Some(ttl) = update.ttl {
                 rs.ttl = ttl;
@@ -290,6 +303,10 @@ impl Central {
             }
             if let Some(data) = &update.records {
                 let data = normalise_records(&rs.rtype, data)?;
+                if !rs.managed() {
+                    self.enforce_recordset_quota(tx.as_mut(), &zone, Some(rs.id), data.len())
+                        .await?;
+                }
                 rs.records = replace_records(&zone, &rs, data, serial);
             }
             // Upstream marks every remaining record UPDATE / PENDING at the new serial.
@@ -298,6 +315,7 @@ impl Central {
             let mut stored = tx.update_recordset(&rs).await.map_err(from_storage)?;
             stored.zone_name.clone_from(&zone.name);
             let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record(tx.as_mut(), &zone, before).await?;
             commit(tx).await?;
             Ok((stored, zone))
         })
@@ -328,10 +346,13 @@ impl Central {
             if rs.managed() && !ctx.edit_managed_records {
                 return Err(bad_request("Managed records may not be deleted"));
             }
+            let keys = vec![(rs.name.clone(), rs.rtype.clone())];
+            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
             let serial = new_serial(&zone);
             mark_records(&mut rs, Action::Delete, serial);
             tx.delete_recordset(rs.id).await.map_err(from_storage)?;
             let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record(tx.as_mut(), &zone, before).await?;
             commit(tx).await?;
             Ok((rs, zone))
         })

@@ -37,7 +37,10 @@ where
     loop {
         match op().await {
             Err(e) if e.kind == ErrorKind::Conflict && attempt < MAX_ATTEMPTS => {
-                let cap = 2 + 2 * u64::from(attempt.min(10));
+                // The cap grows to ~250 ms so that 50 attempts span several seconds: under heavy
+                // load another process may hold the store's write lock (SQLite: one writer across
+                // processes) far longer than a few milliseconds.
+                let cap = 2 + 5 * u64::from(attempt.min(50));
                 let pause = rand::thread_rng().gen_range(1..=cap);
                 tracing::debug!(attempt, "optimistic lock lost; retrying");
                 tokio::time::sleep(Duration::from_millis(pause)).await;

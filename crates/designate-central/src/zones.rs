@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::build::{new_recordset, now, now_unix, ns_hostnames, random_refresh, soa_data};
 use crate::errors::{bad_request, from_storage, zone_not_found};
+use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry, uuid_value};
 use crate::{payload, Central};
 
@@ -193,7 +194,7 @@ impl Central {
         self.check_new_zone(ctx, &new)?;
         let pool_id = new.pool_id.unwrap_or(self.config.default_pool_id);
 
-        let zone = retry(|| self.zone_create_once(&tenant, &new, pool_id)).await?;
+        let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, pool_id)).await?;
         tracing::info!(zone_id = %zone.id, name = %zone.name, "zone created");
         self.worker
             .cast_zone_task(ctx, ZoneTask::Create, zone.clone())
@@ -241,8 +242,17 @@ impl Central {
     }
 
     /// One attempt at creating a zone, in one transaction.
-    async fn zone_create_once(&self, tenant: &str, new: &NewZone, pool_id: Uuid) -> Result<Zone> {
+    async fn zone_create_once(
+        &self,
+        ctx: &RequestContext,
+        tenant: &str,
+        new: &NewZone,
+        pool_id: Uuid,
+    ) -> Result<Zone> {
         let mut tx = begin(self.storage.as_ref()).await?;
+        // Upstream's order: the quota first, then the name against TLDs and blacklists.
+        self.enforce_zone_quota(tx.as_mut(), tenant).await?;
+        crate::tlds::check_zone_name_allowed(tx.as_mut(), ctx, &new.name).await?;
         let pool = tx.get_pool(pool_id).await.map_err(from_storage)?;
         let nameservers = ns_hostnames(&pool);
         let Some(primary_ns) = nameservers.first().cloned() else {
@@ -362,6 +372,8 @@ impl Central {
             if zone.action == Action::Delete {
                 return Err(bad_request("Can not update a deleting zone"));
             }
+            // A zone TTL change reaches every recordset without a TTL of its own.
+            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Zone).await?;
             if let Some(email) = &update.email {
                 zone.email.clone_from(email);
             }
@@ -373,6 +385,7 @@ impl Central {
             }
             let serial = new_serial(&zone);
             let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record(tx.as_mut(), &zone, before).await?;
             commit(tx).await?;
             Ok(zone)
         })

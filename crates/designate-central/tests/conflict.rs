@@ -13,7 +13,9 @@ use designate_bus::inproc::LogNotifier;
 use designate_bus::{CentralApi, ZoneTask};
 use designate_central::{Central, CentralConfig};
 use designate_core::criteria::{Criteria, Listing, Page};
-use designate_core::objects::{Action, Pool, Record, RecordSet, RecordStatus, ServiceStatus, Zone};
+use designate_core::objects::{
+    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, Zone,
+};
 use designate_storage::{Result, SqlStorage, Storage, StorageError, StorageTx};
 use uuid::Uuid;
 
@@ -122,6 +124,49 @@ impl StorageTx for FaultyTx {
     }
     async fn find_service_statuses(&mut self) -> Result<Vec<ServiceStatus>> {
         self.inner.find_service_statuses().await
+    }
+    async fn create_tld(&mut self, tld: &Tld) -> Result<()> {
+        self.inner.create_tld(tld).await
+    }
+    async fn get_tld(&mut self, id: Uuid) -> Result<Tld> {
+        self.inner.get_tld(id).await
+    }
+    async fn find_tlds(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<Tld>> {
+        self.inner.find_tlds(criteria, page).await
+    }
+    async fn update_tld(&mut self, tld: &Tld) -> Result<Tld> {
+        self.inner.update_tld(tld).await
+    }
+    async fn delete_tld(&mut self, id: Uuid) -> Result<()> {
+        self.inner.delete_tld(id).await
+    }
+    async fn create_blacklist(&mut self, blacklist: &Blacklist) -> Result<()> {
+        self.inner.create_blacklist(blacklist).await
+    }
+    async fn get_blacklist(&mut self, id: Uuid) -> Result<Blacklist> {
+        self.inner.get_blacklist(id).await
+    }
+    async fn find_blacklists(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<Blacklist>> {
+        self.inner.find_blacklists(criteria, page).await
+    }
+    async fn update_blacklist(&mut self, blacklist: &Blacklist) -> Result<Blacklist> {
+        self.inner.update_blacklist(blacklist).await
+    }
+    async fn delete_blacklist(&mut self, id: Uuid) -> Result<()> {
+        self.inner.delete_blacklist(id).await
+    }
+    async fn find_quotas(&mut self, tenant_id: &str) -> Result<Vec<Quota>> {
+        self.inner.find_quotas(tenant_id).await
+    }
+    async fn set_quota(&mut self, quota: &Quota) -> Result<()> {
+        self.inner.set_quota(quota).await
+    }
+    async fn delete_quotas(&mut self, tenant_id: &str) -> Result<u64> {
+        self.inner.delete_quotas(tenant_id).await
     }
 }
 

@@ -122,6 +122,10 @@ error_kinds! {
     DuplicateRecord => (409, "duplicate_record"),
     /// Pool name already taken.
     DuplicatePool => (409, "duplicate_pool"),
+    /// TLD name already taken.
+    DuplicateTld => (409, "duplicate_tld"),
+    /// Blacklist pattern already taken.
+    DuplicateBlacklist => (409, "duplicate_blacklist"),
     /// Service status row already exists.
     DuplicateServiceStatus => (409, "duplicate_service_status"),
     /// Generic not found.
@@ -134,6 +138,12 @@ error_kinds! {
     RecordNotFound => (404, "record_not_found"),
     /// Pool not found.
     PoolNotFound => (404, "pool_not_found"),
+    /// TLD not found.
+    TldNotFound => (404, "tld_not_found"),
+    /// Blacklist entry not found.
+    BlacklistNotFound => (404, "blacklist_not_found"),
+    /// Not a quota resource upstream knows (upstream's `QuotaResourceUnknown`, a 500 there too).
+    QuotaResourceUnknown => (500, "quota_resource_unknown"),
     /// Service status not found.
     ServiceStatusNotFound => (404, "service_status_not_found"),
     /// HTTP method not allowed on the resource.

@@ -1,7 +1,8 @@
 //! One DNS request in, response messages out: upstream's `designate/mdns/handler.py` behaviour.
 //!
-//! - QUERY with one IN question: AXFR/IXFR get a full zone transfer (SOA first and last; IXFR is
-//!   answered AXFR-style as RFC 1995 §4 allows, or with the lone SOA when the client is current);
+//! - QUERY with one IN question: AXFR gets a full zone transfer (SOA first and last); IXFR gets
+//!   the lone SOA when the client is current, the differences from the change journal when it
+//!   reaches back to the client's serial (`ixfr`), else the full zone as RFC 1995 §4 allows;
 //!   any other type is looked up in the zone found by walking up the name's ancestors. Unknown
 //!   zones and names get REFUSED, as upstream answers for everything it does not hold.
 //! - NOTIFY: MiniDNS is a primary; it answers NOTAUTH unless a SECONDARY zone of that name exists.
@@ -177,6 +178,14 @@ impl Handler {
                 ResponseCode::Refused,
             )));
         };
+        if query.query_type() == RecordType::IXFR
+            && transport == Transport::Tcp
+            && !ixfr_client_current(request, &zone)
+        {
+            if let Some(reply) = self.incremental(request, tx.as_mut(), &zone).await? {
+                return Ok(reply);
+            }
+        }
         let recordsets = tx.zone_recordsets(zone.id).await?;
         drop(tx);
         let Some(soa) = zone_soa(&zone, &recordsets) else {
@@ -221,6 +230,50 @@ impl Handler {
                     request,
                     ResponseCode::ServFail,
                 )))
+            }
+        }
+    }
+
+    /// An IXFR answered from the zone's change journal, or `None` when the journal does not lead
+    /// from the client's serial to ours (the caller then sends the whole zone).
+    async fn incremental(
+        &self,
+        request: &Message,
+        tx: &mut dyn StorageTx,
+        zone: &Zone,
+    ) -> Result<Option<Reply>, StorageError> {
+        let Some(client) = crate::ixfr::client_serial(request) else {
+            return Ok(None);
+        };
+        let entries = match tx.zone_journal(zone.id).await {
+            Ok(entries) => entries,
+            Err(StorageError::Unsupported(_)) => return Ok(None),
+            Err(e) => return Err(e),
+        };
+        let Some(rows) = crate::ixfr::chain(entries, client, zone.serial) else {
+            tracing::debug!(zone = %zone.name, client, serial = zone.serial,
+                "journal does not reach the client's serial; sending AXFR");
+            return Ok(None);
+        };
+        let criteria = Criteria::new()
+            .eq("zone_id", zone.id.to_string())
+            .eq("type", "SOA");
+        let soa_sets = tx.find_recordsets(&criteria, &Page::default()).await?.items;
+        let Some(soa) = zone_soa(zone, &soa_sets) else {
+            return Ok(None);
+        };
+        let mut template = response_to(request);
+        template.set_authoritative(true);
+        let max = self.config.effective_max_message_size();
+        match crate::ixfr::render(template, max, soa, &rows) {
+            Ok(Some(messages)) => {
+                tracing::debug!(zone = %zone.name, client, serial = zone.serial, "incremental transfer");
+                Ok(Some(Reply::Stream(messages)))
+            }
+            Ok(None) => Ok(None),
+            Err(error) => {
+                tracing::warn!(zone = %zone.name, %error, "incremental transfer failed; sending AXFR");
+                Ok(None)
             }
         }
     }

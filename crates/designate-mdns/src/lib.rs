@@ -6,6 +6,7 @@
 //! - `handler`: one request in, response messages out (upstream's `designate/mdns/handler.py`).
 //! - `records`: converting stored recordsets (presentation-format data) into wire records.
 //! - `axfr`: splitting a zone transfer into messages that fit the size limit.
+//! - `ixfr`: incremental transfers (RFC 1995) from the zone change journal, AXFR otherwise.
 //! - `fuzzing` (hidden): the handler's entry point for the fuzz targets in `fuzz/`.
 //!
 //! **Invariant:** MiniDNS only reads the store (through `begin_read`), never writes it, and never
@@ -17,6 +18,7 @@ pub mod config;
 #[doc(hidden)]
 pub mod fuzzing;
 mod handler;
+mod ixfr;
 mod records;
 mod server;
 

@@ -25,6 +25,8 @@ pub(crate) struct ZoneEntry {
     /// one more refresh afterwards instead of parallel transfers.
     kick: Notify,
     cancel: CancellationToken,
+    /// Transfers installed so far: whole-zone (AXFR or AXFR-style IXFR) and incremental.
+    transfers: [std::sync::atomic::AtomicU64; 2],
 }
 
 impl ZoneEntry {
@@ -36,7 +38,22 @@ impl ZoneEntry {
             data: RwLock::new(None),
             kick: Notify::new(),
             cancel,
+            transfers: Default::default(),
         }
+    }
+
+    /// Counts one installed transfer, incremental or whole-zone.
+    pub(crate) fn count_transfer(&self, incremental: bool) {
+        self.transfers[usize::from(incremental)].fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    /// Transfers installed so far: (whole-zone, incremental).
+    pub(crate) fn transfer_counts(&self) -> (u64, u64) {
+        let [full, incremental] = &self.transfers;
+        (
+            full.load(std::sync::atomic::Ordering::Relaxed),
+            incremental.load(std::sync::atomic::Ordering::Relaxed),
+        )
     }
 
     /// The zone name (lower case, fully qualified).

@@ -191,6 +191,13 @@ impl NameserverHandle {
             .map(|z| z.serial())
     }
 
+    /// How many transfers of `name` were installed since it was added: (whole-zone,
+    /// incremental). `None` when the zone is not held or the name is invalid.
+    pub fn zone_transfers(&self, name: &str) -> Option<(u64, u64)> {
+        let zone = parse_zone(name).ok()?;
+        Some(self.inner.catalog.get(&zone)?.transfer_counts())
+    }
+
     /// The names of the zones held (lower case, with the trailing dot), sorted.
     pub fn zones(&self) -> Vec<String> {
         self.inner

@@ -1,6 +1,6 @@
 //! The built-in authoritative nameserver: a secondary that keeps its zones in memory.
 //!
-//! It holds a list of zones with their masters (MiniDNS), transfers each by AXFR, refreshes on
+//! It holds a list of zones with their masters (MiniDNS), transfers each by IXFR or AXFR, refreshes on
 //! NOTIFY and on the SOA timers, and answers queries authoritatively over UDP and TCP. It never
 //! recurses and never serves transfers. Map:
 //! - [`config`]: [`NameserverConfig`], the settings;
@@ -8,7 +8,8 @@
 //! - `catalog`: the zones held and each zone's current snapshot;
 //! - `zone` / `lookup`: one zone's immutable data and the authoritative answer logic;
 //! - `handler` / `server`: request → response rules, and the UDP/TCP listeners;
-//! - `refresh` / `transfer`: the per-zone refresh task and its SOA/AXFR client;
+//! - `refresh` / `transfer`: the per-zone refresh task and its SOA/IXFR/AXFR client (IXFR
+//!   differences applied to a copy of the snapshot by `zone`);
 //! - `state`: the persisted zone list;
 //! - `fuzzing` (hidden): the request handler's entry point for the fuzz targets in `fuzz/`.
 #![warn(missing_docs)]

@@ -1,4 +1,5 @@
-//! The refresh task of one zone: keeps its snapshot in step with the masters.
+//! The refresh task of one zone: keeps its snapshot in step with the masters, by IXFR applied
+//! to a copy of the current snapshot when it has one, by AXFR otherwise or when IXFR fails.
 //!
 //! One task per zone, so transfers of a zone never run in parallel. It refreshes at start, on
 //! every kick (NOTIFY, `add_zone`) and on the SOA timers (RFC 1034 4.3.5): `refresh` after a
@@ -99,8 +100,31 @@ async fn refresh_once(entry: &ZoneEntry, timing: &Timing) -> Outcome {
             tracing::debug!(zone = %name, %master, serial = theirs, "zone is current");
             return Outcome::Current;
         }
-        match transfer::axfr(master, &name, timing.transfer_timeout).await {
-            Ok(zone) => {
+        let transferred = match entry.snapshot() {
+            // A copy to apply differences to: ask for IXFR first, AXFR when that fails.
+            Some(current) => {
+                match transfer::ixfr(master, &current, timing.transfer_timeout).await {
+                    Ok(transfer::Ixfr::Current) => {
+                        tracing::debug!(zone = %name, %master, "IXFR: zone is current");
+                        return Outcome::Current;
+                    }
+                    Ok(transfer::Ixfr::Incremental(zone)) => {
+                        tracing::info!(zone = %name, %master, from = current.serial(),
+                            serial = zone.serial(), "incremental transfer (IXFR) applied");
+                        Ok((zone, true))
+                    }
+                    Ok(transfer::Ixfr::Full(zone)) => Ok((zone, false)),
+                    Err(e) => {
+                        tracing::warn!(zone = %name, %master, error = %e,
+                            "IXFR failed; falling back to AXFR");
+                        axfr(master, &name, timing).await
+                    }
+                }
+            }
+            None => axfr(master, &name, timing).await,
+        };
+        match transferred {
+            Ok((zone, incremental)) => {
                 let current = entry.snapshot().map(|z| z.serial());
                 // Never go backwards, even if the master did between the two queries.
                 if current.is_none_or(|c| serial_gt(zone.serial(), c)) {
@@ -109,13 +133,25 @@ async fn refresh_once(entry: &ZoneEntry, timing: &Timing) -> Outcome {
                         records = zone.record_count(), "zone transferred"
                     );
                     entry.install(Some(Arc::new(zone)));
+                    entry.count_transfer(incremental);
                 }
                 return Outcome::Current;
             }
-            Err(e) => tracing::warn!(zone = %name, %master, error = %e, "AXFR failed"),
+            Err(e) => tracing::warn!(zone = %name, %master, error = %e, "zone transfer failed"),
         }
     }
     Outcome::Failed
+}
+
+/// A whole-zone transfer, marked as not incremental.
+async fn axfr(
+    master: std::net::SocketAddr,
+    name: &hickory_proto::rr::Name,
+    timing: &Timing,
+) -> Result<(crate::zone::Zone, bool), transfer::TransferError> {
+    transfer::axfr(master, name, timing.transfer_timeout)
+        .await
+        .map(|zone| (zone, false))
 }
 
 fn expire(entry: &ZoneEntry) {

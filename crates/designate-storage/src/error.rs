@@ -32,6 +32,9 @@ pub enum StorageError {
     /// The database URL is not one we can open.
     #[error("invalid database url: {0}")]
     InvalidUrl(String),
+    /// This store does not implement the operation (a trait method's default body).
+    #[error("{0} is not supported by this store")]
+    Unsupported(&'static str),
     /// The database failed.
     #[error("database: {0}")]
     Database(#[from] sqlx::Error),

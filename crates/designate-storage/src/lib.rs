@@ -17,7 +17,8 @@
 //!   against any `&dyn Storage`, and `contract::server`, fresh databases on the test
 //!   PostgreSQL and MariaDB servers.
 //!
-//! **Invariant:** only central opens write transactions; other roles only read.
+//! **Invariant:** only central opens write transactions; other roles only read — except the
+//! producer's own lease rows (`designate_leases`, see [`StorageTx::claim_lease`]).
 //! **Invariant:** no table or session locks on the server engines (Galera-safe): lost races
 //! surface as [`StorageError::Conflict`] / [`StorageError::Retryable`] and central reruns the
 //! whole transaction.
@@ -33,7 +34,9 @@ pub use sql::{PoolOptions, SqlStorage};
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
-use designate_core::objects::{Pool, Record, RecordSet, ServiceStatus, Zone};
+use designate_core::objects::{
+    Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, Zone,
+};
 use uuid::Uuid;
 
 /// Result of a storage operation.
@@ -113,10 +116,182 @@ pub trait StorageTx: Send {
     /// Replaces a pool's row and children.
     async fn update_pool(&mut self, pool: &Pool) -> Result<()>;
 
+    // --- tlds, blacklists, quotas -------------------------------------------------------------
+
+    /// Inserts a TLD; [`StorageError::Duplicate`] (`"tld"`) when its name is taken.
+    async fn create_tld(&mut self, tld: &Tld) -> Result<()>;
+    /// A TLD by id.
+    async fn get_tld(&mut self, id: Uuid) -> Result<Tld>;
+    /// TLDs matching `criteria` (columns of `tlds`), one page, with the total count.
+    async fn find_tlds(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<Tld>>;
+    /// Rewrites name and description (version-checked like [`StorageTx::update_zone`]).
+    async fn update_tld(&mut self, tld: &Tld) -> Result<Tld>;
+    /// Deletes a TLD.
+    async fn delete_tld(&mut self, id: Uuid) -> Result<()>;
+
+    /// Inserts a blacklist entry; [`StorageError::Duplicate`] (`"blacklist"`) when its pattern
+    /// is taken.
+    async fn create_blacklist(&mut self, blacklist: &Blacklist) -> Result<()>;
+    /// A blacklist entry by id.
+    async fn get_blacklist(&mut self, id: Uuid) -> Result<Blacklist>;
+    /// Blacklist entries matching `criteria` (columns of `blacklists`), one page, with the total
+    /// count.
+    async fn find_blacklists(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<Blacklist>>;
+    /// Rewrites pattern and description (version-checked like [`StorageTx::update_zone`]).
+    async fn update_blacklist(&mut self, blacklist: &Blacklist) -> Result<Blacklist>;
+    /// Deletes a blacklist entry.
+    async fn delete_blacklist(&mut self, id: Uuid) -> Result<()>;
+
+    /// Every quota row of a project.
+    async fn find_quotas(&mut self, tenant_id: &str) -> Result<Vec<Quota>>;
+    /// Sets (tenant_id, resource) to `quota.hard_limit`, inserting `quota` when it has no row.
+    async fn set_quota(&mut self, quota: &Quota) -> Result<()>;
+    /// Deletes every quota row of a project (back to the defaults); returns how many went.
+    async fn delete_quotas(&mut self, tenant_id: &str) -> Result<u64>;
+
     // --- service statuses ---------------------------------------------------------------------
 
     /// Inserts or updates the heartbeat row of (service_name, hostname).
     async fn upsert_service_status(&mut self, status: &ServiceStatus) -> Result<()>;
     /// Every heartbeat row.
     async fn find_service_statuses(&mut self) -> Result<Vec<ServiceStatus>>;
+
+    // --- producer: shards and leases (defaults refuse, for stores without them) ---------------
+
+    /// Live zones whose `shard` lies in `shards` (both ends included) and that match `criteria`,
+    /// one page, with the total count.
+    async fn find_zones_in_shards(
+        &mut self,
+        shards: (u16, u16),
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<Zone>> {
+        let _ = (shards, criteria, page);
+        Err(StorageError::Unsupported("find_zones_in_shards"))
+    }
+
+    /// Up to `limit` soft-deleted zones of `shards` deleted at or before `deleted_before`,
+    /// oldest deletion first (what `zone_purge` may hard-delete).
+    async fn find_purgeable_zones(
+        &mut self,
+        shards: (u16, u16),
+        deleted_before: chrono::NaiveDateTime,
+        limit: u32,
+    ) -> Result<Vec<Zone>> {
+        let _ = (shards, deleted_before, limit);
+        Err(StorageError::Unsupported("find_purgeable_zones"))
+    }
+
+    /// Takes or renews `lease` (table `designate_leases`): succeeds when no such lease exists,
+    /// when it expired at `now`, or — with `renew` — when `lease.holder` holds it already.
+    /// Returns whether the caller holds it now. On PostgreSQL a lost insert race aborts the
+    /// transaction: claim each lease in a transaction of its own.
+    async fn claim_lease(
+        &mut self,
+        lease: &Lease,
+        now: chrono::NaiveDateTime,
+        renew: bool,
+    ) -> Result<bool> {
+        let _ = (lease, now, renew);
+        Err(StorageError::Unsupported("claim_lease"))
+    }
+
+    /// Gives up the lease `name` if `holder` holds it; returns whether it did.
+    async fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool> {
+        let _ = (name, holder);
+        Err(StorageError::Unsupported("release_lease"))
+    }
+
+    /// Every lease whose name starts with `prefix`, by name, expired ones included.
+    async fn find_leases(&mut self, prefix: &str) -> Result<Vec<Lease>> {
+        let _ = prefix;
+        Err(StorageError::Unsupported("find_leases"))
+    }
+
+    // --- zone change journal (IXFR); defaults refuse, for stores without one ------------------
+
+    /// Appends one change of a zone to its journal (table `designate_zone_journal`), in the
+    /// caller's transaction so that the journal never disagrees with the zone's data.
+    /// `entries` are one or more whole changes, each in RFC 1995 order (see [`JournalEntry`]).
+    async fn append_zone_journal(&mut self, zone_id: Uuid, entries: &[JournalEntry]) -> Result<()> {
+        let _ = (zone_id, entries);
+        Err(StorageError::Unsupported("append_zone_journal"))
+    }
+
+    /// Every journal row of a zone, by serial then seq (serials compared as plain integers; a
+    /// reader chains changes by `prev_serial`, so the order is a convenience, not the contract).
+    async fn zone_journal(&mut self, zone_id: Uuid) -> Result<Vec<JournalEntry>> {
+        let _ = zone_id;
+        Err(StorageError::Unsupported("zone_journal"))
+    }
+
+    /// Bounds a zone's journal: keeps the newest changes (highest serials) while there are at
+    /// most `max_changes` of them holding at most `max_rows` rows together, deletes the rest.
+    /// Returns the number of rows deleted.
+    async fn prune_zone_journal(
+        &mut self,
+        zone_id: Uuid,
+        max_changes: u32,
+        max_rows: u64,
+    ) -> Result<u64> {
+        let _ = (zone_id, max_changes, max_rows);
+        Err(StorageError::Unsupported("prune_zone_journal"))
+    }
+}
+
+/// Whether a journal row removes or adds a record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub enum JournalOp {
+    /// The record left the zone (stored as `del`).
+    Del,
+    /// The record entered the zone (stored as `add`).
+    Add,
+}
+
+impl JournalOp {
+    /// The stored spelling: `del` / `add`.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Self::Del => "del",
+            Self::Add => "add",
+        }
+    }
+}
+
+/// One row of a zone's change journal: one record removed or added by the change from
+/// `prev_serial` to `serial`. The rows of one change, in `seq` order, are RFC 1995's difference
+/// sequence: the deletions (the old SOA first), then the additions (the new SOA first).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JournalEntry {
+    /// The serial this change produced.
+    pub serial: u32,
+    /// The serial the zone had before the change.
+    pub prev_serial: u32,
+    /// Position within the change, from 0.
+    pub seq: u32,
+    /// Removal or addition.
+    pub op: JournalOp,
+    /// Owner name (FQDN, as stored in `recordsets.name`).
+    pub name: String,
+    /// Record type as Designate spells it (`A`, `SOA`, `SPF`, …).
+    pub rtype: String,
+    /// The TTL served (the recordset's, else the zone's).
+    pub ttl: u32,
+    /// Presentation-format record data (for the SOA, with the serial of its side).
+    pub data: String,
+}
+
+/// A named claim that expires: a row of our `designate_leases` table.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Lease {
+    /// What is claimed, e.g. `producer/bucket/3`.
+    pub name: String,
+    /// Who holds it (a producer instance id).
+    pub holder: String,
+    /// When it lapses unless renewed (UTC).
+    pub expires_at: chrono::NaiveDateTime,
 }

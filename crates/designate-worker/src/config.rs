@@ -36,13 +36,57 @@ impl Default for WorkerConfig {
     }
 }
 
-/// `[service:producer]` options used by the recovery task.
+/// `[service:producer]` and `[producer_task:<name>]` options.
 #[derive(Debug, Clone, PartialEq)]
 pub struct ProducerConfig {
-    /// How often the recovery task runs.
+    /// How often the recovery task runs (`[producer_task:worker_periodic_recovery] interval`;
+    /// upstream 120 s, ours 10 s: recovery is how a lost cast is noticed).
     pub recovery_interval: Duration,
     /// How long a zone may stay PENDING before recovery re-drives it (its cast may be lost).
     pub pending_grace: Duration,
+    /// `[service:producer] enabled_tasks`: task names to run; `None` runs them all.
+    pub enabled_tasks: Option<Vec<String>>,
+    /// `[producer_task:zone_purge]`.
+    pub zone_purge: PurgeTaskConfig,
+    /// `[producer_task:periodic_exists] interval` (upstream 3600 s).
+    pub exists_interval: Duration,
+    /// `[producer_task:delayed_notify]`.
+    pub delayed_notify: BatchTaskConfig,
+    /// `[producer_task:*] per_page`: page size when walking a shard range's zones.
+    pub per_page: u32,
+    /// How long a producer instance's claims (membership and shard buckets) last without
+    /// renewal: a dead instance's shards are taken over within this period. Ours, not upstream's
+    /// (upstream delegates to a tooz coordination backend); `[service:producer] lease_period`.
+    pub lease_period: Duration,
+}
+
+/// `[producer_task:zone_purge]` options.
+#[derive(Debug, Clone, PartialEq)]
+pub struct PurgeTaskConfig {
+    /// Run interval (upstream 3600 s).
+    pub interval: Duration,
+    /// How long a zone stays soft-deleted before it is purged (upstream 604800 s).
+    pub time_threshold: Duration,
+    /// Zones purged per run and shard range (upstream 100).
+    pub batch_size: u32,
+}
+
+/// Options of a task with an interval and a batch size (`delayed_notify`).
+#[derive(Debug, Clone, PartialEq)]
+pub struct BatchTaskConfig {
+    /// Run interval (upstream 5 s).
+    pub interval: Duration,
+    /// Zones handled per run and shard range (upstream 100).
+    pub batch_size: u32,
+}
+
+impl ProducerConfig {
+    /// Whether the task `name` (upstream's plugin name) is enabled.
+    pub fn task_enabled(&self, name: &str) -> bool {
+        self.enabled_tasks
+            .as_ref()
+            .is_none_or(|tasks| tasks.iter().any(|t| t == name))
+    }
 }
 
 impl Default for ProducerConfig {
@@ -50,6 +94,19 @@ impl Default for ProducerConfig {
         Self {
             recovery_interval: Duration::from_secs(10),
             pending_grace: Duration::from_secs(30),
+            enabled_tasks: None,
+            zone_purge: PurgeTaskConfig {
+                interval: Duration::from_secs(3600),
+                time_threshold: Duration::from_secs(604_800),
+                batch_size: 100,
+            },
+            exists_interval: Duration::from_secs(3600),
+            delayed_notify: BatchTaskConfig {
+                interval: Duration::from_secs(5),
+                batch_size: 100,
+            },
+            per_page: 100,
+            lease_period: Duration::from_secs(30),
         }
     }
 }

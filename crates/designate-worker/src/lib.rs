@@ -4,17 +4,23 @@
 //!   its [`designate_backends::Backend`], NOTIFYs, polls the pool's nameservers for the new serial and
 //!   reports ACTIVE / ERROR back to central. Tasks for one zone run one at a time and coalesce.
 //! - [`poll`]: the serial poll with fast first probe and exponential backoff.
-//! - [`producer`]: periodic tasks; here the recovery that re-drives zones whose cast was lost.
+//! - [`producer`]: the producer role: periodic tasks on the shards this instance holds.
+//! - [`tasks`]: the periodic tasks (recovery, zone purge, exists, delayed notify).
+//! - [`shards`]: shard ownership among producer instances through leases in the store.
 //! - [`config`]: `[service:worker]` and `[service:producer]` options.
 //!
-//! **Invariant:** neither role writes the store; every state change goes through `CentralApi`.
+//! **Invariant:** neither role writes zone data; every state change goes through `CentralApi`.
+//! The producer's own coordination rows (`designate_leases`) are the one exception: they are
+//! not Designate state, and routing them through central would make central a lock server.
 #![warn(missing_docs)]
 
 pub mod config;
 pub mod poll;
 pub mod producer;
+pub mod shards;
+pub mod tasks;
 pub mod worker;
 
-pub use config::{ProducerConfig, WorkerConfig};
+pub use config::{BatchTaskConfig, ProducerConfig, PurgeTaskConfig, WorkerConfig};
 pub use producer::Producer;
 pub use worker::Worker;

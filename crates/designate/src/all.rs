@@ -43,6 +43,9 @@ pub(crate) async fn open_storage(config: &Config) -> Result<Arc<dyn Storage>> {
     Ok(Arc::new(storage))
 }
 
+/// The roles `designate all` runs, each reported in `service_statuses` under this name.
+const ALL_ROLES: [&str; 6] = ["api", "central", "mdns", "worker", "producer", "nameserver"];
+
 /// `designate all`: every role in this process.
 pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
     let started = std::time::Instant::now();
@@ -77,6 +80,16 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         config.central.clone(),
     ));
     bus.serve_central(central.clone(), &mut tasks);
+    // One heartbeat row per role this process runs, as if each ran alone (upstream's
+    // service_statuses shows them; the in-process central records them directly).
+    for role in ALL_ROLES {
+        tasks.spawn(crate::roles::heartbeat(
+            central.clone(),
+            role,
+            config.clone(),
+            shutdown.clone(),
+        ));
+    }
     // A default pool installed by `designate manage pool update` (no built-in target) is the
     // operator's: keep it; otherwise (re)write the built-in one so changed ports take effect.
     if crate::manage::pool::operator_owns_default_pool(storage.as_ref(), &config).await? {
@@ -106,7 +119,9 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         config.worker.clone(),
     );
     tasks.spawn(worker.run(bus.casts, shutdown.clone()));
-    let producer = Producer::new(Arc::clone(&storage), bus.worker, config.producer.clone());
+    let producer = Producer::new(Arc::clone(&storage), bus.worker, config.producer.clone())
+        .with_central(central.clone())
+        .with_notifier(Arc::clone(&bus.notifier));
     tasks.spawn(producer.run(shutdown.clone()));
 
     let listener = tokio::net::TcpListener::bind(config.api_listen)
@@ -163,6 +178,7 @@ pub(crate) fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {
     ApiConfig {
         listen: bound,
         api_base_uri: config.api_base_uri.clone(),
+        healthcheck_disable_file: config.healthcheck_disable_file.clone(),
         default_limit: config.default_limit,
         max_limit: config.max_limit,
         auth: config.api_auth.clone(),

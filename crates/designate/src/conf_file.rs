@@ -58,6 +58,25 @@ impl ConfFile {
         Some(self.substitute(value.trim()))
     }
 
+    /// Every value of a repeated `[section] option` (oslo.config's MultiStrOpt), in file order,
+    /// with `$name` substitution; empty when absent.
+    pub(crate) fn get_all(&self, section: &str, option: &str) -> Vec<String> {
+        let Some(props) = self.ini.section(Some(section)) else {
+            return Vec::new();
+        };
+        let wanted = option.replace('-', "_");
+        let mut out = Vec::new();
+        for (key, value) in props.iter() {
+            if key.replace('-', "_") == wanted {
+                self.read
+                    .borrow_mut()
+                    .insert((section.to_owned(), key.to_owned()));
+                out.push(self.substitute(value.trim()));
+            }
+        }
+        out
+    }
+
     fn substitute(&self, value: &str) -> String {
         let Some(defaults) = self.ini.section(Some("DEFAULT")) else {
             return value.to_owned();

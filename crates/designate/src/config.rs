@@ -35,6 +35,9 @@ pub(crate) struct Config {
     pub(crate) api_listen: SocketAddr,
     /// `[service:api] api_base_uri`, when set.
     pub(crate) api_base_uri: Option<String>,
+    /// `[healthcheck] disable_by_file_path` (oslo.middleware; upstream's paste file uses
+    /// `/etc/designate/healthcheck_disable`).
+    pub(crate) healthcheck_disable_file: Option<PathBuf>,
     /// `[service:api] default_limit_v2`.
     pub(crate) default_limit: u32,
     /// `[service:api] max_limit_v2`.
@@ -57,10 +60,12 @@ pub(crate) struct Config {
     pub(crate) central: designate_central::CentralConfig,
     /// `[service:worker]`.
     pub(crate) worker: WorkerConfig,
-    /// `[service:producer]` / `[producer_task:worker_periodic_recovery]`.
+    /// `[service:producer]` / `[producer_task:*]`.
     pub(crate) producer: ProducerConfig,
     /// The message bus (`[DEFAULT] transport_url`, notifications).
     pub(crate) bus: crate::transport::BusConfig,
+    /// `[service:sink]` and `[handler:*]`.
+    pub(crate) sink: designate_sink::SinkConfig,
 }
 
 impl Config {
@@ -137,6 +142,12 @@ impl Config {
         central.default_soa_minimum = f
             .get("DEFAULT", "default_soa_minimum")?
             .unwrap_or(central.default_soa_minimum);
+        // `[DEFAULT] quota_<resource>`: the limits of projects without quotas of their own.
+        for (resource, limit) in central.quotas.iter_mut() {
+            if let Some(v) = f.get("DEFAULT", &format!("quota_{resource}"))? {
+                *limit = v;
+            }
+        }
 
         let mut worker = WorkerConfig::default();
         let w = "service:worker";
@@ -169,6 +180,25 @@ impl Config {
         producer.pending_grace = f
             .get_secs(r, "pending_grace")?
             .unwrap_or(producer.pending_grace);
+        producer.enabled_tasks = f.get_list("service:producer", "enabled_tasks");
+        producer.lease_period = f
+            .get_secs("service:producer", "lease_period")?
+            .unwrap_or(producer.lease_period);
+        let p = "producer_task:zone_purge";
+        let purge = &mut producer.zone_purge;
+        purge.interval = f.get_secs(p, "interval")?.unwrap_or(purge.interval);
+        purge.time_threshold = f
+            .get_secs(p, "time_threshold")?
+            .unwrap_or(purge.time_threshold);
+        purge.batch_size = f.get(p, "batch_size")?.unwrap_or(purge.batch_size);
+        producer.exists_interval = f
+            .get_secs("producer_task:periodic_exists", "interval")?
+            .unwrap_or(producer.exists_interval);
+        let d = "producer_task:delayed_notify";
+        let delayed = &mut producer.delayed_notify;
+        delayed.interval = f.get_secs(d, "interval")?.unwrap_or(delayed.interval);
+        delayed.batch_size = f.get(d, "batch_size")?.unwrap_or(delayed.batch_size);
+        producer.per_page = f.get(p, "per_page")?.unwrap_or(producer.per_page);
 
         let ns_records = f
             .get_list("service:nameserver", "ns_records")
@@ -185,6 +215,11 @@ impl Config {
             database_pool,
             api_listen: listen(f, "service:api", DEFAULT_API_LISTEN)?,
             api_base_uri: f.get_str("service:api", "api_base_uri"),
+            healthcheck_disable_file: Some(
+                f.get_str("healthcheck", "disable_by_file_path")
+                    .unwrap_or_else(|| designate_api::DEFAULT_HEALTHCHECK_DISABLE_FILE.to_owned())
+                    .into(),
+            ),
             default_limit: f.get("service:api", "default_limit_v2")?.unwrap_or(20),
             max_limit: f.get("service:api", "max_limit_v2")?.unwrap_or(1000),
             api_auth,
@@ -198,6 +233,7 @@ impl Config {
             worker,
             producer,
             bus,
+            sink: crate::sink_role::from_file(f)?,
         })
     }
 }
@@ -308,6 +344,17 @@ mod tests {
         assert_eq!(c.worker.threshold_percentage, 50);
         assert_eq!(c.worker.poll_delay.as_millis(), 500);
         assert_eq!(c.database_url, "sqlite:////tmp/x/designate.sqlite");
+    }
+
+    #[test]
+    fn quota_defaults_are_read() {
+        let f =
+            ConfFile::parse("[DEFAULT]\nquota_zones = 3\nquota_recordset_records = -1\n").unwrap();
+        let c = Config::from_file(&f).unwrap();
+        assert_eq!(c.central.quotas["zones"], 3);
+        assert_eq!(c.central.quotas["recordset_records"], -1);
+        assert_eq!(c.central.quotas["zone_records"], 500);
+        assert!(f.unread().is_empty(), "{:?}", f.unread());
     }
 
     #[test]

@@ -13,6 +13,7 @@ mod config;
 mod manage;
 mod nameserver_role;
 mod roles;
+mod sink_role;
 mod transport;
 
 /// DNS as a service: a drop-in replacement for OpenStack Designate.
@@ -47,6 +48,8 @@ enum Role {
     Mdns,
     /// The built-in nameserver alone, serving the zones of the pools that target it.
     Nameserver,
+    /// Nova / Neutron notification handlers: records for instances and floating IPs.
+    Sink,
     /// Operator tasks.
     Manage {
         #[command(subcommand)]
@@ -90,6 +93,7 @@ async fn run(cli: Cli) -> anyhow::Result<()> {
         Role::Worker => roles::run_worker(config, shutdown).await,
         Role::Producer => roles::run_producer(config, shutdown).await,
         Role::Nameserver => nameserver_role::run(config, shutdown).await,
+        Role::Sink => sink_role::run(config, shutdown).await,
         Role::Manage { command } => manage::run(command, config).await,
     }
 }

@@ -5,6 +5,7 @@
 //! pools whose `builtin` target points at its own address (target options `host`/`port`) and
 //! adds (as a secondary of the target's masters, MiniDNS) or drops zones to match. The worker
 //! then sees the zone through its usual SOA polls; NOTIFYs for new serials arrive over DNS.
+//! With a bus configured it reports its heartbeat (`nameserver`) into `service_statuses`.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::net::SocketAddr;
@@ -40,6 +41,8 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
     let addr = nameserver.local_addr();
     // The e2e tests and operators read the bound address from this line.
     tracing::info!("nameserver ready: nameserver={addr}");
+    // Reported through central over the bus when one is configured (only central writes).
+    let beat = crate::roles::spawn_heartbeat(&config, "nameserver", shutdown.clone());
     let mut first = true;
     loop {
         match sync(&*storage, &nameserver, addr, first).await {
@@ -52,6 +55,9 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         }
     }
     let _ = task.await;
+    if let Some(beat) = beat {
+        let _ = beat.await;
+    }
     Ok(())
 }
 

@@ -107,7 +107,8 @@ pub(crate) async fn run_worker(config: Config, shutdown: CancellationToken) -> R
     Ok(())
 }
 
-/// `designate producer`: periodic recovery, casting to the workers.
+/// `designate producer`: the periodic tasks on this instance's shards, casting to the workers
+/// and calling central.
 pub(crate) async fn run_producer(config: Config, shutdown: CancellationToken) -> Result<()> {
     let link = Link::new(amqp(&config, "producer")?, "producer");
     let storage = open_storage(&config).await?;
@@ -115,7 +116,12 @@ pub(crate) async fn run_producer(config: Config, shutdown: CancellationToken) ->
         storage,
         Arc::new(WorkerClient::new(Arc::clone(&link))),
         config.producer.clone(),
-    );
+    )
+    .with_central(Arc::new(CentralClient::new(Arc::clone(&link))))
+    .with_notifier(Arc::new(AmqpNotifier::new(
+        Arc::clone(&link),
+        config.bus.notifications_for("producer"),
+    )));
     let beat = tokio::spawn(heartbeat(
         Arc::new(CentralClient::new(Arc::clone(&link))),
         "producer",

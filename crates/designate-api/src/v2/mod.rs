@@ -1,6 +1,12 @@
 //! The `/v2` resources, one module each, and the helpers they share (path ids, write statuses).
 
+mod blacklists;
+mod limits;
+mod pools;
+mod quotas;
 mod recordsets;
+mod service_statuses;
+mod tlds;
 mod zones;
 
 use axum::extract::{FromRequestParts, RawPathParams};
@@ -33,6 +39,36 @@ pub(crate) fn routes() -> Router<AppState> {
         )
         .route("/v2/recordsets", get(recordsets::list_all))
         .route("/v2/recordsets/{recordset_id}", get(recordsets::redirect))
+        .route("/v2/tlds", get(tlds::list).post(tlds::create))
+        .route(
+            "/v2/tlds/{tld_id}",
+            get(tlds::show).patch(tlds::update).delete(tlds::delete),
+        )
+        .route(
+            "/v2/blacklists",
+            get(blacklists::list).post(blacklists::create),
+        )
+        .route(
+            "/v2/blacklists/{blacklist_id}",
+            get(blacklists::show)
+                .patch(blacklists::update)
+                .delete(blacklists::delete),
+        )
+        .route("/v2/quotas", get(quotas::show_own))
+        .route(
+            "/v2/quotas/{project_id}",
+            get(quotas::show)
+                .patch(quotas::update)
+                .delete(quotas::reset),
+        )
+        .route("/v2/limits", get(limits::show))
+        .route("/v2/pools", get(pools::list))
+        .route("/v2/pools/{pool_id}", get(pools::show))
+        .route("/v2/service_statuses", get(service_statuses::list))
+        .route(
+            "/v2/service_statuses/{service_id}",
+            get(service_statuses::show),
+        )
 }
 
 /// The ids captured from the path, checked as upstream's `validate_uuid` decorator does: a

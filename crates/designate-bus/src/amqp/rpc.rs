@@ -16,7 +16,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, ServiceStatus, Zone, ZoneUpdate,
+    Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
+    RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneUpdate,
 };
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use futures::StreamExt;
@@ -35,7 +36,7 @@ use uuid::Uuid;
 
 use super::topology::declare_topic_queue;
 use super::{communication_failure, BusError, Link};
-use crate::{CentralApi, PushOutcome};
+use crate::{AbsoluteLimits, CentralApi, ManagedOwner, ManagedRecords, PushOutcome};
 
 /// How long a stopping central waits for requests it already took.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -95,6 +96,71 @@ pub enum CentralRequest {
     UpdateServiceStatus {
         status: ServiceStatus,
     },
+    FindServiceStatuses {
+        criteria: Criteria,
+        page: Page,
+    },
+    Ping,
+    CreateManagedRecords {
+        zone_id: Uuid,
+        records: ManagedRecords,
+    },
+    DeleteManagedRecords {
+        zone_id: Uuid,
+        owner: ManagedOwner,
+    },
+    CreateTld {
+        tld: NewTld,
+    },
+    GetTld {
+        id: Uuid,
+    },
+    FindTlds {
+        criteria: Criteria,
+        page: Page,
+    },
+    UpdateTld {
+        id: Uuid,
+        update: TldUpdate,
+    },
+    DeleteTld {
+        id: Uuid,
+    },
+    CreateBlacklist {
+        blacklist: NewBlacklist,
+    },
+    GetBlacklist {
+        id: Uuid,
+    },
+    FindBlacklists {
+        criteria: Criteria,
+        page: Page,
+    },
+    UpdateBlacklist {
+        id: Uuid,
+        update: BlacklistUpdate,
+    },
+    DeleteBlacklist {
+        id: Uuid,
+    },
+    GetQuotas {
+        project_id: String,
+    },
+    SetQuota {
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    },
+    ResetQuotas {
+        project_id: String,
+    },
+    GetAbsoluteLimits,
+    PurgeZones {
+        zone_ids: Vec<Uuid>,
+    },
+    FinishDelayedNotify {
+        zone_id: Uuid,
+    },
 }
 
 impl CentralRequest {
@@ -115,6 +181,26 @@ impl CentralRequest {
             Self::FindPools => "find_pools",
             Self::UpdateStatus { .. } => "update_status",
             Self::UpdateServiceStatus { .. } => "update_service_status",
+            Self::FindServiceStatuses { .. } => "find_service_statuses",
+            Self::Ping => "ping",
+            Self::CreateManagedRecords { .. } => "create_managed_records",
+            Self::DeleteManagedRecords { .. } => "delete_managed_records",
+            Self::CreateTld { .. } => "create_tld",
+            Self::GetTld { .. } => "get_tld",
+            Self::FindTlds { .. } => "find_tlds",
+            Self::UpdateTld { .. } => "update_tld",
+            Self::DeleteTld { .. } => "delete_tld",
+            Self::CreateBlacklist { .. } => "create_blacklist",
+            Self::GetBlacklist { .. } => "get_blacklist",
+            Self::FindBlacklists { .. } => "find_blacklists",
+            Self::UpdateBlacklist { .. } => "update_blacklist",
+            Self::DeleteBlacklist { .. } => "delete_blacklist",
+            Self::GetQuotas { .. } => "get_quotas",
+            Self::SetQuota { .. } => "set_quota",
+            Self::ResetQuotas { .. } => "reset_quotas",
+            Self::GetAbsoluteLimits => "get_absolute_limits",
+            Self::PurgeZones { .. } => "purge_zones",
+            Self::FinishDelayedNotify { .. } => "finish_delayed_notify",
         }
     }
 }
@@ -484,6 +570,133 @@ impl CentralApi for CentralClient {
         self.call(ctx, CentralRequest::UpdateServiceStatus { status })
             .await
     }
+    async fn find_service_statuses(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ServiceStatus>> {
+        self.call(ctx, CentralRequest::FindServiceStatuses { criteria, page })
+            .await
+    }
+    async fn ping(&self, ctx: &RequestContext) -> Result<()> {
+        self.call(ctx, CentralRequest::Ping).await
+    }
+    async fn create_managed_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        records: ManagedRecords,
+    ) -> Result<RecordSet> {
+        self.call(
+            ctx,
+            CentralRequest::CreateManagedRecords { zone_id, records },
+        )
+        .await
+    }
+    async fn delete_managed_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        owner: ManagedOwner,
+    ) -> Result<u32> {
+        self.call(ctx, CentralRequest::DeleteManagedRecords { zone_id, owner })
+            .await
+    }
+    async fn create_tld(&self, ctx: &RequestContext, tld: NewTld) -> Result<Tld> {
+        self.call(ctx, CentralRequest::CreateTld { tld }).await
+    }
+    async fn get_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        self.call(ctx, CentralRequest::GetTld { id }).await
+    }
+    async fn find_tlds(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Tld>> {
+        self.call(ctx, CentralRequest::FindTlds { criteria, page })
+            .await
+    }
+    async fn update_tld(&self, ctx: &RequestContext, id: Uuid, update: TldUpdate) -> Result<Tld> {
+        self.call(ctx, CentralRequest::UpdateTld { id, update })
+            .await
+    }
+    async fn delete_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        self.call(ctx, CentralRequest::DeleteTld { id }).await
+    }
+    async fn create_blacklist(
+        &self,
+        ctx: &RequestContext,
+        blacklist: NewBlacklist,
+    ) -> Result<Blacklist> {
+        self.call(ctx, CentralRequest::CreateBlacklist { blacklist })
+            .await
+    }
+    async fn get_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        self.call(ctx, CentralRequest::GetBlacklist { id }).await
+    }
+    async fn find_blacklists(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Blacklist>> {
+        self.call(ctx, CentralRequest::FindBlacklists { criteria, page })
+            .await
+    }
+    async fn update_blacklist(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: BlacklistUpdate,
+    ) -> Result<Blacklist> {
+        self.call(ctx, CentralRequest::UpdateBlacklist { id, update })
+            .await
+    }
+    async fn delete_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        self.call(ctx, CentralRequest::DeleteBlacklist { id }).await
+    }
+    async fn get_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<Quotas> {
+        self.call(ctx, CentralRequest::GetQuotas { project_id })
+            .await
+    }
+    async fn set_quota(
+        &self,
+        ctx: &RequestContext,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> Result<()> {
+        self.call(
+            ctx,
+            CentralRequest::SetQuota {
+                project_id,
+                resource,
+                hard_limit,
+            },
+        )
+        .await
+    }
+    async fn reset_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<()> {
+        self.call(ctx, CentralRequest::ResetQuotas { project_id })
+            .await
+    }
+    async fn get_absolute_limits(&self, ctx: &RequestContext) -> Result<AbsoluteLimits> {
+        self.call(ctx, CentralRequest::GetAbsoluteLimits).await
+    }
+    async fn purge_zones(&self, ctx: &RequestContext, zone_ids: Vec<Uuid>) -> Result<u32> {
+        self.call(ctx, CentralRequest::PurgeZones { zone_ids })
+            .await
+    }
+    async fn finish_delayed_notify(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        self.call(ctx, CentralRequest::FinishDelayedNotify { zone_id })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -641,6 +854,44 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         R::GetPool { id } => wrap(central.get_pool(ctx, id).await),
         R::FindPools => wrap(central.find_pools(ctx).await),
         R::UpdateServiceStatus { status } => wrap(central.update_service_status(ctx, status).await),
+        R::FindServiceStatuses { criteria, page } => {
+            wrap(central.find_service_statuses(ctx, criteria, page).await)
+        }
+        R::Ping => wrap(central.ping(ctx).await),
+        R::CreateManagedRecords { zone_id, records } => {
+            wrap(central.create_managed_records(ctx, zone_id, records).await)
+        }
+        R::DeleteManagedRecords { zone_id, owner } => {
+            wrap(central.delete_managed_records(ctx, zone_id, owner).await)
+        }
+        R::CreateTld { tld } => wrap(central.create_tld(ctx, tld).await),
+        R::GetTld { id } => wrap(central.get_tld(ctx, id).await),
+        R::FindTlds { criteria, page } => wrap(central.find_tlds(ctx, criteria, page).await),
+        R::UpdateTld { id, update } => wrap(central.update_tld(ctx, id, update).await),
+        R::DeleteTld { id } => wrap(central.delete_tld(ctx, id).await),
+        R::CreateBlacklist { blacklist } => wrap(central.create_blacklist(ctx, blacklist).await),
+        R::GetBlacklist { id } => wrap(central.get_blacklist(ctx, id).await),
+        R::FindBlacklists { criteria, page } => {
+            wrap(central.find_blacklists(ctx, criteria, page).await)
+        }
+        R::UpdateBlacklist { id, update } => wrap(central.update_blacklist(ctx, id, update).await),
+        R::DeleteBlacklist { id } => wrap(central.delete_blacklist(ctx, id).await),
+        R::GetQuotas { project_id } => wrap(central.get_quotas(ctx, project_id).await),
+        R::SetQuota {
+            project_id,
+            resource,
+            hard_limit,
+        } => wrap(
+            central
+                .set_quota(ctx, project_id, resource, hard_limit)
+                .await,
+        ),
+        R::ResetQuotas { project_id } => wrap(central.reset_quotas(ctx, project_id).await),
+        R::GetAbsoluteLimits => wrap(central.get_absolute_limits(ctx).await),
+        R::PurgeZones { zone_ids } => wrap(central.purge_zones(ctx, zone_ids).await),
+        R::FinishDelayedNotify { zone_id } => {
+            wrap(central.finish_delayed_notify(ctx, zone_id).await)
+        }
         R::UpdateStatus {
             zone_id,
             outcome,

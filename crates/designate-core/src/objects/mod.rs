@@ -1,20 +1,26 @@
 //! Domain objects, one per upstream table family. Field names follow upstream's columns.
 
+mod blacklist;
 mod enums;
 mod pool;
+mod quota;
 mod record;
 mod recordset;
 mod service_status;
+mod tld;
 mod zone;
 
+pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
 pub use pool::{
     Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster,
     DEFAULT_POOL_ID,
 };
+pub use quota::{over_quota, Quota, Quotas, MAX_QUOTA, MIN_QUOTA, QUOTA_RESOURCES};
 pub use record::{record_hash, Record};
 pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
 pub use service_status::ServiceStatus;
+pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 
 /// Timestamps are naive UTC, as upstream stores them.

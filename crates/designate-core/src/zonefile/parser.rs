@@ -39,6 +39,9 @@ struct State {
     last_ttl: Option<u32>,
     last_name: Option<String>,
     records: usize,
+    /// Bytes `$GENERATE` may still produce: the size limit bounds the expanded file too, or a
+    /// few short lines could expand to gigabytes (found by fuzz/zonefile_parse).
+    generate_room: usize,
     sets: Vec<Collected>,
     index: HashMap<(String, String), usize>,
     soa: Option<(SoaData, u32)>,
@@ -67,6 +70,7 @@ pub(super) fn parse(
         last_ttl: None,
         last_name: None,
         records: 0,
+        generate_room: limits.max_bytes.saturating_sub(text.len()),
         sets: Vec::new(),
         index: HashMap::new(),
         soa: None,
@@ -265,6 +269,12 @@ impl State {
                 let text = substitute(&t.text, counter).map_err(|m| t.error(Kind::Syntax(m)))?;
                 tokens.push(Token { text, ..t.clone() });
             }
+            let size = tokens.iter().map(|t| t.text.len() + 1).sum::<usize>();
+            self.generate_room = self.generate_room.checked_sub(size).ok_or_else(|| {
+                keyword.error(Kind::TooLarge {
+                    limit: self.limits.max_bytes,
+                })
+            })?;
             self.record(&Entry {
                 leading_blank: false,
                 tokens,

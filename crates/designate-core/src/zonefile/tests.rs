@@ -539,3 +539,22 @@ fn generate_expands_records() {
         assert_eq!((err.line, err.column), (line, column), "{text}: {err}");
     }
 }
+
+/// Found by fuzz/zonefile_parse: a few short `$GENERATE` lines expanded to far more text than
+/// the size limit allows (a 300-byte file made 13 MB of records). The expansion now counts
+/// against the limit.
+#[test]
+fn generate_expansion_counts_against_the_size_limit() {
+    let txt = "x".repeat(200);
+    let text = format!("{HEAD}$GENERATE 1-100 h$ TXT \"{txt}$\"\n");
+    let limits = ParseLimits {
+        max_bytes: 10_000,
+        max_records: 1_000,
+    };
+    let err = parse_with_limits(&text, None, limits).unwrap_err();
+    assert_eq!(err.kind, ZoneFileErrorKind::TooLarge { limit: 10_000 });
+    assert_eq!((err.line, err.column), (4, 1));
+    let fits = format!("{HEAD}$GENERATE 1-20 h$ TXT \"{txt}$\"\n");
+    let zone = parse_with_limits(&fits, None, limits).unwrap();
+    assert_eq!(zone.recordsets.len(), 21);
+}

@@ -18,12 +18,18 @@ use uuid::Uuid;
 
 use crate::{Storage, StorageError};
 
+mod admin;
+mod journal;
+mod leases;
 mod pools;
 mod recordsets;
 pub mod server;
 mod transactions;
 mod zones;
 
+pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
+pub use journal::zone_journal;
+pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
@@ -206,4 +212,10 @@ pub async fn run_all(s: &dyn Storage) {
     concurrent_writers(s).await;
     pool_crud(s).await;
     service_status_upsert(s).await;
+    tld_crud(s).await;
+    blacklist_crud(s).await;
+    quota_set_reset(s).await;
+    zone_journal(s).await;
+    lease_claims(s).await;
+    zones_by_shard(s).await;
 }

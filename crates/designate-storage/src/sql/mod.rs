@@ -14,12 +14,16 @@
 
 mod codec;
 pub(crate) mod dialect;
+mod journal;
+mod leases;
 mod listing;
 mod options;
 mod pools;
 mod query;
+mod quotas;
 mod recordsets;
 mod services;
+mod tlds;
 mod url;
 mod zones;
 
@@ -28,7 +32,9 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
-use designate_core::objects::{Action, Pool, Record, RecordSet, RecordStatus, ServiceStatus, Zone};
+use designate_core::objects::{
+    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, Zone,
+};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{
@@ -41,7 +47,7 @@ pub(crate) use self::dialect::Engine;
 pub use self::options::PoolOptions;
 use self::query::Conn;
 use self::url::Location;
-use crate::{Result, Storage, StorageError, StorageTx};
+use crate::{Lease, Result, Storage, StorageError, StorageTx};
 
 /// How long a statement waits for another process's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
@@ -391,12 +397,124 @@ impl StorageTx for SqlTx {
         pools::update(self.conn(), pool).await
     }
 
+    async fn create_tld(&mut self, tld: &Tld) -> Result<()> {
+        tlds::create(self.conn(), tld).await
+    }
+
+    async fn get_tld(&mut self, id: Uuid) -> Result<Tld> {
+        tlds::get(self.conn(), id).await
+    }
+
+    async fn find_tlds(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<Tld>> {
+        tlds::find(self.conn(), criteria, page).await
+    }
+
+    async fn update_tld(&mut self, tld: &Tld) -> Result<Tld> {
+        tlds::update(self.conn(), tld).await
+    }
+
+    async fn delete_tld(&mut self, id: Uuid) -> Result<()> {
+        tlds::delete::<Tld>(self.conn(), id).await
+    }
+
+    async fn create_blacklist(&mut self, blacklist: &Blacklist) -> Result<()> {
+        tlds::create(self.conn(), blacklist).await
+    }
+
+    async fn get_blacklist(&mut self, id: Uuid) -> Result<Blacklist> {
+        tlds::get(self.conn(), id).await
+    }
+
+    async fn find_blacklists(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<Blacklist>> {
+        tlds::find(self.conn(), criteria, page).await
+    }
+
+    async fn update_blacklist(&mut self, blacklist: &Blacklist) -> Result<Blacklist> {
+        tlds::update(self.conn(), blacklist).await
+    }
+
+    async fn delete_blacklist(&mut self, id: Uuid) -> Result<()> {
+        tlds::delete::<Blacklist>(self.conn(), id).await
+    }
+
+    async fn find_quotas(&mut self, tenant_id: &str) -> Result<Vec<Quota>> {
+        quotas::find(self.conn(), tenant_id).await
+    }
+
+    async fn set_quota(&mut self, quota: &Quota) -> Result<()> {
+        quotas::set(self.conn(), quota).await
+    }
+
+    async fn delete_quotas(&mut self, tenant_id: &str) -> Result<u64> {
+        quotas::delete_all(self.conn(), tenant_id).await
+    }
+
     async fn upsert_service_status(&mut self, status: &ServiceStatus) -> Result<()> {
         services::upsert(self.conn(), status).await
     }
 
     async fn find_service_statuses(&mut self) -> Result<Vec<ServiceStatus>> {
         services::find(self.conn()).await
+    }
+
+    async fn append_zone_journal(
+        &mut self,
+        zone_id: Uuid,
+        entries: &[crate::JournalEntry],
+    ) -> Result<()> {
+        journal::append(self.conn(), zone_id, entries).await
+    }
+
+    async fn zone_journal(&mut self, zone_id: Uuid) -> Result<Vec<crate::JournalEntry>> {
+        journal::of_zone(self.conn(), zone_id).await
+    }
+
+    async fn prune_zone_journal(
+        &mut self,
+        zone_id: Uuid,
+        max_changes: u32,
+        max_rows: u64,
+    ) -> Result<u64> {
+        journal::prune(self.conn(), zone_id, max_changes, max_rows).await
+    }
+
+    async fn find_zones_in_shards(
+        &mut self,
+        shards: (u16, u16),
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<Zone>> {
+        zones::find_in_shards(self.conn(), shards, criteria, page).await
+    }
+
+    async fn find_purgeable_zones(
+        &mut self,
+        shards: (u16, u16),
+        deleted_before: chrono::NaiveDateTime,
+        limit: u32,
+    ) -> Result<Vec<Zone>> {
+        zones::find_purgeable(self.conn(), shards, deleted_before, limit).await
+    }
+
+    async fn claim_lease(
+        &mut self,
+        lease: &Lease,
+        now: chrono::NaiveDateTime,
+        renew: bool,
+    ) -> Result<bool> {
+        leases::claim(self.conn(), lease, now, renew).await
+    }
+
+    async fn release_lease(&mut self, name: &str, holder: &str) -> Result<bool> {
+        leases::release(self.conn(), name, holder).await
+    }
+
+    async fn find_leases(&mut self, prefix: &str) -> Result<Vec<Lease>> {
+        leases::find(self.conn(), prefix).await
     }
 }
 

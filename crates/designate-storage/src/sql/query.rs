@@ -488,6 +488,8 @@ const CONSTRAINT_OBJECTS: &[(&str, &str)] = &[
     ("unique_pool_attribute", "pool_attribute"),
     ("unique_service_status", "service_status"),
     ("unique_tld_name", "tld"),
+    // upstream names the blacklists unique key after its column
+    ("pattern", "blacklist"),
     ("unique_tsigkey_name", "tsigkey"),
     ("unique_quota", "quota"),
     ("unique_masters", "zone_master"),

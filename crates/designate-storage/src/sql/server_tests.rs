@@ -192,3 +192,24 @@ async fn abandoned_postgres_database_is_removed() {
 async fn abandoned_mariadb_database_is_removed() {
     abandoned_database_is_removed(Server::MySql).await;
 }
+
+/// The producer's leases and shard queries on the server engines, on their own so that a
+/// failure elsewhere in the contract suite does not hide them.
+async fn producer_store_on(server: Server) {
+    let db = TestDatabase::create(server).await;
+    let s = open(&db).await;
+    contract::lease_claims(&s).await;
+    contract::zones_by_shard(&s).await;
+    s.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn producer_store_on_postgres() {
+    producer_store_on(Server::Postgres).await;
+}
+
+#[tokio::test]
+async fn producer_store_on_mariadb() {
+    producer_store_on(Server::MySql).await;
+}

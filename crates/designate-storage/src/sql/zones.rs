@@ -177,6 +177,60 @@ pub(crate) async fn find(
     Ok(Listing { items, total_count })
 }
 
+/// One page of live zones whose `shard` lies in `shards` (both ends included) and that match
+/// `criteria`, with the total count: the producer's view of the shards it owns.
+pub(crate) async fn find_in_shards(
+    conn: &mut Conn,
+    shards: (u16, u16),
+    criteria: &Criteria,
+    page: &Page,
+) -> Result<Listing<Zone>> {
+    let head = |select: &str| {
+        let mut q = Sql::new(&format!(
+            "SELECT {select} FROM zones z WHERE z.deleted = '0' AND z.shard BETWEEN "
+        ));
+        q.bind(i64::from(shards.0))
+            .push(" AND ")
+            .bind(i64::from(shards.1));
+        q
+    };
+    let mut count = head("COUNT(*)");
+    push_criteria(&mut count, conn.engine(), &ZONES, "z", criteria, None)?;
+    let total_count = count.fetch_count(conn).await?;
+    let mut q = head(&ZONES.select_list("z"));
+    push_criteria(&mut q, conn.engine(), &ZONES, "z", criteria, None)?;
+    push_page(&mut q, conn, &ZONES, "z", page).await?;
+    let items = q
+        .fetch_all(conn)
+        .await?
+        .iter()
+        .map(from_row)
+        .collect::<Result<Vec<_>>>()?;
+    Ok(Listing { items, total_count })
+}
+
+/// Up to `limit` soft-deleted zones in `shards` deleted at or before `deleted_before`, oldest
+/// deletion first (upstream's `zone_purge` selection).
+pub(crate) async fn find_purgeable(
+    conn: &mut Conn,
+    shards: (u16, u16),
+    deleted_before: chrono::NaiveDateTime,
+    limit: u32,
+) -> Result<Vec<Zone>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM zones z WHERE z.deleted <> '0' AND z.deleted_at <= ",
+        ZONES.select_list("z")
+    ));
+    q.bind(deleted_before)
+        .push(" AND z.shard BETWEEN ")
+        .bind(i64::from(shards.0))
+        .push(" AND ")
+        .bind(i64::from(shards.1))
+        .push(" ORDER BY z.deleted_at, z.id LIMIT ")
+        .bind(i64::from(limit));
+    q.fetch_all(conn).await?.iter().map(from_row).collect()
+}
+
 /// Whether a row with this id exists in `table` (to tell NotFound from Conflict).
 pub(crate) async fn exists(conn: &mut Conn, table: &str, id: Uuid) -> Result<bool> {
     let mut q = Sql::new(&format!("SELECT COUNT(*) FROM {table} WHERE id = "));

@@ -302,10 +302,25 @@ impl Deployment {
         path: &str,
         body: Option<Value>,
     ) -> (u16, Value) {
+        self.call_with(api, &[], method, path, body).await
+    }
+
+    /// [`Self::call`] with extra headers (noauth project, all-projects…).
+    pub(crate) async fn call_with(
+        &self,
+        api: usize,
+        headers: &[(&str, &str)],
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+    ) -> (u16, Value) {
         let mut req = self.http.request(
             method,
             format!("{}{path}", self.apis[api % self.apis.len()]),
         );
+        for (k, v) in headers {
+            req = req.header(*k, *v);
+        }
         if let Some(body) = body {
             req = req.json(&body);
         }
@@ -347,8 +362,15 @@ impl Deployment {
     pub(crate) async fn wait_active(&self, zone_id: &str) {
         let deadline = Instant::now() + WITHIN;
         loop {
+            // All projects: the zone may belong to any test project (admin in noauth).
             let (status, body) = self
-                .call(1, Method::GET, &format!("/v2/zones/{zone_id}"), None)
+                .call_with(
+                    1,
+                    &[("x-auth-all-projects", "true")],
+                    Method::GET,
+                    &format!("/v2/zones/{zone_id}"),
+                    None,
+                )
                 .await;
             if status == 200 && body["status"] == "ACTIVE" {
                 return;
@@ -434,8 +456,39 @@ impl Broker {
         .expect("conf");
         std::fs::write(path.join("rabbitmq-env.conf"), "").expect("env");
         std::fs::write(path.join("enabled_plugins"), "[].\n").expect("plugins");
+        // One cookie for every test node, so that two of them can form a cluster (and
+        // rabbitmqctl, run with the same HOME, may talk to them). Erlang wants it owner-only.
+        let cookie = path.join(".erlang.cookie");
+        std::fs::write(&cookie, "DESIGNATETESTCOOKIE").expect("cookie");
+        std::fs::set_permissions(&cookie, std::os::unix::fs::PermissionsExt::from_mode(0o400))
+            .expect("cookie mode");
         broker.boot();
         broker
+    }
+
+    /// Runs `rabbitmqctl -n <this node> args…`, asserting success.
+    pub(crate) fn ctl(&self, args: &[&str]) {
+        let out = Command::new("/usr/lib/rabbitmq/bin/rabbitmqctl")
+            .env("HOME", self.dir.path())
+            .env("ERL_EPMD_ADDRESS", "127.0.0.1")
+            .args(["-n", &self.node])
+            .args(args)
+            .output()
+            .expect("rabbitmqctl (Debian package rabbitmq-server) must be installed");
+        assert!(
+            out.status.success(),
+            "rabbitmqctl {args:?}: {}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+    }
+
+    /// Makes this (fresh) node a member of `other`'s cluster.
+    pub(crate) fn join(&self, other: &Self) {
+        self.ctl(&["stop_app"]);
+        self.ctl(&["join_cluster", &other.node]);
+        self.ctl(&["start_app"]);
+        self.ctl(&["await_startup"]);
     }
 
     pub(crate) fn url(&self) -> String {

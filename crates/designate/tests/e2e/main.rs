@@ -4,6 +4,7 @@
 //! `designate all` on ports chosen by the kernel, with its own state directory.
 
 mod bus;
+mod bus_cluster;
 mod bus_harness;
 mod cli;
 mod dns;
@@ -11,4 +12,5 @@ mod harness;
 mod hostile;
 mod pools;
 mod restart;
+mod sink;
 mod spine;

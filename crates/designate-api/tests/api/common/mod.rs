@@ -6,11 +6,12 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use designate_api::ApiConfig;
 use designate_bus::inproc::{LogNotifier, WorkerCast, WorkerQueue};
-use designate_bus::{CentralApi, PushOutcome};
+use designate_bus::{AbsoluteLimits, CentralApi, PushOutcome};
 use designate_central::{Central, CentralConfig};
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, PoolNsRecord, RecordSet, RecordSetUpdate, Zone, ZoneUpdate,
+    Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, PoolNsRecord,
+    Quotas, RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneUpdate,
 };
 use designate_core::{RequestContext, Result};
 use designate_storage::SqlStorage;
@@ -317,6 +318,86 @@ impl CentralApi for Faulty {
         serial: u32,
     ) -> Result<()> {
         self.0.update_status(ctx, zone_id, outcome, serial).await
+    }
+    async fn find_service_statuses(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::ServiceStatus>> {
+        self.0.find_service_statuses(ctx, criteria, page).await
+    }
+    async fn ping(&self, ctx: &RequestContext) -> Result<()> {
+        self.0.ping(ctx).await
+    }
+    async fn create_tld(&self, ctx: &RequestContext, tld: NewTld) -> Result<Tld> {
+        self.0.create_tld(ctx, tld).await
+    }
+    async fn get_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        self.0.get_tld(ctx, id).await
+    }
+    async fn find_tlds(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Tld>> {
+        self.0.find_tlds(ctx, criteria, page).await
+    }
+    async fn update_tld(&self, ctx: &RequestContext, id: Uuid, update: TldUpdate) -> Result<Tld> {
+        self.0.update_tld(ctx, id, update).await
+    }
+    async fn delete_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
+        self.0.delete_tld(ctx, id).await
+    }
+    async fn create_blacklist(
+        &self,
+        ctx: &RequestContext,
+        blacklist: NewBlacklist,
+    ) -> Result<Blacklist> {
+        self.0.create_blacklist(ctx, blacklist).await
+    }
+    async fn get_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        self.0.get_blacklist(ctx, id).await
+    }
+    async fn find_blacklists(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<Blacklist>> {
+        self.0.find_blacklists(ctx, criteria, page).await
+    }
+    async fn update_blacklist(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: BlacklistUpdate,
+    ) -> Result<Blacklist> {
+        self.0.update_blacklist(ctx, id, update).await
+    }
+    async fn delete_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
+        self.0.delete_blacklist(ctx, id).await
+    }
+    async fn get_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<Quotas> {
+        self.0.get_quotas(ctx, project_id).await
+    }
+    async fn set_quota(
+        &self,
+        ctx: &RequestContext,
+        project_id: String,
+        resource: String,
+        hard_limit: i64,
+    ) -> Result<()> {
+        self.0
+            .set_quota(ctx, project_id, resource, hard_limit)
+            .await
+    }
+    async fn reset_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<()> {
+        self.0.reset_quotas(ctx, project_id).await
+    }
+    async fn get_absolute_limits(&self, ctx: &RequestContext) -> Result<AbsoluteLimits> {
+        self.0.get_absolute_limits(ctx).await
     }
 }
 

@@ -1,0 +1,217 @@
+//! The zone change journal MiniDNS answers IXFR from (RFC 1995): what one change did to the
+//! records a zone serves, written in the change's own transaction.
+//!
+//! A write operation calls [`capture`] before touching the zone (the served records of the
+//! names it will change, plus the SOA) and [`record`] after [`crate::txn::bump_zone`]: the
+//! difference of the two captures becomes one journal change from the old serial to the new,
+//! deletions (old SOA first) then additions (new SOA first).
+//!
+//! A serial bump that is not journaled (an operation without `capture`/`record`, or a store
+//! without a journal) leaves a gap: MiniDNS chains changes by `prev_serial`, finds no path across
+//! the gap and answers AXFR, so a gap costs bandwidth, never correctness.
+//!
+//! **Bounds** (pruned after every append): the newest [`MAX_CHANGES`] changes of a zone, and no
+//! more than [`MAX_ROWS`] rows together. A secondary further behind gets an AXFR.
+
+use std::collections::BTreeSet;
+
+use designate_core::criteria::Criteria;
+use designate_core::objects::{Action, RecordSet, Zone};
+use designate_core::Result;
+use designate_storage::{JournalEntry, JournalOp, StorageError, StorageTx};
+
+use crate::errors::from_storage;
+use crate::txn::{find_all, uuid_value};
+
+/// Changes kept per zone.
+pub(crate) const MAX_CHANGES: u32 = 100;
+/// Journal rows kept per zone.
+pub(crate) const MAX_ROWS: u64 = 100_000;
+
+/// Which records a change may touch.
+pub(crate) enum Scope {
+    /// The recordsets of these (name, type) keys (the SOA is always included).
+    Keys(Vec<(String, String)>),
+    /// The whole zone (e.g. a zone TTL change alters every recordset without a TTL of its own).
+    Zone,
+}
+
+/// One served record: owner, type, TTL, data. Ordered so that diffs come out deterministic.
+type Rr = (String, String, u32, String);
+
+/// The served records of a scope before a change.
+pub(crate) struct Before {
+    scope: Scope,
+    serial: u32,
+    rrs: BTreeSet<Rr>,
+}
+
+/// Reads the served records of `scope` in `zone` (call before changing anything).
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn capture(tx: &mut dyn StorageTx, zone: &Zone, scope: Scope) -> Result<Before> {
+    let rrs = served(tx, zone, &scope).await?;
+    Ok(Before {
+        scope,
+        serial: zone.serial,
+        rrs,
+    })
+}
+
+/// Journals the change from `before` to the current state of the same scope in `zone` (the zone
+/// as [`crate::txn::bump_zone`] stored it), then prunes the zone's journal.
+///
+/// # Errors
+/// Storage failures (a store without a journal is not one: nothing is written).
+pub(crate) async fn record(tx: &mut dyn StorageTx, zone: &Zone, before: Before) -> Result<()> {
+    if zone.serial == before.serial {
+        return Ok(());
+    }
+    let after = served(tx, zone, &before.scope).await?;
+    let entries = diff(&before.rrs, &after, before.serial, zone.serial);
+    match tx.append_zone_journal(zone.id, &entries).await {
+        Ok(()) => {}
+        Err(StorageError::Unsupported(_)) => return Ok(()),
+        Err(e) => return Err(from_storage(e)),
+    }
+    tx.prune_zone_journal(zone.id, MAX_CHANGES, MAX_ROWS)
+        .await
+        .map_err(from_storage)?;
+    Ok(())
+}
+
+/// RFC 1995's difference sequence from `old` to `new`: removals (SOA first), then additions
+/// (SOA first), numbered in order.
+fn diff(
+    old: &BTreeSet<Rr>,
+    new: &BTreeSet<Rr>,
+    prev_serial: u32,
+    serial: u32,
+) -> Vec<JournalEntry> {
+    let is_soa = |rr: &Rr| rr.1 == "SOA";
+    let mut ordered: Vec<(JournalOp, &Rr)> = Vec::new();
+    for (op, set) in [
+        (JournalOp::Del, old.difference(new).collect::<Vec<_>>()),
+        (JournalOp::Add, new.difference(old).collect::<Vec<_>>()),
+    ] {
+        ordered.extend(set.iter().filter(|rr| is_soa(rr)).map(|rr| (op, *rr)));
+        ordered.extend(set.iter().filter(|rr| !is_soa(rr)).map(|rr| (op, *rr)));
+    }
+    ordered
+        .into_iter()
+        .enumerate()
+        .map(|(seq, (op, (name, rtype, ttl, data)))| JournalEntry {
+            serial,
+            prev_serial,
+            seq: u32::try_from(seq).unwrap_or(u32::MAX),
+            op,
+            name: name.clone(),
+            rtype: rtype.clone(),
+            ttl: *ttl,
+            data: data.clone(),
+        })
+        .collect()
+}
+
+/// The served records of `scope`, as MiniDNS would serve them (records being deleted left out,
+/// the recordset's TTL else the zone's, the SOA with the zone row's serial).
+async fn served(tx: &mut dyn StorageTx, zone: &Zone, scope: &Scope) -> Result<BTreeSet<Rr>> {
+    let recordsets = match scope {
+        Scope::Zone => tx.zone_recordsets(zone.id).await.map_err(from_storage)?,
+        Scope::Keys(keys) => {
+            let soa = Criteria::new()
+                .eq("zone_id", uuid_value(&zone.id))
+                .eq("type", "SOA");
+            let mut out = find_all(tx, &soa).await?;
+            for (name, rtype) in keys {
+                if rtype == "SOA" {
+                    continue;
+                }
+                let criteria = Criteria::new()
+                    .eq("zone_id", uuid_value(&zone.id))
+                    .eq("name", name)
+                    .eq("type", rtype);
+                out.extend(find_all(tx, &criteria).await?);
+            }
+            out
+        }
+    };
+    Ok(recordsets.iter().flat_map(|rs| rrs_of(zone, rs)).collect())
+}
+
+/// The served records of one recordset.
+fn rrs_of(zone: &Zone, rs: &RecordSet) -> Vec<Rr> {
+    let ttl = u32::try_from(rs.ttl.filter(|t| *t > 0).unwrap_or(zone.ttl)).unwrap_or(0);
+    let soa = rs.rtype.eq_ignore_ascii_case("SOA");
+    rs.records
+        .iter()
+        .filter(|r| r.action != Action::Delete)
+        .map(|r| {
+            let data = if soa {
+                with_serial(&r.data, zone.serial)
+            } else {
+                r.data.clone()
+            };
+            (rs.name.clone(), rs.rtype.clone(), ttl, data)
+        })
+        .collect()
+}
+
+/// SOA data with its serial (third field) replaced, as MiniDNS serves the zone row's serial.
+fn with_serial(data: &str, serial: u32) -> String {
+    let mut fields: Vec<String> = data.split_whitespace().map(str::to_owned).collect();
+    if let Some(field) = fields.get_mut(2) {
+        *field = serial.to_string();
+    }
+    fields.join(" ")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rr(name: &str, rtype: &str, data: &str) -> Rr {
+        (name.to_owned(), rtype.to_owned(), 300, data.to_owned())
+    }
+
+    #[test]
+    fn diff_puts_soas_first_and_numbers_in_order() {
+        let old: BTreeSet<Rr> = [
+            rr("z.", "SOA", "ns. h. 1 2 3 4 5"),
+            rr("a.z.", "A", "192.0.2.1"),
+            rr("b.z.", "A", "192.0.2.2"),
+        ]
+        .into();
+        let new: BTreeSet<Rr> = [
+            rr("z.", "SOA", "ns. h. 2 2 3 4 5"),
+            rr("a.z.", "A", "192.0.2.1"),
+            rr("c.z.", "A", "192.0.2.3"),
+        ]
+        .into();
+        let d = diff(&old, &new, 1, 2);
+        let summary: Vec<_> = d
+            .iter()
+            .map(|e| (e.seq, e.op, e.name.as_str(), e.data.as_str()))
+            .collect();
+        assert_eq!(
+            summary,
+            vec![
+                (0, JournalOp::Del, "z.", "ns. h. 1 2 3 4 5"),
+                (1, JournalOp::Del, "b.z.", "192.0.2.2"),
+                (2, JournalOp::Add, "z.", "ns. h. 2 2 3 4 5"),
+                (3, JournalOp::Add, "c.z.", "192.0.2.3"),
+            ]
+        );
+        assert!(d.iter().all(|e| e.serial == 2 && e.prev_serial == 1));
+    }
+
+    #[test]
+    fn soa_serial_is_rewritten() {
+        assert_eq!(
+            with_serial("ns1.x. admin.x. 5 3600 600 86400 3600", 77),
+            "ns1.x. admin.x. 77 3600 600 86400 3600"
+        );
+        assert_eq!(with_serial("garbage", 7), "garbage");
+    }
+}

@@ -247,7 +247,10 @@ async fn killing_a_central_and_a_worker_loses_no_accepted_change() {
         // redelivered the unacked request to the other central, which found the recordset
         // already there (duplicate_recordset). The change exists, so it must be served like an
         // accepted one — the checks below hold it to that.
-        assert!(status == 202 || status == 504 || status == 409, "{name}: {status}");
+        assert!(
+            status == 202 || status == 504 || status == 409,
+            "{name}: {status}"
+        );
         if status == 202 || status == 409 {
             accepted.push((name, ip));
         }

@@ -121,16 +121,21 @@ async fn personas_unauthorized_revocation_and_outage() {
     );
 
     // Keystone down: a token seen within the cache time still works, an unseen one is 503,
-    // and once the cache runs out the known one is 503 too — never an open door.
+    // and once the cache runs out the known one is 503 too — never an open door. This API
+    // caches for 20 s, so that stopping Keystone (slow on a loaded machine) ends well inside
+    // the cache time of the validation before it.
+    const OUTAGE_CACHE: Duration = Duration::from_secs(20);
+    let outage = api_for(&keystone, OUTAGE_CACHE).await;
     let rita = keystone.persona("rita").await;
     let fresh = keystone.persona("alice").await;
     assert_eq!(
-        get(&api, "/v2/zones", Some(&rita)).await.status,
+        get(&outage, "/v2/zones", Some(&rita)).await.status,
         StatusCode::OK
     );
+    let seen = std::time::Instant::now();
     keystone.stop();
     assert_eq!(
-        get(&api, "/v2/zones", Some(&rita)).await.status,
+        get(&outage, "/v2/zones", Some(&rita)).await.status,
         StatusCode::OK
     );
     // The other API process never saw these tokens: memcached answers for Keystone, for the
@@ -149,13 +154,14 @@ async fn personas_unauthorized_revocation_and_outage() {
         get(&dead, "/v2/zones", Some(&fresh)).await.status,
         StatusCode::SERVICE_UNAVAILABLE
     );
-    let r = get(&api, "/v2/zones", Some(&fresh)).await;
+    let r = get(&outage, "/v2/zones", Some(&fresh)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
     assert_eq!(r.body["error"]["code"], 503);
-    tokio::time::sleep(Duration::from_millis(2500)).await;
-    let r = get(&api, "/v2/zones", Some(&rita)).await;
+    let expired = seen + OUTAGE_CACHE + Duration::from_millis(500);
+    tokio::time::sleep(expired.saturating_duration_since(std::time::Instant::now())).await;
+    let r = get(&outage, "/v2/zones", Some(&rita)).await;
     assert_eq!(r.status, StatusCode::SERVICE_UNAVAILABLE, "{}", r.text);
-    let r = get(&api, "/v2/zones", None).await;
+    let r = get(&outage, "/v2/zones", None).await;
     assert_eq!(r.status, StatusCode::UNAUTHORIZED, "no token is still 401");
 }
 
@@ -165,8 +171,10 @@ async fn expired_tokens_are_refused_despite_a_long_cache_time() {
     const LIFETIME: Duration = Duration::from_secs(15);
     let keystone = Keystone::start(LIFETIME.as_secs()).await;
     let api = api_for(&keystone, Duration::from_secs(300)).await;
-    let issued = std::time::Instant::now();
     let token = keystone.persona("alice").await;
+    // Keystone issued the token before it answered, so it expires by now + LIFETIME (taking
+    // the instant before the request would under-wait when Keystone is slow to answer).
+    let issued = std::time::Instant::now();
     assert_eq!(
         get(&api, "/v2/zones", Some(&token)).await.status,
         StatusCode::OK

@@ -10,6 +10,7 @@ mod cli;
 mod dns;
 mod harness;
 mod hostile;
+mod interop;
 mod pools;
 mod restart;
 mod sink;

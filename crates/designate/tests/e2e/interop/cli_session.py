@@ -1,0 +1,134 @@
+"""A scripted `openstack` CLI session (python-openstackclient + python-designateclient) against
+our API in noauth mode, every output checked. Run by interop.rs with the API's /v2 URL:
+
+    python cli_session.py http://127.0.0.1:PORT/v2
+
+Each command runs in this one process (openstackclient's shell object, fresh per command) so the
+session pays Python's start-up once. Exits non-zero with the failing step on stderr.
+"""
+import contextlib
+import io
+import json
+import sys
+import tempfile
+import time
+
+from openstackclient import shell
+
+ENDPOINT = sys.argv[1]
+STEP = ["start"]
+
+
+def fail(message):
+    sys.stderr.write(f"FAILED at step {STEP[0]!r}: {message}\n")
+    sys.exit(1)
+
+
+def check(condition, message):
+    if not condition:
+        fail(message)
+
+
+def osc(*argv, expect_rc=0, project=None):
+    """Runs one `openstack` command; returns its parsed JSON output (or raw text)."""
+    STEP[0] = " ".join(argv)
+    base = ["--os-auth-type", "none", "--os-endpoint", ENDPOINT]
+    if project:
+        # noauth takes the project from X-Auth-Project-ID, which the client sends for sudo.
+        base += ["--os-project-id", project]
+    out, err = io.StringIO(), io.StringIO()
+    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+        rc = shell.OpenStackShell().run(base + list(argv))
+    if rc != expect_rc:
+        fail(f"exit {rc} (expected {expect_rc}); stdout={out.getvalue()!r} stderr={err.getvalue()!r}")
+    text = out.getvalue()
+    if "-f" in argv and argv[argv.index("-f") + 1] == "json" and text.strip():
+        try:
+            return json.loads(text)
+        except ValueError:
+            fail(f"not JSON: {text!r}")
+    return text if expect_rc == 0 else err.getvalue()
+
+
+def wait_active(zone):
+    deadline = time.time() + 30
+    while True:
+        shown = osc("zone", "show", zone, "-f", "json")
+        if shown["status"] == "ACTIVE":
+            return shown
+        check(shown["status"] != "ERROR", f"zone went ERROR: {shown}")
+        check(time.time() < deadline, f"zone not ACTIVE in 30 s: {shown}")
+        time.sleep(0.2)
+
+
+def main():
+    # --- TLDs (admin): a zone must lie under a known TLD once one exists.
+    tld = osc("tld", "create", "--name", "org", "--description", "cli", "-f", "json")
+    check(tld["name"] == "org" and tld["description"] == "cli", f"tld create: {tld}")
+    tlds = osc("tld", "list", "-f", "json")
+    check([t["name"] for t in tlds] == ["org"], f"tld list: {tlds}")
+    err = osc("zone", "create", "--email", "h@example.net", "example.net.", expect_rc=1)
+    check("Invalid TLD" in err or "invalid_zone_name" in err or "400" in err, f"zone outside TLD: {err}")
+
+    # --- Zones.
+    zone = osc("zone", "create", "--email", "hostmaster@cli.example.org", "--ttl", "600",
+               "--description", "made by the CLI", "cli.example.org.", "-f", "json")
+    check(zone["name"] == "cli.example.org." and zone["status"] == "PENDING"
+          and zone["action"] == "CREATE" and zone["ttl"] == 600, f"zone create: {zone}")
+    zone_id = zone["id"]
+    shown = wait_active("cli.example.org.")
+    check(shown["id"] == zone_id and shown["email"] == "hostmaster@cli.example.org", f"zone show: {shown}")
+    listed = osc("zone", "list", "-f", "json")
+    check([z["id"] for z in listed] == [zone_id], f"zone list: {listed}")
+    filtered = osc("zone", "list", "--name", "nope.example.org.", "-f", "json")
+    check(filtered == [], f"zone list --name: {filtered}")
+    updated = osc("zone", "set", "cli.example.org.", "--ttl", "900", "--description", "changed", "-f", "json")
+    check(updated["ttl"] == 900 and updated["description"] == "changed", f"zone set: {updated}")
+    check(updated["serial"] > zone["serial"], f"serial not bumped: {zone['serial']} -> {updated['serial']}")
+    wait_active(zone_id)
+
+    # --- Recordsets.
+    rs = osc("recordset", "create", "cli.example.org.", "www", "--type", "A",
+             "--record", "192.0.2.10", "--record", "192.0.2.11", "--ttl", "300", "-f", "json")
+    check(rs["name"] == "www.cli.example.org." and rs["type"] == "A" and rs["ttl"] == 300,
+          f"recordset create: {rs}")
+    check(sorted(rs["records"].split("\n")) == ["192.0.2.10", "192.0.2.11"], f"records: {rs}")
+    osc("recordset", "create", "cli.example.org.", "mail", "--type", "MX",
+        "--record", "10 mx.cli.example.org.", "-f", "json")
+    listed = osc("recordset", "list", "cli.example.org.", "-f", "json")
+    kinds = sorted((r["name"], r["type"]) for r in listed)
+    check(kinds == [("cli.example.org.", "NS"), ("cli.example.org.", "SOA"),
+                    ("mail.cli.example.org.", "MX"), ("www.cli.example.org.", "A")],
+          f"recordset list: {listed}")
+    only_a = osc("recordset", "list", "cli.example.org.", "--type", "A", "-f", "json")
+    check([r["name"] for r in only_a] == ["www.cli.example.org."], f"recordset list --type: {only_a}")
+    changed = osc("recordset", "set", "cli.example.org.", "www.cli.example.org.",
+                  "--record", "192.0.2.99", "--ttl", "120", "-f", "json")
+    check(changed["records"] == "192.0.2.99" and changed["ttl"] == 120, f"recordset set: {changed}")
+    shown = osc("recordset", "show", "cli.example.org.", rs["id"], "-f", "json")
+    check(shown["records"] == "192.0.2.99", f"recordset show: {shown}")
+    err = osc("recordset", "create", "cli.example.org.", "bad", "--type", "A",
+              "--record", "not-an-address", expect_rc=1)
+    check("not-an-address" in err, f"bad record: {err}")
+    osc("recordset", "delete", "cli.example.org.", "mail.cli.example.org.", "-f", "json")
+    listed = osc("recordset", "list", "cli.example.org.", "-f", "json")
+    check(all(r["type"] != "MX" or r["action"] == "DELETE" for r in listed), f"after delete: {listed}")
+
+    # --- Quotas (admin on a named project).
+    quotas = osc("dns", "quota", "set", "--project-id", "cli-project", "--zones", "7", "-f", "json")
+    check(quotas["zones"] == 7, f"quota set: {quotas}")
+    quotas = osc("dns", "quota", "list", "--project-id", "cli-project", "-f", "json")
+    check(quotas["zones"] == 7 and quotas["zone_recordsets"] > 0, f"quota list: {quotas}")
+
+    # --- Delete the zone: it leaves the listing.
+    deleted = osc("zone", "delete", "cli.example.org.", "-f", "json")
+    check(deleted["action"] == "DELETE", f"zone delete: {deleted}")
+    deadline = time.time() + 30
+    while osc("zone", "list", "-f", "json"):
+        check(time.time() < deadline, "zone still listed 30 s after delete")
+        time.sleep(0.2)
+    osc("zone", "show", zone_id, expect_rc=1)
+    print("cli session: all steps passed")
+
+
+main()

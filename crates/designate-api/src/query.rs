@@ -5,7 +5,7 @@
 //! Also holds the small form-urlencoding codec both directions need (decode the query, re-encode
 //! it into `links.self` / `links.next` as Python's `urlencode` does).
 
-use designate_core::criteria::{Criteria, Filter, Page, SortDir};
+use designate_core::criteria::{Criteria, Filter, Listing, Page, SortDir};
 use designate_core::{DesignateError, ErrorKind};
 use serde_json::{json, Value};
 use uuid::Uuid;
@@ -212,6 +212,35 @@ pub(crate) fn collection_links(
         links["next"] = json!(href(&params));
     }
     links
+}
+
+impl ListRequest {
+    /// The marker of the next page: the last item's id when the page came back full (upstream
+    /// links a `next` page by that rule alone).
+    pub(crate) fn next_marker<T>(&self, items: &[T], id: impl Fn(&T) -> Uuid) -> Option<Uuid> {
+        let full = self.page.limit.is_some_and(|l| l as usize == items.len());
+        items.last().map(id).filter(|_| full)
+    }
+}
+
+/// One page of a collection as upstream renders it: `{key: [...], "links": {...},
+/// "metadata": {"total_count": n}}`, each item rendered by `render`.
+pub(crate) fn collection_body<T>(
+    key: &str,
+    base: &str,
+    collection_path: &str,
+    request: &ListRequest,
+    listing: &Listing<T>,
+    id: impl Fn(&T) -> Uuid,
+    render: impl Fn(&T) -> Value,
+) -> Value {
+    let items: Vec<Value> = listing.items.iter().map(render).collect();
+    let next = request.next_marker(&listing.items, id);
+    json!({
+        key: items,
+        "links": collection_links(base, collection_path, request, next),
+        "metadata": { "total_count": listing.total_count },
+    })
 }
 
 /// Decodes an `application/x-www-form-urlencoded` query into pairs, keeping blanks and order.

@@ -1,6 +1,9 @@
 //! Shared rendering helpers: upstream's timestamp format and the base URL of `links`.
 
-use axum::http::HeaderMap;
+use axum::http::header::LOCATION;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
 use designate_core::objects::Timestamp;
 use serde_json::{json, Value};
 
@@ -34,6 +37,16 @@ pub(crate) fn base_url(headers: &HeaderMap, config: &ApiConfig) -> String {
         .or_else(|| header("host"))
         .unwrap_or_else(|| config.listen.to_string());
     format!("{scheme}://{host}")
+}
+
+/// A write's answer: `status` with the rendered object, and `Location` pointing at its
+/// `links.self` (upstream sets it on every create).
+pub(crate) fn created(status: StatusCode, rendered: Value) -> Response {
+    let location = rendered["links"]["self"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
+    (status, [(LOCATION, location)], Json(rendered)).into_response()
 }
 
 #[cfg(test)]

@@ -2,9 +2,8 @@
 //! delete 204) with the `BlacklistAPIv2Adapter` body shape.
 
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use designate_core::objects::{Blacklist, BlacklistUpdate, NewBlacklist};
 use serde_json::{json, Map, Value};
@@ -14,8 +13,8 @@ use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, target};
-use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::query::{collection_body, ListRequest, ListSpec};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
@@ -74,11 +73,7 @@ pub(crate) async fn create(
     };
     let bl = state.central.create_blacklist(&ctx, new).await?;
     let rendered = blacklist_json(&bl, &base_url(&headers, &state.config));
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(rendered)).into_response())
+    Ok(created(StatusCode::CREATED, rendered))
 }
 
 /// `GET /v2/blacklists`.
@@ -96,21 +91,15 @@ pub(crate) async fn list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let items: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|t| blacklist_json(t, &base))
-        .collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|t| t.id).filter(|_| full);
-    Ok(Json(json!({
-        "blacklists": items,
-        "links": collection_links(&base, "/v2/blacklists", &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "blacklists",
+        &base,
+        "/v2/blacklists",
+        &request,
+        &listing,
+        |b| b.id,
+        |b| blacklist_json(b, &base),
+    )))
 }
 
 /// `GET /v2/blacklists/{blacklist_id}`.

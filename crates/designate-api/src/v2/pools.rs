@@ -123,8 +123,7 @@ pub(crate) async fn list(
     let pools = state.central.find_pools(&ctx).await?;
     let (page, total) = select(pools, &request)?;
     let base = base_url(&headers, &state.config);
-    let full = request.page.limit.is_some_and(|l| l as usize == page.len());
-    let last = page.last().map(|p| p.id).filter(|_| full);
+    let last = request.next_marker(&page, |p| p.id);
     let items: Vec<Value> = page.iter().map(|p| pool_json(p, &base)).collect();
     Ok(Json(json!({
         "pools": items,

@@ -20,7 +20,7 @@ use crate::context::{bool_from_string, Ctx};
 use crate::error::ApiError;
 use crate::policy::{self, own_project_target, recordset_target, zone_target};
 use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 const FILTERS: &[(&str, &str)] = &[
@@ -127,11 +127,7 @@ pub(crate) async fn create(
     let rs = state.central.create_recordset(&ctx, zone_id, new).await?;
     let rendered = recordset_json(&rs, &base_url(&headers, &state.config));
     let status = write_status(rs.status() == RecordStatus::Pending, StatusCode::CREATED);
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Ok((status, [(LOCATION, location)], Json(rendered)).into_response())
+    Ok(created(status, rendered))
 }
 
 fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecordSet, ApiError> {
@@ -454,11 +450,7 @@ async fn list(
         .iter()
         .map(|rs| recordset_json(rs, &base))
         .collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|rs| rs.id).filter(|_| full);
+    let last = request.next_marker(&listing.items, |rs| rs.id);
     // Upstream's `OpenStack-DNS-Hide-Counts` drops the (costly) recordset count from the reply.
     let hide_counts = headers
         .get("openstack-dns-hide-counts")

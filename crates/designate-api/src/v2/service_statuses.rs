@@ -13,7 +13,7 @@ use super::Ids;
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, own_project_target};
-use crate::query::{collection_links, ListRequest, ListSpec};
+use crate::query::{collection_body, ListRequest, ListSpec};
 use crate::render::{base_url, opt_timestamp, timestamp};
 use crate::AppState;
 
@@ -70,21 +70,15 @@ pub(crate) async fn list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let items: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|s| status_json(s, &base))
-        .collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|s| s.id).filter(|_| full);
-    Ok(Json(json!({
-        "service_statuses": items,
-        "links": collection_links(&base, "/v2/service_statuses", &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "service_statuses",
+        &base,
+        "/v2/service_statuses",
+        &request,
+        &listing,
+        |s| s.id,
+        |s| status_json(s, &base),
+    )))
 }
 
 /// `GET /v2/service_statuses/{service_id}`.

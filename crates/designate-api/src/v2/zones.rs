@@ -2,7 +2,6 @@
 //! `ZonesController` with the `ZoneAPIv2Adapter` body shape.
 
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -17,8 +16,8 @@ use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, own_project_target, zone_target};
-use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::query::{collection_body, ListRequest, ListSpec};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
@@ -117,11 +116,7 @@ pub(crate) async fn create(
     let zone = state.central.create_zone(&ctx, new).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     let status = write_status(zone.status == ZoneStatus::Pending, StatusCode::CREATED);
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Ok((status, [(LOCATION, location)], Json(rendered)).into_response())
+    Ok(created(status, rendered))
 }
 
 fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
@@ -253,17 +248,15 @@ pub(crate) async fn list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let zones: Vec<Value> = listing.items.iter().map(|z| zone_json(z, &base)).collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|z| z.id).filter(|_| full);
-    Ok(Json(json!({
-        "zones": zones,
-        "links": collection_links(&base, "/v2/zones", &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "zones",
+        &base,
+        "/v2/zones",
+        &request,
+        &listing,
+        |z| z.id,
+        |z| zone_json(z, &base),
+    )))
 }
 
 /// `GET /v2/zones/{zone_id}`.

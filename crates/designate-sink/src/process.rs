@@ -26,12 +26,15 @@ pub enum Outcome {
     Retry(String),
 }
 
-/// Whether a central error may go away by itself (the bus, a lost lock), as opposed to one that
-/// says the notification itself is unusable.
+/// Whether a central error may go away by itself (the bus, a lost lock, a database outage), as
+/// opposed to one that says the notification itself is unusable.
 fn is_transient(e: &DesignateError) -> bool {
     matches!(
         e.kind,
-        ErrorKind::CommunicationFailure | ErrorKind::UnknownFailure | ErrorKind::Conflict
+        ErrorKind::CommunicationFailure
+            | ErrorKind::UnknownFailure
+            | ErrorKind::Conflict
+            | ErrorKind::ServiceUnavailable
     )
 }
 

@@ -3,7 +3,6 @@
 //! consumer whether to ack (done, ignored, bad) or to hand the message back (central
 //! unreachable, so a later attempt may succeed).
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use designate_bus::CentralApi;
@@ -93,7 +92,7 @@ impl Processor {
                 &self.metrics.retried
             }
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        counter.inc();
         outcome
     }
 

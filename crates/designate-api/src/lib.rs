@@ -13,6 +13,8 @@
 //! - `render`: timestamps and the base URL used in `links`.
 //! - `versions`: `GET /`, `GET /v2` (version discovery).
 //! - `health`: `GET /healthcheck` — bus and database reachability, for load balancers.
+//! - [`metrics`]: `GET /metrics` — request counts and latencies by route and status
+//!   (Prometheus text format), plus whatever else the process registers.
 //! - `v2`: one module per resource (zones, recordsets).
 //!
 //! **Invariant:** the API never touches storage; every operation goes through
@@ -22,6 +24,7 @@
 pub mod auth;
 pub mod context;
 pub mod error;
+pub mod metrics;
 pub mod policy;
 
 mod body;
@@ -110,8 +113,19 @@ pub(crate) struct AppState {
 }
 
 /// The whole HTTP app: routes, request ids, error envelopes, panic catching, trailing-slash
-/// normalisation.
+/// normalisation; `/metrics` shows this router's own request counters.
 pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
+    router_with_metrics(central, config, &prometheus::Registry::new())
+}
+
+/// [`router`], counting requests into `registry` and serving all of `registry` at `/metrics`
+/// (so a process shows every role's metrics on its API listener).
+pub fn router_with_metrics(
+    central: Arc<dyn CentralApi>,
+    config: ApiConfig,
+    registry: &prometheus::Registry,
+) -> Router {
+    let request_metrics = metrics::ApiMetrics::register(registry);
     let authenticator = auth::Authenticator::new(&config.auth);
     let state = AppState {
         central,
@@ -120,6 +134,7 @@ pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
     };
     let routes = versions::routes()
         .merge(v2::routes())
+        .route_layer(axum::middleware::from_fn(metrics::label_route))
         .fallback(error::not_found)
         .method_not_allowed_fallback(error::method_not_allowed)
         .with_state(state);
@@ -127,6 +142,10 @@ pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
     // router would run after routing, so the rewrite wraps the routed service instead.
     let normalised = routes.map_request(strip_trailing_slash);
     Router::new()
+        .route(
+            metrics::METRICS_PATH,
+            axum::routing::get(metrics::scrape).with_state(registry.clone()),
+        )
         .fallback_service(normalised)
         .layer(axum::middleware::from_fn_with_state(
             authenticator,
@@ -134,6 +153,10 @@ pub fn router(central: Arc<dyn CentralApi>, config: ApiConfig) -> Router {
         ))
         .layer(CatchPanicLayer::custom(error::panic_response))
         .layer(axum::middleware::from_fn(context::request_middleware))
+        .layer(axum::middleware::from_fn_with_state(
+            request_metrics,
+            metrics::record,
+        ))
         .layer(TraceLayer::new_for_http())
 }
 

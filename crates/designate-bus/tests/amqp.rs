@@ -892,3 +892,47 @@ async fn tlds_blacklists_quotas_and_limits_cross_the_bus() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic]).await;
 }
+
+// --- ops: database outage ---
+
+/// A central whose database went away answers `service_unavailable` (503), and that kind
+/// crosses the bus intact: the API on the other side answers 503, not 500.
+#[tokio::test]
+async fn a_database_outage_crosses_the_bus_as_503() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:///{}", dir.path().join("designate.db").display());
+    let storage = Arc::new(SqlStorage::connect(&url).await.unwrap());
+    storage.migrate().await.unwrap();
+    let link = Link::new(config.clone(), "test-central");
+    let central = Arc::new(Central::new(
+        Arc::clone(&storage) as Arc<dyn Storage>,
+        Arc::new(WorkerClient::new(link)),
+        Arc::new(designate_bus::inproc::LogNotifier),
+        CentralConfig::default(),
+    ));
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    // Reachable: an ordinary answer.
+    let missing = client.get_zone(&ctx(), Uuid::new_v4()).await.unwrap_err();
+    assert_eq!(missing.kind, ErrorKind::ZoneNotFound);
+    // The store's connections are gone (a closed pool is what an unreachable server looks
+    // like to the caller: no connection to be had).
+    storage.close().await;
+    let down = client.get_zone(&ctx(), Uuid::new_v4()).await.unwrap_err();
+    assert_eq!(down.kind, ErrorKind::ServiceUnavailable, "{down:?}");
+    assert_eq!(down.kind.code(), 503);
+    let down = client
+        .create_zone(&ctx(), new_zone("down.example.org."))
+        .await
+        .unwrap_err();
+    assert_eq!(down.kind, ErrorKind::ServiceUnavailable, "{down:?}");
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

@@ -43,6 +43,16 @@ pub(crate) fn from_storage(err: StorageError) -> DesignateError {
             tracing::debug!(error = %e, "transaction lost a race in the database; retrying");
             DesignateError::new(ErrorKind::Conflict, "concurrent update; please retry")
         }
+        // The server is down, restarting or out of connections: nothing was committed (or,
+        // when the connection died in COMMIT, all or nothing was), and retrying here would only
+        // hold the caller for longer. Tell the client to come back: 503.
+        StorageError::Unavailable(e) => {
+            tracing::warn!(error = %e, "database unavailable");
+            DesignateError::new(
+                ErrorKind::ServiceUnavailable,
+                "The database is unavailable; please retry later.",
+            )
+        }
         StorageError::InvalidCriteria(message) => {
             DesignateError::new(ErrorKind::BadRequest, message)
         }
@@ -125,6 +135,14 @@ mod tests {
         );
         let e = from_storage(StorageError::NotFound("pools"));
         assert_eq!(e.error_type(), "pool_not_found");
+    }
+
+    #[test]
+    fn an_unreachable_database_is_a_503() {
+        let e = from_storage(StorageError::Unavailable(sqlx::Error::PoolTimedOut));
+        assert_eq!(e.kind, ErrorKind::ServiceUnavailable);
+        assert_eq!(e.code(), 503);
+        assert!(!e.message.contains("pool"), "{}", e.message);
     }
 
     #[test]

@@ -148,6 +148,27 @@ async fn visible_recordset(
     zone_id: Option<Uuid>,
     id: Uuid,
 ) -> Result<(RecordSet, Zone)> {
+    // Writers know the zone: take its row lock (a write transaction reads it FOR UPDATE)
+    // before reading anything else. Read first and the recordset comes from a snapshot older
+    // than the wait for the lock (MariaDB's REPEATABLE READ fixes the snapshot at the first
+    // plain read): under load another change of the zone (the worker's status update
+    // included) has always moved its version on, and the update loses its optimistic lock
+    // over and over. A zone that is not there takes the old path, so the errors stay those of
+    // a recordset lookup.
+    if let Some(zone_id) = zone_id {
+        match visible_zone(tx, ctx, zone_id).await {
+            Ok(zone) => {
+                let mut rs = tx.get_recordset(id).await.map_err(from_storage)?;
+                if rs.zone_id != zone_id {
+                    return Err(recordset_not_found());
+                }
+                rs.zone_name.clone_from(&zone.name);
+                return Ok((rs, zone));
+            }
+            Err(e) if e.kind == ErrorKind::ZoneNotFound => {}
+            Err(e) => return Err(e),
+        }
+    }
     let mut rs = tx.get_recordset(id).await.map_err(from_storage)?;
     if zone_id.is_some_and(|z| z != rs.zone_id) {
         return Err(recordset_not_found());

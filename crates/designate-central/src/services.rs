@@ -39,7 +39,7 @@ impl Central {
         };
         probe.await.map_err(|e| {
             DesignateError::new(
-                ErrorKind::UnknownFailure,
+                ErrorKind::ServiceUnavailable,
                 format!("database unreachable: {}", e.message),
             )
         })

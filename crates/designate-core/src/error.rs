@@ -154,6 +154,15 @@ error_kinds! {
     NoServersConfigured => (500, "no_servers_configured"),
     /// The caller has no project to own the object (401 for compatibility, as upstream).
     MissingProjectId => (401, "missing_project_id"),
+
+    // --- ops: database outage ---
+    /// The database cannot be reached right now (connection refused or lost, server
+    /// restarting); nothing was written and the client may retry. Upstream has no type for
+    /// this: its API answers a DB outage as an untyped 500 (`unknown`, oslo.db's
+    /// `DBConnectionError` crossing RPC as a remote error); we answer 503 — "try again later",
+    /// which is what load balancers and clients expect — under our own type
+    /// `service_unavailable`.
+    ServiceUnavailable => (503, "service_unavailable"),
 }
 
 impl DesignateError {
@@ -190,5 +199,20 @@ impl DesignateError {
     /// Upstream error `type`.
     pub fn error_type(&self) -> &'static str {
         self.kind.error_type()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn service_unavailable_is_503_and_survives_serialization() {
+        let e = DesignateError::new(ErrorKind::ServiceUnavailable, "database unavailable");
+        assert_eq!((e.code(), e.error_type()), (503, "service_unavailable"));
+        // What the AMQP transport does with a failure: JSON out, JSON in.
+        let wire = serde_json::to_string(&e).unwrap();
+        let back: DesignateError = serde_json::from_str(&wire).unwrap();
+        assert_eq!(back, e);
     }
 }

@@ -23,11 +23,11 @@ pub mod format;
 pub mod handlers;
 pub mod process;
 
-use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::Arc;
 
 use designate_bus::amqp::Link;
 use designate_bus::CentralApi;
+use prometheus::{IntCounter, IntCounterVec, Opts};
 use tokio_util::sync::CancellationToken;
 
 pub use handlers::{HandlerConfig, HandlerKind};
@@ -42,28 +42,61 @@ pub struct SinkConfig {
     pub listener_pool_name: Option<String>,
 }
 
-/// Counters of what the sink did, for logs and metrics.
-#[derive(Debug, Default)]
+/// Counters of what the sink did, for logs and metrics: one Prometheus counter family,
+/// `designate_sink_notifications_total{outcome}`, with outcome `handled`, `ignored`, `bad` or
+/// `retried`; [`SinkMetrics::register`] makes a registry show it.
+#[derive(Debug, Clone)]
 pub struct SinkMetrics {
+    family: IntCounterVec,
     /// Notifications whose records central wrote (or that needed no write).
-    pub handled: AtomicU64,
+    pub handled: IntCounter,
     /// Notifications of event types no enabled handler takes.
-    pub ignored: AtomicU64,
+    pub ignored: IntCounter,
     /// Bad notifications: malformed, missing fields, unknown zone, invalid rendered name.
-    pub bad: AtomicU64,
-    /// Deliveries handed back for redelivery because central was unreachable.
-    pub retried: AtomicU64,
+    pub bad: IntCounter,
+    /// Deliveries handed back for redelivery because central was unreachable (or its database
+    /// was, or it lost a race).
+    pub retried: IntCounter,
+}
+
+impl Default for SinkMetrics {
+    fn default() -> Self {
+        let family = IntCounterVec::new(
+            Opts::new(
+                "designate_sink_notifications_total",
+                "Notifications the sink took from the bus, by outcome.",
+            ),
+            &["outcome"],
+        )
+        .unwrap_or_else(|e| unreachable!("static metric definition: {e}"));
+        let outcome = |name: &str| family.with_label_values(&[name]);
+        Self {
+            handled: outcome("handled"),
+            ignored: outcome("ignored"),
+            bad: outcome("bad"),
+            retried: outcome("retried"),
+            family,
+        }
+    }
 }
 
 impl SinkMetrics {
     /// A consistent-enough snapshot `(handled, ignored, bad, retried)`.
     pub fn snapshot(&self) -> (u64, u64, u64, u64) {
         (
-            self.handled.load(Ordering::Relaxed),
-            self.ignored.load(Ordering::Relaxed),
-            self.bad.load(Ordering::Relaxed),
-            self.retried.load(Ordering::Relaxed),
+            self.handled.get(),
+            self.ignored.get(),
+            self.bad.get(),
+            self.retried.get(),
         )
+    }
+
+    /// Shows these counters in `registry` (scraped at `/metrics`).
+    ///
+    /// # Errors
+    /// When `registry` already holds a family of that name.
+    pub fn register(&self, registry: &prometheus::Registry) -> prometheus::Result<()> {
+        registry.register(Box::new(self.family.clone()))
     }
 }
 

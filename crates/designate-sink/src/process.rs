@@ -3,7 +3,6 @@
 //! consumer whether to ack (done, ignored, bad) or to hand the message back (central
 //! unreachable, so a later attempt may succeed).
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 
 use designate_bus::CentralApi;
@@ -26,12 +25,15 @@ pub enum Outcome {
     Retry(String),
 }
 
-/// Whether a central error may go away by itself (the bus, a lost lock), as opposed to one that
-/// says the notification itself is unusable.
+/// Whether a central error may go away by itself (the bus, a lost lock, a database outage), as
+/// opposed to one that says the notification itself is unusable.
 fn is_transient(e: &DesignateError) -> bool {
     matches!(
         e.kind,
-        ErrorKind::CommunicationFailure | ErrorKind::UnknownFailure | ErrorKind::Conflict
+        ErrorKind::CommunicationFailure
+            | ErrorKind::UnknownFailure
+            | ErrorKind::Conflict
+            | ErrorKind::ServiceUnavailable
     )
 }
 
@@ -90,7 +92,7 @@ impl Processor {
                 &self.metrics.retried
             }
         };
-        counter.fetch_add(1, Ordering::Relaxed);
+        counter.inc();
         outcome
     }
 

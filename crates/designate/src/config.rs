@@ -66,6 +66,9 @@ pub(crate) struct Config {
     pub(crate) bus: crate::transport::BusConfig,
     /// `[service:sink]` and `[handler:*]`.
     pub(crate) sink: designate_sink::SinkConfig,
+    /// `[service:sink] metrics_listen` (ours): where `designate sink` serves `GET /metrics`;
+    /// `None` (the default) serves nothing.
+    pub(crate) sink_metrics_listen: Option<SocketAddr>,
 }
 
 impl Config {
@@ -234,6 +237,7 @@ impl Config {
             producer,
             bus,
             sink: crate::sink_role::from_file(f)?,
+            sink_metrics_listen: f.get("service:sink", "metrics_listen")?,
         })
     }
 }

@@ -84,6 +84,10 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         shutdown.clone(),
     ));
     let metrics = Arc::new(SinkMetrics::default());
+    let metrics_server = match config.sink_metrics_listen {
+        Some(addr) => Some(serve_metrics(addr, &metrics, shutdown.clone()).await?),
+        None => None,
+    };
     tracing::info!(handlers = config.sink.handlers.len(), "sink ready");
     designate_sink::run(
         config.sink.clone(),
@@ -96,7 +100,31 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
     let (handled, ignored, bad, retried) = metrics.snapshot();
     tracing::info!(handled, ignored, bad, retried, "sink stopped");
     let _ = beat.await;
+    if let Some(server) = metrics_server {
+        let _ = server.await;
+    }
     Ok(())
+}
+
+/// Serves the sink's counters at `GET /metrics` on `addr` (`[service:sink] metrics_listen`)
+/// until `shutdown`.
+async fn serve_metrics(
+    addr: std::net::SocketAddr,
+    metrics: &SinkMetrics,
+    shutdown: CancellationToken,
+) -> Result<tokio::task::JoinHandle<()>> {
+    let registry = prometheus::Registry::new();
+    metrics.register(&registry)?;
+    let listener = tokio::net::TcpListener::bind(addr)
+        .await
+        .with_context(|| format!("cannot listen on {addr} ([service:sink] metrics_listen)"))?;
+    let bound = listener.local_addr()?;
+    tracing::info!("sink metrics at http://{bound}/metrics");
+    let app = designate_api::metrics::metrics_router(registry);
+    Ok(tokio::spawn(crate::all::log_exit(
+        "sink metrics",
+        designate_api::serve(listener, app, shutdown),
+    )))
 }
 
 #[cfg(test)]

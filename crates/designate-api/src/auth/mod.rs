@@ -136,9 +136,12 @@ pub(crate) fn noauth_caller(headers: &HeaderMap) -> Caller {
 }
 
 /// Paths served without authentication, as upstream's paste pipelines do: version discovery at
-/// `/` and the load balancers' `/healthcheck`.
+/// `/` and the load balancers' `/healthcheck`; and our `/metrics` for scrapers (counts only).
 fn is_public(path: &str) -> bool {
-    path == "/" || path.is_empty() || path.trim_end_matches('/') == "/healthcheck"
+    path == "/"
+        || path.is_empty()
+        || path.trim_end_matches('/') == "/healthcheck"
+        || path == crate::metrics::METRICS_PATH
 }
 
 /// Authenticates every non-public request and stores its [`Caller`] in the extensions.

@@ -9,3 +9,5 @@ mod quotas;
 mod recordsets;
 mod service_statuses;
 mod zones;
+// ops: Prometheus metrics.
+mod metrics;

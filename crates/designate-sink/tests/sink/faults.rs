@@ -1,6 +1,5 @@
 //! Faults: a sink restarted in the middle of a burst, and central unreachable.
 
-use std::sync::atomic::Ordering;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -29,7 +28,7 @@ async fn sink_restart_mid_burst_of_1000_creates_every_record_exactly_once() {
     // Stop the first sink in the middle of the burst (possibly inside a central call).
     h.wait_metrics(|handled, _, _| handled >= 150).await;
     h.sinks[first].1.cancel();
-    let stopped_at = h.sinks[first].0.handled.load(Ordering::Relaxed);
+    let stopped_at = h.sinks[first].0.handled.get();
     assert!(stopped_at < 1000, "the burst was over before the restart");
     tokio::time::sleep(Duration::from_millis(300)).await;
     h.start_sink(config).await;
@@ -55,7 +54,7 @@ async fn sink_restart_mid_burst_of_1000_creates_every_record_exactly_once() {
         (1000, 1000),
         "every record exactly once"
     );
-    assert_eq!(h.sinks[1].0.bad.load(Ordering::Relaxed), 0);
+    assert_eq!(h.sinks[1].0.bad.get(), 0);
     h.finish().await;
 }
 
@@ -75,13 +74,13 @@ async fn notification_waits_in_the_queue_while_central_is_unreachable() {
     )
     .await;
     let deadline = Instant::now() + Duration::from_secs(20);
-    while h.sinks[sink].0.retried.load(Ordering::Relaxed) < 2 {
+    while h.sinks[sink].0.retried.get() < 2 {
         assert!(Instant::now() < deadline, "never retried");
         tokio::time::sleep(Duration::from_millis(50)).await;
     }
     // Not acked, not dropped, not counted as bad.
     assert_eq!(h.sinks[sink].0.snapshot().0, 0);
-    assert_eq!(h.sinks[sink].0.bad.load(Ordering::Relaxed), 0);
+    assert_eq!(h.sinks[sink].0.bad.get(), 0);
     assert!(h.names().await.is_empty());
 
     // A central appears: the requeued notification lands.

@@ -6,7 +6,6 @@ use designate_core::objects::NewRecordSet;
 use designate_core::RequestContext;
 use designate_sink::SinkConfig;
 use serde_json::{json, Value};
-use std::sync::atomic::Ordering;
 use uuid::Uuid;
 
 use crate::harness::*;
@@ -174,7 +173,7 @@ async fn bad_notification_case(bad: Vec<u8>, config: impl FnOnce(&mut SinkConfig
     h.wait_metrics(|handled, _, _| handled >= 1).await;
     let names: Vec<String> = h.names().await.into_iter().map(|n| n.0).collect();
     assert_eq!(names, ["good.cloud.example.org."]);
-    assert_eq!(h.sinks[0].0.bad.load(Ordering::Relaxed), 1);
+    assert_eq!(h.sinks[0].0.bad.get(), 1);
     h.finish().await;
 }
 
@@ -249,10 +248,7 @@ async fn two_sinks_share_the_queue_and_create_each_record_once() {
         .collect();
     h.publish(&h.nova_exchange, &messages).await;
     h.wait_metrics(|handled, _, _| handled >= 60).await;
-    let (ha, hb) = (
-        h.sinks[a].0.handled.load(Ordering::Relaxed),
-        h.sinks[b].0.handled.load(Ordering::Relaxed),
-    );
+    let (ha, hb) = (h.sinks[a].0.handled.get(), h.sinks[b].0.handled.get());
     assert!(ha > 0 && hb > 0, "both sinks take work: {ha} / {hb}");
     let names = h.names().await;
     assert_eq!(names.len(), 60);

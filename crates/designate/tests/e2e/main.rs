@@ -15,3 +15,7 @@ mod pools;
 mod restart;
 mod sink;
 mod spine;
+// ops: database servers of the test's own, outages, server engines through the binary.
+mod db_outage;
+mod db_servers;
+mod engines;

@@ -66,6 +66,18 @@ async fn wait_gone(server: SocketAddr, name: &str, rtype: RecordType) {
     }
 }
 
+const SINK_HANDLED: &str = "designate_sink_notifications_total{outcome=\"handled\"}";
+const SINK_BAD: &str = "designate_sink_notifications_total{outcome=\"bad\"}";
+
+/// GETs a Prometheus text page and returns the value of the sample `series` (`name{labels}`).
+async fn scrape(http: &reqwest::Client, url: &str, series: &str) -> Option<f64> {
+    let resp = http.get(url).send().await.expect("scrape");
+    assert_eq!(resp.status().as_u16(), 200, "{url}");
+    let text = resp.text().await.expect("metrics text");
+    text.lines()
+        .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -100,9 +112,11 @@ async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
         format!("sinknotes-{tag}"),
     );
     let sink_conf = d.config(free_port());
+    let metrics_port = free_port();
     let mut text = std::fs::read_to_string(&sink_conf).expect("read config");
     text.push_str(&format!(
-        "\n[service:sink]\nenabled_notification_handlers = nova_fixed, neutron_floatingip\n\n\
+        "\n[service:sink]\nenabled_notification_handlers = nova_fixed, neutron_floatingip\n\
+         metrics_listen = 127.0.0.1:{metrics_port}\n\n\
          [handler:nova_fixed]\nzone_id = {zone}\ncontrol_exchange = {nova}\n\
          notification_topics = {topic}\nformatv4 = %(hostname)s.%(zone)s\n\
          formatv6 = %(hostname)s.%(zone)s\n\n\
@@ -186,6 +200,31 @@ async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
     )
     .await;
 
+    // ops: the sink's counters, scraped over HTTP from its `metrics_listen`: both
+    // notifications handled; then a malformed one is counted as bad.
+    let sink_metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
+    assert_eq!(
+        scrape(&d.http, &sink_metrics, SINK_HANDLED).await,
+        Some(2.0)
+    );
+    publish(&d.url, &nova, &key, b"{not json".to_vec()).await;
+    let started = Instant::now();
+    while scrape(&d.http, &sink_metrics, SINK_BAD).await != Some(1.0) {
+        assert!(started.elapsed() < WITHIN, "bad notification not counted");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    // The API of `all` counted the zone create.
+    let api_metrics = format!("{}/metrics", d.apis[0]);
+    assert_eq!(
+        scrape(
+            &d.http,
+            &api_metrics,
+            "designate_api_requests_total{method=\"POST\",route=\"/v2/zones\",status=\"202\"}"
+        )
+        .await,
+        Some(1.0)
+    );
+
     // The instance is deleted and the floating IP released: the records go.
     publish(
         &d.url,
@@ -218,6 +257,10 @@ async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
         RecordType::A,
     )
     .await;
+    assert_eq!(
+        scrape(&d.http, &sink_metrics, SINK_HANDLED).await,
+        Some(4.0)
+    );
 
     for role in &mut d.roles {
         role.stop();

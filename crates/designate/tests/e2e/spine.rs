@@ -23,8 +23,11 @@ fn a_record_is(msg: &hickory_proto::op::Message, want: &str) -> bool {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn zone_and_recordset_lifecycle_end_to_end() {
-    let service = Service::start().await;
+    zone_and_recordset_lifecycle(&Service::start().await).await;
+}
 
+/// The spine flow against a running service (also run on PostgreSQL and MariaDB, `engines`).
+pub(crate) async fn zone_and_recordset_lifecycle(service: &Service) {
     // Create: 202 + PENDING, then ACTIVE once the nameserver serves it.
     let zone = service.create_zone("example.org.").await;
     assert_eq!(zone["status"], "PENDING");
@@ -102,7 +105,7 @@ async fn zone_and_recordset_lifecycle_end_to_end() {
         .into_iter()
         .map(|(n, t, d)| (n.to_lowercase(), t, normalise(&d)))
         .collect();
-    let from_api = api_records(&service, &zone_id).await;
+    let from_api = api_records(service, &zone_id).await;
     assert_eq!(from_dns, from_api, "AXFR {axfr}");
 
     // Update: new data answered, old data gone.

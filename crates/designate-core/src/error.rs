@@ -154,6 +154,11 @@ error_kinds! {
     NoServersConfigured => (500, "no_servers_configured"),
     /// The caller has no project to own the object (401 for compatibility, as upstream).
     MissingProjectId => (401, "missing_project_id"),
+    // --- zone tasks (imports / exports) ---
+    /// Zone import task not found.
+    ZoneImportNotFound => (404, "zone_import_not_found"),
+    /// Zone export task not found.
+    ZoneExportNotFound => (404, "zone_export_not_found"),
 }
 
 impl DesignateError {

@@ -9,3 +9,7 @@ mod quotas;
 mod recordsets;
 mod service_statuses;
 mod zones;
+// zone tasks: imports and exports
+mod zone_tasks;
+// small zone actions: nameservers, abandon
+mod zone_actions;

@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
-    RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneUpdate,
+    RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use serde::{Deserialize, Serialize};
@@ -304,6 +304,89 @@ pub trait CentralApi: Send + Sync + 'static {
             ErrorKind::UnknownFailure,
             "delayed notify is not supported by this central",
         ))
+    }
+
+    // --- zone tasks: imports and exports (upstream's `*_zone_import` / `*_zone_export`). The
+    // --- API enforces the policy; the defaults refuse.
+
+    /// Starts an export of a visible zone: a PENDING EXPORT task, completed asynchronously
+    /// (`location` set, COMPLETE) or failed (ERROR, e.g. over `api_export_size`).
+    async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {
+        let _ = (ctx, zone_id);
+        Err(unsupported("zone exports"))
+    }
+    /// An export task of the caller's project (`zone_export_not_found`).
+    async fn get_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        let _ = (ctx, id);
+        Err(unsupported("zone exports"))
+    }
+    /// Export tasks of the caller's project (columns `status`, `message`, `zone_id`), one page.
+    async fn find_zone_exports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("zone exports"))
+    }
+    /// Deletes an export task (not the zone); returns it as it was.
+    async fn delete_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        let _ = (ctx, id);
+        Err(unsupported("zone exports"))
+    }
+    /// A visible zone as an RFC 1035 zone file (upstream's `export_zone`).
+    async fn export_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<String> {
+        let _ = (ctx, zone_id);
+        Err(unsupported("zone exports"))
+    }
+    /// Starts an import of `zone_file` into the caller's project: a PENDING IMPORT task, run
+    /// asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message).
+    async fn create_zone_import(
+        &self,
+        ctx: &RequestContext,
+        zone_file: String,
+    ) -> Result<ZoneTaskRow> {
+        let _ = (ctx, zone_file);
+        Err(unsupported("zone imports"))
+    }
+    /// An import task of the caller's project (`zone_import_not_found`).
+    async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        let _ = (ctx, id);
+        Err(unsupported("zone imports"))
+    }
+    /// Import tasks of the caller's project (columns `status`, `message`, `zone_id`), one page.
+    async fn find_zone_imports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("zone imports"))
+    }
+    /// Deletes an import task (not the zone); returns it as it was.
+    async fn delete_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        let _ = (ctx, id);
+        Err(unsupported("zone imports"))
+    }
+
+    // --- small zone actions (upstream's `get_zone_ns_records`, abandon). The defaults refuse.
+
+    /// The NS records (hostname, priority) of a visible zone's pool.
+    async fn get_zone_ns_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Vec<designate_core::objects::PoolNsRecord>> {
+        let _ = (ctx, zone_id);
+        Err(unsupported("zone nameservers"))
+    }
+    /// Removes a visible zone from Designate at once without touching its nameservers
+    /// (upstream's abandon: a soft delete, no worker cast); returns the deleted zone.
+    async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
+        let _ = (ctx, zone_id);
+        Err(unsupported("zone abandons"))
     }
 }
 

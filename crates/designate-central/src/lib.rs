@@ -14,7 +14,10 @@
 //! - `txn`: one transaction per operation, retried whole when the zone's optimistic lock is lost;
 //! - `build`: the rows central writes (records, recordsets, SOA data);
 //! - `errors`: storage failures mapped to upstream error types, in one place;
-//! - `payload`: notification bodies.
+//! - `payload`: notification bodies;
+//! - `zone_actions`: a zone's nameservers, abandon;
+//! - `exports` / `imports`: zone tasks — exports (rendered on demand) and imports (a zone file
+//!   written as one zone in one transaction, in the background).
 //!
 //! **Invariants:** every change to a zone's data commits in one transaction together with the
 //! zone's new serial (strictly increasing) and its rewritten SOA record; the worker cast and the
@@ -37,6 +40,11 @@ mod status;
 mod tlds;
 mod txn;
 mod zones;
+// zone tasks: imports and exports
+mod exports;
+mod imports;
+// small zone actions: nameservers, abandon
+mod zone_actions;
 
 use std::sync::Arc;
 
@@ -45,7 +53,7 @@ use designate_bus::{CentralApi, Notifier, PushOutcome, WorkerApi};
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
-    RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneUpdate,
+    RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
 use designate_core::{RequestContext, Result};
 use designate_storage::Storage;
@@ -55,7 +63,9 @@ pub use config::CentralConfig;
 pub use quotas::default_quotas;
 
 /// The central service: validates requests, writes the store, casts zone tasks to the worker and
-/// emits notifications.
+/// emits notifications. Cloning is cheap (shared handles), so background work such as a zone
+/// import can own one.
+#[derive(Clone)]
 pub struct Central {
     /// The store central alone writes.
     storage: Arc<dyn Storage>,
@@ -344,5 +354,71 @@ impl CentralApi for Central {
         zone_id: Uuid,
     ) -> Result<Option<Zone>> {
         self.delayed_notify_done(ctx, zone_id).await
+    }
+
+    // --- zone tasks: imports and exports
+
+    async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {
+        self.export_create(ctx, zone_id).await
+    }
+
+    async fn get_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.export_get(ctx, id).await
+    }
+
+    async fn find_zone_exports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        self.export_find(ctx, criteria, page).await
+    }
+
+    async fn delete_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.export_delete(ctx, id).await
+    }
+
+    async fn export_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<String> {
+        self.export_render(ctx, zone_id).await
+    }
+
+    async fn create_zone_import(
+        &self,
+        ctx: &RequestContext,
+        zone_file: String,
+    ) -> Result<ZoneTaskRow> {
+        self.import_create(ctx, zone_file).await
+    }
+
+    async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.import_get(ctx, id).await
+    }
+
+    async fn find_zone_imports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        self.import_find(ctx, criteria, page).await
+    }
+
+    async fn delete_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.import_delete(ctx, id).await
+    }
+
+    // --- small zone actions: nameservers, abandon
+
+    async fn get_zone_ns_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Vec<designate_core::objects::PoolNsRecord>> {
+        self.zone_ns_records(ctx, zone_id).await
+    }
+
+    async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
+        self.zone_abandon(ctx, zone_id).await
     }
 }

@@ -54,7 +54,7 @@ pub(crate) async fn quotas_of(
 
 /// Upstream's `limit_check`: every `(resource, value)` over its limit is named in one
 /// `over_quota` error, shortest name first.
-fn limit_check(quotas: &Quotas, values: &[(&str, i64)]) -> Result<()> {
+pub(crate) fn limit_check(quotas: &Quotas, values: &[(&str, i64)]) -> Result<()> {
     let mut exceeded: Vec<&str> = values
         .iter()
         .filter(|(r, v)| quotas.get(*r).is_some_and(|limit| over_quota(*limit, *v)))

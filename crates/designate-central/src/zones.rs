@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::build::{new_recordset, now, now_unix, ns_hostnames, random_refresh, soa_data};
 use crate::errors::{bad_request, from_storage, zone_not_found};
+use crate::imports::ImportSeed;
 use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry, uuid_value};
 use crate::{payload, Central};
@@ -194,7 +195,7 @@ impl Central {
         self.check_new_zone(ctx, &new)?;
         let pool_id = new.pool_id.unwrap_or(self.config.default_pool_id);
 
-        let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, pool_id)).await?;
+        let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, pool_id, None)).await?;
         tracing::info!(zone_id = %zone.id, name = %zone.name, "zone created");
         self.worker
             .cast_zone_task(ctx, ZoneTask::Create, zone.clone())
@@ -204,7 +205,7 @@ impl Central {
     }
 
     /// Input checks of a new zone that need no stored data.
-    fn check_new_zone(&self, ctx: &RequestContext, new: &NewZone) -> Result<()> {
+    pub(crate) fn check_new_zone(&self, ctx: &RequestContext, new: &NewZone) -> Result<()> {
         validate_zone_name(&new.name)?;
         if new.name.len() > self.config.max_zone_name_len {
             return Err(DesignateError::new(
@@ -241,13 +242,15 @@ impl Central {
         check_description(new.description.as_deref())
     }
 
-    /// One attempt at creating a zone, in one transaction.
-    async fn zone_create_once(
+    /// One attempt at creating a zone, in one transaction; with `import`, the zone's SOA
+    /// values and recordsets come from a zone file and are written in the same transaction.
+    pub(crate) async fn zone_create_once(
         &self,
         ctx: &RequestContext,
         tenant: &str,
         new: &NewZone,
         pool_id: Uuid,
+        import: Option<&ImportSeed>,
     ) -> Result<Zone> {
         let mut tx = begin(self.storage.as_ref()).await?;
         // Upstream's order: the quota first, then the name against TLDs and blacklists.
@@ -282,10 +285,13 @@ impl Central {
             zone_type: ZoneType::Primary,
             transferred_at: None,
             ttl: new.ttl.unwrap_or(self.config.default_ttl),
-            serial: next_serial(0, now_unix()),
+            serial: import
+                .map(|seed| seed.serial)
+                .filter(|serial| *serial > 0)
+                .unwrap_or_else(|| next_serial(0, now_unix())),
             refresh: random_refresh(&self.config),
-            retry: self.config.default_soa_retry,
-            expire: self.config.default_soa_expire,
+            retry: import.map_or(self.config.default_soa_retry, |seed| seed.retry),
+            expire: import.map_or(self.config.default_soa_expire, |seed| seed.expire),
             minimum: self.config.default_soa_minimum,
             status: ZoneStatus::Pending,
             parent_zone_id: placement.parent_zone_id,
@@ -317,6 +323,10 @@ impl Central {
             .await
             .map_err(from_storage)?;
 
+        if let Some(seed) = import {
+            self.write_imported_recordsets(tx.as_mut(), &zone, seed, &placement.adopt)
+                .await?;
+        }
         for mut sub in placement.adopt {
             tracing::debug!(subzone = %sub.name, parent = %zone.id, "re-parenting subzone");
             sub.parent_zone_id = Some(zone.id);

@@ -163,6 +163,11 @@ error_kinds! {
     /// which is what load balancers and clients expect — under our own type
     /// `service_unavailable`.
     ServiceUnavailable => (503, "service_unavailable"),
+    // --- zone tasks (imports / exports) ---
+    /// Zone import task not found.
+    ZoneImportNotFound => (404, "zone_import_not_found"),
+    /// Zone export task not found.
+    ZoneExportNotFound => (404, "zone_export_not_found"),
 }
 
 impl DesignateError {

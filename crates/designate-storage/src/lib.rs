@@ -35,7 +35,7 @@ pub use sql::{PoolOptions, SqlStorage};
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, Zone,
+    Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, Zone, ZoneTaskRow,
 };
 use uuid::Uuid;
 
@@ -240,6 +240,51 @@ pub trait StorageTx: Send {
     ) -> Result<u64> {
         let _ = (zone_id, max_changes, max_rows);
         Err(StorageError::Unsupported("prune_zone_journal"))
+    }
+
+    // --- zone tasks (imports / exports); defaults refuse, for stores without them -------------
+
+    /// Inserts many recordsets with their records at once (a zone import); the default inserts
+    /// them one by one.
+    async fn create_recordsets(&mut self, recordsets: &[RecordSet]) -> Result<()> {
+        for recordset in recordsets {
+            self.create_recordset(recordset).await?;
+        }
+        Ok(())
+    }
+
+    /// Inserts a zone import or export (table `zone_tasks`).
+    async fn create_zone_task(&mut self, task: &ZoneTaskRow) -> Result<()> {
+        let _ = task;
+        Err(StorageError::Unsupported("create_zone_task"))
+    }
+
+    /// A zone task by id ([`StorageError::NotFound`] `"zone_task"`).
+    async fn get_zone_task(&mut self, id: Uuid) -> Result<ZoneTaskRow> {
+        let _ = id;
+        Err(StorageError::Unsupported("get_zone_task"))
+    }
+
+    /// Zone tasks matching `criteria` (columns of `zone_tasks`), one page, with the total count.
+    async fn find_zone_tasks(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        let _ = (criteria, page);
+        Err(StorageError::Unsupported("find_zone_tasks"))
+    }
+
+    /// Rewrites a zone task (version-checked like [`StorageTx::update_zone`]); returns it stored.
+    async fn update_zone_task(&mut self, task: &ZoneTaskRow) -> Result<ZoneTaskRow> {
+        let _ = task;
+        Err(StorageError::Unsupported("update_zone_task"))
+    }
+
+    /// Deletes a zone task.
+    async fn delete_zone_task(&mut self, id: Uuid) -> Result<()> {
+        let _ = id;
+        Err(StorageError::Unsupported("delete_zone_task"))
     }
 }
 

@@ -8,11 +8,15 @@ mod recordsets;
 mod service_statuses;
 mod tlds;
 mod zones;
+// zone tasks: imports and exports
+mod zone_tasks;
+// small zone actions: nameservers, abandon
+mod zone_actions;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::get;
+use axum::routing::{get, post};
 use axum::Router;
 use designate_core::ErrorKind;
 use uuid::Uuid;
@@ -68,6 +72,37 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/v2/service_statuses/{service_id}",
             get(service_statuses::show),
+        )
+        // --- zone tasks: imports and exports (helper zonetasks) ---
+        .route(
+            "/v2/zones/{zone_id}/tasks/export",
+            post(zone_tasks::create_export),
+        )
+        .route("/v2/zones/tasks/exports", get(zone_tasks::list_exports))
+        .route(
+            "/v2/zones/tasks/exports/{export_id}",
+            get(zone_tasks::show_export).delete(zone_tasks::delete_export),
+        )
+        .route(
+            "/v2/zones/tasks/exports/{export_id}/export",
+            get(zone_tasks::export_file),
+        )
+        .route(
+            "/v2/zones/tasks/imports",
+            get(zone_tasks::list_imports).post(zone_tasks::create_import),
+        )
+        .route(
+            "/v2/zones/tasks/imports/{import_id}",
+            get(zone_tasks::show_import).delete(zone_tasks::delete_import),
+        )
+        // --- small zone actions (helper zonetasks) ---
+        .route(
+            "/v2/zones/{zone_id}/nameservers",
+            get(zone_actions::nameservers),
+        )
+        .route(
+            "/v2/zones/{zone_id}/tasks/abandon",
+            post(zone_actions::abandon),
         )
 }
 

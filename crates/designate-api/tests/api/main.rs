@@ -11,3 +11,7 @@ mod service_statuses;
 mod zones;
 // ops: Prometheus metrics.
 mod metrics;
+// zone tasks: imports and exports
+mod zone_tasks;
+// small zone actions: nameservers, abandon
+mod zone_actions;

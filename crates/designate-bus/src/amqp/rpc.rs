@@ -17,7 +17,7 @@ use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
-    RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneUpdate,
+    RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use futures::StreamExt;
@@ -161,6 +161,43 @@ pub enum CentralRequest {
     FinishDelayedNotify {
         zone_id: Uuid,
     },
+    // --- zone tasks: imports and exports
+    CreateZoneExport {
+        zone_id: Uuid,
+    },
+    GetZoneExport {
+        id: Uuid,
+    },
+    FindZoneExports {
+        criteria: Criteria,
+        page: Page,
+    },
+    DeleteZoneExport {
+        id: Uuid,
+    },
+    ExportZone {
+        zone_id: Uuid,
+    },
+    CreateZoneImport {
+        zone_file: String,
+    },
+    GetZoneImport {
+        id: Uuid,
+    },
+    FindZoneImports {
+        criteria: Criteria,
+        page: Page,
+    },
+    DeleteZoneImport {
+        id: Uuid,
+    },
+    // --- small zone actions: nameservers, abandon
+    GetZoneNsRecords {
+        zone_id: Uuid,
+    },
+    AbandonZone {
+        zone_id: Uuid,
+    },
 }
 
 impl CentralRequest {
@@ -201,6 +238,19 @@ impl CentralRequest {
             Self::GetAbsoluteLimits => "get_absolute_limits",
             Self::PurgeZones { .. } => "purge_zones",
             Self::FinishDelayedNotify { .. } => "finish_delayed_notify",
+            // zone tasks: imports and exports
+            Self::CreateZoneExport { .. } => "create_zone_export",
+            Self::GetZoneExport { .. } => "get_zone_export",
+            Self::FindZoneExports { .. } => "find_zone_exports",
+            Self::DeleteZoneExport { .. } => "delete_zone_export",
+            Self::ExportZone { .. } => "export_zone",
+            Self::CreateZoneImport { .. } => "create_zone_import",
+            Self::GetZoneImport { .. } => "get_zone_import",
+            Self::FindZoneImports { .. } => "find_zone_imports",
+            Self::DeleteZoneImport { .. } => "delete_zone_import",
+            // small zone actions: nameservers, abandon
+            Self::GetZoneNsRecords { .. } => "get_zone_ns_records",
+            Self::AbandonZone { .. } => "abandon_zone",
         }
     }
 }
@@ -697,6 +747,67 @@ impl CentralApi for CentralClient {
         self.call(ctx, CentralRequest::FinishDelayedNotify { zone_id })
             .await
     }
+    // --- zone tasks: imports and exports
+    async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {
+        self.call(ctx, CentralRequest::CreateZoneExport { zone_id })
+            .await
+    }
+    async fn get_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.call(ctx, CentralRequest::GetZoneExport { id }).await
+    }
+    async fn find_zone_exports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        self.call(ctx, CentralRequest::FindZoneExports { criteria, page })
+            .await
+    }
+    async fn delete_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.call(ctx, CentralRequest::DeleteZoneExport { id })
+            .await
+    }
+    async fn export_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<String> {
+        self.call(ctx, CentralRequest::ExportZone { zone_id }).await
+    }
+    async fn create_zone_import(
+        &self,
+        ctx: &RequestContext,
+        zone_file: String,
+    ) -> Result<ZoneTaskRow> {
+        self.call(ctx, CentralRequest::CreateZoneImport { zone_file })
+            .await
+    }
+    async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.call(ctx, CentralRequest::GetZoneImport { id }).await
+    }
+    async fn find_zone_imports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        self.call(ctx, CentralRequest::FindZoneImports { criteria, page })
+            .await
+    }
+    async fn delete_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.call(ctx, CentralRequest::DeleteZoneImport { id })
+            .await
+    }
+    // --- small zone actions: nameservers, abandon
+    async fn get_zone_ns_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Vec<designate_core::objects::PoolNsRecord>> {
+        self.call(ctx, CentralRequest::GetZoneNsRecords { zone_id })
+            .await
+    }
+    async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
+        self.call(ctx, CentralRequest::AbandonZone { zone_id })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -892,6 +1003,23 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         R::FinishDelayedNotify { zone_id } => {
             wrap(central.finish_delayed_notify(ctx, zone_id).await)
         }
+        // zone tasks: imports and exports
+        R::CreateZoneExport { zone_id } => wrap(central.create_zone_export(ctx, zone_id).await),
+        R::GetZoneExport { id } => wrap(central.get_zone_export(ctx, id).await),
+        R::FindZoneExports { criteria, page } => {
+            wrap(central.find_zone_exports(ctx, criteria, page).await)
+        }
+        R::DeleteZoneExport { id } => wrap(central.delete_zone_export(ctx, id).await),
+        R::ExportZone { zone_id } => wrap(central.export_zone(ctx, zone_id).await),
+        R::CreateZoneImport { zone_file } => wrap(central.create_zone_import(ctx, zone_file).await),
+        R::GetZoneImport { id } => wrap(central.get_zone_import(ctx, id).await),
+        R::FindZoneImports { criteria, page } => {
+            wrap(central.find_zone_imports(ctx, criteria, page).await)
+        }
+        R::DeleteZoneImport { id } => wrap(central.delete_zone_import(ctx, id).await),
+        // small zone actions: nameservers, abandon
+        R::GetZoneNsRecords { zone_id } => wrap(central.get_zone_ns_records(ctx, zone_id).await),
+        R::AbandonZone { zone_id } => wrap(central.abandon_zone(ctx, zone_id).await),
         R::UpdateStatus {
             zone_id,
             outcome,

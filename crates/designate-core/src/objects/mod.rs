@@ -1,6 +1,7 @@
 //! Domain objects, one per upstream table family. Field names follow upstream's columns.
 
 mod blacklist;
+#[macro_use]
 mod enums;
 mod pool;
 mod quota;
@@ -9,6 +10,8 @@ mod recordset;
 mod service_status;
 mod tld;
 mod zone;
+// --- zone tasks (imports / exports) and secondary-zone masters ---
+mod zone_task;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -22,6 +25,7 @@ pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
 pub use service_status::ServiceStatus;
 pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
+pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_MESSAGE_LEN};
 
 /// Timestamps are naive UTC, as upstream stores them.
 pub type Timestamp = chrono::NaiveDateTime;

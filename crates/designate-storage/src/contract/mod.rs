@@ -26,6 +26,8 @@ mod recordsets;
 pub mod server;
 mod transactions;
 mod zones;
+// zone tasks (imports / exports)
+mod zone_tasks;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
@@ -33,6 +35,7 @@ pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
 
 /// Now, at the precision every engine stores: whole seconds, since upstream's MySQL columns
@@ -218,4 +221,7 @@ pub async fn run_all(s: &dyn Storage) {
     zone_journal(s).await;
     lease_claims(s).await;
     zones_by_shard(s).await;
+    // zone tasks (imports / exports)
+    zone_task_crud(s).await;
+    recordsets_in_bulk(s).await;
 }

@@ -26,6 +26,8 @@ mod services;
 mod tlds;
 mod url;
 mod zones;
+// zone tasks (imports / exports)
+mod zone_tasks;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -34,6 +36,7 @@ use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, Zone,
+    ZoneTaskRow,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
 use sqlx::postgres::{PgConnectOptions, PgPool};
@@ -515,6 +518,36 @@ impl StorageTx for SqlTx {
 
     async fn find_leases(&mut self, prefix: &str) -> Result<Vec<Lease>> {
         leases::find(self.conn(), prefix).await
+    }
+
+    // --- zone tasks (imports / exports) ------------------------------------------------------
+
+    async fn create_recordsets(&mut self, recordsets: &[RecordSet]) -> Result<()> {
+        recordsets::create_many(self.conn(), recordsets).await
+    }
+
+    async fn create_zone_task(&mut self, task: &ZoneTaskRow) -> Result<()> {
+        zone_tasks::create(self.conn(), task).await
+    }
+
+    async fn get_zone_task(&mut self, id: Uuid) -> Result<ZoneTaskRow> {
+        zone_tasks::get(self.conn(), id).await
+    }
+
+    async fn find_zone_tasks(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        zone_tasks::find(self.conn(), criteria, page).await
+    }
+
+    async fn update_zone_task(&mut self, task: &ZoneTaskRow) -> Result<ZoneTaskRow> {
+        zone_tasks::update(self.conn(), task).await
+    }
+
+    async fn delete_zone_task(&mut self, id: Uuid) -> Result<()> {
+        zone_tasks::delete(self.conn(), id).await
     }
 }
 

@@ -192,6 +192,22 @@ impl Sql {
         }
     }
 
+    /// One INSERT of several rows of `columns` (every row as long as `columns`).
+    pub(crate) fn insert_many(table: &str, columns: &[&str], rows: Vec<Vec<Val>>) -> Self {
+        let marks = format!("({})", vec!["?"; columns.len()].join(", "));
+        let mut text = format!("INSERT INTO {table} ({}) VALUES ", columns.join(", "));
+        let mut args = Vec::with_capacity(rows.len() * columns.len());
+        for (i, row) in rows.into_iter().enumerate() {
+            debug_assert_eq!(row.len(), columns.len());
+            if i > 0 {
+                text.push_str(", ");
+            }
+            text.push_str(&marks);
+            args.extend(row);
+        }
+        Self { text, args }
+    }
+
     /// Runs a statement; returns the number of rows it changed.
     pub(crate) async fn execute(&self, conn: &mut Conn) -> Result<u64> {
         let text = conn.engine().placeholders(&self.text);

@@ -11,7 +11,7 @@ use designate_central::{Central, CentralConfig};
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, PoolNsRecord,
-    Quotas, RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneUpdate,
+    Quotas, RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
 use designate_core::{RequestContext, Result};
 use designate_storage::SqlStorage;
@@ -206,6 +206,19 @@ impl Api {
         r.body
     }
 
+    /// Polls the task at `path` until it leaves PENDING (at most `secs` seconds); returns it.
+    pub(crate) async fn settled_task(&self, path: &str, secs: u64) -> Value {
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(secs);
+        loop {
+            let r = self.get(path).await;
+            assert_eq!(r.status, StatusCode::OK, "{}", r.text);
+            if r.body["status"] != "PENDING" || std::time::Instant::now() > deadline {
+                return r.body;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
     /// Reports the zone's targets as up to date, as the worker would.
     pub(crate) async fn mark_active(&self, zone_id: &str) {
         let id = Uuid::parse_str(zone_id).expect("uuid");
@@ -398,6 +411,59 @@ impl CentralApi for Faulty {
     }
     async fn get_absolute_limits(&self, ctx: &RequestContext) -> Result<AbsoluteLimits> {
         self.0.get_absolute_limits(ctx).await
+    }
+    // --- zone tasks: imports and exports
+    async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {
+        self.0.create_zone_export(ctx, zone_id).await
+    }
+    async fn get_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.0.get_zone_export(ctx, id).await
+    }
+    async fn find_zone_exports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        self.0.find_zone_exports(ctx, criteria, page).await
+    }
+    async fn delete_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.0.delete_zone_export(ctx, id).await
+    }
+    async fn export_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<String> {
+        self.0.export_zone(ctx, zone_id).await
+    }
+    async fn create_zone_import(
+        &self,
+        ctx: &RequestContext,
+        zone_file: String,
+    ) -> Result<ZoneTaskRow> {
+        self.0.create_zone_import(ctx, zone_file).await
+    }
+    async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.0.get_zone_import(ctx, id).await
+    }
+    async fn find_zone_imports(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTaskRow>> {
+        self.0.find_zone_imports(ctx, criteria, page).await
+    }
+    async fn delete_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
+        self.0.delete_zone_import(ctx, id).await
+    }
+    // --- small zone actions: nameservers, abandon
+    async fn get_zone_ns_records(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Vec<PoolNsRecord>> {
+        self.0.get_zone_ns_records(ctx, zone_id).await
+    }
+    async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
+        self.0.abandon_zone(ctx, zone_id).await
     }
 }
 

@@ -11,6 +11,8 @@
 //! It knows nothing about sockets beyond whether the request came over UDP (size limits, no
 //! transfers) or TCP.
 
+use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use designate_core::criteria::{Criteria, Page};
@@ -19,13 +21,17 @@ use designate_core::serial::serial_gt;
 use designate_storage::{Storage, StorageError, StorageTx};
 use hickory_proto::op::{Edns, Header, Message, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
+use uuid::Uuid;
 
+use crate::acl::{Access, Acl};
 use crate::axfr::{XfrBuilder, XfrError};
 use crate::config::MdnsConfig;
 use crate::records::{recordset_records, type_name, with_zone_serial, zone_soa};
 
 /// Length of the fixed DNS header.
 const HEADER_LEN: usize = 12;
+/// At most this many live zones of one name are considered (one per pool at most).
+const ZONES_PER_NAME: u32 = 64;
 /// Largest UDP payload we offer in our own OPT record (the DNS flag day 2020 value).
 const EDNS_PAYLOAD: u16 = 1232;
 
@@ -38,21 +44,55 @@ pub(crate) enum Transport {
     Tcp,
 }
 
+/// Which zones a request may see (besides the configured `pool_id`, which always applies).
+#[derive(Debug, Clone)]
+enum Scope {
+    /// Every pool's.
+    All,
+    /// Those of these pools.
+    Pools(Arc<BTreeSet<Uuid>>),
+}
+
+impl Scope {
+    fn allows(&self, zone: &Zone) -> bool {
+        match self {
+            Self::All => true,
+            Self::Pools(pools) => zone.pool_id.is_some_and(|p| pools.contains(&p)),
+        }
+    }
+}
+
 /// Answers requests from the store.
 pub(crate) struct Handler {
     storage: Arc<dyn Storage>,
     config: Arc<MdnsConfig>,
+    acl: Arc<Acl>,
 }
 
 impl Handler {
     pub(crate) fn new(storage: Arc<dyn Storage>, config: Arc<MdnsConfig>) -> Self {
-        Self { storage, config }
+        let acl = Arc::new(Acl::new(config.query_acl.clone(), storage.clone()));
+        Self {
+            storage,
+            config,
+            acl,
+        }
+    }
+
+    /// The access list (the server refreshes it and exempts its members from rate limits).
+    pub(crate) fn acl(&self) -> &Arc<Acl> {
+        &self.acl
     }
 
     /// The encoded response messages for one request packet, in sending order. Empty when the
     /// packet deserves no answer (too short to hold a header, or itself a response — answering
     /// responses would let two servers bounce packets forever).
-    pub(crate) async fn handle(&self, packet: &[u8], transport: Transport) -> Vec<Vec<u8>> {
+    pub(crate) async fn handle(
+        &self,
+        packet: &[u8],
+        transport: Transport,
+        peer: IpAddr,
+    ) -> Vec<Vec<u8>> {
         let Some(header) = packet.get(..HEADER_LEN) else {
             return Vec::new();
         };
@@ -66,7 +106,7 @@ impl Handler {
                 return vec![formerr_from_raw(header)];
             }
         };
-        match self.respond(&request, transport).await {
+        match self.respond(&request, transport, peer).await {
             Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, transport)],
             Ok(Reply::Stream(messages)) => messages,
             Err(error) => {
@@ -81,6 +121,7 @@ impl Handler {
         &self,
         request: &Message,
         transport: Transport,
+        peer: IpAddr,
     ) -> Result<Reply, StorageError> {
         match request.op_code() {
             OpCode::Query => {}
@@ -105,9 +146,25 @@ impl Handler {
                 ResponseCode::Refused,
             )));
         }
+        let scope = match self.acl.check(peer).await {
+            Access::Denied => {
+                tracing::info!(%peer, question = %query, "refusing a client outside the ACL");
+                return Ok(Reply::Single(error_response(
+                    request,
+                    ResponseCode::Refused,
+                )));
+            }
+            Access::Pools(pools) => Scope::Pools(pools),
+            Access::All => Scope::All,
+        };
         match query.query_type() {
-            RecordType::AXFR | RecordType::IXFR => self.transfer(request, query, transport).await,
-            _ => self.record_query(request, query).await.map(Reply::Single),
+            RecordType::AXFR | RecordType::IXFR => {
+                self.transfer(request, query, transport, &scope).await
+            }
+            _ => self
+                .record_query(request, query, &scope)
+                .await
+                .map(Reply::Single),
         }
     }
 
@@ -116,6 +173,7 @@ impl Handler {
         &self,
         request: &Message,
         query: &Query,
+        scope: &Scope,
     ) -> Result<Message, StorageError> {
         let qname = query.name().to_lowercase();
         let mut tx = self.storage.begin_read().await?;
@@ -124,7 +182,7 @@ impl Handler {
             if candidate.is_root() {
                 break None;
             }
-            if let Some(zone) = self.find_zone(tx.as_mut(), &candidate, None).await? {
+            if let Some(zone) = self.find_zone(tx.as_mut(), &candidate, None, scope).await? {
                 break Some(zone);
             }
             candidate = candidate.base_name();
@@ -167,11 +225,12 @@ impl Handler {
         request: &Message,
         query: &Query,
         transport: Transport,
+        scope: &Scope,
     ) -> Result<Reply, StorageError> {
         let qname = query.name().to_lowercase();
         // One read transaction: the whole transfer comes from one snapshot.
         let mut tx = self.storage.begin_read().await?;
-        let Some(zone) = self.find_zone(tx.as_mut(), &qname, None).await? else {
+        let Some(zone) = self.find_zone(tx.as_mut(), &qname, None, scope).await? else {
             tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
             return Ok(Reply::Single(error_response(
                 request,
@@ -288,7 +347,7 @@ impl Handler {
         let qname = query.name().to_lowercase();
         let mut tx = self.storage.begin_read().await?;
         let secondary = self
-            .find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary))
+            .find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary), &Scope::All)
             .await?;
         let rcode = match secondary {
             None => ResponseCode::NotAuth,
@@ -300,12 +359,14 @@ impl Handler {
         Ok(error_response(request, rcode))
     }
 
-    /// The live zone named `name` (lower-case FQDN), within the configured pool.
+    /// The live zone named `name` (lower-case FQDN), within the configured pool and `scope`
+    /// (one name may exist in several pools).
     async fn find_zone(
         &self,
         tx: &mut dyn StorageTx,
         name: &Name,
         zone_type: Option<ZoneType>,
+        scope: &Scope,
     ) -> Result<Option<Zone>, StorageError> {
         let mut criteria = Criteria::new().eq("name", name.to_ascii());
         if let Some(pool_id) = self.config.pool_id {
@@ -315,7 +376,7 @@ impl Handler {
             criteria = criteria.eq("type", zone_type.as_str());
         }
         let page = Page {
-            limit: Some(1),
+            limit: Some(ZONES_PER_NAME),
             ..Page::default()
         };
         Ok(tx
@@ -323,7 +384,7 @@ impl Handler {
             .await?
             .items
             .into_iter()
-            .next())
+            .find(|zone| scope.allows(zone)))
     }
 
     /// Encodes a one-message response, truncating it (TC, sections emptied) when it exceeds the
@@ -461,7 +522,12 @@ mod tests {
         let url = format!("sqlite:///{}", dir.path().join("fuzz.sqlite").display());
         let storage = SqlStorage::connect(&url).await.unwrap();
         storage.migrate().await.unwrap();
-        let handler = Handler::new(Arc::new(storage), Arc::new(MdnsConfig::default()));
+        let config = MdnsConfig {
+            query_acl: vec![crate::AclEntry::Any],
+            ..MdnsConfig::default()
+        };
+        let handler = Handler::new(Arc::new(storage), Arc::new(config));
+        let peer = IpAddr::from([127, 0, 0, 1]);
         let seeds = [
             seed(OpCode::Query, "example.org.", RecordType::SOA),
             seed(OpCode::Query, "example.org.", RecordType::AXFR),
@@ -494,7 +560,7 @@ mod tests {
                 }
             }
             for transport in [Transport::Udp, Transport::Tcp] {
-                for wire in handler.handle(&packet, transport).await {
+                for wire in handler.handle(&packet, transport, peer).await {
                     assert!(wire.len() >= HEADER_LEN && wire.len() <= 65535);
                     assert_eq!(wire[..2], packet[..2], "response id differs");
                     assert!(wire[2] & 0x80 != 0, "response without QR bit");

@@ -48,8 +48,6 @@ pub(crate) struct Config {
     pub(crate) api_policy: std::sync::Arc<designate_api::Policy>,
     /// `[service:mdns] listen` (first address).
     pub(crate) mdns_listen: SocketAddr,
-    /// `[service:mdns] max_message_size`.
-    pub(crate) mdns_max_message_size: usize,
     /// `[service:nameserver] listen` (ours): the built-in nameserver.
     pub(crate) nameserver_listen: SocketAddr,
     /// `[service:nameserver] ns_records` (ours): NS hostnames of the default pool in `all`.
@@ -66,6 +64,8 @@ pub(crate) struct Config {
     pub(crate) bus: crate::transport::BusConfig,
     /// `[service:sink]` and `[handler:*]`.
     pub(crate) sink: designate_sink::SinkConfig,
+    /// Every `[service:mdns]` option, `listen` included (see `mdns_options`).
+    pub(crate) mdns: designate_mdns::MdnsConfig,
 }
 
 impl Config {
@@ -225,7 +225,6 @@ impl Config {
             api_auth,
             api_policy,
             mdns_listen: listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
-            mdns_max_message_size: f.get("service:mdns", "max_message_size")?.unwrap_or(65535),
             nameserver_listen: listen(f, "service:nameserver", DEFAULT_NAMESERVER_LISTEN)?,
             ns_records,
             default_pool_id,
@@ -234,6 +233,10 @@ impl Config {
             producer,
             bus,
             sink: crate::sink_role::from_file(f)?,
+            mdns: crate::mdns_options::from_file(
+                f,
+                listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
+            )?,
         })
     }
 }

@@ -38,6 +38,9 @@ macro_rules! string_enum {
     };
 }
 
+/// Lets other object modules declare enums the same way.
+pub(crate) use string_enum;
+
 string_enum! {
     /// Zone status.
     ZoneStatus {

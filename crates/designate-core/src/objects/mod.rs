@@ -9,6 +9,8 @@ mod recordset;
 mod service_status;
 mod tld;
 mod zone;
+// --- cross-project and key resources (tsigkeys, transfers, shares) ---
+mod tsigkey;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -22,6 +24,10 @@ pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
 pub use service_status::ServiceStatus;
 pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
+// --- cross-project and key resources ---
+pub use tsigkey::{
+    NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
+};
 
 /// Timestamps are naive UTC, as upstream stores them.
 pub type Timestamp = chrono::NaiveDateTime;

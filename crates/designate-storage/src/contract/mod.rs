@@ -26,6 +26,8 @@ mod recordsets;
 pub mod server;
 mod transactions;
 mod zones;
+// --- cross-project and key resources ---
+mod tsigkeys;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
@@ -33,6 +35,7 @@ pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use tsigkeys::tsigkey_crud;
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
 
 /// Now, at the precision every engine stores: whole seconds, since upstream's MySQL columns
@@ -218,4 +221,6 @@ pub async fn run_all(s: &dyn Storage) {
     zone_journal(s).await;
     lease_claims(s).await;
     zones_by_shard(s).await;
+    // --- cross-project and key resources ---
+    tsigkey_crud(s).await;
 }

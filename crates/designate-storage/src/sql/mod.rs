@@ -22,8 +22,10 @@ mod pools;
 mod query;
 mod quotas;
 mod recordsets;
+mod rows;
 mod services;
 mod tlds;
+mod tsigkeys;
 mod url;
 mod zones;
 
@@ -33,7 +35,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, Zone,
+    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
+    Zone,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
 use sqlx::postgres::{PgConnectOptions, PgPool};
@@ -515,6 +518,32 @@ impl StorageTx for SqlTx {
 
     async fn find_leases(&mut self, prefix: &str) -> Result<Vec<Lease>> {
         leases::find(self.conn(), prefix).await
+    }
+
+    // --- TSIG keys ---
+
+    async fn create_tsigkey(&mut self, key: &TsigKey) -> Result<()> {
+        rows::create(self.conn(), key).await
+    }
+
+    async fn get_tsigkey(&mut self, id: Uuid) -> Result<TsigKey> {
+        rows::get(self.conn(), id).await
+    }
+
+    async fn find_tsigkeys(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<TsigKey>> {
+        rows::find(self.conn(), criteria, page).await
+    }
+
+    async fn update_tsigkey(&mut self, key: &TsigKey) -> Result<TsigKey> {
+        rows::update(self.conn(), key).await
+    }
+
+    async fn delete_tsigkey(&mut self, id: Uuid) -> Result<()> {
+        rows::delete::<TsigKey>(self.conn(), id).await
     }
 }
 

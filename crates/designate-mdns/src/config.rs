@@ -54,6 +54,8 @@ pub struct MdnsConfig {
     /// Requests one client address may send at once above the average (ours,
     /// `client_rate_burst`).
     pub client_rate_burst: u32,
+    /// Refuse every unsigned query, whatever the ACL says (upstream `query_enforce_tsig`).
+    pub query_enforce_tsig: bool,
 }
 
 impl Default for MdnsConfig {
@@ -69,6 +71,7 @@ impl Default for MdnsConfig {
             acl_refresh: Duration::from_secs(5),
             client_rate_limit: DEFAULT_CLIENT_RATE_LIMIT,
             client_rate_burst: DEFAULT_CLIENT_RATE_BURST,
+            query_enforce_tsig: false,
         }
     }
 }

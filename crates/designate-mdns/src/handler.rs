@@ -26,6 +26,7 @@ use uuid::Uuid;
 use crate::acl::{Access, Acl};
 use crate::axfr::{XfrBuilder, XfrError};
 use crate::config::MdnsConfig;
+use crate::keyring::{KeyEntry, KeyScope, Keyring};
 use crate::records::{recordset_records, type_name, with_zone_serial, zone_soa};
 
 /// Length of the fixed DNS header.
@@ -51,6 +52,8 @@ enum Scope {
     All,
     /// Those of these pools.
     Pools(Arc<BTreeSet<Uuid>>),
+    /// This zone only (a ZONE-scoped TSIG key).
+    Zone(Uuid),
 }
 
 impl Scope {
@@ -58,8 +61,25 @@ impl Scope {
         match self {
             Self::All => true,
             Self::Pools(pools) => zone.pool_id.is_some_and(|p| pools.contains(&p)),
+            Self::Zone(id) => zone.id == *id,
         }
     }
+}
+
+/// One request's circumstances.
+struct Context {
+    transport: Transport,
+    peer: IpAddr,
+    /// What the request's valid TSIG key grants; `None` for an unsigned request.
+    key_scope: Option<KeyScope>,
+    /// Largest message we may produce: the limit, less room for our TSIG record.
+    max_message: usize,
+}
+
+/// A request whose TSIG signature verified: its key and the signer of our response.
+struct Authenticated {
+    entry: KeyEntry,
+    signer: designate_tsig::ResponseSigner,
 }
 
 /// Answers requests from the store.
@@ -67,16 +87,24 @@ pub(crate) struct Handler {
     storage: Arc<dyn Storage>,
     config: Arc<MdnsConfig>,
     acl: Arc<Acl>,
+    keyring: Arc<Keyring>,
 }
 
 impl Handler {
     pub(crate) fn new(storage: Arc<dyn Storage>, config: Arc<MdnsConfig>) -> Self {
         let acl = Arc::new(Acl::new(config.query_acl.clone(), storage.clone()));
+        let keyring = Arc::new(Keyring::new(storage.clone()));
         Self {
             storage,
             config,
             acl,
+            keyring,
         }
+    }
+
+    /// The TSIG keys (the server refreshes them with the ACL).
+    pub(crate) fn keyring(&self) -> &Arc<Keyring> {
+        &self.keyring
     }
 
     /// The access list (the server refreshes it and exempts its members from rate limits).
@@ -99,30 +127,101 @@ impl Handler {
         if header[2] & 0x80 != 0 {
             return Vec::new();
         }
-        let request = match Message::from_vec(packet) {
+        // A TSIG record is taken off before decoding: its MAC covers the bytes as sent.
+        let signed = match designate_tsig::wire::split(packet) {
+            Ok(signed) => signed,
+            Err(error) => {
+                tracing::debug!(%peer, %error, "malformed TSIG record");
+                return vec![formerr_from_raw(header)];
+            }
+        };
+        let body = signed.as_ref().map_or(packet, |s| s.message.as_slice());
+        let request = match Message::from_vec(body) {
             Ok(request) => request,
             Err(error) => {
                 tracing::debug!(%error, "undecodable request");
                 return vec![formerr_from_raw(header)];
             }
         };
-        match self.respond(&request, transport, peer).await {
-            Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, transport)],
+        let mut auth = None;
+        if let Some(signed) = &signed {
+            match self.authenticate(signed).await {
+                Ok(verified) => auth = Some(verified),
+                Err((rejection, key)) => {
+                    tracing::warn!(%peer, key = %signed.tsig.key_name, ?rejection,
+                        "rejected TSIG-signed request");
+                    return vec![self.tsig_error(&request, signed, rejection, key.as_ref())];
+                }
+            }
+        }
+        let reserve = auth.as_ref().map_or(0, |a| a.signer.reserve());
+        let ctx = Context {
+            transport,
+            peer,
+            key_scope: auth.as_ref().map(|a| a.entry.scope),
+            max_message: self.config.effective_max_message_size() - reserve,
+        };
+        let mut messages = match self.respond(&request, &ctx).await {
+            Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, &ctx)],
             Ok(Reply::Stream(messages)) => messages,
             Err(error) => {
                 tracing::error!(%error, "storage failure answering request");
                 let response = error_response(&request, ResponseCode::ServFail);
-                vec![self.encode_single(&request, response, transport)]
+                vec![self.encode_single(&request, response, &ctx)]
             }
+        };
+        if let Some(mut auth) = auth {
+            let now = designate_tsig::now();
+            for message in &mut messages {
+                if let Err(error) = auth.signer.sign(message, now) {
+                    tracing::error!(%error, key = %auth.entry.key.name, "cannot sign response");
+                }
+            }
+        }
+        messages
+    }
+
+    /// Verifies a signed request against our keys (RFC 8945 §5.2).
+    async fn authenticate(
+        &self,
+        signed: &designate_tsig::Signed,
+    ) -> Result<Authenticated, (designate_tsig::Rejection, Option<designate_tsig::Key>)> {
+        use designate_tsig::Rejection;
+        let Some(entry) = self.keyring.find(&signed.tsig.key_name).await else {
+            return Err((Rejection::BadKey, None));
+        };
+        match designate_tsig::verify_request(signed, &entry.key, designate_tsig::now()) {
+            Ok(()) => Ok(Authenticated {
+                signer: designate_tsig::ResponseSigner::new(entry.key.clone(), signed),
+                entry,
+            }),
+            // BADTIME is answered signed, so the client can trust our clock in it.
+            Err(Rejection::BadTime) => Err((Rejection::BadTime, Some(entry.key))),
+            Err(rejection) => Err((rejection, None)),
         }
     }
 
-    async fn respond(
+    /// NOTAUTH with the TSIG error of `rejection` (RFC 8945 §5.2).
+    fn tsig_error(
         &self,
         request: &Message,
-        transport: Transport,
-        peer: IpAddr,
-    ) -> Result<Reply, StorageError> {
+        signed: &designate_tsig::Signed,
+        rejection: designate_tsig::Rejection,
+        key: Option<&designate_tsig::Key>,
+    ) -> Vec<u8> {
+        let response = error_response(request, ResponseCode::NotAuth);
+        let mut wire = response
+            .to_vec()
+            .unwrap_or_else(|_| formerr_from_raw(&request.id().to_be_bytes()));
+        if let Err(error) =
+            designate_tsig::error_tsig(&mut wire, signed, rejection, key, designate_tsig::now())
+        {
+            tracing::debug!(%error, "cannot add TSIG to an error response");
+        }
+        wire
+    }
+
+    async fn respond(&self, request: &Message, ctx: &Context) -> Result<Reply, StorageError> {
         match request.op_code() {
             OpCode::Query => {}
             OpCode::Notify => return self.notify(request).await.map(Reply::Single),
@@ -146,21 +245,33 @@ impl Handler {
                 ResponseCode::Refused,
             )));
         }
-        let scope = match self.acl.check(peer).await {
-            Access::Denied => {
-                tracing::info!(%peer, question = %query, "refusing a client outside the ACL");
-                return Ok(Reply::Single(error_response(
-                    request,
-                    ResponseCode::Refused,
-                )));
+        let peer = ctx.peer;
+        let refuse = || {
+            Ok(Reply::Single(error_response(
+                request,
+                ResponseCode::Refused,
+            )))
+        };
+        // A valid key decides what is visible (upstream's scoping); unsigned requests go by the
+        // ACL, unless every query must be signed (upstream's `query_enforce_tsig`).
+        let scope = match ctx.key_scope {
+            Some(KeyScope::Pool(pool)) => Scope::Pools(Arc::new(BTreeSet::from([pool]))),
+            Some(KeyScope::Zone(zone)) => Scope::Zone(zone),
+            None if self.config.query_enforce_tsig => {
+                tracing::info!(%peer, question = %query, "refusing an unsigned query (query_enforce_tsig)");
+                return refuse();
             }
-            Access::Pools(pools) => Scope::Pools(pools),
-            Access::All => Scope::All,
+            None => match self.acl.check(peer).await {
+                Access::Denied => {
+                    tracing::info!(%peer, question = %query, "refusing a client outside the ACL");
+                    return refuse();
+                }
+                Access::Pools(pools) => Scope::Pools(pools),
+                Access::All => Scope::All,
+            },
         };
         match query.query_type() {
-            RecordType::AXFR | RecordType::IXFR => {
-                self.transfer(request, query, transport, &scope).await
-            }
+            RecordType::AXFR | RecordType::IXFR => self.transfer(request, query, ctx, &scope).await,
             _ => self
                 .record_query(request, query, &scope)
                 .await
@@ -224,9 +335,10 @@ impl Handler {
         &self,
         request: &Message,
         query: &Query,
-        transport: Transport,
+        ctx: &Context,
         scope: &Scope,
     ) -> Result<Reply, StorageError> {
+        let transport = ctx.transport;
         let qname = query.name().to_lowercase();
         // One read transaction: the whole transfer comes from one snapshot.
         let mut tx = self.storage.begin_read().await?;
@@ -241,7 +353,10 @@ impl Handler {
             && transport == Transport::Tcp
             && !ixfr_client_current(request, &zone)
         {
-            if let Some(reply) = self.incremental(request, tx.as_mut(), &zone).await? {
+            if let Some(reply) = self
+                .incremental(request, tx.as_mut(), &zone, ctx.max_message)
+                .await?
+            {
                 return Ok(reply);
             }
         }
@@ -274,13 +389,7 @@ impl Handler {
 
         let mut template = response_to(request);
         template.set_authoritative(true);
-        let messages = render_transfer(
-            template,
-            self.config.effective_max_message_size(),
-            &zone,
-            &recordsets,
-            soa,
-        );
+        let messages = render_transfer(template, ctx.max_message, &zone, &recordsets, soa);
         match messages {
             Ok(messages) => Ok(Reply::Stream(messages)),
             Err(error) => {
@@ -300,6 +409,7 @@ impl Handler {
         request: &Message,
         tx: &mut dyn StorageTx,
         zone: &Zone,
+        max: usize,
     ) -> Result<Option<Reply>, StorageError> {
         let Some(client) = crate::ixfr::client_serial(request) else {
             return Ok(None);
@@ -323,7 +433,6 @@ impl Handler {
         };
         let mut template = response_to(request);
         template.set_authoritative(true);
-        let max = self.config.effective_max_message_size();
         match crate::ixfr::render(template, max, soa, &rows) {
             Ok(Some(messages)) => {
                 tracing::debug!(zone = %zone.name, client, serial = zone.serial, "incremental transfer");
@@ -389,17 +498,14 @@ impl Handler {
 
     /// Encodes a one-message response, truncating it (TC, sections emptied) when it exceeds the
     /// UDP limit the client announced or our own message size limit.
-    fn encode_single(
-        &self,
-        request: &Message,
-        mut response: Message,
-        transport: Transport,
-    ) -> Vec<u8> {
-        let limit = match transport {
+    fn encode_single(&self, request: &Message, mut response: Message, ctx: &Context) -> Vec<u8> {
+        let reserve = self.config.effective_max_message_size() - ctx.max_message;
+        let limit = match ctx.transport {
             Transport::Udp => usize::from(request.max_payload().max(512)),
             Transport::Tcp => usize::MAX,
         }
-        .min(self.config.effective_max_message_size());
+        .min(self.config.effective_max_message_size())
+        .saturating_sub(reserve);
         match response.to_vec() {
             Ok(wire) if wire.len() <= limit => return wire,
             Ok(_) => {}

@@ -4,6 +4,8 @@
 //! - [`config`]: [`MdnsConfig`], the `[service:mdns]` options we support.
 //! - `server`: sockets, connection handling and shutdown ([`MdnsServer`]).
 //! - `handler`: one request in, response messages out (upstream's `designate/mdns/handler.py`).
+//! - `keyring`: the TSIG keys of the store; requests are verified and responses signed with
+//!   the `designate-tsig` crate (RFC 8945), zone transfers message by message.
 //! - `ratelimit`: per-client-address token buckets (the pools' servers are exempt).
 //! - `records`: converting stored recordsets (presentation-format data) into wire records.
 //! - `acl`: who may query ([`AclEntry`]): pool members from the store, listed networks.
@@ -22,6 +24,7 @@ pub mod config;
 pub mod fuzzing;
 mod handler;
 mod ixfr;
+mod keyring;
 mod ratelimit;
 mod records;
 mod server;

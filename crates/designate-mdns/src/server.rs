@@ -122,13 +122,16 @@ impl MdnsServer {
     }
 }
 
-/// Re-reads the ACL's pool members at start and then every `every`, so pool changes take effect
+/// Re-reads the ACL's pool members and the TSIG keys at start and then every `every`, so pool changes take effect
 /// without a restart (and a removed server loses access).
 async fn refresh_acl(handler: Arc<Handler>, every: Duration, shutdown: CancellationToken) {
     let every = every.max(Duration::from_millis(100));
     loop {
         if let Err(error) = handler.acl().reload().await {
             tracing::warn!(%error, "cannot refresh the MiniDNS ACL from the store");
+        }
+        if let Err(error) = handler.keyring().reload().await {
+            tracing::warn!(%error, "cannot refresh the TSIG keys from the store");
         }
         tokio::select! {
             () = shutdown.cancelled() => return,

@@ -1,4 +1,5 @@
-//! `[service:mdns]` → [`MdnsConfig`]: upstream's options (`listen`, `max_message_size`) and
+//! `[service:mdns]` → [`MdnsConfig`]: upstream's options (`listen`, `max_message_size`,
+//! `query_enforce_tsig`) and
 //! ours (`query_acl`, `acl_refresh`, `client_rate_limit`, `client_rate_burst`), each
 //! documented in `docs/MDNS.md`.
 
@@ -39,6 +40,9 @@ pub(crate) fn from_file(f: &ConfFile, listen: std::net::SocketAddr) -> Result<Md
         client_rate_burst: f
             .get(SECTION, "client_rate_burst")?
             .unwrap_or(defaults.client_rate_burst),
+        query_enforce_tsig: f
+            .get_bool(SECTION, "query_enforce_tsig")?
+            .unwrap_or(defaults.query_enforce_tsig),
         ..defaults
     })
 }
@@ -61,13 +65,15 @@ mod tests {
         );
         let c = read(
             "[service:mdns]\nquery_acl = pools, 192.0.2.0/24\nacl_refresh = 1.5\n\
-             client_rate_limit = 0\nclient_rate_burst = 7\nmax_message_size = 4096\n",
+             client_rate_limit = 0\nclient_rate_burst = 7\nmax_message_size = 4096\n\
+             query_enforce_tsig = true\n",
         )
         .unwrap();
         assert_eq!(c.query_acl.len(), 2);
         assert_eq!(c.acl_refresh, std::time::Duration::from_millis(1500));
         assert_eq!((c.client_rate_limit, c.client_rate_burst), (0, 7));
         assert_eq!(c.max_message_size, 4096);
+        assert!(c.query_enforce_tsig && !d.query_enforce_tsig);
         let err = read("[service:mdns]\nquery_acl = pools, nowhere\n").unwrap_err();
         assert!(
             err.to_string().contains("[service:mdns] query_acl"),

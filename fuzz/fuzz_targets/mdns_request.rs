@@ -27,6 +27,7 @@ static STATE: LazyLock<(Runtime, FuzzHandler)> = LazyLock::new(|| {
     let config = MdnsConfig {
         // Small, so transfers split into several messages.
         max_message_size: 1024,
+        query_acl: vec![designate_mdns::AclEntry::Any],
         ..MdnsConfig::default()
     };
     let handler = FuzzHandler::new(storage, config);

@@ -168,6 +168,36 @@ error_kinds! {
     ZoneImportNotFound => (404, "zone_import_not_found"),
     /// Zone export task not found.
     ZoneExportNotFound => (404, "zone_export_not_found"),
+    // --- cross-project and key resources (tsigkeys, zone transfers, shared zones) ---
+    /// TSIG key name already taken.
+    DuplicateTsigKey => (409, "duplicate_tsigkey"),
+    /// TSIG key not found.
+    TsigKeyNotFound => (404, "tsigkey_not_found"),
+    /// A TSIG key's `resource_id` names no pool / zone of its scope.
+    InvalidTsigKey => (400, "invalid_tsigkey"),
+    /// Zone transfer request not found.
+    ZoneTransferRequestNotFound => (404, "zone_transfer_request_not_found"),
+    /// Zone transfer accept not found.
+    ZoneTransferAcceptNotFound => (404, "zone_transfer_accept_not_found"),
+    /// Duplicate zone transfer request.
+    DuplicateZoneTransferRequest => (409, "duplicate_zone_transfer_request"),
+    /// Duplicate zone transfer accept.
+    DuplicateZoneTransferAccept => (409, "duplicate_zone_transfer_accept"),
+    /// A transfer accept's key does not match its request (upstream's
+    /// `IncorrectZoneTransferKey`).
+    IncorrectZoneTransferKey => (403, "invalid_key"),
+    /// The transfer cannot happen (upstream's `InvaildZoneTransfer`, sic).
+    InvalidZoneTransfer => (400, "invalid_zone_transfer_request"),
+    /// The zone is already shared with that project.
+    DuplicateSharedZone => (409, "duplicate_shared_zone"),
+    /// Zone share not found.
+    SharedZoneNotFound => (404, "shared_zone_not_found"),
+    /// The target project still owns recordsets in the shared zone.
+    SharedZoneHasRecordSets => (400, "shared_zone_has_recordsets"),
+    /// Another project owns a sub-zone of the shared zone.
+    SharedZoneHasSubZone => (400, "shared_zone_has_sub_zone"),
+    /// The zone is shared (deleting it needs the delete-shares switch).
+    ZoneShared => (400, "zone_is_shared"),
 }
 
 impl DesignateError {

@@ -6,6 +6,8 @@ use std::time::Duration;
 
 use uuid::Uuid;
 
+use crate::acl::AclEntry;
+
 /// Default listening port (upstream's `DEFAULT_MDNS_PORT`).
 pub const DEFAULT_PORT: u16 = 5354;
 /// Largest DNS message over TCP (the 16-bit length prefix) and upstream's default.
@@ -14,6 +16,12 @@ pub const DEFAULT_MAX_MESSAGE_SIZE: usize = 65535;
 pub const DEFAULT_MAX_TCP_CONNECTIONS: usize = 1000;
 /// Default limit on UDP requests being answered at once; more are dropped (the client retries).
 pub const DEFAULT_MAX_UDP_IN_FLIGHT: usize = 1000;
+
+/// Default requests per second per client address outside the pools: an operator's `dig` or a
+/// monitoring probe stays far below it, a flood from one address is cut to it.
+pub const DEFAULT_CLIENT_RATE_LIMIT: u32 = 100;
+/// Default burst per client address outside the pools.
+pub const DEFAULT_CLIENT_RATE_BURST: u32 = 500;
 
 /// How MiniDNS listens and answers.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -34,6 +42,20 @@ pub struct MdnsConfig {
     /// Only zones of this pool are served (upstream scopes unsigned requests to
     /// `default_pool_id`); `None` serves every pool's zones.
     pub pool_id: Option<Uuid>,
+    /// Who may query (ours, `query_acl`; default `pools`): see [`AclEntry`]. Everyone else gets
+    /// REFUSED unless the request is signed with a known TSIG key.
+    pub query_acl: Vec<AclEntry>,
+    /// How often the pool members of the ACL are re-read from the store (ours, `acl_refresh`).
+    pub acl_refresh: Duration,
+    /// Requests per second one client address may send on average (ours, `client_rate_limit`;
+    /// 0 = no limit). The pools' own servers are exempt. Excess UDP requests are dropped, a TCP
+    /// connection exceeding it is closed.
+    pub client_rate_limit: u32,
+    /// Requests one client address may send at once above the average (ours,
+    /// `client_rate_burst`).
+    pub client_rate_burst: u32,
+    /// Refuse every unsigned query, whatever the ACL says (upstream `query_enforce_tsig`).
+    pub query_enforce_tsig: bool,
 }
 
 impl Default for MdnsConfig {
@@ -45,6 +67,11 @@ impl Default for MdnsConfig {
             max_tcp_connections: DEFAULT_MAX_TCP_CONNECTIONS,
             max_udp_in_flight: DEFAULT_MAX_UDP_IN_FLIGHT,
             pool_id: None,
+            query_acl: vec![AclEntry::Pools],
+            acl_refresh: Duration::from_secs(5),
+            client_rate_limit: DEFAULT_CLIENT_RATE_LIMIT,
+            client_rate_burst: DEFAULT_CLIENT_RATE_BURST,
+            query_enforce_tsig: false,
         }
     }
 }

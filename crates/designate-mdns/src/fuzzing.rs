@@ -15,7 +15,8 @@ pub struct FuzzHandler {
 }
 
 impl FuzzHandler {
-    /// A handler answering from `storage` with `config`'s limits and pool.
+    /// A handler answering from `storage` with `config`'s limits and pool; requests come from
+    /// 127.0.0.1 (so `config.query_acl` should admit it).
     pub fn new(storage: Arc<dyn Storage>, config: MdnsConfig) -> Self {
         Self {
             handler: Handler::new(storage, Arc::new(config)),
@@ -26,6 +27,7 @@ impl FuzzHandler {
     /// `tcp`, else over UDP.
     pub async fn handle(&self, packet: &[u8], tcp: bool) -> Vec<Vec<u8>> {
         let transport = if tcp { Transport::Tcp } else { Transport::Udp };
-        self.handler.handle(packet, transport).await
+        let peer = std::net::IpAddr::from([127, 0, 0, 1]);
+        self.handler.handle(packet, transport, peer).await
     }
 }

@@ -11,6 +11,8 @@
 //! It knows nothing about sockets beyond whether the request came over UDP (size limits, no
 //! transfers) or TCP.
 
+use std::collections::BTreeSet;
+use std::net::IpAddr;
 use std::sync::Arc;
 
 use designate_core::criteria::{Criteria, Page};
@@ -19,13 +21,18 @@ use designate_core::serial::serial_gt;
 use designate_storage::{Storage, StorageError, StorageTx};
 use hickory_proto::op::{Edns, Header, Message, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
+use uuid::Uuid;
 
+use crate::acl::{Access, Acl};
 use crate::axfr::{XfrBuilder, XfrError};
 use crate::config::MdnsConfig;
+use crate::keyring::{KeyEntry, KeyScope, Keyring};
 use crate::records::{recordset_records, type_name, with_zone_serial, zone_soa};
 
 /// Length of the fixed DNS header.
 const HEADER_LEN: usize = 12;
+/// At most this many live zones of one name are considered (one per pool at most).
+const ZONES_PER_NAME: u32 = 64;
 /// Largest UDP payload we offer in our own OPT record (the DNS flag day 2020 value).
 const EDNS_PAYLOAD: u16 = 1232;
 
@@ -38,50 +45,183 @@ pub(crate) enum Transport {
     Tcp,
 }
 
+/// Which zones a request may see (besides the configured `pool_id`, which always applies).
+#[derive(Debug, Clone)]
+enum Scope {
+    /// Every pool's.
+    All,
+    /// Those of these pools.
+    Pools(Arc<BTreeSet<Uuid>>),
+    /// This zone only (a ZONE-scoped TSIG key).
+    Zone(Uuid),
+}
+
+impl Scope {
+    fn allows(&self, zone: &Zone) -> bool {
+        match self {
+            Self::All => true,
+            Self::Pools(pools) => zone.pool_id.is_some_and(|p| pools.contains(&p)),
+            Self::Zone(id) => zone.id == *id,
+        }
+    }
+}
+
+/// One request's circumstances.
+struct Context {
+    transport: Transport,
+    peer: IpAddr,
+    /// What the request's valid TSIG key grants; `None` for an unsigned request.
+    key_scope: Option<KeyScope>,
+    /// Largest message we may produce: the limit, less room for our TSIG record.
+    max_message: usize,
+}
+
+/// A request whose TSIG signature verified: its key and the signer of our response.
+struct Authenticated {
+    entry: KeyEntry,
+    signer: designate_tsig::ResponseSigner,
+}
+
 /// Answers requests from the store.
 pub(crate) struct Handler {
     storage: Arc<dyn Storage>,
     config: Arc<MdnsConfig>,
+    acl: Arc<Acl>,
+    keyring: Arc<Keyring>,
 }
 
 impl Handler {
     pub(crate) fn new(storage: Arc<dyn Storage>, config: Arc<MdnsConfig>) -> Self {
-        Self { storage, config }
+        let acl = Arc::new(Acl::new(config.query_acl.clone(), storage.clone()));
+        let keyring = Arc::new(Keyring::new(storage.clone()));
+        Self {
+            storage,
+            config,
+            acl,
+            keyring,
+        }
+    }
+
+    /// The TSIG keys (the server refreshes them with the ACL).
+    pub(crate) fn keyring(&self) -> &Arc<Keyring> {
+        &self.keyring
+    }
+
+    /// The access list (the server refreshes it and exempts its members from rate limits).
+    pub(crate) fn acl(&self) -> &Arc<Acl> {
+        &self.acl
     }
 
     /// The encoded response messages for one request packet, in sending order. Empty when the
     /// packet deserves no answer (too short to hold a header, or itself a response — answering
     /// responses would let two servers bounce packets forever).
-    pub(crate) async fn handle(&self, packet: &[u8], transport: Transport) -> Vec<Vec<u8>> {
+    pub(crate) async fn handle(
+        &self,
+        packet: &[u8],
+        transport: Transport,
+        peer: IpAddr,
+    ) -> Vec<Vec<u8>> {
         let Some(header) = packet.get(..HEADER_LEN) else {
             return Vec::new();
         };
         if header[2] & 0x80 != 0 {
             return Vec::new();
         }
-        let request = match Message::from_vec(packet) {
+        // A TSIG record is taken off before decoding: its MAC covers the bytes as sent.
+        let signed = match designate_tsig::wire::split(packet) {
+            Ok(signed) => signed,
+            Err(error) => {
+                tracing::debug!(%peer, %error, "malformed TSIG record");
+                return vec![formerr_from_raw(header)];
+            }
+        };
+        let body = signed.as_ref().map_or(packet, |s| s.message.as_slice());
+        let request = match Message::from_vec(body) {
             Ok(request) => request,
             Err(error) => {
                 tracing::debug!(%error, "undecodable request");
                 return vec![formerr_from_raw(header)];
             }
         };
-        match self.respond(&request, transport).await {
-            Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, transport)],
+        let mut auth = None;
+        if let Some(signed) = &signed {
+            match self.authenticate(signed).await {
+                Ok(verified) => auth = Some(verified),
+                Err((rejection, key)) => {
+                    tracing::warn!(%peer, key = %signed.tsig.key_name, ?rejection,
+                        "rejected TSIG-signed request");
+                    return vec![self.tsig_error(&request, signed, rejection, key.as_ref())];
+                }
+            }
+        }
+        let reserve = auth.as_ref().map_or(0, |a| a.signer.reserve());
+        let ctx = Context {
+            transport,
+            peer,
+            key_scope: auth.as_ref().map(|a| a.entry.scope),
+            max_message: self.config.effective_max_message_size() - reserve,
+        };
+        let mut messages = match self.respond(&request, &ctx).await {
+            Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, &ctx)],
             Ok(Reply::Stream(messages)) => messages,
             Err(error) => {
                 tracing::error!(%error, "storage failure answering request");
                 let response = error_response(&request, ResponseCode::ServFail);
-                vec![self.encode_single(&request, response, transport)]
+                vec![self.encode_single(&request, response, &ctx)]
             }
+        };
+        if let Some(mut auth) = auth {
+            let now = designate_tsig::now();
+            for message in &mut messages {
+                if let Err(error) = auth.signer.sign(message, now) {
+                    tracing::error!(%error, key = %auth.entry.key.name, "cannot sign response");
+                }
+            }
+        }
+        messages
+    }
+
+    /// Verifies a signed request against our keys (RFC 8945 §5.2).
+    async fn authenticate(
+        &self,
+        signed: &designate_tsig::Signed,
+    ) -> Result<Authenticated, (designate_tsig::Rejection, Option<designate_tsig::Key>)> {
+        use designate_tsig::Rejection;
+        let Some(entry) = self.keyring.find(&signed.tsig.key_name).await else {
+            return Err((Rejection::BadKey, None));
+        };
+        match designate_tsig::verify_request(signed, &entry.key, designate_tsig::now()) {
+            Ok(()) => Ok(Authenticated {
+                signer: designate_tsig::ResponseSigner::new(entry.key.clone(), signed),
+                entry,
+            }),
+            // BADTIME is answered signed, so the client can trust our clock in it.
+            Err(Rejection::BadTime) => Err((Rejection::BadTime, Some(entry.key))),
+            Err(rejection) => Err((rejection, None)),
         }
     }
 
-    async fn respond(
+    /// NOTAUTH with the TSIG error of `rejection` (RFC 8945 §5.2).
+    fn tsig_error(
         &self,
         request: &Message,
-        transport: Transport,
-    ) -> Result<Reply, StorageError> {
+        signed: &designate_tsig::Signed,
+        rejection: designate_tsig::Rejection,
+        key: Option<&designate_tsig::Key>,
+    ) -> Vec<u8> {
+        let response = error_response(request, ResponseCode::NotAuth);
+        let mut wire = response
+            .to_vec()
+            .unwrap_or_else(|_| formerr_from_raw(&request.id().to_be_bytes()));
+        if let Err(error) =
+            designate_tsig::error_tsig(&mut wire, signed, rejection, key, designate_tsig::now())
+        {
+            tracing::debug!(%error, "cannot add TSIG to an error response");
+        }
+        wire
+    }
+
+    async fn respond(&self, request: &Message, ctx: &Context) -> Result<Reply, StorageError> {
         match request.op_code() {
             OpCode::Query => {}
             OpCode::Notify => return self.notify(request).await.map(Reply::Single),
@@ -105,9 +245,37 @@ impl Handler {
                 ResponseCode::Refused,
             )));
         }
+        let peer = ctx.peer;
+        let refuse = || {
+            Ok(Reply::Single(error_response(
+                request,
+                ResponseCode::Refused,
+            )))
+        };
+        // A valid key decides what is visible (upstream's scoping); unsigned requests go by the
+        // ACL, unless every query must be signed (upstream's `query_enforce_tsig`).
+        let scope = match ctx.key_scope {
+            Some(KeyScope::Pool(pool)) => Scope::Pools(Arc::new(BTreeSet::from([pool]))),
+            Some(KeyScope::Zone(zone)) => Scope::Zone(zone),
+            None if self.config.query_enforce_tsig => {
+                tracing::info!(%peer, question = %query, "refusing an unsigned query (query_enforce_tsig)");
+                return refuse();
+            }
+            None => match self.acl.check(peer).await {
+                Access::Denied => {
+                    tracing::info!(%peer, question = %query, "refusing a client outside the ACL");
+                    return refuse();
+                }
+                Access::Pools(pools) => Scope::Pools(pools),
+                Access::All => Scope::All,
+            },
+        };
         match query.query_type() {
-            RecordType::AXFR | RecordType::IXFR => self.transfer(request, query, transport).await,
-            _ => self.record_query(request, query).await.map(Reply::Single),
+            RecordType::AXFR | RecordType::IXFR => self.transfer(request, query, ctx, &scope).await,
+            _ => self
+                .record_query(request, query, &scope)
+                .await
+                .map(Reply::Single),
         }
     }
 
@@ -116,6 +284,7 @@ impl Handler {
         &self,
         request: &Message,
         query: &Query,
+        scope: &Scope,
     ) -> Result<Message, StorageError> {
         let qname = query.name().to_lowercase();
         let mut tx = self.storage.begin_read().await?;
@@ -124,7 +293,7 @@ impl Handler {
             if candidate.is_root() {
                 break None;
             }
-            if let Some(zone) = self.find_zone(tx.as_mut(), &candidate, None).await? {
+            if let Some(zone) = self.find_zone(tx.as_mut(), &candidate, None, scope).await? {
                 break Some(zone);
             }
             candidate = candidate.base_name();
@@ -166,12 +335,14 @@ impl Handler {
         &self,
         request: &Message,
         query: &Query,
-        transport: Transport,
+        ctx: &Context,
+        scope: &Scope,
     ) -> Result<Reply, StorageError> {
+        let transport = ctx.transport;
         let qname = query.name().to_lowercase();
         // One read transaction: the whole transfer comes from one snapshot.
         let mut tx = self.storage.begin_read().await?;
-        let Some(zone) = self.find_zone(tx.as_mut(), &qname, None).await? else {
+        let Some(zone) = self.find_zone(tx.as_mut(), &qname, None, scope).await? else {
             tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
             return Ok(Reply::Single(error_response(
                 request,
@@ -182,7 +353,10 @@ impl Handler {
             && transport == Transport::Tcp
             && !ixfr_client_current(request, &zone)
         {
-            if let Some(reply) = self.incremental(request, tx.as_mut(), &zone).await? {
+            if let Some(reply) = self
+                .incremental(request, tx.as_mut(), &zone, ctx.max_message)
+                .await?
+            {
                 return Ok(reply);
             }
         }
@@ -215,13 +389,7 @@ impl Handler {
 
         let mut template = response_to(request);
         template.set_authoritative(true);
-        let messages = render_transfer(
-            template,
-            self.config.effective_max_message_size(),
-            &zone,
-            &recordsets,
-            soa,
-        );
+        let messages = render_transfer(template, ctx.max_message, &zone, &recordsets, soa);
         match messages {
             Ok(messages) => Ok(Reply::Stream(messages)),
             Err(error) => {
@@ -241,6 +409,7 @@ impl Handler {
         request: &Message,
         tx: &mut dyn StorageTx,
         zone: &Zone,
+        max: usize,
     ) -> Result<Option<Reply>, StorageError> {
         let Some(client) = crate::ixfr::client_serial(request) else {
             return Ok(None);
@@ -264,7 +433,6 @@ impl Handler {
         };
         let mut template = response_to(request);
         template.set_authoritative(true);
-        let max = self.config.effective_max_message_size();
         match crate::ixfr::render(template, max, soa, &rows) {
             Ok(Some(messages)) => {
                 tracing::debug!(zone = %zone.name, client, serial = zone.serial, "incremental transfer");
@@ -288,7 +456,7 @@ impl Handler {
         let qname = query.name().to_lowercase();
         let mut tx = self.storage.begin_read().await?;
         let secondary = self
-            .find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary))
+            .find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary), &Scope::All)
             .await?;
         let rcode = match secondary {
             None => ResponseCode::NotAuth,
@@ -300,12 +468,14 @@ impl Handler {
         Ok(error_response(request, rcode))
     }
 
-    /// The live zone named `name` (lower-case FQDN), within the configured pool.
+    /// The live zone named `name` (lower-case FQDN), within the configured pool and `scope`
+    /// (one name may exist in several pools).
     async fn find_zone(
         &self,
         tx: &mut dyn StorageTx,
         name: &Name,
         zone_type: Option<ZoneType>,
+        scope: &Scope,
     ) -> Result<Option<Zone>, StorageError> {
         let mut criteria = Criteria::new().eq("name", name.to_ascii());
         if let Some(pool_id) = self.config.pool_id {
@@ -315,7 +485,7 @@ impl Handler {
             criteria = criteria.eq("type", zone_type.as_str());
         }
         let page = Page {
-            limit: Some(1),
+            limit: Some(ZONES_PER_NAME),
             ..Page::default()
         };
         Ok(tx
@@ -323,22 +493,19 @@ impl Handler {
             .await?
             .items
             .into_iter()
-            .next())
+            .find(|zone| scope.allows(zone)))
     }
 
     /// Encodes a one-message response, truncating it (TC, sections emptied) when it exceeds the
     /// UDP limit the client announced or our own message size limit.
-    fn encode_single(
-        &self,
-        request: &Message,
-        mut response: Message,
-        transport: Transport,
-    ) -> Vec<u8> {
-        let limit = match transport {
+    fn encode_single(&self, request: &Message, mut response: Message, ctx: &Context) -> Vec<u8> {
+        let reserve = self.config.effective_max_message_size() - ctx.max_message;
+        let limit = match ctx.transport {
             Transport::Udp => usize::from(request.max_payload().max(512)),
             Transport::Tcp => usize::MAX,
         }
-        .min(self.config.effective_max_message_size());
+        .min(self.config.effective_max_message_size())
+        .saturating_sub(reserve);
         match response.to_vec() {
             Ok(wire) if wire.len() <= limit => return wire,
             Ok(_) => {}
@@ -461,7 +628,12 @@ mod tests {
         let url = format!("sqlite:///{}", dir.path().join("fuzz.sqlite").display());
         let storage = SqlStorage::connect(&url).await.unwrap();
         storage.migrate().await.unwrap();
-        let handler = Handler::new(Arc::new(storage), Arc::new(MdnsConfig::default()));
+        let config = MdnsConfig {
+            query_acl: vec![crate::AclEntry::Any],
+            ..MdnsConfig::default()
+        };
+        let handler = Handler::new(Arc::new(storage), Arc::new(config));
+        let peer = IpAddr::from([127, 0, 0, 1]);
         let seeds = [
             seed(OpCode::Query, "example.org.", RecordType::SOA),
             seed(OpCode::Query, "example.org.", RecordType::AXFR),
@@ -494,7 +666,7 @@ mod tests {
                 }
             }
             for transport in [Transport::Udp, Transport::Tcp] {
-                for wire in handler.handle(&packet, transport).await {
+                for wire in handler.handle(&packet, transport, peer).await {
                     assert!(wire.len() >= HEADER_LEN && wire.len() <= 65535);
                     assert_eq!(wire[..2], packet[..2], "response id differs");
                     assert!(wire[2] & 0x80 != 0, "response without QR bit");

@@ -4,7 +4,11 @@
 //! - [`config`]: [`MdnsConfig`], the `[service:mdns]` options we support.
 //! - `server`: sockets, connection handling and shutdown ([`MdnsServer`]).
 //! - `handler`: one request in, response messages out (upstream's `designate/mdns/handler.py`).
+//! - `keyring`: the TSIG keys of the store; requests are verified and responses signed with
+//!   the `designate-tsig` crate (RFC 8945), zone transfers message by message.
+//! - `ratelimit`: per-client-address token buckets (the pools' servers are exempt).
 //! - `records`: converting stored recordsets (presentation-format data) into wire records.
+//! - `acl`: who may query ([`AclEntry`]): pool members from the store, listed networks.
 //! - `axfr`: splitting a zone transfer into messages that fit the size limit.
 //! - `ixfr`: incremental transfers (RFC 1995) from the zone change journal, AXFR otherwise.
 //! - `fuzzing` (hidden): the handler's entry point for the fuzz targets in `fuzz/`.
@@ -13,12 +17,15 @@
 //! panics on what arrives from the network: malformed packets get FORMERR or are dropped.
 #![warn(missing_docs)]
 
+mod acl;
 mod axfr;
 pub mod config;
 #[doc(hidden)]
 pub mod fuzzing;
 mod handler;
 mod ixfr;
+mod keyring;
+mod ratelimit;
 mod records;
 mod server;
 
@@ -27,6 +34,7 @@ use std::sync::Arc;
 use designate_storage::Storage;
 use tokio_util::sync::CancellationToken;
 
+pub use acl::{AclEntry, AclEntryError};
 pub use config::MdnsConfig;
 pub use server::MdnsServer;
 

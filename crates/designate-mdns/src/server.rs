@@ -17,6 +17,7 @@ use tokio_util::task::TaskTracker;
 
 use crate::config::MdnsConfig;
 use crate::handler::{Handler, Transport};
+use crate::ratelimit::RateLimiter;
 use crate::MdnsError;
 
 /// Receive buffer for one datagram: the largest UDP payload there is.
@@ -33,6 +34,27 @@ pub struct MdnsServer {
     local_addr: SocketAddr,
     handler: Arc<Handler>,
     config: Arc<MdnsConfig>,
+    admission: Arc<Admission>,
+}
+
+/// Who gets served at all: the per-address rate limit, waived for the pools' own servers.
+struct Admission {
+    limiter: Option<RateLimiter>,
+    handler: Arc<Handler>,
+}
+
+impl Admission {
+    fn admits(&self, peer: SocketAddr) -> bool {
+        let Some(limiter) = &self.limiter else {
+            return true;
+        };
+        let ip = peer.ip();
+        if self.handler.acl().is_pool_member(ip) || limiter.allow(ip) {
+            return true;
+        }
+        tracing::debug!(%peer, "client over its rate limit");
+        false
+    }
 }
 
 impl MdnsServer {
@@ -44,12 +66,18 @@ impl MdnsServer {
         let (tcp, udp) = bind_pair(config.listen).await?;
         let local_addr = tcp.local_addr()?;
         let config = Arc::new(config);
+        let handler = Arc::new(Handler::new(storage, config.clone()));
+        let admission = Arc::new(Admission {
+            limiter: RateLimiter::new(config.client_rate_limit, config.client_rate_burst),
+            handler: handler.clone(),
+        });
         Ok(Self {
             udp: Arc::new(udp),
             tcp,
             local_addr,
-            handler: Arc::new(Handler::new(storage, config.clone())),
+            handler,
             config,
+            admission,
         })
     }
 
@@ -65,9 +93,15 @@ impl MdnsServer {
     pub async fn serve(self, shutdown: CancellationToken) -> Result<(), MdnsError> {
         let tracker = TaskTracker::new();
         tracing::info!(addr = %self.local_addr, "MiniDNS listening on UDP and TCP");
+        tracker.spawn(refresh_acl(
+            self.handler.clone(),
+            self.config.acl_refresh,
+            shutdown.clone(),
+        ));
         tracker.spawn(udp_loop(
             self.udp,
             self.handler.clone(),
+            self.admission.clone(),
             self.config.clone(),
             tracker.clone(),
             shutdown.clone(),
@@ -75,6 +109,7 @@ impl MdnsServer {
         tracker.spawn(tcp_loop(
             self.tcp,
             self.handler,
+            self.admission,
             self.config,
             tracker.clone(),
             shutdown.clone(),
@@ -84,6 +119,24 @@ impl MdnsServer {
         tracker.wait().await;
         tracing::info!(addr = %self.local_addr, "MiniDNS stopped");
         Ok(())
+    }
+}
+
+/// Re-reads the ACL's pool members and the TSIG keys at start and then every `every`, so pool changes take effect
+/// without a restart (and a removed server loses access).
+async fn refresh_acl(handler: Arc<Handler>, every: Duration, shutdown: CancellationToken) {
+    let every = every.max(Duration::from_millis(100));
+    loop {
+        if let Err(error) = handler.acl().reload().await {
+            tracing::warn!(%error, "cannot refresh the MiniDNS ACL from the store");
+        }
+        if let Err(error) = handler.keyring().reload().await {
+            tracing::warn!(%error, "cannot refresh the TSIG keys from the store");
+        }
+        tokio::select! {
+            () = shutdown.cancelled() => return,
+            () = tokio::time::sleep(every) => {}
+        }
     }
 }
 
@@ -112,6 +165,7 @@ async fn bind_pair(addr: SocketAddr) -> Result<(TcpListener, UdpSocket), MdnsErr
 async fn udp_loop(
     socket: Arc<UdpSocket>,
     handler: Arc<Handler>,
+    admission: Arc<Admission>,
     config: Arc<MdnsConfig>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
@@ -130,6 +184,9 @@ async fn udp_loop(
                 }
             },
         };
+        if !admission.admits(peer) {
+            continue;
+        }
         let Ok(permit) = in_flight.clone().try_acquire_owned() else {
             tracing::debug!(%peer, "dropping UDP request: too many in flight");
             continue;
@@ -139,7 +196,7 @@ async fn udp_loop(
         let handler = handler.clone();
         tracker.spawn(async move {
             let _permit = permit;
-            for response in handler.handle(&packet, Transport::Udp).await {
+            for response in handler.handle(&packet, Transport::Udp, peer.ip()).await {
                 if let Err(error) = socket.send_to(&response, peer).await {
                     tracing::debug!(%peer, %error, "UDP send failed");
                 }
@@ -152,6 +209,7 @@ async fn udp_loop(
 async fn tcp_loop(
     listener: TcpListener,
     handler: Arc<Handler>,
+    admission: Arc<Admission>,
     config: Arc<MdnsConfig>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
@@ -178,11 +236,18 @@ async fn tcp_loop(
             },
         };
         let handler = handler.clone();
+        let admission = admission.clone();
         let config = config.clone();
         let shutdown = shutdown.clone();
         tracker.spawn(async move {
             let _permit = permit;
-            if let Err(reason) = serve_connection(stream, &handler, &config, &shutdown).await {
+            let connection = Connection {
+                peer,
+                handler: &handler,
+                admission: &admission,
+                config: &config,
+            };
+            if let Err(reason) = connection.serve(stream, &shutdown).await {
                 tracing::debug!(%peer, %reason, "closed TCP connection");
             }
         });
@@ -196,45 +261,65 @@ enum ConnectionEnd {
     Timeout,
     #[error("zero-length message")]
     EmptyFrame,
+    #[error("client over its rate limit")]
+    RateLimited,
     #[error("socket error: {0}")]
     Io(#[from] std::io::Error),
 }
 
-/// Serves one connection: read a length-prefixed request, write its responses, repeat. Requests
-/// are answered strictly in order, which is what pipelining clients expect.
-async fn serve_connection(
-    mut stream: TcpStream,
-    handler: &Handler,
-    config: &MdnsConfig,
-    shutdown: &CancellationToken,
-) -> Result<(), ConnectionEnd> {
-    // Responses are written whole; small SOA answers should not wait for Nagle.
-    stream.set_nodelay(true)?;
-    loop {
-        let request = tokio::select! {
-            () = shutdown.cancelled() => return Ok(()),
-            frame = tokio::time::timeout(config.tcp_timeout, read_frame(&mut stream)) => {
-                match frame {
-                    Err(_elapsed) => return Err(ConnectionEnd::Timeout),
-                    Ok(Ok(Some(request))) => request,
-                    Ok(Ok(None)) => return Ok(()),
-                    Ok(Err(e)) => return Err(e),
+/// One TCP connection and what serving it needs.
+struct Connection<'a> {
+    peer: SocketAddr,
+    handler: &'a Handler,
+    admission: &'a Admission,
+    config: &'a MdnsConfig,
+}
+
+impl Connection<'_> {
+    /// Serves the connection: read a length-prefixed request, write its responses, repeat.
+    /// Requests are answered strictly in order, which is what pipelining clients expect.
+    async fn serve(
+        self,
+        mut stream: TcpStream,
+        shutdown: &CancellationToken,
+    ) -> Result<(), ConnectionEnd> {
+        let Self {
+            peer,
+            handler,
+            admission,
+            config,
+        } = self;
+        // Responses are written whole; small SOA answers should not wait for Nagle.
+        stream.set_nodelay(true)?;
+        loop {
+            let request = tokio::select! {
+                () = shutdown.cancelled() => return Ok(()),
+                frame = tokio::time::timeout(config.tcp_timeout, read_frame(&mut stream)) => {
+                    match frame {
+                        Err(_elapsed) => return Err(ConnectionEnd::Timeout),
+                        Ok(Ok(Some(request))) => request,
+                        Ok(Ok(None)) => return Ok(()),
+                        Ok(Err(e)) => return Err(e),
+                    }
                 }
-            }
-        };
-        for response in handler.handle(&request, Transport::Tcp).await {
-            let Ok(len) = u16::try_from(response.len()) else {
-                // The handler caps messages at 65535 bytes; anything else is a bug, not a reason
-                // to send a corrupt frame.
-                tracing::error!(len = response.len(), "response too large for TCP framing");
-                break;
             };
-            let mut framed = Vec::with_capacity(response.len() + 2);
-            framed.extend_from_slice(&len.to_be_bytes());
-            framed.extend_from_slice(&response);
-            tokio::time::timeout(config.tcp_timeout, stream.write_all(&framed))
-                .await
-                .map_err(|_| ConnectionEnd::Timeout)??;
+            if !admission.admits(peer) {
+                return Err(ConnectionEnd::RateLimited);
+            }
+            for response in handler.handle(&request, Transport::Tcp, peer.ip()).await {
+                let Ok(len) = u16::try_from(response.len()) else {
+                    // The handler caps messages at 65535 bytes; anything else is a bug, not a reason
+                    // to send a corrupt frame.
+                    tracing::error!(len = response.len(), "response too large for TCP framing");
+                    break;
+                };
+                let mut framed = Vec::with_capacity(response.len() + 2);
+                framed.extend_from_slice(&len.to_be_bytes());
+                framed.extend_from_slice(&response);
+                tokio::time::timeout(config.tcp_timeout, stream.write_all(&framed))
+                    .await
+                    .map_err(|_| ConnectionEnd::Timeout)??;
+            }
         }
     }
 }

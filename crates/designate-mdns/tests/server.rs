@@ -202,7 +202,7 @@ async fn large_zone_axfr_spans_messages_within_the_size_limit() {
     for max_message_size in [65535, 4096] {
         let fx = start_with(MdnsConfig {
             max_message_size,
-            ..MdnsConfig::default()
+            ..open_config()
         })
         .await;
         let zone = zone("big.example.", 42);
@@ -365,7 +365,7 @@ async fn pipelined_tcp_queries_are_answered_in_order() {
 async fn idle_tcp_connections_are_closed() {
     let fx = start_with(MdnsConfig {
         tcp_timeout: Duration::from_millis(200),
-        ..MdnsConfig::default()
+        ..open_config()
     })
     .await;
     let mut stream = TcpStream::connect(fx.addr).await.unwrap();
@@ -467,7 +467,7 @@ async fn oversized_udp_answers_are_truncated_and_complete_over_tcp() {
 async fn pool_scoping_hides_other_pools_zones() {
     let fx = start_with(MdnsConfig {
         pool_id: Some(uuid::Uuid::new_v4()),
-        ..MdnsConfig::default()
+        ..open_config()
     })
     .await;
     example_zone(&fx).await; // lives in the nil pool
@@ -481,7 +481,7 @@ async fn pool_scoping_hides_other_pools_zones() {
 async fn tcp_connections_are_bounded() {
     let fx = start_with(MdnsConfig {
         max_tcp_connections: 1,
-        ..MdnsConfig::default()
+        ..open_config()
     })
     .await;
     example_zone(&fx).await;

@@ -35,7 +35,7 @@ pub use sql::{PoolOptions, SqlStorage};
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, Zone, ZoneTaskRow,
+    Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, TsigKey, Zone, ZoneTaskRow,
 };
 use uuid::Uuid;
 
@@ -285,6 +285,47 @@ pub trait StorageTx: Send {
     async fn delete_zone_task(&mut self, id: Uuid) -> Result<()> {
         let _ = id;
         Err(StorageError::Unsupported("delete_zone_task"))
+    }
+
+    // --- TSIG keys (table `tsigkeys`); defaults refuse, for stores without them -------------
+
+    /// Inserts a TSIG key; [`StorageError::Duplicate`] (`"tsigkey"`) when its name is taken.
+    async fn create_tsigkey(&mut self, key: &TsigKey) -> Result<()> {
+        let _ = key;
+        Err(StorageError::Unsupported("create_tsigkey"))
+    }
+
+    /// A TSIG key by id; [`StorageError::NotFound`] (`"tsigkey"`).
+    async fn get_tsigkey(&mut self, id: Uuid) -> Result<TsigKey> {
+        let _ = id;
+        Err(StorageError::Unsupported("get_tsigkey"))
+    }
+
+    /// TSIG keys matching `criteria` (any column of `tsigkeys`: `name`, `algorithm`, `scope`,
+    /// `resource_id`, …), one page, with the total count. With `Criteria::new()` and
+    /// `Page { limit: None, .. }` this is **every** key — what MiniDNS loads to verify and sign
+    /// TSIG (keys are looked up by `name`, the owner name of a TSIG record; `secret` is the
+    /// base64 text as the API was given it).
+    async fn find_tsigkeys(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<TsigKey>> {
+        let _ = (criteria, page);
+        Err(StorageError::Unsupported("find_tsigkeys"))
+    }
+
+    /// Rewrites name, algorithm, secret, scope and resource_id (version-checked like
+    /// [`StorageTx::update_zone`]). Returns the stored key.
+    async fn update_tsigkey(&mut self, key: &TsigKey) -> Result<TsigKey> {
+        let _ = key;
+        Err(StorageError::Unsupported("update_tsigkey"))
+    }
+
+    /// Deletes a TSIG key.
+    async fn delete_tsigkey(&mut self, id: Uuid) -> Result<()> {
+        let _ = id;
+        Err(StorageError::Unsupported("delete_tsigkey"))
     }
 }
 

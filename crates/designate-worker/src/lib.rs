@@ -15,6 +15,7 @@
 #![warn(missing_docs)]
 
 pub mod config;
+mod notify;
 pub mod poll;
 pub mod producer;
 pub mod shards;

@@ -8,7 +8,7 @@ use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::Arc;
 
-use designate_backends::{dnsutils, from_target, BackendContext, BackendError};
+use designate_backends::{from_target, BackendContext, BackendError};
 use designate_bus::inproc::WorkerCast;
 use designate_bus::{CentralApi, PushOutcome, ZoneTask};
 use designate_core::objects::{Pool, PoolTarget, Zone};
@@ -19,6 +19,7 @@ use tokio::task::JoinSet;
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
 
+use crate::notify::notify_with_retries;
 use crate::poll::{self, Expect};
 use crate::WorkerConfig;
 
@@ -137,7 +138,7 @@ impl Worker {
             return Ok(false);
         }
         if task == ZoneTask::Update && self.config.notify {
-            self.notify_also(zone, &pool).await;
+            self.notify_also(zone, &pool, shutdown).await;
         }
         let expect = match task {
             ZoneTask::Delete => Expect::Absent,
@@ -190,9 +191,9 @@ impl Worker {
         if task != ZoneTask::Delete && self.config.notify {
             if let Some(addr) = target_dns_address(target).await {
                 if let Err(error) =
-                    dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await
+                    notify_with_retries(&zone.name, addr, &self.config, shutdown).await
                 {
-                    // Not fatal: the poll below decides; the target's refresh timer catches up.
+                    // Not fatal: the poll below decides; retries go on in the background.
                     tracing::warn!(zone = %zone.name, %addr, %error, "NOTIFY failed");
                 }
             }
@@ -200,10 +201,11 @@ impl Worker {
         true
     }
 
-    async fn notify_also(&self, zone: &Zone, pool: &Pool) {
+    async fn notify_also(&self, zone: &Zone, pool: &Pool, shutdown: &CancellationToken) {
         let hosts = resolve_all(pool.also_notifies.iter().map(|n| (n.host.as_str(), n.port))).await;
         for addr in hosts {
-            if let Err(error) = dnsutils::notify(&zone.name, addr, self.config.poll_timeout).await {
+            if let Err(error) = notify_with_retries(&zone.name, addr, &self.config, shutdown).await
+            {
                 tracing::warn!(zone = %zone.name, %addr, %error, "also-notify failed");
             }
         }

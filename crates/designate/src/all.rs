@@ -167,11 +167,7 @@ pub(crate) async fn run_mdns(config: Config, shutdown: CancellationToken) -> Res
 }
 
 fn mdns_config(config: &Config) -> MdnsConfig {
-    MdnsConfig {
-        listen: config.mdns_listen,
-        max_message_size: config.mdns_max_message_size,
-        ..MdnsConfig::default()
-    }
+    config.mdns.clone()
 }
 
 pub(crate) fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {

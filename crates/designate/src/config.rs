@@ -48,8 +48,6 @@ pub(crate) struct Config {
     pub(crate) api_policy: std::sync::Arc<designate_api::Policy>,
     /// `[service:mdns] listen` (first address).
     pub(crate) mdns_listen: SocketAddr,
-    /// `[service:mdns] max_message_size`.
-    pub(crate) mdns_max_message_size: usize,
     /// `[service:nameserver] listen` (ours): the built-in nameserver.
     pub(crate) nameserver_listen: SocketAddr,
     /// `[service:nameserver] ns_records` (ours): NS hostnames of the default pool in `all`.
@@ -69,6 +67,8 @@ pub(crate) struct Config {
     /// `[service:sink] metrics_listen` (ours): where `designate sink` serves `GET /metrics`;
     /// `None` (the default) serves nothing.
     pub(crate) sink_metrics_listen: Option<SocketAddr>,
+    /// Every `[service:mdns]` option, `listen` included (see `mdns_options`).
+    pub(crate) mdns: designate_mdns::MdnsConfig,
 }
 
 impl Config {
@@ -228,7 +228,6 @@ impl Config {
             api_auth,
             api_policy,
             mdns_listen: listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
-            mdns_max_message_size: f.get("service:mdns", "max_message_size")?.unwrap_or(65535),
             nameserver_listen: listen(f, "service:nameserver", DEFAULT_NAMESERVER_LISTEN)?,
             ns_records,
             default_pool_id,
@@ -238,6 +237,10 @@ impl Config {
             bus,
             sink: crate::sink_role::from_file(f)?,
             sink_metrics_listen: f.get("service:sink", "metrics_listen")?,
+            mdns: crate::mdns_options::from_file(
+                f,
+                listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
+            )?,
         })
     }
 }

@@ -11,6 +11,7 @@ mod all;
 mod conf_file;
 mod config;
 mod manage;
+mod mdns_options;
 mod nameserver_role;
 mod roles;
 mod sink_role;

@@ -12,6 +12,8 @@ mod tld;
 mod zone;
 // --- zone tasks (imports / exports) and secondary-zone masters ---
 mod zone_task;
+// --- cross-project and key resources (tsigkeys, transfers, shares) ---
+mod tsigkey;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -26,6 +28,10 @@ pub use service_status::ServiceStatus;
 pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_MESSAGE_LEN};
+// --- cross-project and key resources ---
+pub use tsigkey::{
+    NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
+};
 
 /// Timestamps are naive UTC, as upstream stores them.
 pub type Timestamp = chrono::NaiveDateTime;

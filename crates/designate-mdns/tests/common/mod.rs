@@ -27,8 +27,17 @@ pub struct Fixture {
     _dir: tempfile::TempDir,
 }
 
+/// MiniDNS answering every client (most tests are not about the ACL and store no pools).
 pub async fn start() -> Fixture {
-    start_with(MdnsConfig::default()).await
+    start_with(open_config()).await
+}
+
+/// The defaults, but with the ACL open to every address.
+pub fn open_config() -> MdnsConfig {
+    MdnsConfig {
+        query_acl: vec![designate_mdns::AclEntry::Any],
+        ..MdnsConfig::default()
+    }
 }
 
 pub async fn start_with(config: MdnsConfig) -> Fixture {

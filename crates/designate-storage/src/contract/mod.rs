@@ -28,6 +28,8 @@ mod transactions;
 mod zones;
 // zone tasks (imports / exports)
 mod zone_tasks;
+// --- cross-project and key resources ---
+mod tsigkeys;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
@@ -35,6 +37,7 @@ pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use tsigkeys::tsigkey_crud;
 pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
 
@@ -224,4 +227,6 @@ pub async fn run_all(s: &dyn Storage) {
     // zone tasks (imports / exports)
     zone_task_crud(s).await;
     recordsets_in_bulk(s).await;
+    // --- cross-project and key resources ---
+    tsigkey_crud(s).await;
 }

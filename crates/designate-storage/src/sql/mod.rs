@@ -22,8 +22,10 @@ mod pools;
 mod query;
 mod quotas;
 mod recordsets;
+mod rows;
 mod services;
 mod tlds;
+mod tsigkeys;
 mod url;
 mod zones;
 // zone tasks (imports / exports)
@@ -35,8 +37,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, Zone,
-    ZoneTaskRow,
+    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
+    Zone, ZoneTaskRow,
 };
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
 use sqlx::postgres::{PgConnectOptions, PgPool};
@@ -548,6 +550,32 @@ impl StorageTx for SqlTx {
 
     async fn delete_zone_task(&mut self, id: Uuid) -> Result<()> {
         zone_tasks::delete(self.conn(), id).await
+    }
+
+    // --- TSIG keys ---
+
+    async fn create_tsigkey(&mut self, key: &TsigKey) -> Result<()> {
+        rows::create(self.conn(), key).await
+    }
+
+    async fn get_tsigkey(&mut self, id: Uuid) -> Result<TsigKey> {
+        rows::get(self.conn(), id).await
+    }
+
+    async fn find_tsigkeys(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<TsigKey>> {
+        rows::find(self.conn(), criteria, page).await
+    }
+
+    async fn update_tsigkey(&mut self, key: &TsigKey) -> Result<TsigKey> {
+        rows::update(self.conn(), key).await
+    }
+
+    async fn delete_tsigkey(&mut self, id: Uuid) -> Result<()> {
+        rows::delete::<TsigKey>(self.conn(), id).await
     }
 }
 

@@ -114,6 +114,39 @@ def main():
     listed = osc("recordset", "list", "cli.example.org.", "-f", "json")
     check(all(r["type"] != "MX" or r["action"] == "DELETE" for r in listed), f"after delete: {listed}")
 
+    # --- Zone export: a task that completes, then the zone file itself.
+    export = osc("zone", "export", "create", "cli.example.org.", "-f", "json")
+    check(export["zone_id"] == zone_id and export["status"] in ("PENDING", "COMPLETE"), f"export create: {export}")
+    deadline = time.time() + 30
+    while export["status"] != "COMPLETE":
+        check(export["status"] != "ERROR" and time.time() < deadline, f"export: {export}")
+        time.sleep(0.2)
+        export = osc("zone", "export", "show", export["id"], "-f", "json")
+    listed = osc("zone", "export", "list", "-f", "json")
+    check([e["id"] for e in listed] == [export["id"]], f"export list: {listed}")
+    zonefile = osc("zone", "export", "showfile", export["id"], "-f", "json")["data"]
+    check("$ORIGIN cli.example.org." in zonefile and "192.0.2.99" in zonefile
+          and "SOA" in zonefile, f"export showfile: {zonefile!r}")
+
+    # --- Zone import: the exported file, renamed, becomes a new zone with the same records.
+    with tempfile.NamedTemporaryFile("w", suffix=".zone", delete=False) as f:
+        f.write(zonefile.replace("cli.example.org.", "imported.example.org."))
+    imported = osc("zone", "import", "create", f.name, "-f", "json")
+    deadline = time.time() + 30
+    while imported["status"] != "COMPLETE":
+        check(imported["status"] != "ERROR" and time.time() < deadline, f"import: {imported}")
+        time.sleep(0.2)
+        imported = osc("zone", "import", "show", imported["id"], "-f", "json")
+    new_zone = wait_active(imported["zone_id"])
+    check(new_zone["name"] == "imported.example.org.", f"imported zone: {new_zone}")
+    records = osc("recordset", "list", "imported.example.org.", "--type", "A", "-f", "json")
+    check([(r["name"], r["records"]) for r in records] == [("www.imported.example.org.", "192.0.2.99")],
+          f"imported records: {records}")
+    osc("zone", "import", "delete", imported["id"])
+    osc("zone", "delete", "imported.example.org.", "-f", "json")
+    ns = osc("zone", "nameservers", "list", "cli.example.org.", "-f", "json")
+    check(len(ns) >= 1 and all(n["hostname"].endswith(".") for n in ns), f"nameservers: {ns}")
+
     # --- Quotas (admin on a named project).
     quotas = osc("dns", "quota", "set", "--project-id", "cli-project", "--zones", "7", "-f", "json")
     check(quotas["zones"] == 7, f"quota set: {quotas}")

@@ -128,7 +128,7 @@ mod tests {
         };
         assert_eq!(
             parse(&obj(json!({"zones": 5, "zone_records": -1}))).unwrap(),
-            vec![("zone_records".to_owned(), -1), ("zones".to_owned(), 5)]
+            vec![("zones".to_owned(), 5), ("zone_records".to_owned(), -1)]
         );
         assert!(parse(&obj(json!({"bogus": 5}))).is_err());
         assert!(parse(&obj(json!({"zones": -2}))).is_err());

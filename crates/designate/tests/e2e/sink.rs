@@ -202,11 +202,18 @@ async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
 
     // ops: the sink's counters, scraped over HTTP from its `metrics_listen`: both
     // notifications handled; then a malformed one is counted as bad.
+    // The sink counts a notification after central answered, which may be a moment after the
+    // records it wrote are already served: wait for the count rather than read it once.
     let sink_metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
-    assert_eq!(
-        scrape(&d.http, &sink_metrics, SINK_HANDLED).await,
-        Some(2.0)
-    );
+    let started = Instant::now();
+    while scrape(&d.http, &sink_metrics, SINK_HANDLED).await != Some(2.0) {
+        assert!(
+            started.elapsed() < WITHIN,
+            "handled notifications not counted: {:?}",
+            scrape(&d.http, &sink_metrics, SINK_HANDLED).await
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
     publish(&d.url, &nova, &key, b"{not json".to_vec()).await;
     let started = Instant::now();
     while scrape(&d.http, &sink_metrics, SINK_BAD).await != Some(1.0) {

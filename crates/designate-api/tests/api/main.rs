@@ -9,3 +9,7 @@ mod quotas;
 mod recordsets;
 mod service_statuses;
 mod zones;
+// --- cross-project and key resources ---
+mod shares;
+mod transfers;
+mod tsigkeys;

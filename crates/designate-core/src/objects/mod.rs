@@ -10,7 +10,9 @@ mod service_status;
 mod tld;
 mod zone;
 // --- cross-project and key resources (tsigkeys, transfers, shares) ---
+mod shared_zone;
 mod tsigkey;
+mod zone_transfer;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -25,8 +27,13 @@ pub use service_status::ServiceStatus;
 pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 // --- cross-project and key resources ---
+pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};
 pub use tsigkey::{
     NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
+};
+pub use zone_transfer::{
+    NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, ZoneTransferAccept,
+    ZoneTransferRequest, ZoneTransferRequestUpdate, TRANSFER_FIELD_MAX, TRANSFER_KEY_LEN,
 };
 
 /// Timestamps are naive UTC, as upstream stores them.

@@ -27,6 +27,8 @@ pub mod server;
 mod transactions;
 mod zones;
 // --- cross-project and key resources ---
+mod shares;
+mod transfers;
 mod tsigkeys;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
@@ -34,7 +36,9 @@ pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
+pub use shares::zone_shares;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use transfers::zone_transfers;
 pub use tsigkeys::tsigkey_crud;
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
 
@@ -223,4 +227,6 @@ pub async fn run_all(s: &dyn Storage) {
     zones_by_shard(s).await;
     // --- cross-project and key resources ---
     tsigkey_crud(s).await;
+    zone_transfers(s).await;
+    zone_shares(s).await;
 }

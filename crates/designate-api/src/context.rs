@@ -246,6 +246,8 @@ pub fn build_context(
     if ctx.hard_delete {
         allowed(&ctx, "hard_delete")?;
     }
+    // Upstream checks no policy for it; deleting the zone is checked as usual.
+    ctx.delete_shares = header("x-designate-delete-shares").is_some_and(bool_from_string);
     Ok(ctx)
 }
 

@@ -19,6 +19,11 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
+use designate_core::objects::{
+    NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
+    ZoneTransferRequestUpdate,
+};
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
@@ -387,6 +392,181 @@ pub trait CentralApi: Send + Sync + 'static {
     async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
         let _ = (ctx, zone_id);
         Err(unsupported("zone abandons"))
+    }
+
+    // --- TSIG keys (admin; the API enforces the policy). Defaults refuse. ---
+
+    /// Creates a TSIG key (`duplicate_tsigkey` for a taken name, `invalid_tsigkey` when
+    /// `resource_id` is no pool / zone of its scope).
+    async fn create_tsigkey(&self, ctx: &RequestContext, key: NewTsigKey) -> Result<TsigKey> {
+        let _ = (ctx, key);
+        Err(unsupported("tsigkeys"))
+    }
+    /// A TSIG key (`tsigkey_not_found`).
+    async fn get_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
+        let _ = (ctx, id);
+        Err(unsupported("tsigkeys"))
+    }
+    /// TSIG keys matching `criteria` (columns `name`, `algorithm`, `scope`), one page.
+    async fn find_tsigkeys(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<TsigKey>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("tsigkeys"))
+    }
+    /// Changes a TSIG key's fields.
+    async fn update_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: TsigKeyUpdate,
+    ) -> Result<TsigKey> {
+        let _ = (ctx, id, update);
+        Err(unsupported("tsigkeys"))
+    }
+    /// Deletes a TSIG key; returns it as it was.
+    async fn delete_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
+        let _ = (ctx, id);
+        Err(unsupported("tsigkeys"))
+    }
+
+    // --- zone transfers. Defaults refuse. ---
+
+    /// Offers a zone (visible to the caller) for transfer under a generated key
+    /// (`duplicate_zone_transfer_request` while another request of the zone is open).
+    async fn create_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        request: NewZoneTransferRequest,
+    ) -> Result<ZoneTransferRequest> {
+        let _ = (ctx, zone_id, request);
+        Err(unsupported("zone transfers"))
+    }
+    /// A transfer request whoever offered it (`zone_transfer_request_not_found`); the API applies
+    /// upstream's policy with its `target_project_id`.
+    async fn get_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferRequest> {
+        let _ = (ctx, id);
+        Err(unsupported("zone transfers"))
+    }
+    /// Transfer requests the caller offered or is the target of (column `status`), one page.
+    async fn find_zone_transfer_requests(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTransferRequest>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("zone transfers"))
+    }
+    /// Changes a transfer request's description.
+    async fn update_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: ZoneTransferRequestUpdate,
+    ) -> Result<ZoneTransferRequest> {
+        let _ = (ctx, id, update);
+        Err(unsupported("zone transfers"))
+    }
+    /// Withdraws a transfer request; returns it as it was.
+    async fn delete_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferRequest> {
+        let _ = (ctx, id);
+        Err(unsupported("zone transfers"))
+    }
+    /// Accepts a transfer for the caller's project: the zone and its data change owner
+    /// (`invalid_key`, `invalid_zone_transfer_request`, `over_quota`, …).
+    async fn create_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        accept: NewZoneTransferAccept,
+    ) -> Result<ZoneTransferAccept> {
+        let _ = (ctx, accept);
+        Err(unsupported("zone transfers"))
+    }
+    /// A transfer accept of the caller's project (`zone_transfer_accept_not_found`).
+    async fn get_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferAccept> {
+        let _ = (ctx, id);
+        Err(unsupported("zone transfers"))
+    }
+    /// Transfer accepts of the caller's project (column `status`), one page.
+    async fn find_zone_transfer_accepts(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTransferAccept>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("zone transfers"))
+    }
+
+    // --- zone shares. Defaults refuse, except `shared_zone_ids` (no shares kept). ---
+
+    /// Shares a zone (visible to the caller) with `target_project_id` (`duplicate_shared_zone`;
+    /// `bad_request` for the zone's owner).
+    async fn share_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_project_id: String,
+    ) -> Result<SharedZone> {
+        let _ = (ctx, zone_id, target_project_id);
+        Err(unsupported("zone shares"))
+    }
+    /// A share of the zone the caller made or received (`shared_zone_not_found`).
+    async fn get_shared_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<SharedZone> {
+        let _ = (ctx, zone_id, share_id);
+        Err(unsupported("zone shares"))
+    }
+    /// Shares the caller made or received (columns `zone_id`, `target_project_id`), one page.
+    async fn find_shared_zones(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<SharedZone>> {
+        let _ = (ctx, criteria, page);
+        Err(unsupported("zone shares"))
+    }
+    /// Withdraws a share (`shared_zone_has_recordsets` / `shared_zone_has_sub_zone` while the
+    /// target still owns data in the zone); returns it as it was.
+    async fn unshare_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<SharedZone> {
+        let _ = (ctx, zone_id, share_id);
+        Err(unsupported("zone shares"))
+    }
+    /// Those of `zone_ids` shared with at least one project (the `shared` field of zones).
+    async fn shared_zone_ids(
+        &self,
+        ctx: &RequestContext,
+        zone_ids: Vec<Uuid>,
+    ) -> Result<Vec<Uuid>> {
+        let _ = (ctx, zone_ids);
+        Ok(Vec::new())
     }
 }
 

@@ -936,3 +936,183 @@ async fn a_database_outage_crosses_the_bus_as_503() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
 }
+
+// --- cross-project and key resources ---
+
+#[tokio::test]
+async fn tsigkeys_a_zone_transfer_and_a_share_cross_the_bus() {
+    use designate_core::objects::{
+        NewTsigKey, NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, TsigAlgorithm,
+        TsigKeyUpdate, TsigScope, ZoneTransferRequestUpdate,
+    };
+
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let admin = RequestContext {
+        roles: vec!["admin".to_owned()],
+        all_projects: true,
+        ..ctx()
+    };
+
+    let pool_id = CentralConfig::default().default_pool_id;
+    let new_key = NewTsigKey {
+        name: "bus-key".to_owned(),
+        algorithm: TsigAlgorithm::HmacSha256,
+        secret: "c2VjcmV0".to_owned(),
+        scope: TsigScope::Pool,
+        resource_id: pool_id,
+    };
+    let key = client
+        .create_tsigkey(&admin, new_key.clone())
+        .await
+        .unwrap();
+    assert_eq!(client.get_tsigkey(&admin, key.id).await.unwrap(), key);
+    let dup = client.create_tsigkey(&admin, new_key).await.unwrap_err();
+    assert_eq!(dup.kind, ErrorKind::DuplicateTsigKey);
+    let listed = client
+        .find_tsigkeys(&admin, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![key.clone()]);
+    let update = TsigKeyUpdate {
+        algorithm: Some(TsigAlgorithm::HmacSha1),
+        ..TsigKeyUpdate::default()
+    };
+    let changed = client.update_tsigkey(&admin, key.id, update).await.unwrap();
+    assert_eq!(changed.algorithm, TsigAlgorithm::HmacSha1);
+    client.delete_tsigkey(&admin, key.id).await.unwrap();
+    let gone = client.get_tsigkey(&admin, key.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::TsigKeyNotFound);
+
+    // p1 offers a zone to p2, which accepts it over the bus.
+    let p2 = RequestContext {
+        project_id: Some("p2".to_owned()),
+        ..ctx()
+    };
+    let zone = client
+        .create_zone(&ctx(), new_zone("bus-transfer.example.org."))
+        .await
+        .unwrap();
+    let request = client
+        .create_zone_transfer_request(
+            &ctx(),
+            zone.id,
+            NewZoneTransferRequest {
+                description: None,
+                target_tenant_id: Some("p2".to_owned()),
+            },
+        )
+        .await
+        .unwrap();
+    let described = client
+        .update_zone_transfer_request(
+            &ctx(),
+            request.id,
+            ZoneTransferRequestUpdate {
+                description: Some(Some("yours".to_owned())),
+                ..ZoneTransferRequestUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(described.description.as_deref(), Some("yours"));
+    let seen = client
+        .find_zone_transfer_requests(&p2, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(seen.items.len(), 1);
+    let wrong = client
+        .create_zone_transfer_accept(
+            &p2,
+            NewZoneTransferAccept {
+                zone_transfer_request_id: request.id,
+                key: "WRONGKEY".to_owned(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert_eq!(wrong.kind, ErrorKind::IncorrectZoneTransferKey);
+    let accept = client
+        .create_zone_transfer_accept(
+            &p2,
+            NewZoneTransferAccept {
+                zone_transfer_request_id: request.id,
+                key: request.key.clone(),
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(accept.status, TransferStatus::Complete);
+    assert_eq!(
+        client
+            .get_zone_transfer_accept(&p2, accept.id)
+            .await
+            .unwrap()
+            .id,
+        accept.id
+    );
+    let accepts = client
+        .find_zone_transfer_accepts(&admin, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(accepts.total_count, 1);
+    assert_eq!(
+        client
+            .get_zone(&p2, zone.id)
+            .await
+            .unwrap()
+            .tenant_id
+            .as_deref(),
+        Some("p2")
+    );
+    let used = client
+        .get_zone_transfer_request(&ctx(), request.id)
+        .await
+        .unwrap();
+    assert_eq!(used.status, TransferStatus::Complete);
+    client
+        .delete_zone_transfer_request(&ctx(), request.id)
+        .await
+        .unwrap();
+
+    // p2, the zone's owner now, shares it with p3 and withdraws the share, over the bus.
+    let p3 = RequestContext {
+        project_id: Some("p3".to_owned()),
+        ..ctx()
+    };
+    let share = client
+        .share_zone(&p2, zone.id, "p3".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(client.get_zone(&p3, zone.id).await.unwrap().id, zone.id);
+    assert_eq!(
+        client.shared_zone_ids(&p2, vec![zone.id]).await.unwrap(),
+        vec![zone.id]
+    );
+    assert_eq!(
+        client
+            .get_shared_zone(&p3, zone.id, share.id)
+            .await
+            .unwrap(),
+        share
+    );
+    let listed = client
+        .find_shared_zones(&p2, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![share.clone()]);
+    client.unshare_zone(&p2, zone.id, share.id).await.unwrap();
+    let gone = client.get_zone(&p3, zone.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::ZoneNotFound);
+
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

@@ -18,6 +18,9 @@
 //! - `zone_actions`: a zone's nameservers, abandon;
 //! - `exports` / `imports`: zone tasks — exports (rendered on demand) and imports (a zone file
 //!   written as one zone in one transaction, in the background).
+//! - `tsigkeys`: TSIG key CRUD and its pool / zone resource rule;
+//! - `transfers`: zone transfer requests and accepts (the zone changes project);
+//! - `shares`: zone shares (other projects see the zone and add recordsets to it).
 //!
 //! **Invariants:** every change to a zone's data commits in one transaction together with the
 //! zone's new serial (strictly increasing) and its rewritten SOA record; the worker cast and the
@@ -37,7 +40,11 @@ mod quotas;
 mod recordsets;
 mod services;
 mod status;
+// --- cross-project and key resources ---
+mod shares;
 mod tlds;
+mod transfers;
+mod tsigkeys;
 mod txn;
 mod zones;
 // zone tasks: imports and exports
@@ -54,6 +61,10 @@ use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
+};
+use designate_core::objects::{
+    NewZoneTransferAccept, NewZoneTransferRequest, SharedZone, ZoneTransferAccept,
+    ZoneTransferRequest, ZoneTransferRequestUpdate,
 };
 use designate_core::{RequestContext, Result};
 use designate_storage::Storage;
@@ -420,5 +431,165 @@ impl CentralApi for Central {
 
     async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
         self.zone_abandon(ctx, zone_id).await
+    }
+
+    // --- TSIG keys ---
+
+    async fn create_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        key: designate_core::objects::NewTsigKey,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.tsigkey_create(ctx, key).await
+    }
+
+    async fn get_tsigkey(
+        &self,
+        _ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.tsigkey_get(id).await
+    }
+
+    async fn find_tsigkeys(
+        &self,
+        _ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::TsigKey>> {
+        self.tsigkey_find(&criteria, &page).await
+    }
+
+    async fn update_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: designate_core::objects::TsigKeyUpdate,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.tsigkey_update(ctx, id, update).await
+    }
+
+    async fn delete_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.tsigkey_delete(ctx, id).await
+    }
+
+    // --- zone transfers ---
+
+    async fn create_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        request: NewZoneTransferRequest,
+    ) -> Result<ZoneTransferRequest> {
+        self.transfer_request_create(ctx, zone_id, request).await
+    }
+
+    async fn get_zone_transfer_request(
+        &self,
+        _ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferRequest> {
+        self.transfer_request_get(id).await
+    }
+
+    async fn find_zone_transfer_requests(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTransferRequest>> {
+        self.transfer_request_find(ctx, &criteria, &page).await
+    }
+
+    async fn update_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: ZoneTransferRequestUpdate,
+    ) -> Result<ZoneTransferRequest> {
+        self.transfer_request_update(ctx, id, update).await
+    }
+
+    async fn delete_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferRequest> {
+        self.transfer_request_delete(ctx, id).await
+    }
+
+    async fn create_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        accept: NewZoneTransferAccept,
+    ) -> Result<ZoneTransferAccept> {
+        self.transfer_accept_create(ctx, accept).await
+    }
+
+    async fn get_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferAccept> {
+        self.transfer_accept_get(ctx, id).await
+    }
+
+    async fn find_zone_transfer_accepts(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTransferAccept>> {
+        self.transfer_accept_find(ctx, criteria, &page).await
+    }
+
+    // --- zone shares ---
+
+    async fn share_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_project_id: String,
+    ) -> Result<SharedZone> {
+        self.share_create(ctx, zone_id, target_project_id).await
+    }
+
+    async fn get_shared_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<SharedZone> {
+        self.share_get(ctx, zone_id, share_id).await
+    }
+
+    async fn find_shared_zones(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<SharedZone>> {
+        self.share_find(ctx, &criteria, &page).await
+    }
+
+    async fn unshare_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<SharedZone> {
+        self.share_delete(ctx, zone_id, share_id).await
+    }
+
+    async fn shared_zone_ids(
+        &self,
+        _ctx: &RequestContext,
+        zone_ids: Vec<Uuid>,
+    ) -> Result<Vec<Uuid>> {
+        self.shares_among(&zone_ids).await
     }
 }

@@ -21,7 +21,7 @@ use crate::build::{mark_records, new_record, new_recordset, now};
 use crate::errors::{bad_request, from_storage, recordset_not_found};
 use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, retry, uuid_value};
-use crate::zones::{check_description, check_ttl, find_all_zones, visible, visible_zone};
+use crate::zones::{check_description, check_ttl, find_all_zones, visible_zone};
 use crate::{payload, Central};
 
 /// Validates record data (every bad datum reported at `["records", i]`) and treats the list as
@@ -219,7 +219,17 @@ impl Central {
             let serial = new_serial(&zone);
             let keys = vec![(spec.name.clone(), spec.rtype.clone())];
             let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
-            let rs = new_recordset(&zone, spec.clone(), serial, false);
+            let mut rs = new_recordset(&zone, spec.clone(), serial, false);
+            // In a zone shared with the caller the recordset is the caller's (upstream's
+            // storage stamps the context's project), so unsharing can tell whose it is.
+            if let Some(project) = ctx.project_filter() {
+                if zone.tenant_id.as_deref() != Some(project) {
+                    rs.tenant_id = Some(project.to_owned());
+                    for record in &mut rs.records {
+                        record.tenant_id = Some(project.to_owned());
+                    }
+                }
+            }
             tx.create_recordset(&rs).await.map_err(from_storage)?;
             // A recordset without records changes nothing served, so the zone is left alone.
             let zone = if rs.records.is_empty() {
@@ -269,14 +279,16 @@ impl Central {
             _ => None,
         });
         let mut tx = begin_read(self.storage.as_ref()).await?;
-        if let Some(zone_id) = zone_filter {
-            let zone = tx.get_zone(zone_id).await.map_err(from_storage)?;
-            if !visible(ctx, &zone) {
-                return Err(crate::errors::zone_not_found());
+        // In its own zone, or one shared with it, a project sees every recordset (upstream).
+        let whole_zone = match zone_filter {
+            Some(zone_id) => {
+                visible_zone(tx.as_mut(), ctx, zone_id).await?;
+                true
             }
-        }
+            None => false,
+        };
         let mut criteria = criteria;
-        if let Some(project) = ctx.project_filter() {
+        if let Some(project) = ctx.project_filter().filter(|_| !whole_zone) {
             criteria = criteria.eq("tenant_id", project);
         }
         tx.find_recordsets(&criteria, &page)

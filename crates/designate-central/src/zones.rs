@@ -45,9 +45,12 @@ pub(crate) async fn visible_zone(
 ) -> Result<Zone> {
     let zone = tx.get_zone(id).await.map_err(from_storage)?;
     if visible(ctx, &zone) {
-        Ok(zone)
-    } else {
-        Err(zone_not_found())
+        return Ok(zone);
+    }
+    // Upstream's `_check_zone_share_permission`: a project the zone is shared with sees it.
+    match ctx.project_filter() {
+        Some(project) if crate::shares::shared_with(tx, &zone, project).await? => Ok(zone),
+        _ => Err(zone_not_found()),
     }
 }
 
@@ -351,15 +354,17 @@ impl Central {
         page: Page,
     ) -> Result<Listing<Zone>> {
         let mut criteria = criteria;
-        if let Some(project) = ctx.project_filter() {
-            criteria = criteria.eq("tenant_id", project);
-        }
         // Catalog zones are internal: only admins list them (upstream's find_zones).
         if !ctx.is_admin() {
             criteria = criteria.with("type", Filter::Ne(ZoneType::Catalog.as_str().to_owned()));
         }
         let mut tx = begin_read(self.storage.as_ref()).await?;
-        tx.find_zones(&criteria, &page).await.map_err(from_storage)
+        // A project lists its own zones and those shared with it (upstream's include_shared).
+        match ctx.project_filter() {
+            Some(project) => tx.find_zones_visible_to(&criteria, &page, project).await,
+            None => tx.find_zones(&criteria, &page).await,
+        }
+        .map_err(from_storage)
     }
 
     /// Updates email / ttl / description and bumps the serial.
@@ -426,6 +431,23 @@ impl Central {
                     ErrorKind::ZoneHasSubZone,
                     "Please delete any subzones before deleting this zone",
                 ));
+            }
+            // A shared zone goes only with the delete-shares switch, which takes its shares.
+            if !tx
+                .shared_zone_ids(&[zone.id])
+                .await
+                .map_err(from_storage)?
+                .is_empty()
+            {
+                if !ctx.delete_shares {
+                    return Err(DesignateError::new(
+                        ErrorKind::ZoneShared,
+                        "This zone is shared with other projects, please remove these shares \
+                         before deletion or use the delete-shares modifier to override this \
+                         warning.",
+                    ));
+                }
+                tx.delete_zone_shares(zone.id).await.map_err(from_storage)?;
             }
             zone.action = Action::Delete;
             zone.status = ZoneStatus::Pending;

@@ -21,6 +21,9 @@ pub struct RequestContext {
     pub edit_managed_records: bool,
     /// `X-Designate-Hard-Delete`.
     pub hard_delete: bool,
+    /// `X-Designate-Delete-Shares`: deleting a shared zone removes its shares too.
+    #[serde(default)]
+    pub delete_shares: bool,
 }
 
 impl RequestContext {

@@ -37,6 +37,7 @@ use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, TsigKey, Zone, ZoneTaskRow,
 };
+use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
 use uuid::Uuid;
 
 /// Result of a storage operation.
@@ -326,6 +327,145 @@ pub trait StorageTx: Send {
     async fn delete_tsigkey(&mut self, id: Uuid) -> Result<()> {
         let _ = id;
         Err(StorageError::Unsupported("delete_tsigkey"))
+    }
+
+    // --- zone transfers (tables `zone_transfer_requests`, `zone_transfer_accepts`) ----------
+
+    /// Inserts a transfer request (`zone_name` is not stored).
+    async fn create_zone_transfer_request(&mut self, request: &ZoneTransferRequest) -> Result<()> {
+        let _ = request;
+        Err(StorageError::Unsupported("create_zone_transfer_request"))
+    }
+
+    /// A transfer request by id, with its zone's name; [`StorageError::NotFound`]
+    /// (`"zone_transfer_request"`).
+    async fn get_zone_transfer_request(&mut self, id: Uuid) -> Result<ZoneTransferRequest> {
+        let _ = id;
+        Err(StorageError::Unsupported("get_zone_transfer_request"))
+    }
+
+    /// Transfer requests matching `criteria` (columns of `zone_transfer_requests`), one page,
+    /// with the total count. With `visible_to`, only those whose `tenant_id` or
+    /// `target_tenant_id` is that project.
+    async fn find_zone_transfer_requests(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+        visible_to: Option<&str>,
+    ) -> Result<Listing<ZoneTransferRequest>> {
+        let _ = (criteria, page, visible_to);
+        Err(StorageError::Unsupported("find_zone_transfer_requests"))
+    }
+
+    /// Rewrites a transfer request (version-checked like [`StorageTx::update_zone`]).
+    async fn update_zone_transfer_request(
+        &mut self,
+        request: &ZoneTransferRequest,
+    ) -> Result<ZoneTransferRequest> {
+        let _ = request;
+        Err(StorageError::Unsupported("update_zone_transfer_request"))
+    }
+
+    /// Deletes a transfer request (and, by cascade, its accepts).
+    async fn delete_zone_transfer_request(&mut self, id: Uuid) -> Result<()> {
+        let _ = id;
+        Err(StorageError::Unsupported("delete_zone_transfer_request"))
+    }
+
+    /// Inserts a transfer accept (`key` is not stored).
+    async fn create_zone_transfer_accept(&mut self, accept: &ZoneTransferAccept) -> Result<()> {
+        let _ = accept;
+        Err(StorageError::Unsupported("create_zone_transfer_accept"))
+    }
+
+    /// A transfer accept by id; [`StorageError::NotFound`] (`"zone_transfer_accept"`).
+    async fn get_zone_transfer_accept(&mut self, id: Uuid) -> Result<ZoneTransferAccept> {
+        let _ = id;
+        Err(StorageError::Unsupported("get_zone_transfer_accept"))
+    }
+
+    /// Transfer accepts matching `criteria` (columns of `zone_transfer_accepts`), one page,
+    /// with the total count.
+    async fn find_zone_transfer_accepts(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<ZoneTransferAccept>> {
+        let _ = (criteria, page);
+        Err(StorageError::Unsupported("find_zone_transfer_accepts"))
+    }
+
+    /// Rewrites a transfer accept (version-checked like [`StorageTx::update_zone`]).
+    async fn update_zone_transfer_accept(
+        &mut self,
+        accept: &ZoneTransferAccept,
+    ) -> Result<ZoneTransferAccept> {
+        let _ = accept;
+        Err(StorageError::Unsupported("update_zone_transfer_accept"))
+    }
+
+    /// Sets `tenant_id` of every recordset and record of a zone (a transferred zone's data
+    /// follows its new owner). Returns the number of rows changed.
+    async fn reassign_zone_data(&mut self, zone_id: Uuid, tenant_id: &str) -> Result<u64> {
+        let _ = (zone_id, tenant_id);
+        Err(StorageError::Unsupported("reassign_zone_data"))
+    }
+
+    // --- zone shares (table `shared_zones`) ---------------------------------------------------
+
+    /// Inserts a share; [`StorageError::Duplicate`] (`"shared_zone"`) when the zone is shared
+    /// with that project already.
+    async fn create_shared_zone(&mut self, share: &SharedZone) -> Result<()> {
+        let _ = share;
+        Err(StorageError::Unsupported("create_shared_zone"))
+    }
+
+    /// A share by id; [`StorageError::NotFound`] (`"shared_zone"`).
+    async fn get_shared_zone(&mut self, id: Uuid) -> Result<SharedZone> {
+        let _ = id;
+        Err(StorageError::Unsupported("get_shared_zone"))
+    }
+
+    /// Shares matching `criteria` (columns of `shared_zones`), one page, with the total count;
+    /// with `visible_to`, only those whose `project_id` or `target_project_id` is that project.
+    async fn find_shared_zones(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+        visible_to: Option<&str>,
+    ) -> Result<Listing<SharedZone>> {
+        let _ = (criteria, page, visible_to);
+        Err(StorageError::Unsupported("find_shared_zones"))
+    }
+
+    /// Deletes a share.
+    async fn delete_shared_zone(&mut self, id: Uuid) -> Result<()> {
+        let _ = id;
+        Err(StorageError::Unsupported("delete_shared_zone"))
+    }
+
+    /// Deletes every share of a zone; returns how many went.
+    async fn delete_zone_shares(&mut self, zone_id: Uuid) -> Result<u64> {
+        let _ = zone_id;
+        Err(StorageError::Unsupported("delete_zone_shares"))
+    }
+
+    /// Those of `zone_ids` that are shared with at least one project (the API's `shared`).
+    async fn shared_zone_ids(&mut self, zone_ids: &[Uuid]) -> Result<Vec<Uuid>> {
+        let _ = zone_ids;
+        Err(StorageError::Unsupported("shared_zone_ids"))
+    }
+
+    /// Live zones matching `criteria` that `project` owns or that are shared with it, one
+    /// page, with the total count.
+    async fn find_zones_visible_to(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+        project: &str,
+    ) -> Result<Listing<Zone>> {
+        let _ = (criteria, page, project);
+        Err(StorageError::Unsupported("find_zones_visible_to"))
     }
 }
 

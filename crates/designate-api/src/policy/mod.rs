@@ -388,23 +388,27 @@ pub(crate) fn own_project_target(ctx: &RequestContext) -> Target {
     target([("project_id", project.clone()), ("tenant_id", project)])
 }
 
-/// Upstream's target for a zone (central's `get_zone` / `update_zone` / `delete_zone`). Shared
-/// zones are not implemented, so `zone_shared` is always `False`.
-pub(crate) fn zone_target(zone: &Zone) -> Target {
+/// Upstream's target for a zone (central's `get_zone` / `update_zone` / `delete_zone`).
+/// `zone_shared` is whether the zone is shared with the caller: central hands a caller that
+/// neither owns the zone nor sees every project only zones shared with it.
+pub(crate) fn zone_target(ctx: &RequestContext, zone: &Zone) -> Target {
     let project = zone.tenant_id.clone().unwrap_or_else(|| "None".to_owned());
+    let shared = ctx
+        .project_filter()
+        .is_some_and(|p| zone.tenant_id.as_deref() != Some(p));
     target([
         ("zone_id", zone.id.to_string()),
         ("zone_name", zone.name.clone()),
         ("zone_type", zone.zone_type.as_str().to_owned()),
-        ("zone_shared", py_bool(false).to_owned()),
+        ("zone_shared", py_bool(shared).to_owned()),
         ("project_id", project.clone()),
         ("tenant_id", project),
     ])
 }
 
 /// Upstream's target for a recordset of `zone`: the zone's fields plus the recordset's own.
-pub(crate) fn recordset_target(zone: &Zone, rs: &RecordSet) -> Target {
-    let mut t = zone_target(zone);
+pub(crate) fn recordset_target(ctx: &RequestContext, zone: &Zone, rs: &RecordSet) -> Target {
+    let mut t = zone_target(ctx, zone);
     t.insert("recordset_id".to_owned(), rs.id.to_string());
     t.insert("recordset_name".to_owned(), rs.name.clone());
     t.insert(

@@ -8,6 +8,10 @@ mod recordsets;
 mod service_statuses;
 mod tlds;
 mod zones;
+// --- cross-project and key resources ---
+mod shares;
+mod transfers;
+mod tsigkeys;
 // zone tasks: imports and exports
 mod zone_tasks;
 // small zone actions: nameservers, abandon
@@ -103,6 +107,44 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/v2/zones/{zone_id}/tasks/abandon",
             post(zone_actions::abandon),
+        )
+        // --- cross-project and key resources ---
+        .route("/v2/tsigkeys", get(tsigkeys::list).post(tsigkeys::create))
+        .route(
+            "/v2/tsigkeys/{tsigkey_id}",
+            get(tsigkeys::show)
+                .patch(tsigkeys::update)
+                .delete(tsigkeys::delete),
+        )
+        .route(
+            "/v2/zones/{zone_id}/tasks/transfer_requests",
+            post(transfers::request_create),
+        )
+        .route(
+            "/v2/zones/tasks/transfer_requests",
+            get(transfers::request_list),
+        )
+        .route(
+            "/v2/zones/tasks/transfer_requests/{zone_transfer_request_id}",
+            get(transfers::request_show)
+                .patch(transfers::request_update)
+                .delete(transfers::request_delete),
+        )
+        .route(
+            "/v2/zones/tasks/transfer_accepts",
+            get(transfers::accept_list).post(transfers::accept_create),
+        )
+        .route(
+            "/v2/zones/tasks/transfer_accepts/{transfer_accept_id}",
+            get(transfers::accept_show),
+        )
+        .route(
+            "/v2/zones/{zone_id}/shares",
+            get(shares::list).post(shares::create),
+        )
+        .route(
+            "/v2/zones/{zone_id}/shares/{zone_share_id}",
+            get(shares::show).delete(shares::delete),
         )
 }
 

@@ -121,7 +121,7 @@ pub(crate) async fn create(
     let zone_id = ids.uuid("zone_id")?;
     let new = parse_new_recordset(&body)?;
     let zone = state.central.get_zone(&ctx, zone_id).await?;
-    let mut target = zone_target(&zone);
+    let mut target = zone_target(&ctx, &zone);
     target.insert("recordset_name".to_owned(), new.name.clone());
     policy::enforce(&state.policy, &ctx, "create_recordset", &target)?;
     let rs = state.central.create_recordset(&ctx, zone_id, new).await?;
@@ -270,7 +270,7 @@ pub(crate) async fn show(
         &state.policy,
         &ctx,
         "get_recordset",
-        &recordset_target(&zone, &rs),
+        &recordset_target(&ctx, &zone, &rs),
     )?;
     Ok(Json(recordset_json(
         &rs,
@@ -294,7 +294,7 @@ pub(crate) async fn update(
         &state.policy,
         &ctx,
         "update_recordset",
-        &recordset_target(&zone, &current),
+        &recordset_target(&ctx, &zone, &current),
     )?;
     check_replaceable(&ctx, &current)?;
     let base = base_url(&headers, &state.config);
@@ -379,7 +379,7 @@ pub(crate) async fn delete(
         &state.policy,
         &ctx,
         "delete_recordset",
-        &recordset_target(&zone, &current),
+        &recordset_target(&ctx, &zone, &current),
     )?;
     if current.rtype == "SOA" {
         return Err(ApiError::bad_request(
@@ -482,7 +482,7 @@ pub(crate) async fn redirect(
         &state.policy,
         &ctx,
         "get_recordset",
-        &recordset_target(&zone, &rs),
+        &recordset_target(&ctx, &zone, &rs),
     )?;
     let location = canonical_link(&base_url(&headers, &state.config), rs.zone_id, id);
     Ok((StatusCode::MOVED_PERMANENTLY, [(LOCATION, location)]).into_response())

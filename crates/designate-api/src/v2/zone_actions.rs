@@ -25,7 +25,7 @@ pub(crate) async fn nameservers(
         &state.policy,
         &ctx,
         "get_zone_ns_records",
-        &zone_target(&zone),
+        &zone_target(&ctx, &zone),
     )?;
     let records = state.central.get_zone_ns_records(&ctx, zone_id).await?;
     let nameservers: Vec<Value> = records
@@ -43,7 +43,12 @@ pub(crate) async fn abandon(
 ) -> Result<StatusCode, ApiError> {
     let zone_id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, zone_id).await?;
-    policy::enforce(&state.policy, &ctx, "abandon_zone", &zone_target(&zone))?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "abandon_zone",
+        &zone_target(&ctx, &zone),
+    )?;
     state.central.abandon_zone(&ctx, zone_id).await?;
     Ok(StatusCode::NO_CONTENT)
 }

@@ -128,7 +128,7 @@ pub(crate) async fn create_export(
         &state.policy,
         &ctx,
         "create_zone_export",
-        &zone_target(&zone),
+        &zone_target(&ctx, &zone),
     )?;
     let task = state.central.create_zone_export(&ctx, zone_id).await?;
     Ok(accepted(&task, &base_url(&headers, &state.config)))

@@ -87,7 +87,7 @@ pub(crate) fn zone_json(zone: &Zone, base: &str) -> Value {
         "description": zone.description,
         "ttl": zone.ttl,
         "serial": zone.serial,
-        // Shared zones are not implemented, so no zone is shared.
+        // Set from the zone's shares by `shares::mark_shared` where it can be true.
         "shared": false,
         "status": zone.status.as_str(),
         "action": zone.action.as_str(),
@@ -248,7 +248,7 @@ pub(crate) async fn list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    Ok(Json(collection_body(
+    let mut body = collection_body(
         "zones",
         &base,
         "/v2/zones",
@@ -256,7 +256,12 @@ pub(crate) async fn list(
         &listing,
         |z| z.id,
         |z| zone_json(z, &base),
-    )))
+    );
+    let ids: Vec<Uuid> = listing.items.iter().map(|z| z.id).collect();
+    if let Some(zones) = body["zones"].as_array_mut() {
+        super::shares::mark_shared(&state, &ctx, zones, &ids).await?;
+    }
+    Ok(Json(body))
 }
 
 /// `GET /v2/zones/{zone_id}`.
@@ -268,8 +273,11 @@ pub(crate) async fn show(
 ) -> Result<Json<Value>, ApiError> {
     let id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, id).await?;
-    policy::enforce(&state.policy, &ctx, "get_zone", &zone_target(&zone))?;
-    Ok(Json(zone_json(&zone, &base_url(&headers, &state.config))))
+    policy::enforce(&state.policy, &ctx, "get_zone", &zone_target(&ctx, &zone))?;
+    let mut rendered = [zone_json(&zone, &base_url(&headers, &state.config))];
+    super::shares::mark_shared(&state, &ctx, &mut rendered, &[zone.id]).await?;
+    let [rendered] = rendered;
+    Ok(Json(rendered))
 }
 
 /// `PATCH /v2/zones/{zone_id}`: email, ttl and description; other fields only if unchanged.
@@ -282,15 +290,25 @@ pub(crate) async fn update(
 ) -> Result<Response, ApiError> {
     let id = ids.uuid("zone_id")?;
     let current = state.central.get_zone(&ctx, id).await?;
-    policy::enforce(&state.policy, &ctx, "update_zone", &zone_target(&current))?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "update_zone",
+        &zone_target(&ctx, &current),
+    )?;
     if current.action == Action::Delete {
         return Err(ApiError::bad_request("Can not update a deleting zone"));
     }
     let base = base_url(&headers, &state.config);
-    let update = parse_zone_update(&body, &zone_json(&current, &base))?;
+    let mut shown = [zone_json(&current, &base)];
+    super::shares::mark_shared(&state, &ctx, &mut shown, &[current.id]).await?;
+    let update = parse_zone_update(&body, &shown[0])?;
     let zone = state.central.update_zone(&ctx, id, update).await?;
     let status = write_status(zone.status == ZoneStatus::Pending, StatusCode::OK);
-    Ok((status, Json(zone_json(&zone, &base))).into_response())
+    let mut rendered = [zone_json(&zone, &base)];
+    rendered[0]["shared"] = shown[0]["shared"].clone();
+    let [rendered] = rendered;
+    Ok((status, Json(rendered)).into_response())
 }
 
 fn parse_zone_update(body: &Map<String, Value>, current: &Value) -> Result<ZoneUpdate, ApiError> {
@@ -346,7 +364,12 @@ pub(crate) async fn delete(
 ) -> Result<Response, ApiError> {
     let id = ids.uuid("zone_id")?;
     let current = state.central.get_zone(&ctx, id).await?;
-    policy::enforce(&state.policy, &ctx, "delete_zone", &zone_target(&current))?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "delete_zone",
+        &zone_target(&ctx, &current),
+    )?;
     let zone = state.central.delete_zone(&ctx, id).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     Ok((StatusCode::ACCEPTED, Json(rendered)).into_response())

@@ -15,3 +15,7 @@ mod metrics;
 mod zone_tasks;
 // small zone actions: nameservers, abandon
 mod zone_actions;
+// --- cross-project and key resources ---
+mod shares;
+mod transfers;
+mod tsigkeys;

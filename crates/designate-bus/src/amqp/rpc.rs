@@ -19,6 +19,11 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
+use designate_core::objects::{
+    NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
+    ZoneTransferRequestUpdate,
+};
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use futures::StreamExt;
 use lapin::message::Delivery;
@@ -198,6 +203,73 @@ pub enum CentralRequest {
     AbandonZone {
         zone_id: Uuid,
     },
+    // --- TSIG keys ---
+    CreateTsigkey {
+        key: NewTsigKey,
+    },
+    GetTsigkey {
+        id: Uuid,
+    },
+    FindTsigkeys {
+        criteria: Criteria,
+        page: Page,
+    },
+    UpdateTsigkey {
+        id: Uuid,
+        update: TsigKeyUpdate,
+    },
+    DeleteTsigkey {
+        id: Uuid,
+    },
+    // --- zone transfers ---
+    CreateZoneTransferRequest {
+        zone_id: Uuid,
+        request: NewZoneTransferRequest,
+    },
+    GetZoneTransferRequest {
+        id: Uuid,
+    },
+    FindZoneTransferRequests {
+        criteria: Criteria,
+        page: Page,
+    },
+    UpdateZoneTransferRequest {
+        id: Uuid,
+        update: ZoneTransferRequestUpdate,
+    },
+    DeleteZoneTransferRequest {
+        id: Uuid,
+    },
+    CreateZoneTransferAccept {
+        accept: NewZoneTransferAccept,
+    },
+    GetZoneTransferAccept {
+        id: Uuid,
+    },
+    FindZoneTransferAccepts {
+        criteria: Criteria,
+        page: Page,
+    },
+    // --- zone shares ---
+    ShareZone {
+        zone_id: Uuid,
+        target_project_id: String,
+    },
+    GetSharedZone {
+        zone_id: Uuid,
+        share_id: Uuid,
+    },
+    FindSharedZones {
+        criteria: Criteria,
+        page: Page,
+    },
+    UnshareZone {
+        zone_id: Uuid,
+        share_id: Uuid,
+    },
+    SharedZoneIds {
+        zone_ids: Vec<Uuid>,
+    },
 }
 
 impl CentralRequest {
@@ -238,6 +310,24 @@ impl CentralRequest {
             Self::GetAbsoluteLimits => "get_absolute_limits",
             Self::PurgeZones { .. } => "purge_zones",
             Self::FinishDelayedNotify { .. } => "finish_delayed_notify",
+            Self::CreateTsigkey { .. } => "create_tsigkey",
+            Self::GetTsigkey { .. } => "get_tsigkey",
+            Self::FindTsigkeys { .. } => "find_tsigkeys",
+            Self::UpdateTsigkey { .. } => "update_tsigkey",
+            Self::DeleteTsigkey { .. } => "delete_tsigkey",
+            Self::CreateZoneTransferRequest { .. } => "create_zone_transfer_request",
+            Self::GetZoneTransferRequest { .. } => "get_zone_transfer_request",
+            Self::FindZoneTransferRequests { .. } => "find_zone_transfer_requests",
+            Self::UpdateZoneTransferRequest { .. } => "update_zone_transfer_request",
+            Self::DeleteZoneTransferRequest { .. } => "delete_zone_transfer_request",
+            Self::CreateZoneTransferAccept { .. } => "create_zone_transfer_accept",
+            Self::GetZoneTransferAccept { .. } => "get_zone_transfer_accept",
+            Self::FindZoneTransferAccepts { .. } => "find_zone_transfer_accepts",
+            Self::ShareZone { .. } => "share_zone",
+            Self::GetSharedZone { .. } => "get_shared_zone",
+            Self::FindSharedZones { .. } => "find_shared_zones",
+            Self::UnshareZone { .. } => "unshare_zone",
+            Self::SharedZoneIds { .. } => "shared_zone_ids",
             // zone tasks: imports and exports
             Self::CreateZoneExport { .. } => "create_zone_export",
             Self::GetZoneExport { .. } => "get_zone_export",
@@ -808,6 +898,166 @@ impl CentralApi for CentralClient {
         self.call(ctx, CentralRequest::AbandonZone { zone_id })
             .await
     }
+    // --- TSIG keys ---
+    async fn create_tsigkey(&self, ctx: &RequestContext, key: NewTsigKey) -> Result<TsigKey> {
+        self.call(ctx, CentralRequest::CreateTsigkey { key }).await
+    }
+    async fn get_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
+        self.call(ctx, CentralRequest::GetTsigkey { id }).await
+    }
+    async fn find_tsigkeys(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<TsigKey>> {
+        self.call(ctx, CentralRequest::FindTsigkeys { criteria, page })
+            .await
+    }
+    async fn update_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: TsigKeyUpdate,
+    ) -> Result<TsigKey> {
+        self.call(ctx, CentralRequest::UpdateTsigkey { id, update })
+            .await
+    }
+    async fn delete_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
+        self.call(ctx, CentralRequest::DeleteTsigkey { id }).await
+    }
+    // --- zone transfers ---
+    async fn create_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        request: NewZoneTransferRequest,
+    ) -> Result<ZoneTransferRequest> {
+        self.call(
+            ctx,
+            CentralRequest::CreateZoneTransferRequest { zone_id, request },
+        )
+        .await
+    }
+    async fn get_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferRequest> {
+        self.call(ctx, CentralRequest::GetZoneTransferRequest { id })
+            .await
+    }
+    async fn find_zone_transfer_requests(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTransferRequest>> {
+        self.call(
+            ctx,
+            CentralRequest::FindZoneTransferRequests { criteria, page },
+        )
+        .await
+    }
+    async fn update_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: ZoneTransferRequestUpdate,
+    ) -> Result<ZoneTransferRequest> {
+        self.call(
+            ctx,
+            CentralRequest::UpdateZoneTransferRequest { id, update },
+        )
+        .await
+    }
+    async fn delete_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferRequest> {
+        self.call(ctx, CentralRequest::DeleteZoneTransferRequest { id })
+            .await
+    }
+    async fn create_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        accept: NewZoneTransferAccept,
+    ) -> Result<ZoneTransferAccept> {
+        self.call(ctx, CentralRequest::CreateZoneTransferAccept { accept })
+            .await
+    }
+    async fn get_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<ZoneTransferAccept> {
+        self.call(ctx, CentralRequest::GetZoneTransferAccept { id })
+            .await
+    }
+    async fn find_zone_transfer_accepts(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<ZoneTransferAccept>> {
+        self.call(
+            ctx,
+            CentralRequest::FindZoneTransferAccepts { criteria, page },
+        )
+        .await
+    }
+    // --- zone shares ---
+    async fn share_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_project_id: String,
+    ) -> Result<SharedZone> {
+        self.call(
+            ctx,
+            CentralRequest::ShareZone {
+                zone_id,
+                target_project_id,
+            },
+        )
+        .await
+    }
+    async fn get_shared_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<SharedZone> {
+        self.call(ctx, CentralRequest::GetSharedZone { zone_id, share_id })
+            .await
+    }
+    async fn find_shared_zones(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<SharedZone>> {
+        self.call(ctx, CentralRequest::FindSharedZones { criteria, page })
+            .await
+    }
+    async fn unshare_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<SharedZone> {
+        self.call(ctx, CentralRequest::UnshareZone { zone_id, share_id })
+            .await
+    }
+    async fn shared_zone_ids(
+        &self,
+        ctx: &RequestContext,
+        zone_ids: Vec<Uuid>,
+    ) -> Result<Vec<Uuid>> {
+        self.call(ctx, CentralRequest::SharedZoneIds { zone_ids })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -1025,5 +1275,55 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
             outcome,
             serial,
         } => wrap(central.update_status(ctx, zone_id, outcome, serial).await),
+        // --- TSIG keys ---
+        R::CreateTsigkey { key } => wrap(central.create_tsigkey(ctx, key).await),
+        R::GetTsigkey { id } => wrap(central.get_tsigkey(ctx, id).await),
+        R::FindTsigkeys { criteria, page } => {
+            wrap(central.find_tsigkeys(ctx, criteria, page).await)
+        }
+        R::UpdateTsigkey { id, update } => wrap(central.update_tsigkey(ctx, id, update).await),
+        R::DeleteTsigkey { id } => wrap(central.delete_tsigkey(ctx, id).await),
+        // --- zone transfers ---
+        R::CreateZoneTransferRequest { zone_id, request } => wrap(
+            central
+                .create_zone_transfer_request(ctx, zone_id, request)
+                .await,
+        ),
+        R::GetZoneTransferRequest { id } => wrap(central.get_zone_transfer_request(ctx, id).await),
+        R::FindZoneTransferRequests { criteria, page } => wrap(
+            central
+                .find_zone_transfer_requests(ctx, criteria, page)
+                .await,
+        ),
+        R::UpdateZoneTransferRequest { id, update } => {
+            wrap(central.update_zone_transfer_request(ctx, id, update).await)
+        }
+        R::DeleteZoneTransferRequest { id } => {
+            wrap(central.delete_zone_transfer_request(ctx, id).await)
+        }
+        R::CreateZoneTransferAccept { accept } => {
+            wrap(central.create_zone_transfer_accept(ctx, accept).await)
+        }
+        R::GetZoneTransferAccept { id } => wrap(central.get_zone_transfer_accept(ctx, id).await),
+        // --- zone shares ---
+        R::ShareZone {
+            zone_id,
+            target_project_id,
+        } => wrap(central.share_zone(ctx, zone_id, target_project_id).await),
+        R::GetSharedZone { zone_id, share_id } => {
+            wrap(central.get_shared_zone(ctx, zone_id, share_id).await)
+        }
+        R::FindSharedZones { criteria, page } => {
+            wrap(central.find_shared_zones(ctx, criteria, page).await)
+        }
+        R::UnshareZone { zone_id, share_id } => {
+            wrap(central.unshare_zone(ctx, zone_id, share_id).await)
+        }
+        R::SharedZoneIds { zone_ids } => wrap(central.shared_zone_ids(ctx, zone_ids).await),
+        R::FindZoneTransferAccepts { criteria, page } => wrap(
+            central
+                .find_zone_transfer_accepts(ctx, criteria, page)
+                .await,
+        ),
     }
 }

@@ -13,7 +13,9 @@ mod zone;
 // --- zone tasks (imports / exports) and secondary-zone masters ---
 mod zone_task;
 // --- cross-project and key resources (tsigkeys, transfers, shares) ---
+mod shared_zone;
 mod tsigkey;
+mod zone_transfer;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -29,8 +31,13 @@ pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_MESSAGE_LEN};
 // --- cross-project and key resources ---
+pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};
 pub use tsigkey::{
     NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
+};
+pub use zone_transfer::{
+    NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, ZoneTransferAccept,
+    ZoneTransferRequest, ZoneTransferRequestUpdate, TRANSFER_FIELD_MAX, TRANSFER_KEY_LEN,
 };
 
 /// Timestamps are naive UTC, as upstream stores them.

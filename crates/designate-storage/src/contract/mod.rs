@@ -29,6 +29,8 @@ mod zones;
 // zone tasks (imports / exports)
 mod zone_tasks;
 // --- cross-project and key resources ---
+mod shares;
+mod transfers;
 mod tsigkeys;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
@@ -36,7 +38,9 @@ pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
+pub use shares::zone_shares;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use transfers::zone_transfers;
 pub use tsigkeys::tsigkey_crud;
 pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
@@ -229,4 +233,6 @@ pub async fn run_all(s: &dyn Storage) {
     recordsets_in_bulk(s).await;
     // --- cross-project and key resources ---
     tsigkey_crud(s).await;
+    zone_transfers(s).await;
+    zone_shares(s).await;
 }

@@ -24,7 +24,9 @@ mod quotas;
 mod recordsets;
 mod rows;
 mod services;
+mod shares;
 mod tlds;
+mod transfers;
 mod tsigkeys;
 mod url;
 mod zones;
@@ -40,6 +42,7 @@ use designate_core::objects::{
     Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
     Zone, ZoneTaskRow,
 };
+use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
 use sqlx::postgres::{PgConnectOptions, PgPool};
 use sqlx::sqlite::{
@@ -576,6 +579,103 @@ impl StorageTx for SqlTx {
 
     async fn delete_tsigkey(&mut self, id: Uuid) -> Result<()> {
         rows::delete::<TsigKey>(self.conn(), id).await
+    }
+
+    // --- zone transfers ---
+
+    async fn create_zone_transfer_request(&mut self, request: &ZoneTransferRequest) -> Result<()> {
+        rows::create(self.conn(), request).await
+    }
+
+    async fn get_zone_transfer_request(&mut self, id: Uuid) -> Result<ZoneTransferRequest> {
+        rows::get(self.conn(), id).await
+    }
+
+    async fn find_zone_transfer_requests(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+        visible_to: Option<&str>,
+    ) -> Result<Listing<ZoneTransferRequest>> {
+        transfers::find_requests(self.conn(), criteria, page, visible_to).await
+    }
+
+    async fn update_zone_transfer_request(
+        &mut self,
+        request: &ZoneTransferRequest,
+    ) -> Result<ZoneTransferRequest> {
+        rows::update(self.conn(), request).await
+    }
+
+    async fn delete_zone_transfer_request(&mut self, id: Uuid) -> Result<()> {
+        rows::delete::<ZoneTransferRequest>(self.conn(), id).await
+    }
+
+    async fn create_zone_transfer_accept(&mut self, accept: &ZoneTransferAccept) -> Result<()> {
+        rows::create(self.conn(), accept).await
+    }
+
+    async fn get_zone_transfer_accept(&mut self, id: Uuid) -> Result<ZoneTransferAccept> {
+        rows::get(self.conn(), id).await
+    }
+
+    async fn find_zone_transfer_accepts(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Listing<ZoneTransferAccept>> {
+        rows::find(self.conn(), criteria, page).await
+    }
+
+    async fn update_zone_transfer_accept(
+        &mut self,
+        accept: &ZoneTransferAccept,
+    ) -> Result<ZoneTransferAccept> {
+        rows::update(self.conn(), accept).await
+    }
+
+    async fn reassign_zone_data(&mut self, zone_id: Uuid, tenant_id: &str) -> Result<u64> {
+        transfers::reassign_zone_data(self.conn(), zone_id, tenant_id).await
+    }
+
+    // --- zone shares ---
+
+    async fn create_shared_zone(&mut self, share: &SharedZone) -> Result<()> {
+        rows::create(self.conn(), share).await
+    }
+
+    async fn get_shared_zone(&mut self, id: Uuid) -> Result<SharedZone> {
+        rows::get(self.conn(), id).await
+    }
+
+    async fn find_shared_zones(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+        visible_to: Option<&str>,
+    ) -> Result<Listing<SharedZone>> {
+        shares::find(self.conn(), criteria, page, visible_to).await
+    }
+
+    async fn delete_shared_zone(&mut self, id: Uuid) -> Result<()> {
+        rows::delete::<SharedZone>(self.conn(), id).await
+    }
+
+    async fn delete_zone_shares(&mut self, zone_id: Uuid) -> Result<u64> {
+        shares::delete_of_zone(self.conn(), zone_id).await
+    }
+
+    async fn shared_zone_ids(&mut self, zone_ids: &[Uuid]) -> Result<Vec<Uuid>> {
+        shares::shared_among(self.conn(), zone_ids).await
+    }
+
+    async fn find_zones_visible_to(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+        project: &str,
+    ) -> Result<Listing<Zone>> {
+        shares::find_zones_visible_to(self.conn(), criteria, page, project).await
     }
 }
 

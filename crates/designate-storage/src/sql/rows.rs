@@ -32,6 +32,10 @@ pub(crate) trait RowObject: Sized {
     fn version(&self) -> i32 {
         1
     }
+    /// Joins after `FROM <table> t`, for values read with the row but stored elsewhere.
+    const JOIN: &'static str = "";
+    /// The joined values selected (`, z.name AS zone_name`), each with a leading comma.
+    const JOINED: &'static str = "";
 }
 
 /// A column name as it may appear in SQL text.
@@ -43,14 +47,20 @@ fn quoted(name: &str) -> String {
     }
 }
 
-/// `t.c1, t.c2, …` with reserved names quoted.
-fn select_list(table: &Table) -> String {
-    table
+/// `t.c1, t.c2, …` with reserved names quoted, then the joined values.
+fn select_list<T: RowObject>() -> String {
+    let cols = T::TABLE
         .cols
         .iter()
         .map(|c| format!("t.{}", quoted(c.name)))
         .collect::<Vec<_>>()
-        .join(", ")
+        .join(", ");
+    format!("{cols}{}", T::JOINED)
+}
+
+/// `FROM <table> t <joins>`.
+fn from<T: RowObject>() -> String {
+    format!("FROM {} t {}", T::TABLE.name, T::JOIN)
 }
 
 fn decode<T: RowObject>(row: &Row) -> Result<T> {
@@ -70,9 +80,9 @@ pub(crate) async fn create<T: RowObject>(conn: &mut Conn, item: &T) -> Result<()
 /// A row by id.
 pub(crate) async fn get<T: RowObject>(conn: &mut Conn, id: Uuid) -> Result<T> {
     let mut q = Sql::new(&format!(
-        "SELECT {} FROM {} t WHERE t.id = ",
-        select_list(T::TABLE),
-        T::TABLE.name
+        "SELECT {} {} WHERE t.id = ",
+        select_list::<T>(),
+        from::<T>()
     ));
     q.bind(id);
     match q.fetch_optional(conn).await? {
@@ -87,17 +97,24 @@ pub(crate) async fn find<T: RowObject>(
     criteria: &Criteria,
     page: &Page,
 ) -> Result<Listing<T>> {
-    let head = |select: &str| {
-        Sql::new(&format!(
-            "SELECT {select} FROM {} t WHERE 1 = 1",
-            T::TABLE.name
-        ))
-    };
+    find_where(conn, criteria, page, |_| {}).await
+}
+
+/// As [`find`], with a further condition: `condition` appends ` AND …` (binding its values).
+pub(crate) async fn find_where<T: RowObject>(
+    conn: &mut Conn,
+    criteria: &Criteria,
+    page: &Page,
+    condition: impl Fn(&mut Sql),
+) -> Result<Listing<T>> {
+    let head = |select: &str| Sql::new(&format!("SELECT {select} {} WHERE 1 = 1", from::<T>()));
     let mut count = head("COUNT(*)");
     push_criteria(&mut count, conn.engine(), T::TABLE, "t", criteria, None)?;
+    condition(&mut count);
     let total_count = count.fetch_count(conn).await?;
-    let mut q = head(&select_list(T::TABLE));
+    let mut q = head(&select_list::<T>());
     push_criteria(&mut q, conn.engine(), T::TABLE, "t", criteria, None)?;
+    condition(&mut q);
     push_page(&mut q, conn, T::TABLE, "t", page).await?;
     let items = q
         .fetch_all(conn)

@@ -79,6 +79,10 @@ fn data_values(z: &Zone) -> Vec<Val> {
 }
 
 /// Decodes a row selected with [`Table::select_list`] of [`ZONES`].
+pub(crate) fn zone_from_row(row: &super::query::Row) -> Result<Zone> {
+    from_row(row)
+}
+
 fn from_row(row: &super::query::Row) -> Result<Zone> {
     let r = RowReader::new(row, "zones");
     Ok(Zone {

@@ -465,6 +465,147 @@ impl CentralApi for Faulty {
     async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
         self.0.abandon_zone(ctx, zone_id).await
     }
+    // --- cross-project and key resources ---
+    async fn create_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        key: designate_core::objects::NewTsigKey,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.0.create_tsigkey(ctx, key).await
+    }
+    async fn get_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.0.get_tsigkey(ctx, id).await
+    }
+    async fn find_tsigkeys(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::TsigKey>> {
+        self.0.find_tsigkeys(ctx, criteria, page).await
+    }
+    async fn update_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: designate_core::objects::TsigKeyUpdate,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.0.update_tsigkey(ctx, id, update).await
+    }
+    async fn delete_tsigkey(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::TsigKey> {
+        self.0.delete_tsigkey(ctx, id).await
+    }
+    async fn create_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        request: designate_core::objects::NewZoneTransferRequest,
+    ) -> Result<designate_core::objects::ZoneTransferRequest> {
+        self.0
+            .create_zone_transfer_request(ctx, zone_id, request)
+            .await
+    }
+    async fn get_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::ZoneTransferRequest> {
+        self.0.get_zone_transfer_request(ctx, id).await
+    }
+    async fn find_zone_transfer_requests(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::ZoneTransferRequest>> {
+        self.0
+            .find_zone_transfer_requests(ctx, criteria, page)
+            .await
+    }
+    async fn update_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+        update: designate_core::objects::ZoneTransferRequestUpdate,
+    ) -> Result<designate_core::objects::ZoneTransferRequest> {
+        self.0.update_zone_transfer_request(ctx, id, update).await
+    }
+    async fn delete_zone_transfer_request(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::ZoneTransferRequest> {
+        self.0.delete_zone_transfer_request(ctx, id).await
+    }
+    async fn create_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        accept: designate_core::objects::NewZoneTransferAccept,
+    ) -> Result<designate_core::objects::ZoneTransferAccept> {
+        self.0.create_zone_transfer_accept(ctx, accept).await
+    }
+    async fn get_zone_transfer_accept(
+        &self,
+        ctx: &RequestContext,
+        id: Uuid,
+    ) -> Result<designate_core::objects::ZoneTransferAccept> {
+        self.0.get_zone_transfer_accept(ctx, id).await
+    }
+    async fn find_zone_transfer_accepts(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::ZoneTransferAccept>> {
+        self.0.find_zone_transfer_accepts(ctx, criteria, page).await
+    }
+    async fn share_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_project_id: String,
+    ) -> Result<designate_core::objects::SharedZone> {
+        self.0.share_zone(ctx, zone_id, target_project_id).await
+    }
+    async fn get_shared_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<designate_core::objects::SharedZone> {
+        self.0.get_shared_zone(ctx, zone_id, share_id).await
+    }
+    async fn find_shared_zones(
+        &self,
+        ctx: &RequestContext,
+        criteria: Criteria,
+        page: Page,
+    ) -> Result<Listing<designate_core::objects::SharedZone>> {
+        self.0.find_shared_zones(ctx, criteria, page).await
+    }
+    async fn unshare_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        share_id: Uuid,
+    ) -> Result<designate_core::objects::SharedZone> {
+        self.0.unshare_zone(ctx, zone_id, share_id).await
+    }
+    async fn shared_zone_ids(
+        &self,
+        ctx: &RequestContext,
+        zone_ids: Vec<Uuid>,
+    ) -> Result<Vec<Uuid>> {
+        self.0.shared_zone_ids(ctx, zone_ids).await
+    }
 }
 
 /// Upstream's timestamp shape: `2014-10-24T19:59:44.000000`.

@@ -896,7 +896,7 @@ async fn tlds_blacklists_quotas_and_limits_cross_the_bus() {
 // --- cross-project and key resources ---
 
 #[tokio::test]
-async fn tsigkeys_and_a_zone_transfer_cross_the_bus() {
+async fn tsigkeys_a_zone_transfer_and_a_share_cross_the_bus() {
     use designate_core::objects::{
         NewTsigKey, NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, TsigAlgorithm,
         TsigKeyUpdate, TsigScope, ZoneTransferRequestUpdate,
@@ -1037,6 +1037,36 @@ async fn tsigkeys_and_a_zone_transfer_cross_the_bus() {
         .delete_zone_transfer_request(&ctx(), request.id)
         .await
         .unwrap();
+
+    // p2, the zone's owner now, shares it with p3 and withdraws the share, over the bus.
+    let p3 = RequestContext {
+        project_id: Some("p3".to_owned()),
+        ..ctx()
+    };
+    let share = client
+        .share_zone(&p2, zone.id, "p3".to_owned())
+        .await
+        .unwrap();
+    assert_eq!(client.get_zone(&p3, zone.id).await.unwrap().id, zone.id);
+    assert_eq!(
+        client.shared_zone_ids(&p2, vec![zone.id]).await.unwrap(),
+        vec![zone.id]
+    );
+    assert_eq!(
+        client
+            .get_shared_zone(&p3, zone.id, share.id)
+            .await
+            .unwrap(),
+        share
+    );
+    let listed = client
+        .find_shared_zones(&p2, Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![share.clone()]);
+    client.unshare_zone(&p2, zone.id, share.id).await.unwrap();
+    let gone = client.get_zone(&p3, zone.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::ZoneNotFound);
 
     shutdown.cancel();
     server.await.unwrap();

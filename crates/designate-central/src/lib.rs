@@ -37,6 +37,8 @@ mod status;
 mod tlds;
 mod txn;
 mod zones;
+// --- zone placement ---
+pub mod scheduler;
 
 use std::sync::Arc;
 

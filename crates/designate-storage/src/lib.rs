@@ -30,7 +30,7 @@ mod error;
 mod sql;
 
 pub use error::StorageError;
-pub use sql::{PoolOptions, SqlStorage};
+pub use sql::{server_url, PoolOptions, ServerUrl, SqlStorage};
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
@@ -240,6 +240,16 @@ pub trait StorageTx: Send {
     ) -> Result<u64> {
         let _ = (zone_id, max_changes, max_rows);
         Err(StorageError::Unsupported("prune_zone_journal"))
+    }
+
+    // --- pool deletion (`manage pool update --delete`) ----------------------------------------
+
+    /// Deletes a pool and all its child rows (targets, masters, options, attributes, NS
+    /// records, nameservers, also-notifies). Does not look at zones: central refuses to delete
+    /// a pool that still has some.
+    async fn delete_pool(&mut self, id: Uuid) -> Result<()> {
+        let _ = id;
+        Err(StorageError::Unsupported("delete_pool"))
     }
 }
 

@@ -30,7 +30,7 @@ mod zones;
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
-pub use pools::{pool_crud, service_status_upsert};
+pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_roundtrip};
 pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
@@ -77,6 +77,7 @@ pub fn zone(name: &str, tenant: &str, pool_id: Uuid) -> Zone {
         reverse_name: reverse_name(name),
         delayed_notify: false,
         increment_serial: false,
+        attributes: Default::default(),
     }
 }
 
@@ -218,4 +219,7 @@ pub async fn run_all(s: &dyn Storage) {
     zone_journal(s).await;
     lease_claims(s).await;
     zones_by_shard(s).await;
+    // --- pool deletion, zone placement ---
+    pool_delete(s).await;
+    zone_attributes_roundtrip(s).await;
 }

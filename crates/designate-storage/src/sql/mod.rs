@@ -25,6 +25,7 @@ mod recordsets;
 mod services;
 mod tlds;
 mod url;
+mod zone_attributes;
 mod zones;
 
 use std::str::FromStr;
@@ -47,6 +48,7 @@ pub(crate) use self::dialect::Engine;
 pub use self::options::PoolOptions;
 use self::query::Conn;
 use self::url::Location;
+pub use self::url::{server_url, ServerUrl};
 use crate::{Lease, Result, Storage, StorageError, StorageTx};
 
 /// How long a statement waits for another process's lock before failing.
@@ -480,6 +482,11 @@ impl StorageTx for SqlTx {
         max_rows: u64,
     ) -> Result<u64> {
         journal::prune(self.conn(), zone_id, max_changes, max_rows).await
+    }
+
+    // --- pool deletion ---
+    async fn delete_pool(&mut self, id: Uuid) -> Result<()> {
+        pools::delete(self.conn(), id).await
     }
 
     async fn find_zones_in_shards(

@@ -160,6 +160,7 @@ mod tests {
             reverse_name: String::new(),
             delayed_notify: false,
             increment_serial: false,
+            attributes: Default::default(),
         }
     }
 
@@ -200,6 +201,7 @@ mod tests {
             .unwrap();
         let ctx = BackendContext {
             builtin: Some(handle.clone()),
+            ..BackendContext::default()
         };
         assert!(matches!(
             BuiltinBackend::from_target(&target(Vec::new()), &ctx),

@@ -4,9 +4,10 @@
 //! no I/O).
 //!
 //! Target types: [`builtin`] (the in-process built-in nameserver), [`bind9`] (rndc addzone /
-//! modzone / delzone), [`pdns4`] (PowerDNS HTTP API). Every one makes the zone a *secondary* of
-//! the target's masters (MiniDNS): the nameserver transfers the data itself, the backend only
-//! tells it which zones exist.
+//! modzone / delzone), [`pdns4`] (PowerDNS HTTP API) make the zone a *secondary* of the
+//! target's masters (MiniDNS): the nameserver transfers the data itself, the backend only tells
+//! it which zones exist. [`powerdns_sql`] instead writes the zone's data (read from the store)
+//! straight into a PowerDNS database (gmysql / gpgsql schema).
 //!
 //! # Adding your own backend
 //! 1. A module `src/<type>.rs` with a struct built from a [`PoolTarget`] (`from_target`, which
@@ -26,11 +27,15 @@ pub mod builtin;
 pub mod dnsutils;
 pub mod pdns4;
 pub mod pools_yaml;
+pub mod powerdns_sql;
 #[cfg(any(test, feature = "testing"))]
 pub mod testing;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 use designate_core::objects::{PoolTarget, Zone};
+use designate_storage::Storage;
 
 /// What can go wrong provisioning a target.
 #[derive(Debug, thiserror::Error)]
@@ -69,10 +74,16 @@ pub trait Backend: Send + Sync {
 pub struct BackendContext {
     /// The in-process built-in nameserver, when this process runs one.
     pub builtin: Option<designate_nameserver::NameserverHandle>,
+    // --- powerdns-sql ---
+    /// The store zone data is read from (backends that write data rather than have it
+    /// transferred); the worker sets its own.
+    pub storage: Option<Arc<dyn Storage>>,
+    /// Connections to PowerDNS databases, kept across the backends built from this context.
+    pub pdns_databases: powerdns_sql::Databases,
 }
 
 /// The target types [`from_target`] knows, as pools.yaml names them.
-pub const TARGET_TYPES: &[&str] = &["bind9", "builtin", "pdns4"];
+pub const TARGET_TYPES: &[&str] = &["bind9", "builtin", "pdns4", "powerdns-sql"];
 
 /// Builds the backend for a pool target from its `type` and options.
 ///
@@ -86,6 +97,9 @@ pub fn from_target(
         "builtin" => Ok(Box::new(builtin::BuiltinBackend::from_target(target, ctx)?)),
         "bind9" => Ok(Box::new(bind9::Bind9Backend::from_target(target)?)),
         "pdns4" => Ok(Box::new(pdns4::Pdns4Backend::from_target(target)?)),
+        "powerdns-sql" => Ok(Box::new(powerdns_sql::PowerDnsSqlBackend::from_target(
+            target, ctx,
+        )?)),
         other => Err(BackendError::Config(format!(
             "unknown backend type {other:?}"
         ))),

@@ -1,6 +1,7 @@
 //! Real nameserver daemons for tests: a private BIND9 (`named` with rndc and
-//! `allow-new-zones`) and a private PowerDNS (`pdns_server` with its HTTP API and a gsqlite3
-//! database, acting as a secondary), each on its own free loopback ports in its own temporary
+//! `allow-new-zones`), a private PowerDNS (`pdns_server` with its HTTP API and a gsqlite3
+//! database, acting as a secondary) and a private PowerDNS on a database of its own on the
+//! machine's MariaDB or PostgreSQL (gmysql / gpgsql, for the `powerdns-sql` backend), each on its own free loopback ports in its own temporary
 //! directory, killed when dropped.
 //!
 //! Compiled for this crate's tests and, with the `testing` feature, for other crates' tests
@@ -311,4 +312,201 @@ impl Drop for Pdns {
         let _ = self.child.kill();
         let _ = self.child.wait();
     }
+}
+
+/// The database engine behind a [`PdnsSql`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PdnsSqlEngine {
+    /// gmysql on the machine's MariaDB (127.0.0.1:3306, root, empty password).
+    MySql,
+    /// gpgsql on the machine's PostgreSQL (127.0.0.1:5432, postgres, trust).
+    Postgres,
+}
+
+/// A private PowerDNS authoritative server reading its zones from its own database on the
+/// machine's MariaDB (gmysql) or PostgreSQL (gpgsql), loaded with PowerDNS's packaged schema.
+/// The database is dropped with it.
+pub struct PdnsSql {
+    child: Child,
+    _dir: tempfile::TempDir,
+    /// The engine.
+    pub engine: PdnsSqlEngine,
+    /// The database's name.
+    pub database: String,
+    /// DNS address (UDP and TCP).
+    pub addr: SocketAddr,
+    /// The database as the `powerdns-sql` backend's `connection` option names it.
+    pub connection: String,
+}
+
+impl PdnsSql {
+    /// Creates a fresh database, loads PowerDNS's schema and starts pdns_server on it on free
+    /// ports; returns once it answers on TCP.
+    pub fn start(engine: PdnsSqlEngine) -> Self {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let d = dir.path();
+        let database = format!("pdns_test_{}", Uuid::new_v4().simple());
+        let (launch, connection) = match engine {
+            PdnsSqlEngine::MySql => {
+                let schema = "/usr/share/pdns-backend-mysql/schema/schema.mysql.sql";
+                assert!(
+                    std::path::Path::new(schema).is_file(),
+                    "cannot read the gmysql schema (apt-get install pdns-backend-mysql)"
+                );
+                sql_cli(engine, None, &format!("CREATE DATABASE {database}"));
+                sql_file(engine, &database, schema);
+                (
+                    format!(
+                        "launch=gmysql\ngmysql-host=127.0.0.1\ngmysql-port=3306\ngmysql-user=root\n\
+                         gmysql-password=\ngmysql-dbname={database}\ngmysql-dnssec=no\n"
+                    ),
+                    format!("mysql+pymysql://root:@127.0.0.1:3306/{database}?charset=utf8"),
+                )
+            }
+            PdnsSqlEngine::Postgres => {
+                let schema = "/usr/share/pdns-backend-pgsql/schema/schema.pgsql.sql";
+                assert!(
+                    std::path::Path::new(schema).is_file(),
+                    "cannot read the gpgsql schema (apt-get install pdns-backend-pgsql)"
+                );
+                sql_cli(engine, None, &format!("CREATE DATABASE {database}"));
+                sql_file(engine, &database, schema);
+                (
+                    format!(
+                        "launch=gpgsql\ngpgsql-host=127.0.0.1\ngpgsql-port=5432\ngpgsql-user=postgres\n\
+                         gpgsql-password=\ngpgsql-dbname={database}\ngpgsql-dnssec=no\n"
+                    ),
+                    format!("postgresql+psycopg2://postgres@127.0.0.1:5432/{database}"),
+                )
+            }
+        };
+        let port = free_port();
+        // Caches off: the worker's serial poll must see each committed change at once; the
+        // zone cache off too, or a zone added to the database is unknown until its refresh.
+        std::fs::write(
+            d.join("pdns.conf"),
+            format!(
+                "{launch}local-address=127.0.0.1\nlocal-port={port}\nsocket-dir={dir}\n\
+                 disable-syslog=yes\nloglevel=4\ndistributor-threads=1\nreceiver-threads=1\n\
+                 cache-ttl=0\nquery-cache-ttl=0\nnegquery-cache-ttl=0\nzone-cache-refresh-interval=0\n",
+                dir = d.display(),
+            ),
+        )
+        .expect("pdns.conf");
+        let child = Command::new(program("pdns_server"))
+            .arg(format!("--config-dir={}", d.display()))
+            .args(["--daemon=no", "--guardian=no"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("cannot run `pdns_server` (apt-get install pdns-server)");
+        let pdns = Self {
+            child,
+            _dir: dir,
+            engine,
+            database,
+            addr: SocketAddr::from(([127, 0, 0, 1], port)),
+            connection,
+        };
+        wait_until(Duration::from_secs(20), "pdns_server (SQL)", || {
+            std::net::TcpStream::connect(pdns.addr).is_ok()
+        });
+        pdns
+    }
+
+    /// A `powerdns-sql` pool target writing into this server's database.
+    pub fn target(&self) -> PoolTarget {
+        PoolTarget {
+            id: Uuid::new_v4(),
+            target_type: "powerdns-sql".to_owned(),
+            description: Some("test pdns (SQL)".to_owned()),
+            masters: Vec::new(),
+            options: vec![option("connection", &self.connection)],
+        }
+    }
+
+    /// Runs `sql` in this server's database with the engine's command-line client; returns
+    /// the rows, tab-separated, one a line.
+    pub fn query(&self, sql: &str) -> String {
+        sql_cli(self.engine, Some(&self.database), sql)
+    }
+}
+
+impl Drop for PdnsSql {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+        let _ = std::panic::catch_unwind(|| {
+            sql_cli(
+                self.engine,
+                None,
+                &format!("DROP DATABASE IF EXISTS {}", self.database),
+            )
+        });
+    }
+}
+
+/// The command-line client of `engine` connected to the machine's server.
+fn sql_command(engine: PdnsSqlEngine, database: Option<&str>) -> Command {
+    match engine {
+        PdnsSqlEngine::MySql => {
+            let mut c = Command::new("mariadb");
+            c.args(["-h", "127.0.0.1", "-P", "3306", "-u", "root", "-N", "-B"])
+                // A lock held by a broken test fails the client instead of hanging it.
+                .arg("--init-command=SET SESSION lock_wait_timeout = 20");
+            if let Some(db) = database {
+                c.arg(db);
+            }
+            c
+        }
+        PdnsSqlEngine::Postgres => {
+            let mut c = Command::new("psql");
+            c.args([
+                "-h",
+                "127.0.0.1",
+                "-p",
+                "5432",
+                "-U",
+                "postgres",
+                "-X",
+                "-q",
+                "-t",
+                "-A",
+            ])
+            .args(["-F", "\t", "-v", "ON_ERROR_STOP=1", "-d"])
+            .arg(database.unwrap_or("postgres"));
+            c
+        }
+    }
+}
+
+fn sql_cli(engine: PdnsSqlEngine, database: Option<&str>, sql: &str) -> String {
+    let flag = match engine {
+        PdnsSqlEngine::MySql => "-e",
+        PdnsSqlEngine::Postgres => "-c",
+    };
+    let out = sql_command(engine, database)
+        .args([flag, sql])
+        .output()
+        .expect("cannot run the database client (mariadb / psql)");
+    assert!(
+        out.status.success(),
+        "{sql}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn sql_file(engine: PdnsSqlEngine, database: &str, path: &str) {
+    let file = std::fs::File::open(path).expect("schema file");
+    let out = sql_command(engine, Some(database))
+        .stdin(file)
+        .output()
+        .expect("cannot run the database client (mariadb / psql)");
+    assert!(
+        out.status.success(),
+        "loading {path}: {}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -173,6 +173,7 @@ mod tests {
             reverse_name: ".gro.elpmaxe".to_owned(),
             delayed_notify: false,
             increment_serial: false,
+            attributes: Default::default(),
         }
     }
 

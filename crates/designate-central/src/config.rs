@@ -37,6 +37,10 @@ pub struct CentralConfig {
     pub default_soa_minimum: i32,
     /// `[DEFAULT] quota_*`: the limits of a project without quota rows of its own.
     pub quotas: designate_core::objects::Quotas,
+    // --- zone placement ---
+    /// `[service:central] scheduler_filters`, in order (see [`crate::scheduler`] for why our
+    /// default differs from upstream's).
+    pub scheduler_filters: Vec<crate::scheduler::SchedulerFilter>,
 }
 
 /// Upstream's default pool id, parsed once. The constant is a literal UUID, so parsing cannot fail;
@@ -61,6 +65,7 @@ impl Default for CentralConfig {
             default_soa_expire: 86400,
             default_soa_minimum: 3600,
             quotas: crate::quotas::default_quotas(),
+            scheduler_filters: crate::scheduler::DEFAULT_FILTERS.to_vec(),
         }
     }
 }

@@ -184,6 +184,7 @@ impl Central {
             description: None,
             zone_type: Some(ZoneType::Primary),
             pool_id: None,
+            attributes: Default::default(),
         };
         if let Err(e) = self.check_new_zone(ctx, &new) {
             return Err((task, failure_message(&e)));
@@ -220,9 +221,7 @@ impl Central {
         let Some(tenant) = task.tenant_id.clone() else {
             return Err((task, "An undefined error occurred. no project".to_owned()));
         };
-        let pool_id = self.config.default_pool_id;
-        let created =
-            retry(|| self.zone_create_once(ctx, &tenant, &new, pool_id, Some(&seed))).await;
+        let created = retry(|| self.zone_create_once(ctx, &tenant, &new, Some(&seed))).await;
         let zone = match created {
             Ok(zone) => zone,
             Err(e) => return Err((task, failure_message(&e))),

@@ -37,7 +37,9 @@ mod payload;
 mod periodic;
 mod pools;
 mod quotas;
+// --- zone placement ---
 mod recordsets;
+pub mod scheduler;
 mod services;
 mod status;
 // --- cross-project and key resources ---

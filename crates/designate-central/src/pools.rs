@@ -121,4 +121,46 @@ impl Central {
         let mut tx = begin_read(self.storage.as_ref()).await?;
         tx.find_pools().await.map_err(from_storage)
     }
+
+    // --- pool deletion (`manage pool update --delete`) ---
+
+    /// Deletes pool `id`, refused as upstream's `delete_pool` while any zone of the pool is not
+    /// being deleted (checked in the deleting transaction, so a zone created meanwhile in the
+    /// pool is never orphaned).
+    ///
+    /// # Errors
+    /// `pool_not_found`; `invalid_operation` (400) while the pool holds zones; a storage failure.
+    pub async fn delete_pool(&self, id: uuid::Uuid) -> Result<Pool> {
+        retry(|| async {
+            let mut tx = begin(self.storage.as_ref()).await?;
+            let pool = tx.get_pool(id).await.map_err(from_storage)?;
+            if pool_has_zones(tx.as_mut(), id).await? {
+                return Err(designate_core::DesignateError::new(
+                    designate_core::ErrorKind::InvalidOperation,
+                    "pool must not contain zones",
+                ));
+            }
+            tx.delete_pool(id).await.map_err(from_storage)?;
+            commit(tx).await?;
+            tracing::info!(pool_id = %id, name = %pool.name, "deleted pool");
+            Ok(pool)
+        })
+        .await
+    }
+
+    /// Whether pool `id` holds a zone that is not being deleted (what blocks its deletion).
+    ///
+    /// # Errors
+    /// A storage failure.
+    pub async fn pool_in_use(&self, id: uuid::Uuid) -> Result<bool> {
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        pool_has_zones(tx.as_mut(), id).await
+    }
+}
+
+async fn pool_has_zones(tx: &mut dyn StorageTx, id: uuid::Uuid) -> Result<bool> {
+    let criteria = Criteria::new()
+        .eq("pool_id", uuid_value(&id))
+        .with("action", Filter::Ne(Action::Delete.as_str().to_owned()));
+    Ok(!find_all_zones(tx, &criteria).await?.is_empty())
 }

@@ -223,6 +223,7 @@ mod tests {
             reverse_name: String::new(),
             delayed_notify: false,
             increment_serial: false,
+            attributes: Default::default(),
         }
     }
 

@@ -196,9 +196,8 @@ impl Central {
             )
         })?;
         self.check_new_zone(ctx, &new)?;
-        let pool_id = new.pool_id.unwrap_or(self.config.default_pool_id);
 
-        let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, pool_id, None)).await?;
+        let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, None)).await?;
         tracing::info!(zone_id = %zone.id, name = %zone.name, "zone created");
         self.worker
             .cast_zone_task(ctx, ZoneTask::Create, zone.clone())
@@ -252,13 +251,22 @@ impl Central {
         ctx: &RequestContext,
         tenant: &str,
         new: &NewZone,
-        pool_id: Uuid,
         import: Option<&ImportSeed>,
     ) -> Result<Zone> {
         let mut tx = begin(self.storage.as_ref()).await?;
         // Upstream's order: the quota first, then the name against TLDs and blacklists.
         self.enforce_zone_quota(tx.as_mut(), tenant).await?;
         crate::tlds::check_zone_name_allowed(tx.as_mut(), ctx, &new.name).await?;
+        // --- zone placement: an explicit pool, else the scheduler over the stored pools ---
+        let pool_id = match new.pool_id {
+            Some(pool_id) => pool_id,
+            None => crate::scheduler::schedule(
+                &self.config.scheduler_filters,
+                tx.find_pools().await.map_err(from_storage)?,
+                &new.attributes,
+                self.config.default_pool_id,
+            )?,
+        };
         let pool = tx.get_pool(pool_id).await.map_err(from_storage)?;
         let nameservers = ns_hostnames(&pool);
         let Some(primary_ns) = nameservers.first().cloned() else {
@@ -303,6 +311,7 @@ impl Central {
             reverse_name: reverse_name(&new.name),
             delayed_notify: false,
             increment_serial: false,
+            attributes: new.attributes.clone(),
         };
         tx.create_zone(&zone).await.map_err(from_storage)?;
 

@@ -83,3 +83,44 @@ async fn changed_ns_records_reach_every_zone() {
         ErrorKind::BadRequest
     );
 }
+
+// --- pool deletion (`manage pool update --delete`) ---
+
+#[tokio::test]
+async fn a_pool_is_deleted_only_once_it_holds_no_zones() {
+    let config = CentralConfig::default();
+    let h = harness_with(config.clone(), true).await;
+    let pool_id = config.default_pool_id;
+    let c = ctx("p1");
+    let zone = h
+        .central
+        .create_zone(&c, new_zone("example.org."))
+        .await
+        .unwrap();
+    assert!(h.central.pool_in_use(pool_id).await.unwrap());
+    let refused = h.central.delete_pool(pool_id).await;
+    assert_eq!(kind(refused), ErrorKind::InvalidOperation);
+    assert_eq!(
+        h.central
+            .get_pool(&c, pool_id)
+            .await
+            .unwrap()
+            .ns_records
+            .len(),
+        2
+    );
+
+    // A zone being deleted no longer holds the pool (upstream: `action != DELETE`).
+    h.central.delete_zone(&c, zone.id).await.unwrap();
+    assert!(!h.central.pool_in_use(pool_id).await.unwrap());
+    let deleted = h.central.delete_pool(pool_id).await.unwrap();
+    assert_eq!(deleted.id, pool_id);
+    assert_eq!(
+        kind(h.central.get_pool(&c, pool_id).await),
+        ErrorKind::PoolNotFound
+    );
+    assert_eq!(
+        kind(h.central.delete_pool(pool_id).await),
+        ErrorKind::PoolNotFound
+    );
+}

@@ -289,7 +289,22 @@ async fn missing_pool_or_nameservers_are_errors() {
         ..CentralConfig::default()
     };
     let h = harness_with(config.clone(), false).await;
+    // No pool stored: the default scheduler filters find none (upstream's 404).
     let no_pool = h
+        .central
+        .create_zone(&ctx("p1"), new_zone("example.org."))
+        .await;
+    assert_eq!(kind(no_pool), ErrorKind::NoValidPoolFound);
+    // The `default_pool` filter names the default pool blindly; it is not there.
+    let blind = harness_with(
+        CentralConfig {
+            scheduler_filters: vec![designate_central::scheduler::SchedulerFilter::DefaultPool],
+            ..config.clone()
+        },
+        false,
+    )
+    .await;
+    let no_pool = blind
         .central
         .create_zone(&ctx("p1"), new_zone("example.org."))
         .await;

@@ -154,6 +154,13 @@ error_kinds! {
     NoServersConfigured => (500, "no_servers_configured"),
     /// The caller has no project to own the object (401 for compatibility, as upstream).
     MissingProjectId => (401, "missing_project_id"),
+    // --- zone placement (scheduler) ---
+    /// `[service:central] scheduler_filters` is empty.
+    NoFiltersConfigured => (500, "no_filters_configured"),
+    /// The scheduler filters left more than one pool.
+    MultiplePoolsFound => (500, "multiple_pools_found"),
+    /// The scheduler filters left no pool.
+    NoValidPoolFound => (404, "no_valid_pool_found"),
 
     // --- ops: database outage ---
     /// The database cannot be reached right now (connection refused or lost, server

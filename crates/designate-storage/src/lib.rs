@@ -30,7 +30,7 @@ mod error;
 mod sql;
 
 pub use error::StorageError;
-pub use sql::{PoolOptions, SqlStorage};
+pub use sql::{server_url, PoolOptions, ServerUrl, SqlStorage};
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
@@ -466,6 +466,16 @@ pub trait StorageTx: Send {
     ) -> Result<Listing<Zone>> {
         let _ = (criteria, page, project);
         Err(StorageError::Unsupported("find_zones_visible_to"))
+    }
+
+    // --- pool deletion (`manage pool update --delete`) ----------------------------------------
+
+    /// Deletes a pool and all its child rows (targets, masters, options, attributes, NS
+    /// records, nameservers, also-notifies). Does not look at zones: central refuses to delete
+    /// a pool that still has some.
+    async fn delete_pool(&mut self, id: Uuid) -> Result<()> {
+        let _ = id;
+        Err(StorageError::Unsupported("delete_pool"))
     }
 }
 

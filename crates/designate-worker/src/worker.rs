@@ -36,9 +36,13 @@ impl Worker {
     pub fn new(
         storage: Arc<dyn Storage>,
         central: Arc<dyn CentralApi>,
-        backends: BackendContext,
+        mut backends: BackendContext,
         config: WorkerConfig,
     ) -> Arc<Self> {
+        // Backends that write zone data (powerdns-sql) read it from the worker's store.
+        if backends.storage.is_none() {
+            backends.storage = Some(Arc::clone(&storage));
+        }
         Arc::new(Self {
             storage,
             central,

@@ -115,6 +115,7 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         central.clone(),
         BackendContext {
             builtin: Some(nameserver),
+            ..BackendContext::default()
         },
         config.worker.clone(),
     );

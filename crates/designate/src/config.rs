@@ -118,6 +118,17 @@ impl Config {
         if let Some(v) = f.get("service:central", "min_ttl")? {
             central.min_ttl = Some(v).filter(|t: &i32| *t > 0);
         }
+        // --- zone placement ---
+        if let Some(names) = f.get_list("service:central", "scheduler_filters") {
+            central.scheduler_filters = names
+                .iter()
+                .map(|n| n.parse())
+                .collect::<std::result::Result<_, String>>()
+                .map_err(|e| anyhow!("[service:central] scheduler_filters: {e}"))?;
+            if central.scheduler_filters.is_empty() {
+                bail!("[service:central] scheduler_filters: There are no scheduling filters configured");
+            }
+        }
         central.max_zone_name_len = f
             .get("service:central", "max_zone_name_len")?
             .unwrap_or(central.max_zone_name_len);

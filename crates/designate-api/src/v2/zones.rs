@@ -92,7 +92,7 @@ pub(crate) fn zone_json(zone: &Zone, base: &str) -> Value {
         "status": zone.status.as_str(),
         "action": zone.action.as_str(),
         "version": zone.version,
-        "attributes": {},
+        "attributes": zone.attributes,
         "type": zone.zone_type.as_str(),
         "masters": [],
         "created_at": timestamp(&zone.created_at),
@@ -113,6 +113,10 @@ pub(crate) async fn create(
     let mut target = own_project_target(&ctx);
     target.insert("zone_name".to_owned(), new.name.clone());
     policy::enforce(&state.policy, &ctx, "create_zone", &target)?;
+    // --- zone placement: forcing a pool is upstream's `zone_create_forced_pool` (admin) ---
+    if new.pool_id.is_some() || new.attributes.contains_key("pool_id") {
+        policy::enforce(&state.policy, &ctx, "zone_create_forced_pool", &target)?;
+    }
     let zone = state.central.create_zone(&ctx, new).await?;
     let rendered = zone_json(&zone, &base_url(&headers, &state.config));
     let status = write_status(zone.status == ZoneStatus::Pending, StatusCode::CREATED);
@@ -171,13 +175,29 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
             )))
         }
     };
+    // --- zone placement: `attributes`, scheduling hints (upstream's ZoneAttribute: key ≤ 50,
+    // value ≤ 255 characters, strings) ---
+    let mut attributes = std::collections::BTreeMap::new();
     match body.get("attributes") {
         None | Some(Value::Null) => {}
-        Some(Value::Object(attrs)) if attrs.is_empty() => {}
-        Some(Value::Object(_)) => {
-            return Err(ApiError::bad_request(
-                "Zone attributes are not supported by this deployment",
-            ))
+        Some(Value::Object(attrs)) => {
+            for (key, value) in attrs {
+                let Value::String(value) = value else {
+                    return Err(body::value_error(format!(
+                        "A string is required in field value, not a {}",
+                        body::python_type(value)
+                    )));
+                };
+                if key.chars().count() > 50 || value.chars().count() > 255 {
+                    return Err(schema_error(
+                        "attributes",
+                        "maxLength",
+                        key,
+                        "zone attribute key or value is too long",
+                    ));
+                }
+                attributes.insert(key.clone(), value.clone());
+            }
         }
         Some(other) => {
             return Err(body::value_error(format!(
@@ -217,6 +237,7 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         description,
         zone_type: Some(ZoneType::Primary),
         pool_id,
+        attributes,
     })
 }
 

@@ -36,6 +36,7 @@ pub(crate) fn zone(name: &str) -> Zone {
         reverse_name: String::new(),
         delayed_notify: false,
         increment_serial: false,
+        attributes: Default::default(),
     }
 }
 

@@ -1,5 +1,7 @@
 //! Zones (upstream table `zones`).
 
+use std::collections::BTreeMap;
+
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
@@ -60,6 +62,11 @@ pub struct Zone {
     pub delayed_notify: bool,
     /// Producer should bump the serial (batching).
     pub increment_serial: bool,
+    // --- zone placement (pools) ---
+    /// Scheduling hints given at create (upstream table `zone_attributes`), e.g. `pool_id`.
+    /// Loaded by `get_zone`, `get_zone_any` and `find_zones`; empty elsewhere.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// The fields a caller gives to create a zone.
@@ -77,6 +84,11 @@ pub struct NewZone {
     pub zone_type: Option<ZoneType>,
     /// Pool (default pool if absent).
     pub pool_id: Option<Uuid>,
+    // --- zone placement (pools) ---
+    /// Scheduling hints (`{"pool_id": "…", "pool_level": "gold"}`), matched by the scheduler
+    /// filters against pool attributes, stored in `zone_attributes`.
+    #[serde(default)]
+    pub attributes: BTreeMap<String, String>,
 }
 
 /// The fields a caller may change on a zone (PATCH).

@@ -100,6 +100,7 @@ pub fn zone(name: &str, serial: u32) -> Zone {
         reverse_name: name.chars().rev().collect(),
         delayed_notify: false,
         increment_serial: false,
+        attributes: Default::default(),
     }
 }
 

@@ -36,7 +36,7 @@ mod tsigkeys;
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
-pub use pools::{pool_crud, service_status_upsert};
+pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_roundtrip};
 pub use recordsets::recordset_crud;
 pub use shares::zone_shares;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
@@ -87,6 +87,7 @@ pub fn zone(name: &str, tenant: &str, pool_id: Uuid) -> Zone {
         reverse_name: reverse_name(name),
         delayed_notify: false,
         increment_serial: false,
+        attributes: Default::default(),
     }
 }
 
@@ -228,6 +229,9 @@ pub async fn run_all(s: &dyn Storage) {
     zone_journal(s).await;
     lease_claims(s).await;
     zones_by_shard(s).await;
+    // --- pool deletion, zone placement ---
+    pool_delete(s).await;
+    zone_attributes_roundtrip(s).await;
     // zone tasks (imports / exports)
     zone_task_crud(s).await;
     recordsets_in_bulk(s).await;

@@ -46,6 +46,104 @@ pub async fn pool_crud(s: &dyn Storage) {
     tx.commit().await.expect("commit");
 }
 
+/// Pool deletion removes the pool and every child row: the same pool (same child ids) can be
+/// created again, and a rolled-back delete keeps it.
+pub async fn pool_delete(s: &dyn Storage) {
+    let p = pool(&format!("pool-{}", project()));
+    let mut tx = s.begin().await.expect("begin");
+    tx.create_pool(&p).await.expect("create_pool");
+    tx.commit().await.expect("commit");
+
+    let mut tx = s.begin().await.expect("begin");
+    tx.delete_pool(p.id).await.expect("delete_pool");
+    drop(tx);
+    let mut tx = s.begin_read().await.expect("begin_read");
+    assert_eq!(tx.get_pool(p.id).await.expect("kept on rollback"), p);
+    drop(tx);
+
+    let mut tx = s.begin().await.expect("begin");
+    tx.delete_pool(p.id).await.expect("delete_pool");
+    tx.commit().await.expect("commit");
+    let mut tx = s.begin_read().await.expect("begin_read");
+    assert!(matches!(
+        tx.get_pool(p.id).await,
+        Err(StorageError::NotFound("pool"))
+    ));
+    assert!(!tx
+        .find_pools()
+        .await
+        .expect("find_pools")
+        .iter()
+        .any(|q| q.id == p.id));
+    drop(tx);
+
+    let mut tx = s.begin().await.expect("begin");
+    assert!(matches!(
+        tx.delete_pool(p.id).await,
+        Err(StorageError::NotFound("pool"))
+    ));
+    drop(tx);
+    // No child row survived: the very same rows insert again.
+    let mut tx = s.begin().await.expect("begin");
+    tx.create_pool(&p).await.expect("create_pool again");
+    tx.commit().await.expect("commit");
+    let mut tx = s.begin_read().await.expect("begin_read");
+    assert_eq!(tx.get_pool(p.id).await.expect("get_pool"), p);
+}
+
+/// Zone attributes (`zone_attributes`) are written with the zone, read back by get and find,
+/// untouched by updates, and removed with the zone.
+pub async fn zone_attributes_roundtrip(s: &dyn Storage) {
+    let p = pool(&format!("pool-{}", project()));
+    let tenant = project();
+    let mut z = zone(&format!("attrs-{tenant}.example."), &tenant, p.id);
+    z.attributes
+        .insert("pool_level".to_owned(), "gold".to_owned());
+    z.attributes.insert("pool_id".to_owned(), p.id.to_string());
+    let plain = zone(&format!("plain-{tenant}.example."), &tenant, p.id);
+    let mut tx = s.begin().await.expect("begin");
+    tx.create_pool(&p).await.expect("create_pool");
+    tx.create_zone(&z).await.expect("create_zone");
+    tx.create_zone(&plain).await.expect("create_zone");
+    tx.commit().await.expect("commit");
+
+    let mut tx = s.begin().await.expect("begin");
+    let got = tx.get_zone(z.id).await.expect("get_zone");
+    assert_eq!(got.attributes, z.attributes);
+    assert!(tx
+        .get_zone(plain.id)
+        .await
+        .expect("get_zone")
+        .attributes
+        .is_empty());
+    let listed = tx
+        .find_zones(
+            &Criteria::new().eq("tenant_id", tenant.as_str()),
+            &Page::default(),
+        )
+        .await
+        .expect("find_zones");
+    assert_eq!(listed.items.len(), 2);
+    for item in &listed.items {
+        let want = if item.id == z.id {
+            &z.attributes
+        } else {
+            &plain.attributes
+        };
+        assert_eq!(&item.attributes, want);
+    }
+    let mut changed = got.clone();
+    changed.ttl = 60;
+    tx.update_zone(&changed).await.expect("update_zone");
+    assert_eq!(
+        tx.get_zone_any(z.id).await.expect("get").attributes,
+        z.attributes
+    );
+    tx.delete_zone(z.id).await.expect("delete_zone");
+    tx.delete_zone(plain.id).await.expect("delete_zone");
+    tx.commit().await.expect("commit");
+}
+
 /// Heartbeats: one row per (service_name, hostname), updated in place.
 pub async fn service_status_upsert(s: &dyn Storage) {
     let host = format!("host-{}", project());

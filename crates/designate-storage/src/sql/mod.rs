@@ -29,6 +29,7 @@ mod tlds;
 mod transfers;
 mod tsigkeys;
 mod url;
+mod zone_attributes;
 mod zones;
 // zone tasks (imports / exports)
 mod zone_tasks;
@@ -55,6 +56,7 @@ pub(crate) use self::dialect::Engine;
 pub use self::options::PoolOptions;
 use self::query::Conn;
 use self::url::Location;
+pub use self::url::{server_url, ServerUrl};
 use crate::{Lease, Result, Storage, StorageError, StorageTx};
 
 /// How long a statement waits for another process's lock before failing.
@@ -488,6 +490,11 @@ impl StorageTx for SqlTx {
         max_rows: u64,
     ) -> Result<u64> {
         journal::prune(self.conn(), zone_id, max_changes, max_rows).await
+    }
+
+    // --- pool deletion ---
+    async fn delete_pool(&mut self, id: Uuid) -> Result<()> {
+        pools::delete(self.conn(), id).await
     }
 
     async fn find_zones_in_shards(

@@ -300,12 +300,19 @@ pub(crate) async fn update(conn: &mut Conn, pool: &Pool) -> Result<()> {
     if q.execute(conn).await? == 0 {
         return Err(StorageError::NotFound("pool"));
     }
+    delete_children(conn, pool.id).await?;
+    insert_children(conn, pool, &mut Clock::new(now, conn.engine())).await
+}
+
+/// Removes every child row of pool `id` (targets with their masters and options, attributes,
+/// NS records, nameservers, also-notifies).
+async fn delete_children(conn: &mut Conn, id: Uuid) -> Result<()> {
     // Grandchildren first: foreign keys may be off on a database upstream created.
     for table in ["pool_target_masters", "pool_target_options"] {
         let mut q = Sql::new(&format!(
             "DELETE FROM {table} WHERE pool_target_id IN (SELECT id FROM pool_targets WHERE pool_id = "
         ));
-        q.bind(pool.id).push(")");
+        q.bind(id).push(")");
         q.execute(conn).await?;
     }
     for table in [
@@ -316,8 +323,20 @@ pub(crate) async fn update(conn: &mut Conn, pool: &Pool) -> Result<()> {
         "pool_also_notifies",
     ] {
         let mut q = Sql::new(&format!("DELETE FROM {table} WHERE pool_id = "));
-        q.bind(pool.id);
+        q.bind(id);
         q.execute(conn).await?;
     }
-    insert_children(conn, pool, &mut Clock::new(now, conn.engine())).await
+    Ok(())
+}
+
+/// Deletes pool `id` with all its children (upstream deletes pools for real, no soft delete).
+/// Zones of the pool are the caller's concern (central refuses while any is left).
+pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
+    delete_children(conn, id).await?;
+    let mut q = Sql::new("DELETE FROM pools WHERE id = ");
+    q.bind(id);
+    if q.execute(conn).await? == 0 {
+        return Err(StorageError::NotFound("pool"));
+    }
+    Ok(())
 }

@@ -52,7 +52,7 @@ const MYSQL_PARAMS: &[(&str, &str)] = &[
 ];
 
 /// Rebuilds a server URL as `scheme://rest` with only the parameters sqlx should see.
-fn server_url(scheme: &str, rest: &str, keep: &[(&str, &str)]) -> Result<String> {
+fn rebuild_url(scheme: &str, rest: &str, keep: &[(&str, &str)]) -> Result<String> {
     let rest = rest.strip_prefix("//").ok_or_else(|| {
         StorageError::InvalidUrl(format!("expected {scheme}://user:password@host/database"))
     })?;
@@ -90,13 +90,39 @@ pub(crate) fn parse(url: &str) -> Result<Location> {
     let dialect = scheme.split('+').next().unwrap_or_default();
     match dialect.to_ascii_lowercase().as_str() {
         "sqlite" => sqlite(rest),
-        "postgresql" | "postgres" => {
-            Ok(Location::Postgres(server_url("postgres", rest, PG_PARAMS)?))
-        }
-        "mysql" | "mariadb" => Ok(Location::MySql(server_url("mysql", rest, MYSQL_PARAMS)?)),
+        "postgresql" | "postgres" => Ok(Location::Postgres(rebuild_url(
+            "postgres", rest, PG_PARAMS,
+        )?)),
+        "mysql" | "mariadb" => Ok(Location::MySql(rebuild_url("mysql", rest, MYSQL_PARAMS)?)),
         _ => Err(StorageError::InvalidUrl(format!(
             "unsupported database scheme {scheme:?} (sqlite, postgresql or mysql)"
         ))),
+    }
+}
+
+/// A database-server URL (PostgreSQL or MySQL/MariaDB) in the form sqlx takes, for other
+/// crates that open their own connections to a server named in upstream's URL forms (the
+/// `powerdns-sql` backend's `connection` option).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum ServerUrl {
+    /// A PostgreSQL server.
+    Postgres(String),
+    /// A MySQL / MariaDB server.
+    MySql(String),
+}
+
+/// Parses an upstream-style (`mysql+pymysql://…`, `postgresql+psycopg2://…`) or plain database
+/// URL naming a PostgreSQL or MySQL/MariaDB server.
+///
+/// # Errors
+/// [`StorageError::InvalidUrl`] for anything else (SQLite included).
+pub fn server_url(url: &str) -> Result<ServerUrl> {
+    match parse(url)? {
+        Location::Postgres(u) => Ok(ServerUrl::Postgres(u)),
+        Location::MySql(u) => Ok(ServerUrl::MySql(u)),
+        Location::Memory | Location::File(_) => Err(StorageError::InvalidUrl(
+            "expected a PostgreSQL or MySQL/MariaDB server URL".to_owned(),
+        )),
     }
 }
 

@@ -112,6 +112,7 @@ fn from_row(row: &super::query::Row) -> Result<Zone> {
         reverse_name: r.text("reverse_name")?,
         delayed_notify: r.flag("delayed_notify")?,
         increment_serial: r.flag("increment_serial")?,
+        attributes: Default::default(),
     })
 }
 
@@ -126,7 +127,7 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
     ];
     values.extend(data_values(z));
     Sql::insert("zones", &names, values).execute(conn).await?;
-    Ok(())
+    super::zone_attributes::insert(conn, z).await
 }
 
 /// A zone by id; `live_only` hides soft-deleted zones.
@@ -150,10 +151,12 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) 
     if lock && conn.engine() != Engine::Sqlite {
         q.push(" FOR UPDATE");
     }
-    match q.fetch_optional(conn).await? {
-        Some(row) => from_row(&row),
-        None => Err(StorageError::NotFound("zone")),
-    }
+    let mut zone = match q.fetch_optional(conn).await? {
+        Some(row) => from_row(&row)?,
+        None => return Err(StorageError::NotFound("zone")),
+    };
+    super::zone_attributes::load(conn, std::slice::from_mut(&mut zone)).await?;
+    Ok(zone)
 }
 
 /// One page of live zones matching `criteria`, with the total count.
@@ -172,12 +175,13 @@ pub(crate) async fn find(
     ));
     push_criteria(&mut q, conn.engine(), &ZONES, "z", criteria, None)?;
     push_page(&mut q, conn, &ZONES, "z", page).await?;
-    let items = q
+    let mut items = q
         .fetch_all(conn)
         .await?
         .iter()
         .map(from_row)
         .collect::<Result<Vec<_>>>()?;
+    super::zone_attributes::load(conn, &mut items).await?;
     Ok(Listing { items, total_count })
 }
 
@@ -268,7 +272,7 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
 /// Hard-deletes a zone, its recordsets and records (the other children go by ON DELETE CASCADE).
 pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
     // Children first, explicitly: foreign keys may be off on a database upstream created.
-    for table in ["records", "recordsets"] {
+    for table in ["records", "recordsets", "zone_attributes"] {
         let mut q = Sql::new(&format!("DELETE FROM {table} WHERE zone_id = "));
         q.bind(id);
         q.execute(conn).await?;

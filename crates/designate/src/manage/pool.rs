@@ -2,7 +2,9 @@
 //!
 //! `update` reads the file, checks it whole (schema, then every target's options through its
 //! backend) before touching the store, prints the plan, and — unless `--dry-run` — applies it
-//! through central's `ensure_pool`, which also carries NS changes into the pool's zones.
+//! through central's `ensure_pool`, which also carries NS changes into the pool's zones; with
+//! `--delete`, stored pools the file does not list are then deleted through central's
+//! `delete_pool` (refused, before anything is applied, while such a pool holds zones).
 //! `show_config` prints stored pools in the same YAML format. Parsing and planning live in
 //! `designate_backends::pools_yaml` (no I/O); this module only does the I/O around them.
 
@@ -163,15 +165,6 @@ async fn update(
     if dry_run {
         return Ok(());
     }
-    if let Some(Change::Delete(p)) = changes.iter().find(|c| matches!(c, Change::Delete(_))) {
-        // The store has no pool deletion yet; refuse before changing anything.
-        bail!(
-            "cannot delete pool {} ({}): deleting pools is not supported yet; nothing was changed",
-            p.name,
-            p.id
-        );
-    }
-
     // No worker runs in this process: the casts central makes for zones whose NS records
     // changed go nowhere, and the running service's producer re-drives those PENDING zones.
     let (worker, _casts) = WorkerQueue::new();
@@ -181,11 +174,33 @@ async fn update(
         Arc::new(LogNotifier),
         config.central.clone(),
     );
+    // Upstream refuses to delete a pool that still has zones; refuse before changing anything
+    // (central checks again in the deleting transaction).
+    for change in &changes {
+        if let Change::Delete(p) = change {
+            let in_use = central
+                .pool_in_use(p.id)
+                .await
+                .map_err(|e| anyhow::anyhow!("cannot check pool {}: {}", p.name, e.message))?;
+            if in_use {
+                bail!(
+                    "cannot delete pool {} ({}): pool must not contain zones; nothing was changed",
+                    p.name,
+                    p.id
+                );
+            }
+        }
+    }
+    let mut deletes = Vec::new();
     for change in changes {
         let pool = match change {
             Change::Create(p) => p,
             Change::Update { after, .. } => *after,
-            Change::Unchanged(_) | Change::Delete(_) => continue,
+            Change::Delete(p) => {
+                deletes.push(p);
+                continue;
+            }
+            Change::Unchanged(_) => continue,
         };
         let name = pool.name.clone();
         central
@@ -193,6 +208,14 @@ async fn update(
             .await
             .map_err(|e| anyhow::anyhow!("cannot apply pool {name}: {}", e.message))?;
         tracing::info!(pool = %name, "pool applied");
+    }
+    // As upstream: deletions after every create and update.
+    for pool in deletes {
+        central
+            .delete_pool(pool.id)
+            .await
+            .map_err(|e| anyhow::anyhow!("cannot delete pool {}: {}", pool.name, e.message))?;
+        tracing::info!(pool = %pool.name, "pool deleted");
     }
     Ok(())
 }

@@ -19,7 +19,7 @@ use crate::harness::{self, wait_for, write_config_with, Ports, Service};
 /// The pool of this test; not the default pool, which `designate all` rewrites at start.
 const POOL_ID: &str = "a3c1d6f0-5b7e-4c1a-9a57-0d2f6c1b9e01";
 
-fn manage(config: &Path, args: &[&str]) -> Output {
+pub(crate) fn manage(config: &Path, args: &[&str]) -> Output {
     Command::new(env!("CARGO_BIN_EXE_designate"))
         .arg("--config")
         .arg(config)
@@ -30,7 +30,7 @@ fn manage(config: &Path, args: &[&str]) -> Output {
         .expect("run designate manage")
 }
 
-fn text(out: &Output) -> String {
+pub(crate) fn text(out: &Output) -> String {
     format!(
         "{}{}",
         String::from_utf8_lossy(&out.stdout),
@@ -80,7 +80,7 @@ fn bind9_pool_yaml(id: &str, named: &Named, mdns: u16) -> String {
 }
 
 /// The SOA serial `server` answers for `zone`, if it answers one.
-async fn soa_serial(server: SocketAddr, zone: &str) -> Option<u32> {
+pub(crate) async fn soa_serial(server: SocketAddr, zone: &str) -> Option<u32> {
     let msg = dns::udp(server, zone, RecordType::SOA).await;
     msg.answers().iter().find_map(|r| match r.data() {
         RData::SOA(soa) => Some(soa.serial()),
@@ -89,7 +89,7 @@ async fn soa_serial(server: SocketAddr, zone: &str) -> Option<u32> {
 }
 
 /// The A addresses `server` answers for `name`.
-async fn a_records(server: SocketAddr, name: &str) -> (ResponseCode, Vec<String>) {
+pub(crate) async fn a_records(server: SocketAddr, name: &str) -> (ResponseCode, Vec<String>) {
     let msg = dns::udp(server, name, RecordType::A).await;
     let mut addrs: Vec<String> = msg
         .answers()
@@ -104,7 +104,11 @@ async fn a_records(server: SocketAddr, name: &str) -> (ResponseCode, Vec<String>
 }
 
 /// Waits for the zone to be ACTIVE and checks both nameservers serve its serial.
-async fn active_everywhere(service: &Service, zone_id: &str, servers: &[SocketAddr]) -> u32 {
+pub(crate) async fn active_everywhere(
+    service: &Service,
+    zone_id: &str,
+    servers: &[SocketAddr],
+) -> u32 {
     let zone = service
         .wait_zone_status(zone_id, "ACTIVE", Duration::from_secs(30))
         .await;

@@ -347,4 +347,12 @@ impl CentralApi for Central {
     ) -> Result<Option<Zone>> {
         self.delayed_notify_done(ctx, zone_id).await
     }
+
+    async fn increment_zone_serial(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        self.serial_increment(ctx, zone_id).await
+    }
 }

@@ -209,6 +209,10 @@ impl Config {
         let delayed = &mut producer.delayed_notify;
         delayed.interval = f.get_secs(d, "interval")?.unwrap_or(delayed.interval);
         delayed.batch_size = f.get(d, "batch_size")?.unwrap_or(delayed.batch_size);
+        let i = "producer_task:increment_serial";
+        let inc = &mut producer.increment_serial;
+        inc.interval = f.get_secs(i, "interval")?.unwrap_or(inc.interval);
+        inc.batch_size = f.get(i, "batch_size")?.unwrap_or(inc.batch_size);
         producer.per_page = f.get(p, "per_page")?.unwrap_or(producer.per_page);
 
         let ns_records = f

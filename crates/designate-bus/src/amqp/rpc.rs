@@ -161,6 +161,10 @@ pub enum CentralRequest {
     FinishDelayedNotify {
         zone_id: Uuid,
     },
+    // --- producer `increment_serial` ---
+    IncrementZoneSerial {
+        zone_id: Uuid,
+    },
 }
 
 impl CentralRequest {
@@ -201,6 +205,7 @@ impl CentralRequest {
             Self::GetAbsoluteLimits => "get_absolute_limits",
             Self::PurgeZones { .. } => "purge_zones",
             Self::FinishDelayedNotify { .. } => "finish_delayed_notify",
+            Self::IncrementZoneSerial { .. } => "increment_zone_serial",
         }
     }
 }
@@ -697,6 +702,14 @@ impl CentralApi for CentralClient {
         self.call(ctx, CentralRequest::FinishDelayedNotify { zone_id })
             .await
     }
+    async fn increment_zone_serial(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        self.call(ctx, CentralRequest::IncrementZoneSerial { zone_id })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -891,6 +904,9 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         R::PurgeZones { zone_ids } => wrap(central.purge_zones(ctx, zone_ids).await),
         R::FinishDelayedNotify { zone_id } => {
             wrap(central.finish_delayed_notify(ctx, zone_id).await)
+        }
+        R::IncrementZoneSerial { zone_id } => {
+            wrap(central.increment_zone_serial(ctx, zone_id).await)
         }
         R::UpdateStatus {
             zone_id,

@@ -406,6 +406,21 @@ mod tests {
     }
 
     #[test]
+    fn scheduler_filters_are_read_in_order() {
+        use designate_central::scheduler::{SchedulerFilter, DEFAULT_FILTERS};
+        let c = Config::from_file(&ConfFile::empty()).unwrap();
+        assert_eq!(c.central.scheduler_filters, DEFAULT_FILTERS);
+        let f =
+            ConfFile::parse("[service:central]\nscheduler_filters = pool_id_attribute, fallback\n")
+                .unwrap();
+        let c = Config::from_file(&f).unwrap();
+        assert_eq!(
+            c.central.scheduler_filters,
+            [SchedulerFilter::PoolIdAttribute, SchedulerFilter::Fallback]
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_option() {
         for (text, needle) in [
             ("[service:api]\nlisten = nowhere\n", "[service:api] listen"),
@@ -416,6 +431,14 @@ mod tests {
             (
                 "[service:central]\ndefault_pool_id = nope\n",
                 "[service:central] default_pool_id",
+            ),
+            (
+                "[service:central]\nscheduler_filters = attribute, bogus\n",
+                "[service:central] scheduler_filters",
+            ),
+            (
+                "[service:central]\nscheduler_filters = ,\n",
+                "[service:central] scheduler_filters",
             ),
             (
                 "[service:api]\nauth_strategy = bogus\n",

@@ -437,11 +437,17 @@ impl Drop for PdnsSql {
     fn drop(&mut self) {
         let _ = self.child.kill();
         let _ = self.child.wait();
+        // PostgreSQL refuses to drop a database others are still connected to (a backend's pool
+        // closes its connections lazily): FORCE ends them.
+        let force = match self.engine {
+            PdnsSqlEngine::MySql => "",
+            PdnsSqlEngine::Postgres => " WITH (FORCE)",
+        };
         let _ = std::panic::catch_unwind(|| {
             sql_cli(
                 self.engine,
                 None,
-                &format!("DROP DATABASE IF EXISTS {}", self.database),
+                &format!("DROP DATABASE IF EXISTS {}{force}", self.database),
             )
         });
     }

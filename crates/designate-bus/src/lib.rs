@@ -568,6 +568,26 @@ pub trait CentralApi: Send + Sync + 'static {
         let _ = (ctx, zone_ids);
         Ok(Vec::new())
     }
+
+    // --- producer `increment_serial` (pools helper) ---
+
+    /// The producer's `increment_serial` step for one zone (upstream's
+    /// `increment_zone_serial`): when the zone's `increment_serial` flag is set and it is not
+    /// being deleted, bumps its serial (SOA rewritten), clears the flag and marks an idle zone
+    /// UPDATE / PENDING, in one transaction. Returns the stored zone (the caller casts an update
+    /// unless the zone also waits for a delayed notify), or `None` when there is nothing to do.
+    /// Admin only. The default refuses.
+    async fn increment_zone_serial(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        let _ = (ctx, zone_id);
+        Err(DesignateError::new(
+            ErrorKind::UnknownFailure,
+            "serial increments are not supported by this central",
+        ))
+    }
 }
 
 /// The refusal of a [`CentralApi`] default method.

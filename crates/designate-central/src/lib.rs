@@ -369,6 +369,14 @@ impl CentralApi for Central {
         self.delayed_notify_done(ctx, zone_id).await
     }
 
+    async fn increment_zone_serial(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        self.serial_increment(ctx, zone_id).await
+    }
+
     // --- zone tasks: imports and exports
 
     async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {

@@ -1,5 +1,6 @@
-//! Operations the producer's periodic tasks drive: purging soft-deleted zones (`zone_purge`)
-//! and closing a delayed-NOTIFY batch (`delayed_notify`). The producer decides which zones
+//! Operations the producer's periodic tasks drive: purging soft-deleted zones (`zone_purge`),
+//! closing a delayed-NOTIFY batch (`delayed_notify`) and bumping the serial of a zone flagged
+//! `increment_serial` (`increment_serial`). The producer decides which zones
 //! (those of the shards it holds); central, the only writer, makes the change.
 
 use designate_core::objects::{Action, Zone, ZoneStatus};
@@ -9,7 +10,7 @@ use uuid::Uuid;
 
 use crate::build::now;
 use crate::errors::from_storage;
-use crate::txn::{begin, commit, retry};
+use crate::txn::{begin, bump_zone, commit, new_serial, retry};
 use crate::Central;
 
 /// Periodic operations are for the roles' own admin context, never for API users.
@@ -76,6 +77,41 @@ impl Central {
             next.updated_at = Some(now());
             let stored = tx.update_zone(&next).await.map_err(from_storage)?;
             commit(tx).await?;
+            Ok(Some(stored))
+        })
+        .await
+    }
+}
+
+// --- producer `increment_serial` ---
+impl Central {
+    /// See [`designate_bus::CentralApi::increment_zone_serial`]. Central bumps serials in the
+    /// transaction of each change, so only zones flagged by something else carry the flag —
+    /// above all a database adopted from upstream, whose central defers serial bumps to this
+    /// task. The bump is not journaled (the changes behind it are unknown), so IXFR falls back
+    /// to AXFR across it.
+    pub(crate) async fn serial_increment(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        require_admin(ctx, "increment serials")?;
+        retry(|| async {
+            let mut tx = begin(self.storage.as_ref()).await?;
+            let zone = match tx.get_zone(zone_id).await {
+                Ok(zone) => zone,
+                Err(StorageError::NotFound(_)) => return Ok(None),
+                Err(e) => return Err(from_storage(e)),
+            };
+            // As upstream: a zone being deleted is skipped.
+            if !zone.increment_serial || zone.action == Action::Delete {
+                return Ok(None);
+            }
+            let mut flagged = zone.clone();
+            flagged.increment_serial = false;
+            let stored = bump_zone(tx.as_mut(), &flagged, new_serial(&zone)).await?;
+            commit(tx).await?;
+            tracing::debug!(zone = %stored.name, serial = stored.serial, "incremented flagged serial");
             Ok(Some(stored))
         })
         .await

@@ -52,6 +52,8 @@ pub struct ProducerConfig {
     pub exists_interval: Duration,
     /// `[producer_task:delayed_notify]`.
     pub delayed_notify: BatchTaskConfig,
+    /// `[producer_task:increment_serial]` (upstream: interval 5 s, batch_size 100).
+    pub increment_serial: BatchTaskConfig,
     /// `[producer_task:*] per_page`: page size when walking a shard range's zones.
     pub per_page: u32,
     /// How long a producer instance's claims (membership and shard buckets) last without
@@ -102,6 +104,10 @@ impl Default for ProducerConfig {
             },
             exists_interval: Duration::from_secs(3600),
             delayed_notify: BatchTaskConfig {
+                interval: Duration::from_secs(5),
+                batch_size: 100,
+            },
+            increment_serial: BatchTaskConfig {
                 interval: Duration::from_secs(5),
                 batch_size: 100,
             },

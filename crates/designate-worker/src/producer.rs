@@ -91,7 +91,9 @@ impl Producer {
             .into_iter()
             .filter(|t| self.config.task_enabled(t.name()))
             .filter(|t| match t {
-                Task::ZonePurge | Task::DelayedNotify => self.central.is_some(),
+                Task::ZonePurge | Task::DelayedNotify | Task::IncrementSerial => {
+                    self.central.is_some()
+                }
                 Task::PeriodicExists => self.notifier.is_some(),
                 Task::Recovery => true,
             })

@@ -24,12 +24,16 @@ pub enum Task {
     PeriodicExists,
     /// `delayed_notify`: one update for all the changes batched under a zone's flag.
     DelayedNotify,
+    /// `increment_serial`: one serial bump for zones flagged `increment_serial`.
+    IncrementSerial,
 }
 
 impl Task {
     /// Every task, in the order a tick runs them.
-    pub const ALL: [Self; 4] = [
+    pub const ALL: [Self; 5] = [
         Self::Recovery,
+        // Before delayed_notify, which leaves zones still waiting for their bump alone.
+        Self::IncrementSerial,
         Self::DelayedNotify,
         Self::ZonePurge,
         Self::PeriodicExists,
@@ -42,6 +46,7 @@ impl Task {
             Self::ZonePurge => "zone_purge",
             Self::PeriodicExists => "periodic_exists",
             Self::DelayedNotify => "delayed_notify",
+            Self::IncrementSerial => "increment_serial",
         }
     }
 
@@ -52,6 +57,7 @@ impl Task {
             Self::ZonePurge => config.zone_purge.interval,
             Self::PeriodicExists => config.exists_interval,
             Self::DelayedNotify => config.delayed_notify.interval,
+            Self::IncrementSerial => config.increment_serial.interval,
         }
     }
 }
@@ -105,6 +111,7 @@ impl TaskEnv<'_> {
             Task::ZonePurge => self.purge(shards).await,
             Task::PeriodicExists => self.exists(shards).await,
             Task::DelayedNotify => self.delayed_notify(shards).await,
+            Task::IncrementSerial => self.increment_serial(shards).await,
         }
     }
 
@@ -234,6 +241,46 @@ impl TaskEnv<'_> {
                     .cast_zone_task(&ctx, ZoneTask::Update, zone)
                     .await;
                 count += 1;
+            }
+        }
+        Ok(count)
+    }
+}
+
+// --- producer `increment_serial` ---
+impl TaskEnv<'_> {
+    /// `increment_serial` (upstream's `PeriodicIncrementSerialTask`): the oldest-updated
+    /// `batch_size` flagged zones each get one serial bump through central, and an update cast
+    /// unless they also wait for a delayed NOTIFY (that task casts them then).
+    async fn increment_serial(&self, shards: (u16, u16)) -> Result<usize, TaskError> {
+        let central = self.central.ok_or(TaskError::NotWired("central"))?;
+        let criteria = Criteria::new().eq("increment_serial", "true");
+        let page = Page {
+            limit: Some(self.config.increment_serial.batch_size.max(1)),
+            sort_key: "updated_at".to_owned(),
+            sort_dir: SortDir::Asc,
+            marker: None,
+        };
+        let zones = self
+            .storage
+            .begin_read()
+            .await?
+            .find_zones_in_shards(shards, &criteria, &page)
+            .await?
+            .items;
+        let ctx = context(Task::IncrementSerial);
+        let mut count = 0;
+        for zone in zones {
+            if zone.action == Action::Delete {
+                continue;
+            }
+            if let Some(zone) = central.increment_zone_serial(&ctx, zone.id).await? {
+                count += 1;
+                if !zone.delayed_notify {
+                    self.worker
+                        .cast_zone_task(&ctx, ZoneTask::Update, zone)
+                        .await;
+                }
             }
         }
         Ok(count)

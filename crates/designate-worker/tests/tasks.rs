@@ -137,3 +137,112 @@ async fn purge_delayed_notify_and_exists_run_through_central() {
         "only the 5 s task may be due again: {again:?}"
     );
 }
+
+// --- producer `increment_serial` ---
+
+/// Zones flagged `increment_serial` (as upstream's central leaves them, e.g. in an adopted
+/// database) get one serial bump each, SOA included; an update is cast unless the zone also
+/// waits for a delayed NOTIFY; a zone being deleted is skipped.
+#[tokio::test]
+async fn increment_serial_bumps_flagged_zones_once() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite:///{}", dir.path().join("d.sqlite").display());
+    let s = SqlStorage::connect(&url).await.expect("connect");
+    s.migrate().await.expect("migrate");
+    let storage: Arc<dyn Storage> = Arc::new(s);
+    let (queue, mut casts) = WorkerQueue::new();
+    let config = CentralConfig::default();
+    let central = Arc::new(Central::new(
+        Arc::clone(&storage),
+        Arc::new(queue.clone()),
+        Arc::new(Kept::default()) as Arc<dyn Notifier>,
+        config.clone(),
+    ));
+    let mut pool = contract::pool("default");
+    pool.id = config.default_pool_id;
+    central.ensure_pool(pool).await.expect("pool");
+    let ctx = RequestContext {
+        project_id: Some("p1".to_owned()),
+        ..RequestContext::admin()
+    };
+    let mut zones = Vec::new();
+    for name in [
+        "flagged.test.",
+        "flagged-delayed.test.",
+        "flagged-deleting.test.",
+    ] {
+        let new = designate_core::objects::NewZone {
+            name: name.to_owned(),
+            email: Some("a@example.org".to_owned()),
+            ..Default::default()
+        };
+        zones.push(
+            designate_bus::CentralApi::create_zone(central.as_ref(), &ctx, new)
+                .await
+                .expect("zone"),
+        );
+    }
+    // Flag them as upstream's central does (serial not bumped yet).
+    let mut tx = storage.begin().await.expect("begin");
+    for (i, zone) in zones.iter().enumerate() {
+        let mut z = tx.get_zone(zone.id).await.expect("get");
+        z.increment_serial = true;
+        z.status = ZoneStatus::Active;
+        z.action = if i == 2 { Action::Delete } else { Action::None };
+        z.delayed_notify = i == 1;
+        tx.update_zone(&z).await.expect("update");
+    }
+    tx.commit().await.expect("commit");
+    while casts.try_recv().is_ok() {}
+    let before: Vec<u32> = zones.iter().map(|z| z.serial).collect();
+    // Serials are unix time: make sure the bump is visible as a larger one.
+    tokio::time::sleep(Duration::from_millis(1100)).await;
+
+    let producer = Producer::new(
+        Arc::clone(&storage),
+        Arc::new(queue),
+        ProducerConfig {
+            enabled_tasks: Some(vec!["increment_serial".to_owned()]),
+            ..ProducerConfig::default()
+        },
+    )
+    .with_central(central);
+    let mut leases = producer.leases();
+    let runs = producer.tick(&mut leases, false).await.expect("tick");
+    assert!(runs.iter().all(|r| r.outcome.is_ok()), "{runs:?}");
+    let done: usize = runs
+        .iter()
+        .filter(|r| r.task == Task::IncrementSerial)
+        .map(|r| r.outcome.clone().unwrap_or(0))
+        .sum();
+    assert_eq!(done, 2);
+
+    let mut tx = storage.begin_read().await.expect("begin");
+    let idle = tx.get_zone(zones[0].id).await.expect("zone");
+    assert!(idle.serial > before[0] && !idle.increment_serial);
+    assert_eq!(
+        (idle.status, idle.action),
+        (ZoneStatus::Pending, Action::Update)
+    );
+    let soa = tx
+        .zone_recordsets(idle.id)
+        .await
+        .expect("recordsets")
+        .into_iter()
+        .find(|rs| rs.rtype == "SOA")
+        .expect("soa");
+    assert!(
+        soa.records[0].data.contains(&idle.serial.to_string()),
+        "{}",
+        soa.records[0].data
+    );
+    let delayed = tx.get_zone(zones[1].id).await.expect("zone");
+    assert!(delayed.serial > before[1] && !delayed.increment_serial && delayed.delayed_notify);
+    let deleting = tx.get_zone(zones[2].id).await.expect("zone");
+    assert!(deleting.increment_serial);
+    assert_eq!(deleting.serial, before[2]);
+    drop(tx);
+    let cast = casts.try_recv().expect("one cast");
+    assert_eq!((cast.task, cast.zone.id), (ZoneTask::Update, zones[0].id));
+    assert!(casts.try_recv().is_err(), "exactly one cast");
+}

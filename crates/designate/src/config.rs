@@ -212,6 +212,10 @@ impl Config {
         let delayed = &mut producer.delayed_notify;
         delayed.interval = f.get_secs(d, "interval")?.unwrap_or(delayed.interval);
         delayed.batch_size = f.get(d, "batch_size")?.unwrap_or(delayed.batch_size);
+        let i = "producer_task:increment_serial";
+        let inc = &mut producer.increment_serial;
+        inc.interval = f.get_secs(i, "interval")?.unwrap_or(inc.interval);
+        inc.batch_size = f.get(i, "batch_size")?.unwrap_or(inc.batch_size);
         producer.per_page = f.get(p, "per_page")?.unwrap_or(producer.per_page);
 
         let ns_records = f
@@ -409,6 +413,21 @@ mod tests {
     }
 
     #[test]
+    fn scheduler_filters_are_read_in_order() {
+        use designate_central::scheduler::{SchedulerFilter, DEFAULT_FILTERS};
+        let c = Config::from_file(&ConfFile::empty()).unwrap();
+        assert_eq!(c.central.scheduler_filters, DEFAULT_FILTERS);
+        let f =
+            ConfFile::parse("[service:central]\nscheduler_filters = pool_id_attribute, fallback\n")
+                .unwrap();
+        let c = Config::from_file(&f).unwrap();
+        assert_eq!(
+            c.central.scheduler_filters,
+            [SchedulerFilter::PoolIdAttribute, SchedulerFilter::Fallback]
+        );
+    }
+
+    #[test]
     fn bad_values_name_the_option() {
         for (text, needle) in [
             ("[service:api]\nlisten = nowhere\n", "[service:api] listen"),
@@ -419,6 +438,14 @@ mod tests {
             (
                 "[service:central]\ndefault_pool_id = nope\n",
                 "[service:central] default_pool_id",
+            ),
+            (
+                "[service:central]\nscheduler_filters = attribute, bogus\n",
+                "[service:central] scheduler_filters",
+            ),
+            (
+                "[service:central]\nscheduler_filters = ,\n",
+                "[service:central] scheduler_filters",
             ),
             (
                 "[service:api]\nauth_strategy = bogus\n",

@@ -270,6 +270,10 @@ pub enum CentralRequest {
     SharedZoneIds {
         zone_ids: Vec<Uuid>,
     },
+    // --- producer `increment_serial` ---
+    IncrementZoneSerial {
+        zone_id: Uuid,
+    },
 }
 
 impl CentralRequest {
@@ -310,6 +314,7 @@ impl CentralRequest {
             Self::GetAbsoluteLimits => "get_absolute_limits",
             Self::PurgeZones { .. } => "purge_zones",
             Self::FinishDelayedNotify { .. } => "finish_delayed_notify",
+            Self::IncrementZoneSerial { .. } => "increment_zone_serial",
             Self::CreateTsigkey { .. } => "create_tsigkey",
             Self::GetTsigkey { .. } => "get_tsigkey",
             Self::FindTsigkeys { .. } => "find_tsigkeys",
@@ -1058,6 +1063,14 @@ impl CentralApi for CentralClient {
         self.call(ctx, CentralRequest::SharedZoneIds { zone_ids })
             .await
     }
+    async fn increment_zone_serial(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+    ) -> Result<Option<Zone>> {
+        self.call(ctx, CentralRequest::IncrementZoneSerial { zone_id })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -1252,6 +1265,9 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         R::PurgeZones { zone_ids } => wrap(central.purge_zones(ctx, zone_ids).await),
         R::FinishDelayedNotify { zone_id } => {
             wrap(central.finish_delayed_notify(ctx, zone_id).await)
+        }
+        R::IncrementZoneSerial { zone_id } => {
+            wrap(central.increment_zone_serial(ctx, zone_id).await)
         }
         // zone tasks: imports and exports
         R::CreateZoneExport { zone_id } => wrap(central.create_zone_export(ctx, zone_id).await),

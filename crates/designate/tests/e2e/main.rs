@@ -14,3 +14,6 @@ mod pools;
 mod restart;
 mod sink;
 mod spine;
+// zone tasks: imports and exports
+mod zone_actions;
+mod zone_import;

@@ -1116,3 +1116,84 @@ async fn tsigkeys_a_zone_transfer_and_a_share_cross_the_bus() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
 }
+
+// --- zone tasks (imports / exports), nameservers, abandon ---
+
+#[tokio::test]
+async fn zone_tasks_nameservers_and_abandon_cross_the_bus() {
+    use designate_core::objects::TaskStatus;
+
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let zone = client
+        .create_zone(&ctx(), new_zone("tasks.example.org."))
+        .await
+        .unwrap();
+
+    let export = client.create_zone_export(&ctx(), zone.id).await.unwrap();
+    assert_eq!(export.status, TaskStatus::Pending);
+    let done = loop {
+        let t = client.get_zone_export(&ctx(), export.id).await.unwrap();
+        if t.status != TaskStatus::Pending {
+            break t;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(done.status, TaskStatus::Complete);
+    let listed = client
+        .find_zone_exports(&ctx(), Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.items, vec![done.clone()]);
+    let text = client.export_zone(&ctx(), zone.id).await.unwrap();
+    assert!(text.starts_with("$ORIGIN tasks.example.org.\n"), "{text}");
+    client.delete_zone_export(&ctx(), export.id).await.unwrap();
+    let gone = client.get_zone_export(&ctx(), export.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::ZoneExportNotFound);
+
+    let file = "$ORIGIN imported.example.org.\n@ 60 IN SOA ns1. admin.imported.example.org. 1 2 3 4 5\nwww 60 IN A 192.0.2.1\n";
+    let import = client
+        .create_zone_import(&ctx(), file.to_owned())
+        .await
+        .unwrap();
+    let done = loop {
+        let t = client.get_zone_import(&ctx(), import.id).await.unwrap();
+        if t.status != TaskStatus::Pending {
+            break t;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    };
+    assert_eq!(done.status, TaskStatus::Complete, "{done:?}");
+    let imported = done.zone_id.expect("zone id");
+    let listed = client
+        .find_zone_imports(&ctx(), Criteria::new(), Page::default())
+        .await
+        .unwrap();
+    assert_eq!(listed.total_count, 1);
+    client.delete_zone_import(&ctx(), import.id).await.unwrap();
+    let gone = client.get_zone_import(&ctx(), import.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::ZoneImportNotFound);
+
+    let ns = client.get_zone_ns_records(&ctx(), imported).await.unwrap();
+    assert_eq!(ns.len(), 1);
+    assert_eq!(ns[0].hostname, "ns1.example.net.");
+    let admin = RequestContext {
+        roles: vec!["admin".to_owned()],
+        ..ctx()
+    };
+    let abandoned = client.abandon_zone(&admin, imported).await.unwrap();
+    assert!(abandoned.deleted_at.is_some());
+    let gone = client.get_zone(&ctx(), imported).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::ZoneNotFound);
+
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

@@ -195,7 +195,7 @@ impl Central {
         let mut task = task;
         for (i, set) in importable.into_iter().enumerate() {
             if i > 0 && i % PROGRESS_EVERY == 0 {
-                let message = format!("Checked {i} of {total} recordsets of {}.", parsed.name);
+                let message = format!("Checked {i} of {total} recordsets of {}", parsed.name);
                 task = self.progress(task, &message).await;
             }
             let spec = NewRecordSet {
@@ -216,7 +216,7 @@ impl Central {
             expire: i32::try_from(parsed.soa.expire).unwrap_or(i32::MAX),
             recordsets,
         };
-        let message = format!("Writing {total} recordsets of {}.", parsed.name);
+        let message = format!("Writing {total} recordsets of {}", parsed.name);
         let task = self.progress(task, &message).await;
         let Some(tenant) = task.tenant_id.clone() else {
             return Err((task, "An undefined error occurred. no project".to_owned()));

@@ -178,9 +178,9 @@ pub(crate) fn api_config(config: &Config, bound: SocketAddr) -> ApiConfig {
         healthcheck_disable_file: config.healthcheck_disable_file.clone(),
         default_limit: config.default_limit,
         max_limit: config.max_limit,
+        max_body_bytes: config.max_body_bytes,
         auth: config.api_auth.clone(),
         policy: config.api_policy.clone(),
-        ..ApiConfig::default()
     }
 }
 

@@ -44,6 +44,9 @@ pub(crate) struct Config {
     pub(crate) max_limit: u32,
     /// `[service:api] auth_strategy` with `[keystone_authtoken]`.
     pub(crate) api_auth: designate_api::AuthStrategy,
+    /// `[oslo_middleware] max_request_body_size` (oslo's sizelimit middleware; 114688 bytes by
+    /// default, which is also what limits a zone import's file).
+    pub(crate) max_body_bytes: usize,
     /// The effective policy: defaults plus `[oslo_policy] policy_file`, checked at load time.
     pub(crate) api_policy: std::sync::Arc<designate_api::Policy>,
     /// `[service:mdns] listen` (first address).
@@ -241,6 +244,9 @@ impl Config {
             default_limit: f.get("service:api", "default_limit_v2")?.unwrap_or(20),
             max_limit: f.get("service:api", "max_limit_v2")?.unwrap_or(1000),
             api_auth,
+            max_body_bytes: f
+                .get("oslo_middleware", "max_request_body_size")?
+                .unwrap_or(designate_api::MAX_BODY_BYTES),
             api_policy,
             mdns_listen: listen(f, "service:mdns", DEFAULT_MDNS_LISTEN)?,
             nameserver_listen: listen(f, "service:nameserver", DEFAULT_NAMESERVER_LISTEN)?,

@@ -14,11 +14,14 @@ mod interop;
 mod placement;
 mod pool_delete;
 mod pools;
+// zone tasks: imports and exports
 mod pools_sql;
 mod producer_failover;
 mod restart;
 mod sink;
 mod spine;
+mod zone_actions;
+mod zone_import;
 // ops: database servers of the test's own, outages, server engines through the binary.
 mod db_outage;
 mod db_servers;

@@ -3,12 +3,15 @@ our API in noauth mode, every output checked. Run by interop.rs with the API's /
 
     python cli_session.py http://127.0.0.1:PORT/v2
 
-Each command runs in this one process (openstackclient's shell object, fresh per command) so the
-session pays Python's start-up once. Exits non-zero with the failing step on stderr.
+Each command runs in a child forked from this process after the client's modules are loaded, so
+the session pays Python's start-up once, yet no command sees state another left behind (the
+designate plugin keeps `--sudo-project-id` / `--all-projects` on a shared session object).
+Exits non-zero with the failing step on stderr.
 """
 import contextlib
 import io
 import json
+import os
 import sys
 import tempfile
 import time
@@ -29,25 +32,42 @@ def check(condition, message):
         fail(message)
 
 
-def osc(*argv, expect_rc=0, project=None):
+def run_isolated(argv):
+    """Runs one `openstack` command in a forked child; returns (exit code, stdout, stderr)."""
+    read_fd, write_fd = os.pipe()
+    pid = os.fork()
+    if pid == 0:
+        os.close(read_fd)
+        out, err = io.StringIO(), io.StringIO()
+        try:
+            with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
+                rc = shell.OpenStackShell().run(argv)
+        except BaseException as e:  # report anything, never fall back into the parent's code
+            rc = 99
+            err.write(repr(e))
+        with os.fdopen(write_fd, "w") as pipe:
+            json.dump([rc, out.getvalue(), err.getvalue()], pipe)
+        os._exit(0)
+    os.close(write_fd)
+    with os.fdopen(read_fd) as pipe:
+        data = pipe.read()
+    os.waitpid(pid, 0)
+    return json.loads(data)
+
+
+def osc(*argv, expect_rc=0):
     """Runs one `openstack` command; returns its parsed JSON output (or raw text)."""
     STEP[0] = " ".join(argv)
     base = ["--os-auth-type", "none", "--os-endpoint", ENDPOINT]
-    if project:
-        # noauth takes the project from X-Auth-Project-ID, which the client sends for sudo.
-        base += ["--os-project-id", project]
-    out, err = io.StringIO(), io.StringIO()
-    with contextlib.redirect_stdout(out), contextlib.redirect_stderr(err):
-        rc = shell.OpenStackShell().run(base + list(argv))
+    rc, text, errors = run_isolated(base + list(argv))
     if rc != expect_rc:
-        fail(f"exit {rc} (expected {expect_rc}); stdout={out.getvalue()!r} stderr={err.getvalue()!r}")
-    text = out.getvalue()
+        fail(f"exit {rc} (expected {expect_rc}); stdout={text!r} stderr={errors!r}")
     if "-f" in argv and argv[argv.index("-f") + 1] == "json" and text.strip():
         try:
             return json.loads(text)
         except ValueError:
             fail(f"not JSON: {text!r}")
-    return text if expect_rc == 0 else err.getvalue()
+    return text if expect_rc == 0 else errors
 
 
 def wait_active(zone):
@@ -146,6 +166,43 @@ def main():
     osc("zone", "delete", "imported.example.org.", "-f", "json")
     ns = osc("zone", "nameservers", "list", "cli.example.org.", "-f", "json")
     check(len(ns) >= 1 and all(n["hostname"].endswith(".") for n in ns), f"nameservers: {ns}")
+
+    # --- TSIG keys (admin), scoped to the default pool.
+    pool_id = zone["pool_id"]
+    key = osc("tsigkey", "create", "--name", "cli-key", "--algorithm", "hmac-sha256",
+              "--secret", "c2VjcmV0LXNlY3JldC1zZWNyZXQ=", "--scope", "POOL",
+              "--resource-id", pool_id, "-f", "json")
+    check(key["name"] == "cli-key" and key["algorithm"] == "hmac-sha256"
+          and key["scope"] == "POOL" and key["resource_id"] == pool_id, f"tsigkey create: {key}")
+    keys = osc("tsigkey", "list", "-f", "json")
+    check([k["name"] for k in keys] == ["cli-key"], f"tsigkey list: {keys}")
+    err = osc("tsigkey", "create", "--name", "cli-key", "--algorithm", "hmac-sha256",
+              "--secret", "c2VjcmV0", "--scope", "POOL", "--resource-id", pool_id, expect_rc=1)
+    check("Duplicate" in err or "409" in err, f"duplicate tsigkey: {err}")
+    osc("tsigkey", "delete", "cli-key")
+    check(osc("tsigkey", "list", "-f", "json") == [], "tsigkey delete")
+
+    # --- Zone transfer: a request for another project, accepted by that project.
+    xfer = osc("zone", "create", "--email", "h@xfer.example.org", "xfer.example.org.", "-f", "json")
+    wait_active(xfer["id"])
+    request = osc("zone", "transfer", "request", "create", "xfer.example.org.",
+                  "--target-project-id", "cli-target", "--description", "to cli-target", "-f", "json")
+    check(request["zone_id"] == xfer["id"] and request["target_project_id"] == "cli-target"
+          and request["status"] == "ACTIVE" and request["key"], f"transfer request: {request}")
+    listed = osc("zone", "transfer", "request", "list", "-f", "json")
+    check([r["id"] for r in listed] == [request["id"]], f"transfer request list: {listed}")
+    err = osc("zone", "transfer", "accept", "request", "--transfer-id", request["id"],
+              "--key", "wrong-key", "--sudo-project-id", "cli-target", expect_rc=1)
+    check("403" in err or "key" in err.lower(), f"wrong key: {err}")
+    accept = osc("zone", "transfer", "accept", "request", "--transfer-id", request["id"],
+                 "--key", request["key"], "--sudo-project-id", "cli-target", "-f", "json")
+    check(accept["zone_transfer_request_id"] == request["id"]
+          and accept["status"] in ("COMPLETE", "PENDING"), f"transfer accept: {accept}")
+    moved = osc("zone", "show", xfer["id"], "--all-projects", "-f", "json")
+    check(moved["project_id"] == "cli-target", f"zone not moved: {moved}")
+    live = [z["id"] for z in osc("zone", "list", "-f", "json") if z["action"] != "DELETE"]
+    check(live == [zone_id], f"the old project still lists the transferred zone: {live}")
+    osc("zone", "delete", xfer["id"], "--sudo-project-id", "cli-target", "-f", "json")
 
     # --- Quotas (admin on a named project).
     quotas = osc("dns", "quota", "set", "--project-id", "cli-project", "--zones", "7", "-f", "json")

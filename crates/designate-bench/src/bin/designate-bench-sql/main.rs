@@ -1,0 +1,248 @@
+//! `designate-bench-sql`: `designate all` on a PostgreSQL or MariaDB database, measured from the
+//! outside through the API.
+//!
+//! - **creates/s**: `--clients` concurrent API clients, each creating recordsets in a zone of
+//!   its own (`--creates` in total); every answer must be a 202. Reports creates/s and the
+//!   latency percentiles of one create.
+//! - **list p99** (with `--list-size N`): a zone filled with N recordsets (one A record each,
+//!   written straight into the database by cloning a recordset created through the API, since
+//!   creating 100,000 through the API would time the creates again), then
+//!   `GET /v2/zones/{id}/recordsets?limit=100` timed on the first page and on pages behind deep
+//!   markers (spread over the whole zone). Reports p50/p99/max.
+//!
+//! The database must exist and be empty (`designate all` migrates it):
+//! `designate-bench-sql --binary target/release/designate \
+//!   --connection postgresql+psycopg2://postgres@127.0.0.1:5432/bench --clients 8 --creates 4000`
+
+mod fill;
+
+use std::io::{BufRead, BufReader};
+use std::path::PathBuf;
+use std::process::{Command, Stdio};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use anyhow::{bail, Context, Result};
+use clap::Parser;
+use serde_json::{json, Value};
+
+#[derive(Debug, Parser)]
+struct Args {
+    /// The `designate` binary to measure (a release build).
+    #[arg(long, default_value = "target/release/designate")]
+    binary: PathBuf,
+    /// `[storage:sqlalchemy] connection` of an empty database.
+    #[arg(long)]
+    connection: String,
+    /// Concurrent API clients.
+    #[arg(long, default_value_t = 8)]
+    clients: usize,
+    /// Recordset creates in total.
+    #[arg(long, default_value_t = 4000)]
+    creates: usize,
+    /// Recordsets of the zone the list is timed on (0: no list benchmark).
+    #[arg(long, default_value_t = 0)]
+    list_size: usize,
+    /// Timed list requests.
+    #[arg(long, default_value_t = 300)]
+    lists: usize,
+}
+
+#[tokio::main]
+async fn main() -> Result<()> {
+    let args = Args::parse();
+    let state = tempfile::tempdir()?;
+    let config = state.path().join("designate.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "[DEFAULT]\nstate_path = {}\nquota_zone_recordsets = 10000000\nquota_zone_records = 10000000\n\
+             [service:api]\nlisten = 127.0.0.1:0\nmax_limit_v2 = 1000\n\
+             [service:mdns]\nlisten = 127.0.0.1:0\n[service:nameserver]\nlisten = 127.0.0.1:0\n\
+             [storage:sqlalchemy]\nconnection = {}\n",
+            state.path().display(),
+            args.connection
+        ),
+    )?;
+    let mut child = Command::new(&args.binary)
+        .arg("--config")
+        .arg(&config)
+        .arg("all")
+        .env("RUST_LOG", "warn,designate=info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", args.binary.display()))?;
+    let stderr = child.stderr.take().context("stderr")?;
+    let mut lines = BufReader::new(stderr).lines();
+    let ready = loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains("designate all ready") => break line,
+            Some(_) => {}
+            None => bail!("designate exited before it was ready"),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    let start = ready.find("api=").context("ready line")? + 4;
+    let api = ready[start..]
+        .split_whitespace()
+        .next()
+        .context("api")?
+        .to_owned();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    let result = run(&args, &api, &http).await;
+    let _ = Command::new("kill")
+        .args(["-TERM", &child.id().to_string()])
+        .status();
+    let _ = child.wait();
+    let report = result?;
+    std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+    Ok(())
+}
+
+async fn run(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
+    let mut report = String::new();
+    // Creates: one zone per client, so the clients measure the store, not one zone's row lock.
+    let mut zones = Vec::new();
+    for c in 0..args.clients {
+        zones.push(create_zone(http, api, &format!("load{c}.bench.")).await?);
+    }
+    let per_client = args.creates.div_ceil(args.clients);
+    let started = Instant::now();
+    let mut tasks = Vec::new();
+    for (c, zone_id) in zones.iter().enumerate() {
+        let url = format!("{api}/v2/zones/{zone_id}/recordsets");
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut took = Vec::with_capacity(per_client);
+            for i in 0..per_client {
+                let t = Instant::now();
+                let resp = http
+                    .post(&url)
+                    .json(&json!({"name": format!("r{i}.load{c}.bench."), "type": "A",
+                                  "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}))
+                    .send()
+                    .await?;
+                if resp.status().as_u16() != 202 {
+                    bail!("create {i} of client {c}: HTTP {}", resp.status());
+                }
+                took.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>(took)
+        }));
+    }
+    let mut latencies = Vec::new();
+    for t in tasks {
+        latencies.extend(t.await??);
+    }
+    let elapsed = started.elapsed();
+    report.push_str(&format!(
+        "creates: {} by {} clients in {:.2} s = {:.0}/s; one create {}\n",
+        latencies.len(),
+        args.clients,
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentiles(&mut latencies)
+    ));
+    // Shown at once: the list part may run long.
+    std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+    report.clear();
+
+    if args.list_size > 0 {
+        report.push_str(&list_benchmark(args, api, http).await?);
+    }
+    Ok(report)
+}
+
+async fn create_zone(http: &reqwest::Client, api: &str, name: &str) -> Result<String> {
+    let resp = http
+        .post(format!("{api}/v2/zones"))
+        .json(&json!({"name": name, "email": format!("hostmaster@{}", name.trim_end_matches('.'))}))
+        .send()
+        .await?;
+    if resp.status().as_u16() != 202 {
+        bail!("create zone {name}: HTTP {}", resp.status());
+    }
+    let zone: Value = resp.json().await?;
+    Ok(zone["id"].as_str().context("zone id")?.to_owned())
+}
+
+/// Fills a zone with `list_size` recordsets and times pages of 100 at markers spread over it.
+async fn list_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
+    let zone_id = create_zone(http, api, "big.bench.").await?;
+    let template: Value = http
+        .post(format!("{api}/v2/zones/{zone_id}/recordsets"))
+        .json(&json!({"name": "template.big.bench.", "type": "A", "records": ["192.0.2.1"]}))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let template_id = template["id"].as_str().context("template id")?.to_owned();
+    let filled = Instant::now();
+    fill::clone_recordsets(&args.connection, &template_id, args.list_size).await?;
+    let fill_secs = filled.elapsed().as_secs_f64();
+
+    // Markers: every page start of one full walk (limit=1000 to get there fast), then the timed
+    // requests go to the first page and to pages behind those markers, deepest included.
+    let mut markers: Vec<Option<String>> = vec![None];
+    let mut url = format!("{api}/v2/zones/{zone_id}/recordsets?limit=1000");
+    loop {
+        let page: Value = http.get(&url).send().await?.json().await?;
+        let items = page["recordsets"].as_array().context("recordsets")?;
+        if let Some(last) = items.last() {
+            markers.push(last["id"].as_str().map(str::to_owned));
+        }
+        match page["links"]["next"].as_str() {
+            Some(next) => url = next.to_owned(),
+            None => break,
+        }
+    }
+    let total: Value = http
+        .get(format!("{api}/v2/zones/{zone_id}/recordsets?limit=1"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let count = total["metadata"]["total_count"]
+        .as_u64()
+        .unwrap_or_default();
+    let markers = Arc::new(markers);
+    let mut latencies = Vec::with_capacity(args.lists);
+    for i in 0..args.lists {
+        let marker = &markers[i % markers.len()];
+        let url = match marker {
+            None => format!("{api}/v2/zones/{zone_id}/recordsets?limit=100"),
+            Some(m) => format!("{api}/v2/zones/{zone_id}/recordsets?limit=100&marker={m}"),
+        };
+        let t = Instant::now();
+        let resp = http.get(&url).send().await?;
+        if resp.status().as_u16() != 200 {
+            bail!("list: HTTP {}", resp.status());
+        }
+        let _ = resp.bytes().await?;
+        latencies.push(t.elapsed());
+    }
+    Ok(format!(
+        "list: zone of {count} recordsets (filled in {fill_secs:.1} s), {} pages of 100 at {} markers: {}\n",
+        latencies.len(),
+        markers.len(),
+        percentiles(&mut latencies)
+    ))
+}
+
+fn percentiles(latencies: &mut [Duration]) -> String {
+    latencies.sort();
+    if latencies.is_empty() {
+        return "no samples".to_owned();
+    }
+    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
+    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    format!(
+        "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
+        ms(pct(0.5)),
+        ms(pct(0.99)),
+        ms(pct(1.0))
+    )
+}

@@ -28,6 +28,8 @@ mod transactions;
 mod zones;
 // --- cross-project and key resources ---
 mod tsigkeys;
+// --- MiniDNS zone transfers ---
+mod transfer;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
@@ -35,6 +37,7 @@ pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, service_status_upsert};
 pub use recordsets::recordset_crud;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use transfer::zone_transfer_pages;
 pub use tsigkeys::tsigkey_crud;
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
 
@@ -223,4 +226,6 @@ pub async fn run_all(s: &dyn Storage) {
     zones_by_shard(s).await;
     // --- cross-project and key resources ---
     tsigkey_crud(s).await;
+    // --- MiniDNS zone transfers ---
+    zone_transfer_pages(s).await;
 }

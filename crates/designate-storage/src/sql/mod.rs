@@ -28,6 +28,8 @@ mod tlds;
 mod tsigkeys;
 mod url;
 mod zones;
+// MiniDNS zone transfers, page by page.
+mod transfer;
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -544,6 +546,17 @@ impl StorageTx for SqlTx {
 
     async fn delete_tsigkey(&mut self, id: Uuid) -> Result<()> {
         rows::delete::<TsigKey>(self.conn(), id).await
+    }
+
+    // --- zone transfers ---
+
+    async fn zone_transfer_page(
+        &mut self,
+        zone_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<crate::TransferRecord>> {
+        transfer::page(self.conn(), zone_id, after, limit).await
     }
 }
 

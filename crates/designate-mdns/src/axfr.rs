@@ -37,8 +37,10 @@ pub(crate) struct XfrBuilder {
     /// Records of the message being filled, and their summed uncompressed size.
     pending: Vec<Record>,
     pending_size: usize,
-    /// Finished, encoded messages.
+    /// Finished, encoded messages not yet taken.
     done: Vec<Vec<u8>>,
+    /// Messages finished so far, taken or not.
+    flushed: usize,
 }
 
 impl XfrBuilder {
@@ -52,6 +54,7 @@ impl XfrBuilder {
             pending: Vec::new(),
             pending_size: 0,
             done: Vec::new(),
+            flushed: 0,
         })
     }
 
@@ -73,12 +76,23 @@ impl XfrBuilder {
         Ok(())
     }
 
-    /// Closes the last message and returns all of them in order.
+    /// Closes the last message and returns all not yet taken, in order.
     pub(crate) fn finish(mut self) -> Result<Vec<Vec<u8>>, XfrError> {
-        if !self.pending.is_empty() || self.done.is_empty() {
+        self.finish_message()?;
+        Ok(self.done)
+    }
+
+    /// Closes the last message (a transfer is at least one message, even an empty one).
+    pub(crate) fn finish_message(&mut self) -> Result<(), XfrError> {
+        if !self.pending.is_empty() || self.flushed == 0 {
             self.flush()?;
         }
-        Ok(self.done)
+        Ok(())
+    }
+
+    /// The messages finished since the last call, in order.
+    pub(crate) fn take_done(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.done)
     }
 
     fn flush(&mut self) -> Result<(), XfrError> {
@@ -86,6 +100,7 @@ impl XfrBuilder {
         message.insert_answers(std::mem::take(&mut self.pending));
         self.pending_size = 0;
         self.done.push(message.to_vec()?);
+        self.flushed += 1;
         Ok(())
     }
 }

@@ -1,8 +1,9 @@
 //! Splitting a zone transfer into DNS messages no larger than the configured limit (RFC 5936 §2.2:
 //! an AXFR response is a sequence of messages, each carrying as many records as fit).
 //!
-//! Sizes are accounted without name compression, an upper bound of what the encoder produces, so a
-//! finished message can never exceed the limit.
+//! Records are encoded one by one without name compression and messages assembled from those
+//! bytes: the size of each message is known exactly, and encoding stays linear in the zone's size
+//! (compressing a message makes each name search every name before it).
 
 use hickory_proto::op::Message;
 use hickory_proto::rr::Record;
@@ -28,36 +29,49 @@ pub(crate) enum XfrError {
 
 /// Accumulates the records of a transfer and cuts them into encoded messages.
 pub(crate) struct XfrBuilder {
-    /// Header and question every message repeats (dig and BIND accept the question in each).
-    template: Message,
-    /// Encoded size of `template` alone.
+    /// The encoded header and question every message repeats (dig and BIND accept the question
+    /// in each), answer count zero.
+    head: Vec<u8>,
+    /// The encoded additional section every message ends with (our OPT when the client sent one).
+    tail: Vec<u8>,
+    /// Encoded size of head and tail.
     base_size: usize,
     /// Size limit per message.
     max_size: usize,
-    /// Records of the message being filled, and their summed uncompressed size.
-    pending: Vec<Record>,
-    pending_size: usize,
-    /// Finished, encoded messages.
+    /// Encoded records of the message being filled, and how many.
+    pending: Vec<u8>,
+    pending_count: u16,
+    /// Finished, encoded messages not yet taken.
     done: Vec<Vec<u8>>,
+    /// Messages finished so far, taken or not.
+    flushed: usize,
 }
 
 impl XfrBuilder {
     /// Starts a transfer whose messages copy `template`'s header and question.
     pub(crate) fn new(template: Message, max_size: usize) -> Result<Self, XfrError> {
-        let base_size = template.to_vec()?.len();
+        let whole = template.to_vec()?;
+        let mut bare = template;
+        *bare.extensions_mut() = None;
+        let head_len = bare.to_vec()?.len().min(whole.len());
+        let head = whole[..head_len].to_vec();
+        let tail = whole[head_len..].to_vec();
         Ok(Self {
-            template,
-            base_size,
+            base_size: whole.len(),
+            head,
+            tail,
             max_size,
-            pending: Vec::new(),
-            pending_size: 0,
+            pending: Vec::with_capacity(max_size),
+            pending_count: 0,
             done: Vec::new(),
+            flushed: 0,
         })
     }
 
     /// Appends one record, closing the current message first if the record would not fit.
     pub(crate) fn push(&mut self, record: Record) -> Result<(), XfrError> {
-        let size = uncompressed_size(&record)?;
+        let encoded = encode(&record)?;
+        let size = encoded.len();
         if self.base_size + size > self.max_size {
             return Err(XfrError::RecordTooBig {
                 name: record.name().to_string(),
@@ -65,39 +79,55 @@ impl XfrBuilder {
                 size,
             });
         }
-        if self.base_size + self.pending_size + size > self.max_size {
-            self.flush()?;
+        if self.base_size + self.pending.len() + size > self.max_size
+            || self.pending_count == u16::MAX
+        {
+            self.flush();
         }
-        self.pending.push(record);
-        self.pending_size += size;
+        self.pending.extend_from_slice(&encoded);
+        self.pending_count += 1;
         Ok(())
     }
 
-    /// Closes the last message and returns all of them in order.
+    /// Closes the last message and returns all not yet taken, in order.
     pub(crate) fn finish(mut self) -> Result<Vec<Vec<u8>>, XfrError> {
-        if !self.pending.is_empty() || self.done.is_empty() {
-            self.flush()?;
-        }
+        self.finish_message()?;
         Ok(self.done)
     }
 
-    fn flush(&mut self) -> Result<(), XfrError> {
-        let mut message = self.template.clone();
-        message.insert_answers(std::mem::take(&mut self.pending));
-        self.pending_size = 0;
-        self.done.push(message.to_vec()?);
+    /// Closes the last message (a transfer is at least one message, even an empty one).
+    pub(crate) fn finish_message(&mut self) -> Result<(), XfrError> {
+        if self.pending_count > 0 || self.flushed == 0 {
+            self.flush();
+        }
         Ok(())
+    }
+
+    /// The messages finished since the last call, in order.
+    pub(crate) fn take_done(&mut self) -> Vec<Vec<u8>> {
+        std::mem::take(&mut self.done)
+    }
+
+    fn flush(&mut self) {
+        let mut message = Vec::with_capacity(self.base_size + self.pending.len());
+        message.extend_from_slice(&self.head);
+        // ANCOUNT (the template has no answers, so this is the whole answer section).
+        message[6..8].copy_from_slice(&self.pending_count.to_be_bytes());
+        message.append(&mut self.pending);
+        message.extend_from_slice(&self.tail);
+        self.pending_count = 0;
+        self.done.push(message);
+        self.flushed += 1;
     }
 }
 
-/// Encoded size of `record` with no name compression.
-fn uncompressed_size(record: &Record) -> Result<usize, XfrError> {
+/// `record` encoded on its own, so with every name in full (nothing to point back to).
+fn encode(record: &Record) -> Result<Vec<u8>, XfrError> {
     let mut buf = Vec::with_capacity(64);
     let mut encoder = BinEncoder::new(&mut buf);
-    // Canonical names are emitted in full, never as pointers.
     encoder.set_canonical_names(true);
     record.emit(&mut encoder)?;
-    Ok(buf.len())
+    Ok(buf)
 }
 
 #[cfg(test)]

@@ -28,6 +28,10 @@ impl FuzzHandler {
     pub async fn handle(&self, packet: &[u8], tcp: bool) -> Vec<Vec<u8>> {
         let transport = if tcp { Transport::Tcp } else { Transport::Udp };
         let peer = std::net::IpAddr::from([127, 0, 0, 1]);
-        self.handler.handle(packet, transport, peer).await
+        self.handler
+            .handle(packet, transport, peer)
+            .await
+            .collect()
+            .await
     }
 }

@@ -11,7 +11,7 @@
 //! It knows nothing about sockets beyond whether the request came over UDP (size limits, no
 //! transfers) or TCP.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::Arc;
 
@@ -24,10 +24,11 @@ use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
 use uuid::Uuid;
 
 use crate::acl::{Access, Acl};
-use crate::axfr::{XfrBuilder, XfrError};
+use crate::axfr::XfrBuilder;
 use crate::config::MdnsConfig;
 use crate::keyring::{KeyEntry, KeyScope, Keyring};
 use crate::records::{recordset_records, type_name, with_zone_serial, zone_soa};
+use crate::stream::{TransferAborted, TransferStream};
 
 /// Length of the fixed DNS header.
 const HEADER_LEN: usize = 12;
@@ -120,19 +121,19 @@ impl Handler {
         packet: &[u8],
         transport: Transport,
         peer: IpAddr,
-    ) -> Vec<Vec<u8>> {
+    ) -> Responses {
         let Some(header) = packet.get(..HEADER_LEN) else {
-            return Vec::new();
+            return Responses::none();
         };
         if header[2] & 0x80 != 0 {
-            return Vec::new();
+            return Responses::none();
         }
         // A TSIG record is taken off before decoding: its MAC covers the bytes as sent.
         let signed = match designate_tsig::wire::split(packet) {
             Ok(signed) => signed,
             Err(error) => {
                 tracing::debug!(%peer, %error, "malformed TSIG record");
-                return vec![formerr_from_raw(header)];
+                return Responses::one(formerr_from_raw(header));
             }
         };
         let body = signed.as_ref().map_or(packet, |s| s.message.as_slice());
@@ -140,7 +141,7 @@ impl Handler {
             Ok(request) => request,
             Err(error) => {
                 tracing::debug!(%error, "undecodable request");
-                return vec![formerr_from_raw(header)];
+                return Responses::one(formerr_from_raw(header));
             }
         };
         let mut auth = None;
@@ -150,7 +151,12 @@ impl Handler {
                 Err((rejection, key)) => {
                     tracing::warn!(%peer, key = %signed.tsig.key_name, ?rejection,
                         "rejected TSIG-signed request");
-                    return vec![self.tsig_error(&request, signed, rejection, key.as_ref())];
+                    return Responses::one(self.tsig_error(
+                        &request,
+                        signed,
+                        rejection,
+                        key.as_ref(),
+                    ));
                 }
             }
         }
@@ -161,24 +167,30 @@ impl Handler {
             key_scope: auth.as_ref().map(|a| a.entry.scope),
             max_message: self.config.effective_max_message_size() - reserve,
         };
-        let mut messages = match self.respond(&request, &ctx).await {
-            Ok(Reply::Single(response)) => vec![self.encode_single(&request, response, &ctx)],
-            Ok(Reply::Stream(messages)) => messages,
+        let servfail = |ctx: &Context| {
+            let response = error_response(&request, ResponseCode::ServFail);
+            self.encode_single(&request, response, ctx)
+        };
+        let mut responses = match self.respond(&request, &ctx).await {
+            Ok(Reply::Single(response)) => {
+                Responses::one(self.encode_single(&request, response, &ctx))
+            }
+            Ok(Reply::Stream(messages)) => Responses {
+                ready: messages.into(),
+                ..Responses::none()
+            },
+            Ok(Reply::Transfer(transfer)) => Responses {
+                transfer: Some(transfer),
+                servfail: Some(servfail(&ctx)),
+                ..Responses::none()
+            },
             Err(error) => {
                 tracing::error!(%error, "storage failure answering request");
-                let response = error_response(&request, ResponseCode::ServFail);
-                vec![self.encode_single(&request, response, &ctx)]
+                Responses::one(servfail(&ctx))
             }
         };
-        if let Some(mut auth) = auth {
-            let now = designate_tsig::now();
-            for message in &mut messages {
-                if let Err(error) = auth.signer.sign(message, now) {
-                    tracing::error!(%error, key = %auth.entry.key.name, "cannot sign response");
-                }
-            }
-        }
-        messages
+        responses.auth = auth;
+        responses
     }
 
     /// Verifies a signed request against our keys (RFC 8945 §5.2).
@@ -360,9 +372,11 @@ impl Handler {
                 return Ok(reply);
             }
         }
-        let recordsets = tx.zone_recordsets(zone.id).await?;
-        drop(tx);
-        let Some(soa) = zone_soa(&zone, &recordsets) else {
+        let criteria = Criteria::new()
+            .eq("zone_id", zone.id.to_string())
+            .eq("type", "SOA");
+        let soa_sets = tx.find_recordsets(&criteria, &Page::default()).await?.items;
+        let Some(soa) = zone_soa(&zone, &soa_sets) else {
             tracing::error!(zone_id = %zone.id, "zone has no usable SOA recordset");
             return Ok(Reply::Single(error_response(
                 request,
@@ -389,9 +403,10 @@ impl Handler {
 
         let mut template = response_to(request);
         template.set_authoritative(true);
-        let messages = render_transfer(template, ctx.max_message, &zone, &recordsets, soa);
-        match messages {
-            Ok(messages) => Ok(Reply::Stream(messages)),
+        let transfer = XfrBuilder::new(template, ctx.max_message)
+            .and_then(|builder| TransferStream::new(tx, zone.clone(), soa, builder));
+        match transfer {
+            Ok(transfer) => Ok(Reply::Transfer(Box::new(transfer))),
             Err(error) => {
                 tracing::warn!(zone = %zone.name, %error, "aborted zone transfer");
                 Ok(Reply::Single(error_response(
@@ -525,30 +540,86 @@ impl Handler {
 enum Reply {
     /// One message (size-checked against the transport when encoded).
     Single(Message),
-    /// A zone transfer, already encoded and split.
+    /// An incremental transfer, already encoded and split (bounded by the journal's size).
     Stream(Vec<Vec<u8>>),
+    /// A full transfer, produced as it is sent: SOA first, every other record, SOA last
+    /// (RFC 5936 §2.2).
+    Transfer(Box<TransferStream>),
 }
 
-/// SOA first, every other record, SOA last (RFC 5936 §2.2), split into messages of `max_size`.
-fn render_transfer(
-    template: Message,
-    max_size: usize,
-    zone: &Zone,
-    recordsets: &[designate_core::objects::RecordSet],
-    soa: hickory_proto::rr::Record,
-) -> Result<Vec<Vec<u8>>, XfrError> {
-    let mut builder = XfrBuilder::new(template, max_size)?;
-    builder.push(soa.clone())?;
-    for recordset in recordsets
-        .iter()
-        .filter(|rs| !rs.rtype.eq_ignore_ascii_case("SOA"))
-    {
-        for record in recordset_records(zone, recordset) {
-            builder.push(record)?;
+/// The messages answering one request, in sending order, produced on demand (a full zone
+/// transfer is read from the store while it is sent) and TSIG-signed one by one when the
+/// request was.
+pub(crate) struct Responses {
+    ready: VecDeque<Vec<u8>>,
+    transfer: Option<Box<TransferStream>>,
+    auth: Option<Authenticated>,
+    /// Sent instead when the transfer fails before its first message.
+    servfail: Option<Vec<u8>>,
+}
+
+impl Responses {
+    /// No answer at all.
+    fn none() -> Self {
+        Self {
+            ready: VecDeque::new(),
+            transfer: None,
+            auth: None,
+            servfail: None,
         }
     }
-    builder.push(soa)?;
-    builder.finish()
+
+    fn one(message: Vec<u8>) -> Self {
+        Self {
+            ready: VecDeque::from([message]),
+            ..Self::none()
+        }
+    }
+
+    /// The next message; `Ok(None)` when all were sent; `Err` when a transfer broke off
+    /// part-way (the caller closes the connection).
+    pub(crate) async fn next(&mut self) -> Result<Option<Vec<u8>>, TransferAborted> {
+        let mut message = match self.ready.pop_front() {
+            Some(message) => message,
+            None => {
+                let Some(transfer) = self.transfer.as_mut() else {
+                    return Ok(None);
+                };
+                match transfer.next().await {
+                    Ok(Some(message)) => message,
+                    Ok(None) => {
+                        self.transfer = None;
+                        return Ok(None);
+                    }
+                    Err(error) => {
+                        let untouched = transfer.untouched();
+                        self.transfer = None;
+                        tracing::warn!(%error, "aborted zone transfer");
+                        match self.servfail.take() {
+                            // Upstream answers SERVFAIL when the first message fails.
+                            Some(servfail) if untouched => servfail,
+                            _ => return Err(error),
+                        }
+                    }
+                }
+            }
+        };
+        if let Some(auth) = &mut self.auth {
+            if let Err(error) = auth.signer.sign(&mut message, designate_tsig::now()) {
+                tracing::error!(%error, key = %auth.entry.key.name, "cannot sign response");
+            }
+        }
+        Ok(Some(message))
+    }
+
+    /// Every message (what the fuzz targets and unit tests look at); stops at an abort.
+    pub(crate) async fn collect(mut self) -> Vec<Vec<u8>> {
+        let mut out = Vec::new();
+        while let Ok(Some(message)) = self.next().await {
+            out.push(message);
+        }
+        out
+    }
 }
 
 /// Whether an IXFR's client SOA (authority section) is already at or past the zone's serial.
@@ -666,7 +737,12 @@ mod tests {
                 }
             }
             for transport in [Transport::Udp, Transport::Tcp] {
-                for wire in handler.handle(&packet, transport, peer).await {
+                for wire in handler
+                    .handle(&packet, transport, peer)
+                    .await
+                    .collect()
+                    .await
+                {
                     assert!(wire.len() >= HEADER_LEN && wire.len() <= 65535);
                     assert_eq!(wire[..2], packet[..2], "response id differs");
                     assert!(wire[2] & 0x80 != 0, "response without QR bit");

@@ -10,6 +10,7 @@
 //! - `records`: converting stored recordsets (presentation-format data) into wire records.
 //! - `acl`: who may query ([`AclEntry`]): pool members from the store, listed networks.
 //! - `axfr`: splitting a zone transfer into messages that fit the size limit.
+//! - `stream`: a full transfer read page by page from the store while it is sent.
 //! - `ixfr`: incremental transfers (RFC 1995) from the zone change journal, AXFR otherwise.
 //! - `fuzzing` (hidden): the handler's entry point for the fuzz targets in `fuzz/`.
 //!
@@ -28,6 +29,7 @@ mod keyring;
 mod ratelimit;
 mod records;
 mod server;
+mod stream;
 
 use std::sync::Arc;
 

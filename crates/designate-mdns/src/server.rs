@@ -196,7 +196,8 @@ async fn udp_loop(
         let handler = handler.clone();
         tracker.spawn(async move {
             let _permit = permit;
-            for response in handler.handle(&packet, Transport::Udp, peer.ip()).await {
+            let mut responses = handler.handle(&packet, Transport::Udp, peer.ip()).await;
+            while let Ok(Some(response)) = responses.next().await {
                 if let Err(error) = socket.send_to(&response, peer).await {
                     tracing::debug!(%peer, %error, "UDP send failed");
                 }
@@ -263,6 +264,8 @@ enum ConnectionEnd {
     EmptyFrame,
     #[error("client over its rate limit")]
     RateLimited,
+    #[error("zone transfer aborted: {0}")]
+    Aborted(#[from] crate::stream::TransferAborted),
     #[error("socket error: {0}")]
     Io(#[from] std::io::Error),
 }
@@ -306,7 +309,8 @@ impl Connection<'_> {
             if !admission.admits(peer) {
                 return Err(ConnectionEnd::RateLimited);
             }
-            for response in handler.handle(&request, Transport::Tcp, peer.ip()).await {
+            let mut responses = handler.handle(&request, Transport::Tcp, peer.ip()).await;
+            while let Some(response) = responses.next().await? {
                 let Ok(len) = u16::try_from(response.len()) else {
                     // The handler caps messages at 65535 bytes; anything else is a bug, not a reason
                     // to send a corrupt frame.

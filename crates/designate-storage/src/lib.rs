@@ -477,6 +477,37 @@ pub trait StorageTx: Send {
         let _ = id;
         Err(StorageError::Unsupported("delete_pool"))
     }
+
+    // --- zone transfers in bounded memory (MiniDNS AXFR); default refuses ----------------------
+
+    /// Up to `limit` of a zone's served records for a transfer — not SOA, not being deleted —
+    /// with record ids greater than `after`, in id order: call again with the last id until a
+    /// page comes back short. In one read transaction the pages form one consistent snapshot.
+    async fn zone_transfer_page(
+        &mut self,
+        zone_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<TransferRecord>> {
+        let _ = (zone_id, after, limit);
+        Err(StorageError::Unsupported("zone_transfer_page"))
+    }
+}
+
+/// One record of a zone transfer page: the record's data with its recordset's owner, type and
+/// TTL.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TransferRecord {
+    /// The record's id (the page key).
+    pub id: Uuid,
+    /// Owner name (FQDN).
+    pub name: String,
+    /// Record type as Designate spells it.
+    pub rtype: String,
+    /// The recordset's TTL; `None` means the zone's.
+    pub ttl: Option<i32>,
+    /// Presentation-format record data.
+    pub data: String,
 }
 
 /// Whether a journal row removes or adds a record.

@@ -32,6 +32,8 @@ mod zone_tasks;
 mod shares;
 mod transfers;
 mod tsigkeys;
+// --- MiniDNS zone transfers ---
+mod transfer;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
@@ -40,6 +42,7 @@ pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_r
 pub use recordsets::recordset_crud;
 pub use shares::zone_shares;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use transfer::zone_transfer_pages;
 pub use transfers::zone_transfers;
 pub use tsigkeys::tsigkey_crud;
 pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
@@ -227,6 +230,8 @@ pub async fn run_all(s: &dyn Storage) {
     blacklist_crud(s).await;
     quota_set_reset(s).await;
     zone_journal(s).await;
+    // --- MiniDNS zone transfers ---
+    zone_transfer_pages(s).await;
     lease_claims(s).await;
     zones_by_shard(s).await;
     // --- pool deletion, zone placement ---

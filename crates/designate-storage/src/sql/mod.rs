@@ -28,6 +28,8 @@ mod shares;
 mod tlds;
 mod transfers;
 mod tsigkeys;
+// MiniDNS zone transfers, page by page.
+mod transfer;
 mod url;
 mod zone_attributes;
 mod zones;
@@ -683,6 +685,17 @@ impl StorageTx for SqlTx {
         project: &str,
     ) -> Result<Listing<Zone>> {
         shares::find_zones_visible_to(self.conn(), criteria, page, project).await
+    }
+
+    // --- zone transfers ---
+
+    async fn zone_transfer_page(
+        &mut self,
+        zone_id: Uuid,
+        after: Option<Uuid>,
+        limit: u32,
+    ) -> Result<Vec<crate::TransferRecord>> {
+        transfer::page(self.conn(), zone_id, after, limit).await
     }
 }
 

@@ -41,12 +41,15 @@ async fn seed(storage: &dyn Storage) {
     tx.commit().await.expect("commit");
 }
 
-/// Records when each (bucket) recovery run happened, across instances.
+/// Records when each (bucket) recovery run happened, across instances: as the span of the tick
+/// that ran it (a run takes its gate somewhere inside that span; a loaded machine can make one
+/// tick last longer than an interval).
 #[derive(Default)]
-struct Runs(BTreeMap<u16, Vec<Instant>>);
+struct Runs(BTreeMap<u16, Vec<(Instant, Instant)>>);
 
 impl Runs {
-    fn record(&mut self, runs: &[designate_worker::producer::TaskRun]) {
+    fn record(&mut self, started: Instant, runs: &[designate_worker::producer::TaskRun]) {
+        let ended = Instant::now();
         for run in runs {
             assert_eq!(
                 run.outcome,
@@ -54,16 +57,16 @@ impl Runs {
                 "bucket {} re-drives its one zone",
                 run.bucket
             );
-            self.0.entry(run.bucket).or_default().push(Instant::now());
+            self.0.entry(run.bucket).or_default().push((started, ended));
         }
     }
 
-    /// No bucket ran twice within one interval (a little slack for the time between the gate
-    /// and our clock reading).
+    /// No bucket ran twice within one interval: the later run's tick ended at least an
+    /// interval after the earlier run's tick started (a little slack for clock readings).
     fn assert_once_per_interval(&self) {
         for (bucket, times) in &self.0 {
             for pair in times.windows(2) {
-                let gap = pair[1] - pair[0];
+                let gap = pair[1].1 - pair[0].0;
                 assert!(
                     gap + Duration::from_millis(100) >= RECOVERY,
                     "bucket {bucket} ran twice within {gap:?}"
@@ -85,8 +88,16 @@ async fn share_and_take_over(storage: Arc<dyn Storage>) {
     // Both join; within a few ticks the buckets are split evenly and disjointly.
     let deadline = Instant::now() + LEASE * 3;
     loop {
-        runs.record(&a.tick(&mut leases_a, false).await.expect("tick a"));
-        runs.record(&b.tick(&mut leases_b, false).await.expect("tick b"));
+        let started = Instant::now();
+        runs.record(
+            started,
+            &a.tick(&mut leases_a, false).await.expect("tick a"),
+        );
+        let started = Instant::now();
+        runs.record(
+            started,
+            &b.tick(&mut leases_b, false).await.expect("tick b"),
+        );
         let (ha, hb) = (leases_a.held(), leases_b.held());
         let both: BTreeSet<u16> = ha.iter().chain(&hb).copied().collect();
         if ha.len() == 8 && hb.len() == 8 && both.len() == usize::from(BUCKETS) {
@@ -111,7 +122,11 @@ async fn share_and_take_over(storage: Arc<dyn Storage>) {
     drop(b);
     let died = Instant::now();
     loop {
-        runs.record(&a.tick(&mut leases_a, false).await.expect("tick a"));
+        let started = Instant::now();
+        runs.record(
+            started,
+            &a.tick(&mut leases_a, false).await.expect("tick a"),
+        );
         if leases_a.held().len() == usize::from(BUCKETS) {
             break;
         }
@@ -125,7 +140,11 @@ async fn share_and_take_over(storage: Arc<dyn Storage>) {
     // Keep a running a little: every bucket now runs on a, still once per interval.
     let until = Instant::now() + RECOVERY * 3;
     while Instant::now() < until {
-        runs.record(&a.tick(&mut leases_a, false).await.expect("tick a"));
+        let started = Instant::now();
+        runs.record(
+            started,
+            &a.tick(&mut leases_a, false).await.expect("tick a"),
+        );
         tokio::time::sleep(RECOVERY / 4).await;
     }
     runs.assert_once_per_interval();

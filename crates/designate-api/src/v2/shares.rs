@@ -2,9 +2,8 @@
 //! unshare 204), and the `shared` field of zone bodies.
 
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use designate_core::objects::{SharedZone, SHARE_PROJECT_MAX};
 use designate_core::RequestContext;
@@ -16,8 +15,8 @@ use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, target, Target};
-use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::query::{collection_body, ListRequest, ListSpec};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
@@ -88,11 +87,7 @@ pub(crate) async fn create(
         .share_zone(&ctx, zone_id, target_project_id)
         .await?;
     let rendered = share_json(&share, &base_url(&headers, &state.config));
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(rendered)).into_response())
+    Ok(created(StatusCode::CREATED, rendered))
 }
 
 /// `GET /v2/zones/{zone_id}/shares`.
@@ -133,17 +128,15 @@ pub(crate) async fn list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let items: Vec<Value> = listing.items.iter().map(|s| share_json(s, &base)).collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|s| s.id).filter(|_| full);
-    Ok(Json(json!({
-        "shared_zones": items,
-        "links": collection_links(&base, &format!("/v2/zones/{zone_id}/shares"), &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "shared_zones",
+        &base,
+        &format!("/v2/zones/{zone_id}/shares"),
+        &request,
+        &listing,
+        |s| s.id,
+        |s| share_json(s, &base),
+    )))
 }
 
 /// `GET /v2/zones/{zone_id}/shares/{zone_share_id}`.

@@ -12,9 +12,8 @@
 
 use axum::body::Body;
 use axum::extract::{FromRequest, RawQuery, Request, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, ZoneTransferAccept,
@@ -29,8 +28,8 @@ use crate::body::{self, JsonObject};
 use crate::context::{too_large, Ctx};
 use crate::error::ApiError;
 use crate::policy::{self, target, zone_target, Target};
-use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::query::{collection_body, ListRequest, ListSpec};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
@@ -153,14 +152,6 @@ fn project_field(field: &str, v: &Value) -> Result<Option<String>, ApiError> {
     body::string(field, v, 36, true)
 }
 
-fn created(rendered: Value) -> Response {
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    (StatusCode::CREATED, [(LOCATION, location)], Json(rendered)).into_response()
-}
-
 /// A create body: `description` and `target_project_id`; `zone_id` / `zone_name` are
 /// replaced by the path's zone, as upstream's controller does.
 fn parse_new_request(b: &Map<String, Value>) -> Result<NewZoneTransferRequest, ApiError> {
@@ -245,7 +236,10 @@ pub(crate) async fn request_create(
         .create_zone_transfer_request(&ctx, zone_id, new)
         .await?;
     let base = base_url(&headers, &state.config);
-    Ok(created(render_request(&state, &ctx, &request, &base)))
+    Ok(created(
+        StatusCode::CREATED,
+        render_request(&state, &ctx, &request, &base),
+    ))
 }
 
 /// `GET /v2/zones/tasks/transfer_requests`.
@@ -268,21 +262,15 @@ pub(crate) async fn request_list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let items: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|r| render_request(&state, &ctx, r, &base))
-        .collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|r| r.id).filter(|_| full);
-    Ok(Json(json!({
-        "transfer_requests": items,
-        "links": collection_links(&base, REQUESTS_PATH, &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "transfer_requests",
+        &base,
+        REQUESTS_PATH,
+        &request,
+        &listing,
+        |r| r.id,
+        |r| render_request(&state, &ctx, r, &base),
+    )))
 }
 
 /// The request `id`, if the caller passes `get_zone_transfer_request`.
@@ -422,10 +410,10 @@ pub(crate) async fn accept_create(
         )?;
     }
     let accept = state.central.create_zone_transfer_accept(&ctx, new).await?;
-    Ok(created(accept_json(
-        &accept,
-        &base_url(&headers, &state.config),
-    )))
+    Ok(created(
+        StatusCode::CREATED,
+        accept_json(&accept, &base_url(&headers, &state.config)),
+    ))
 }
 
 /// `GET /v2/zones/tasks/transfer_accepts`.
@@ -448,21 +436,15 @@ pub(crate) async fn accept_list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let items: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|a| accept_json(a, &base))
-        .collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|a| a.id).filter(|_| full);
-    Ok(Json(json!({
-        "transfer_accepts": items,
-        "links": collection_links(&base, ACCEPTS_PATH, &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "transfer_accepts",
+        &base,
+        ACCEPTS_PATH,
+        &request,
+        &listing,
+        |a| a.id,
+        |a| accept_json(a, &base),
+    )))
 }
 
 /// `GET /v2/zones/tasks/transfer_accepts/{transfer_accept_id}`.

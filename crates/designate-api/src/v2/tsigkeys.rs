@@ -2,9 +2,8 @@
 //! PATCH 200, delete 204) with the `TsigKeyAPIv2Adapter` body shape.
 
 use axum::extract::{RawQuery, State};
-use axum::http::header::LOCATION;
 use axum::http::{HeaderMap, StatusCode};
-use axum::response::{IntoResponse, Response};
+use axum::response::Response;
 use axum::Json;
 use designate_core::objects::{
     NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
@@ -17,8 +16,8 @@ use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, target};
-use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::query::{collection_body, ListRequest, ListSpec};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
@@ -118,11 +117,7 @@ pub(crate) async fn create(
     let new = parse_new(&body)?;
     let key = state.central.create_tsigkey(&ctx, new).await?;
     let rendered = tsigkey_json(&key, &base_url(&headers, &state.config));
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    Ok((StatusCode::CREATED, [(LOCATION, location)], Json(rendered)).into_response())
+    Ok(created(StatusCode::CREATED, rendered))
 }
 
 /// `GET /v2/tsigkeys`.
@@ -140,21 +135,15 @@ pub(crate) async fn list(
         .await
         .map_err(|e| request.listing_error(e))?;
     let base = base_url(&headers, &state.config);
-    let items: Vec<Value> = listing
-        .items
-        .iter()
-        .map(|k| tsigkey_json(k, &base))
-        .collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|k| k.id).filter(|_| full);
-    Ok(Json(json!({
-        "tsigkeys": items,
-        "links": collection_links(&base, "/v2/tsigkeys", &request, last),
-        "metadata": { "total_count": listing.total_count },
-    })))
+    Ok(Json(collection_body(
+        "tsigkeys",
+        &base,
+        "/v2/tsigkeys",
+        &request,
+        &listing,
+        |k| k.id,
+        |k| tsigkey_json(k, &base),
+    )))
 }
 
 /// `GET /v2/tsigkeys/{tsigkey_id}`.

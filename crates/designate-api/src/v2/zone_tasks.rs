@@ -9,7 +9,7 @@
 //! - `GET /v2/zones/tasks/imports[/{id}]`, `DELETE …/{id}` (204).
 
 use axum::extract::{RawQuery, Request, State};
-use axum::http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE, LOCATION};
+use axum::http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
@@ -22,8 +22,8 @@ use super::Ids;
 use crate::context::{too_large, Ctx};
 use crate::error::ApiError;
 use crate::policy::{self, own_project_target, zone_target};
-use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::{base_url, opt_timestamp, timestamp};
+use crate::query::{collection_body, ListRequest, ListSpec};
+use crate::render::{base_url, created, opt_timestamp, timestamp};
 use crate::AppState;
 
 /// Sorting and filters of both task lists (upstream's `SORT_KEYS` and accepted filters).
@@ -90,27 +90,21 @@ fn list_json(
         TaskType::Import => "imports",
         TaskType::Export => "exports",
     };
-    let items: Vec<Value> = listing.items.iter().map(|t| task_json(t, base)).collect();
-    let full = request
-        .page
-        .limit
-        .is_some_and(|l| l as usize == listing.items.len());
-    let last = listing.items.last().map(|t| t.id).filter(|_| full);
-    json!({
-        key: items,
-        "links": collection_links(base, collection(task_type), request, last),
-        "metadata": { "total_count": listing.total_count },
-    })
+    collection_body(
+        key,
+        base,
+        collection(task_type),
+        request,
+        listing,
+        |t| t.id,
+        |t| task_json(t, base),
+    )
 }
 
 /// 202 with the task and its `Location`.
 fn accepted(task: &ZoneTaskRow, base: &str) -> Response {
     let rendered = task_json(task, base);
-    let location = rendered["links"]["self"]
-        .as_str()
-        .unwrap_or_default()
-        .to_owned();
-    (StatusCode::ACCEPTED, [(LOCATION, location)], Json(rendered)).into_response()
+    created(StatusCode::ACCEPTED, rendered)
 }
 
 // --- exports ----------------------------------------------------------------------------------

@@ -78,6 +78,20 @@ async fn scrape(http: &reqwest::Client, url: &str, series: &str) -> Option<f64> 
         .find_map(|l| l.strip_prefix(series)?.trim().parse().ok())
 }
 
+/// Waits until the counter `series` at `url` reads `want`: the sink counts a notification after
+/// central answered, which may be a moment after the records it wrote are already served.
+async fn wait_count(http: &reqwest::Client, url: &str, series: &str, want: f64) {
+    let started = Instant::now();
+    loop {
+        let got = scrape(http, url, series).await;
+        if got == Some(want) {
+            return;
+        }
+        assert!(started.elapsed() < WITHIN, "{series}: {got:?}, want {want}");
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
     let dir = tempfile::tempdir().expect("tempdir");
@@ -200,26 +214,12 @@ async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
     )
     .await;
 
-    // ops: the sink's counters, scraped over HTTP from its `metrics_listen`: both
-    // notifications handled; then a malformed one is counted as bad.
-    // The sink counts a notification after central answered, which may be a moment after the
-    // records it wrote are already served: wait for the count rather than read it once.
+    // The sink's counters, scraped over HTTP from its `metrics_listen`: both notifications
+    // handled; then a malformed one is counted as bad.
     let sink_metrics = format!("http://127.0.0.1:{metrics_port}/metrics");
-    let started = Instant::now();
-    while scrape(&d.http, &sink_metrics, SINK_HANDLED).await != Some(2.0) {
-        assert!(
-            started.elapsed() < WITHIN,
-            "handled notifications not counted: {:?}",
-            scrape(&d.http, &sink_metrics, SINK_HANDLED).await
-        );
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_count(&d.http, &sink_metrics, SINK_HANDLED, 2.0).await;
     publish(&d.url, &nova, &key, b"{not json".to_vec()).await;
-    let started = Instant::now();
-    while scrape(&d.http, &sink_metrics, SINK_BAD).await != Some(1.0) {
-        assert!(started.elapsed() < WITHIN, "bad notification not counted");
-        tokio::time::sleep(Duration::from_millis(20)).await;
-    }
+    wait_count(&d.http, &sink_metrics, SINK_BAD, 1.0).await;
     // The API of `all` counted the zone create.
     let api_metrics = format!("{}/metrics", d.apis[0]);
     assert_eq!(
@@ -264,10 +264,7 @@ async fn sink_turns_nova_and_neutron_notifications_into_answered_records() {
         RecordType::A,
     )
     .await;
-    assert_eq!(
-        scrape(&d.http, &sink_metrics, SINK_HANDLED).await,
-        Some(4.0)
-    );
+    wait_count(&d.http, &sink_metrics, SINK_HANDLED, 4.0).await;
 
     for role in &mut d.roles {
         role.stop();

@@ -616,6 +616,6 @@ impl CentralApi for Central {
     }
 
     async fn delete_pool(&self, _ctx: &RequestContext, id: Uuid) -> Result<Pool> {
-        Central::delete_pool(self, id).await
+        Self::delete_pool(self, id).await
     }
 }

@@ -588,6 +588,36 @@ pub trait CentralApi: Send + Sync + 'static {
             "serial increments are not supported by this central",
         ))
     }
+
+    // --- pool writes through the API (poolsapi helper) ---
+
+    /// Creates `pool` (upstream's `create_pool`; a pool without a project gets the caller's).
+    /// The API enforces the admin policy. The default refuses.
+    async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        let _ = (ctx, pool);
+        Err(pool_writes_unsupported())
+    }
+
+    /// Replaces the stored pool `pool.id` with `pool` (upstream's `update_pool`: zones of the
+    /// pool follow NS hostname changes). The API enforces the admin policy. The default refuses.
+    async fn update_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        let _ = (ctx, pool);
+        Err(pool_writes_unsupported())
+    }
+
+    /// Deletes pool `id` unless it still holds zones (upstream's `delete_pool`); returns the
+    /// deleted pool. The API enforces the admin policy. The default refuses.
+    async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
+        let _ = (ctx, id);
+        Err(pool_writes_unsupported())
+    }
+}
+
+fn pool_writes_unsupported() -> DesignateError {
+    DesignateError::new(
+        ErrorKind::UnknownFailure,
+        "pool writes are not supported by this central",
+    )
 }
 
 /// The refusal of a [`CentralApi`] default method.

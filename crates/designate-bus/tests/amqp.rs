@@ -1197,3 +1197,39 @@ async fn zone_tasks_nameservers_and_abandon_cross_the_bus() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
 }
+
+// --- pool writes through the API (poolsapi helper) ---
+
+#[tokio::test]
+async fn pool_writes_cross_the_bus() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let mut pool = client.find_pools(&ctx()).await.unwrap().remove(0);
+    pool.id = Uuid::new_v4();
+    pool.name = "second".to_owned();
+    pool.nameservers.clear();
+    pool.targets.clear();
+    pool.also_notifies.clear();
+    let created = client.create_pool(&ctx(), pool.clone()).await.unwrap();
+    assert_eq!(created.name, "second");
+    let dup = client.create_pool(&ctx(), pool.clone()).await.unwrap_err();
+    assert_eq!(dup.kind, ErrorKind::DuplicatePool);
+    let mut renamed = created.clone();
+    renamed.name = "renamed".to_owned();
+    let updated = client.update_pool(&ctx(), renamed).await.unwrap();
+    assert_eq!(updated.name, "renamed");
+    let deleted = client.delete_pool(&ctx(), pool.id).await.unwrap();
+    assert_eq!(deleted.id, pool.id);
+    let gone = client.delete_pool(&ctx(), pool.id).await.unwrap_err();
+    assert_eq!(gone.kind, ErrorKind::PoolNotFound);
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic]).await;
+}

@@ -54,6 +54,8 @@ mod exports;
 mod imports;
 // small zone actions: nameservers, abandon
 mod zone_actions;
+// pool writes through the API
+mod pool_writes;
 
 use std::sync::Arc;
 
@@ -601,5 +603,19 @@ impl CentralApi for Central {
         zone_ids: Vec<Uuid>,
     ) -> Result<Vec<Uuid>> {
         self.shares_among(&zone_ids).await
+    }
+
+    // --- pool writes through the API ---
+
+    async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        self.pool_create(ctx, pool).await
+    }
+
+    async fn update_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        self.pool_update(ctx, pool).await
+    }
+
+    async fn delete_pool(&self, _ctx: &RequestContext, id: Uuid) -> Result<Pool> {
+        Self::delete_pool(self, id).await
     }
 }

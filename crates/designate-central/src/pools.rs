@@ -50,6 +50,37 @@ async fn sync_zone_ns(tx: &mut dyn StorageTx, zone: &Zone, hostnames: &[String])
     Ok(zone)
 }
 
+/// Stores `pool` over `existing` (same id) and, when the NS hostnames change, rewrites the
+/// apex NS records of every live zone of the pool; returns those zones (to cast updates for).
+///
+/// # Errors
+/// `duplicate_pool`, `pool_not_found`, `bad_request` when the pool would lose its last NS
+/// record while it still has zones, or a storage failure.
+pub(crate) async fn replace_pool(
+    tx: &mut dyn StorageTx,
+    existing: &Pool,
+    pool: &Pool,
+) -> Result<Vec<Zone>> {
+    tx.update_pool(pool).await.map_err(from_storage)?;
+    let before: BTreeSet<String> = ns_hostnames(existing).into_iter().collect();
+    let hostnames = ns_hostnames(pool);
+    let after: BTreeSet<String> = hostnames.iter().cloned().collect();
+    let mut changed = Vec::new();
+    if before != after {
+        let criteria = Criteria::new()
+            .eq("pool_id", uuid_value(&pool.id))
+            .with("action", Filter::Ne(Action::Delete.as_str().to_owned()));
+        let zones = find_all_zones(tx, &criteria).await?;
+        if hostnames.is_empty() && !zones.is_empty() {
+            return Err(bad_request("Not allowed to delete last of servers"));
+        }
+        for zone in zones {
+            changed.push(sync_zone_ns(tx, &zone, &hostnames).await?);
+        }
+    }
+    Ok(changed)
+}
+
 impl Central {
     /// Creates `pool` if no pool with its id exists, else updates the stored one to match. When
     /// the pool's NS hostnames change, every live zone of the pool gets the new apex NS records
@@ -79,24 +110,7 @@ impl Central {
                 return Ok(Vec::new());
             }
             tracing::info!(pool_id = %pool.id, name = %pool.name, "updating pool");
-            tx.update_pool(&pool).await.map_err(from_storage)?;
-
-            let before: BTreeSet<String> = ns_hostnames(&existing).into_iter().collect();
-            let hostnames = ns_hostnames(&pool);
-            let after: BTreeSet<String> = hostnames.iter().cloned().collect();
-            let mut changed = Vec::new();
-            if before != after {
-                let criteria = Criteria::new()
-                    .eq("pool_id", uuid_value(&pool.id))
-                    .with("action", Filter::Ne(Action::Delete.as_str().to_owned()));
-                let zones = find_all_zones(tx.as_mut(), &criteria).await?;
-                if hostnames.is_empty() && !zones.is_empty() {
-                    return Err(bad_request("Not allowed to delete last of servers"));
-                }
-                for zone in zones {
-                    changed.push(sync_zone_ns(tx.as_mut(), &zone, &hostnames).await?);
-                }
-            }
+            let changed = replace_pool(tx.as_mut(), &existing, &pool).await?;
             commit(tx).await?;
             Ok(changed)
         })

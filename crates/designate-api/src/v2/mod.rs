@@ -70,8 +70,11 @@ pub(crate) fn routes() -> Router<AppState> {
                 .delete(quotas::reset),
         )
         .route("/v2/limits", get(limits::show))
-        .route("/v2/pools", get(pools::list))
-        .route("/v2/pools/{pool_id}", get(pools::show))
+        .route("/v2/pools", get(pools::list).post(pools::create))
+        .route(
+            "/v2/pools/{pool_id}",
+            get(pools::show).patch(pools::update).delete(pools::delete),
+        )
         .route("/v2/service_statuses", get(service_statuses::list))
         .route(
             "/v2/service_statuses/{service_id}",

@@ -1,24 +1,29 @@
-//! `GET /v2/pools` and `GET /v2/pools/{pool_id}`: upstream's `PoolsController` reads (admin),
-//! with the `PoolAPIv2Adapter` body shape. Pools are few (one per group of nameservers), so the
-//! list is filtered, sorted and paged here over central's full list.
+//! `/v2/pools`: upstream's `PoolsController` (admin; create 201 with `Location`, update 202 as
+//! upstream answers it, delete 204) with the `PoolAPIv2Adapter` body shape. Pools are few (one
+//! per group of nameservers), so the list is filtered, sorted and paged here over central's full
+//! list.
 //!
-//! Pool writes stay with `designate manage pool update` (pools.yaml): upstream itself deprecates
-//! writing pools through the API.
+//! Upstream deprecates pool writes through the API in favour of `designate manage pool update`
+//! (pools.yaml) but still serves them; the API writes only the fields it renders (name,
+//! description, attributes, NS records, project) and keeps a pool's targets, nameservers and
+//! also-notifies.
 
 use axum::extract::{RawQuery, State};
-use axum::http::HeaderMap;
+use axum::http::{HeaderMap, StatusCode};
+use axum::response::{IntoResponse, Response};
 use axum::Json;
 use designate_core::criteria::{Filter, SortDir};
-use designate_core::objects::Pool;
+use designate_core::objects::{Pool, PoolAttribute, PoolNsRecord};
 use designate_core::ErrorKind;
 use serde_json::{json, Map, Value};
 
 use super::Ids;
+use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, target};
 use crate::query::{collection_links, ListRequest, ListSpec};
-use crate::render::base_url;
+use crate::render::{base_url, created};
 use crate::AppState;
 
 const LIST: ListSpec = ListSpec {
@@ -50,6 +55,111 @@ fn pool_json(pool: &Pool, base: &str) -> Value {
         "updated_at": null,
         "links": { "self": format!("{base}/v2/pools/{}", pool.id) },
     })
+}
+
+/// Fields a body may set.
+const FIELDS: &[&str] = &[
+    "name",
+    "description",
+    "attributes",
+    "ns_records",
+    "project_id",
+];
+
+/// Applies the fields of `body` to `pool`; `name` is required unless `partial`.
+///
+/// # Errors
+/// `invalid_object` for an unknown or read-only key, a project other than the one the pool
+/// already has (immutable once set, as upstream), a missing name, or a field of the wrong type,
+/// length or range.
+fn apply(body: &Map<String, Value>, pool: &mut Pool, partial: bool) -> Result<(), ApiError> {
+    body::reject_unknown_keys(body, FIELDS, "pool")?;
+    match body.get("name") {
+        Some(v) => match body::string("name", v, 50, false)? {
+            Some(name) => pool.name = name,
+            None => return Err(body::required("name")),
+        },
+        None if partial => {}
+        None => return Err(body::required("name")),
+    }
+    if let Some(v) = body.get("description") {
+        pool.description = body::string("description", v, 160, true)?;
+    }
+    if let Some(v) = body.get("project_id") {
+        let project = body::string("project_id", v, 36, true)?;
+        if pool.tenant_id.is_some() && pool.tenant_id != project {
+            return Err(body::keys_not_valid(&["'project_id'".to_owned()], "pool"));
+        }
+        pool.tenant_id = project;
+    }
+    if let Some(v) = body.get("attributes") {
+        pool.attributes = attributes(v)?;
+    }
+    if let Some(v) = body.get("ns_records") {
+        pool.ns_records = ns_records(v)?;
+    }
+    Ok(())
+}
+
+/// `attributes`: an object of string values (`null` clears them).
+fn attributes(v: &Value) -> Result<Vec<PoolAttribute>, ApiError> {
+    let map = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::Object(map) => map,
+        other => {
+            return Err(body::value_error(format!(
+                "A dict is required in field attributes, not a {}",
+                body::python_type(other)
+            )))
+        }
+    };
+    map.iter()
+        .map(|(key, value)| {
+            if key.chars().count() > 50 {
+                return Err(body::value_error("Value too long for key"));
+            }
+            let value = body::string("value", value, 50, false)?.unwrap_or_default();
+            Ok(PoolAttribute {
+                key: key.clone(),
+                value,
+            })
+        })
+        .collect()
+}
+
+/// `ns_records`: a list of `{hostname, priority}` (`null` clears them).
+fn ns_records(v: &Value) -> Result<Vec<PoolNsRecord>, ApiError> {
+    let list = match v {
+        Value::Null => return Ok(Vec::new()),
+        Value::Array(list) => list,
+        other => {
+            return Err(body::value_error(format!(
+                "A list is required in field ns_records, not a {}",
+                body::python_type(other)
+            )))
+        }
+    };
+    list.iter()
+        .map(|item| {
+            let Value::Object(record) = item else {
+                return Err(body::value_error(format!(
+                    "A dict is required in field ns_records, not a {}",
+                    body::python_type(item)
+                )));
+            };
+            body::reject_unknown_keys(record, &["hostname", "priority"], "ns_record")?;
+            let hostname = record
+                .get("hostname")
+                .ok_or_else(|| body::required("hostname"))?;
+            let priority = record
+                .get("priority")
+                .ok_or_else(|| body::required("priority"))?;
+            Ok(PoolNsRecord {
+                hostname: body::zone_name("hostname", hostname)?,
+                priority: body::integer("priority", priority, 1, 10000, false)?.unwrap_or(1),
+            })
+        })
+        .collect()
 }
 
 /// Upstream's `*` wildcard match (everything else literal).
@@ -148,6 +258,70 @@ pub(crate) async fn show(
     )?;
     let pool = state.central.get_pool(&ctx, id).await?;
     Ok(Json(pool_json(&pool, &base_url(&headers, &state.config))))
+}
+
+/// `POST /v2/pools`.
+pub(crate) async fn create(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    headers: HeaderMap,
+    JsonObject(body): JsonObject,
+) -> Result<Response, ApiError> {
+    policy::enforce(&state.policy, &ctx, "create_pool", &target([]))?;
+    let mut pool = Pool {
+        id: uuid::Uuid::new_v4(),
+        name: String::new(),
+        description: None,
+        tenant_id: None,
+        attributes: Vec::new(),
+        ns_records: Vec::new(),
+        nameservers: Vec::new(),
+        targets: Vec::new(),
+        also_notifies: Vec::new(),
+    };
+    apply(&body, &mut pool, false)?;
+    let pool = state.central.create_pool(&ctx, pool).await?;
+    let rendered = pool_json(&pool, &base_url(&headers, &state.config));
+    Ok(created(StatusCode::CREATED, rendered))
+}
+
+/// `PATCH /v2/pools/{pool_id}`: 202, as upstream answers it.
+pub(crate) async fn update(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    headers: HeaderMap,
+    ids: Ids,
+    JsonObject(body): JsonObject,
+) -> Result<Response, ApiError> {
+    let id = ids.uuid("pool_id")?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "update_pool",
+        &target([("pool_id", id.to_string())]),
+    )?;
+    let mut pool = state.central.get_pool(&ctx, id).await?;
+    apply(&body, &mut pool, true)?;
+    let pool = state.central.update_pool(&ctx, pool).await?;
+    let rendered = pool_json(&pool, &base_url(&headers, &state.config));
+    Ok((StatusCode::ACCEPTED, Json(rendered)).into_response())
+}
+
+/// `DELETE /v2/pools/{pool_id}`: 204.
+pub(crate) async fn delete(
+    State(state): State<AppState>,
+    Ctx(ctx): Ctx,
+    ids: Ids,
+) -> Result<StatusCode, ApiError> {
+    let id = ids.uuid("pool_id")?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "delete_pool",
+        &target([("pool_id", id.to_string())]),
+    )?;
+    state.central.delete_pool(&ctx, id).await?;
+    Ok(StatusCode::NO_CONTENT)
 }
 
 #[cfg(test)]

@@ -19,3 +19,5 @@ mod zone_actions;
 mod shares;
 mod transfers;
 mod tsigkeys;
+// pool writes through the API
+mod pools;

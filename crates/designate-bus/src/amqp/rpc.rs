@@ -274,6 +274,16 @@ pub enum CentralRequest {
     IncrementZoneSerial {
         zone_id: Uuid,
     },
+    // --- pool writes through the API ---
+    CreatePool {
+        pool: Pool,
+    },
+    UpdatePool {
+        pool: Pool,
+    },
+    DeletePool {
+        id: Uuid,
+    },
 }
 
 impl CentralRequest {
@@ -346,6 +356,10 @@ impl CentralRequest {
             // small zone actions: nameservers, abandon
             Self::GetZoneNsRecords { .. } => "get_zone_ns_records",
             Self::AbandonZone { .. } => "abandon_zone",
+            // pool writes through the API
+            Self::CreatePool { .. } => "create_pool",
+            Self::UpdatePool { .. } => "update_pool",
+            Self::DeletePool { .. } => "delete_pool",
         }
     }
 }
@@ -1071,6 +1085,16 @@ impl CentralApi for CentralClient {
         self.call(ctx, CentralRequest::IncrementZoneSerial { zone_id })
             .await
     }
+    // --- pool writes through the API ---
+    async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        self.call(ctx, CentralRequest::CreatePool { pool }).await
+    }
+    async fn update_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        self.call(ctx, CentralRequest::UpdatePool { pool }).await
+    }
+    async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
+        self.call(ctx, CentralRequest::DeletePool { id }).await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -1340,6 +1364,9 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
             central
                 .find_zone_transfer_accepts(ctx, criteria, page)
                 .await,
-        ),
+        ), // pool writes through the API
+        R::CreatePool { pool } => wrap(central.create_pool(ctx, pool).await),
+        R::UpdatePool { pool } => wrap(central.update_pool(ctx, pool).await),
+        R::DeletePool { id } => wrap(central.delete_pool(ctx, id).await),
     }
 }

@@ -606,6 +606,17 @@ impl CentralApi for Faulty {
     ) -> Result<Vec<Uuid>> {
         self.0.shared_zone_ids(ctx, zone_ids).await
     }
+
+    // --- pool writes through the API ---
+    async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        self.0.create_pool(ctx, pool).await
+    }
+    async fn update_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+        self.0.update_pool(ctx, pool).await
+    }
+    async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
+        CentralApi::delete_pool(&*self.0, ctx, id).await
+    }
 }
 
 /// Upstream's timestamp shape: `2014-10-24T19:59:44.000000`.

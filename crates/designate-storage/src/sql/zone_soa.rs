@@ -21,14 +21,11 @@ use super::recordsets::{
     RECORDS, RECORD_ORDER,
 };
 use crate::Result;
+use uuid::Uuid;
 
 /// The SOA recordset of live zone `zone` with its records; `None` when it has none.
 pub(crate) async fn soa_recordset(conn: &mut Conn, zone: &Zone) -> Result<Option<RecordSet>> {
-    let mut q = Sql::new(&select_recordsets(&recordset_columns()));
-    q.push(" WHERE z.deleted = '0' AND rs.type = 'SOA' AND rs.zone_id = ")
-        .bind(zone.id)
-        .push(" ORDER BY rs.created_at, rs.id");
-    let mut sets = q
+    let mut sets = soa_recordsets_query(zone.id)
         .fetch_all(conn)
         .await?
         .iter()
@@ -44,15 +41,7 @@ pub(crate) async fn soa_recordset(conn: &mut Conn, zone: &Zone) -> Result<Option
             .map(|data| record_hash(&sets[0].id, data))
             .collect();
         if !hashes.is_empty() {
-            let mut q = Sql::new(&format!(
-                "SELECT {} FROM records r WHERE r.hash IN ",
-                RECORDS.select_list("r")
-            ));
-            q.bind_list(hashes)
-                .push(" AND r.recordset_id = ")
-                .bind(sets[0].id)
-                .push(RECORD_ORDER);
-            let records = q
+            let records = records_by_hash_query(hashes, sets[0].id)
                 .fetch_all(conn)
                 .await?
                 .iter()
@@ -66,6 +55,30 @@ pub(crate) async fn soa_recordset(conn: &mut Conn, zone: &Zone) -> Result<Option
     }
     attach_records(conn, &mut sets).await?;
     Ok(sets.into_iter().next())
+}
+
+/// The SOA recordsets of a live zone (one, as central writes it), through
+/// `rrset_type_domainid (type, zone_id)` and the zones primary key.
+fn soa_recordsets_query(zone_id: Uuid) -> Sql {
+    let mut q = Sql::new(&select_recordsets(&recordset_columns()));
+    q.push(" WHERE z.deleted = '0' AND rs.type = 'SOA' AND rs.zone_id = ")
+        .bind(zone_id)
+        .push(" ORDER BY rs.created_at, rs.id");
+    q
+}
+
+/// The records of `recordset_id` among those with one of `hashes`, through the unique `hash`
+/// index.
+fn records_by_hash_query(hashes: Vec<String>, recordset_id: Uuid) -> Sql {
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM records r WHERE r.hash IN ",
+        RECORDS.select_list("r")
+    ));
+    q.bind_list(hashes)
+        .push(" AND r.recordset_id = ")
+        .bind(recordset_id)
+        .push(RECORD_ORDER);
+    q
 }
 
 /// The SOA data central would have written for `zone`, one candidate per NS hostname of its pool
@@ -88,4 +101,59 @@ async fn expected_soa_data(conn: &mut Conn, zone: &Zone) -> Result<Vec<String>> 
             ))
         })
         .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row as _;
+
+    use super::*;
+    use crate::sql::SqlStorage;
+
+    /// SQLite's plan for a statement, one detail line per step.
+    async fn plan(s: &SqlStorage, q: &Sql) -> Vec<String> {
+        let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
+        let text = format!("EXPLAIN QUERY PLAN {}", q.text());
+        let mut query = sqlx::query(&text);
+        for _ in 0..q.text().matches('?').count() {
+            query = query.bind("00000000000000000000000000000000");
+        }
+        query
+            .fetch_all(&mut *conn)
+            .await
+            .expect("explain")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect()
+    }
+
+    /// Both statements of the direct read seek through upstream's indexes; neither scans a
+    /// table (the records-by-recordset read they replace does: `SCAN r`).
+    #[tokio::test]
+    async fn direct_soa_read_uses_upstream_indexes_on_sqlite() {
+        let s = SqlStorage::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        s.migrate().await.expect("migrate");
+        let rs_plan = plan(&s, &soa_recordsets_query(Uuid::nil())).await;
+        assert!(
+            rs_plan.iter().any(|d| d.contains("rrset_type_domainid")),
+            "{rs_plan:?}"
+        );
+        let r_plan = plan(
+            &s,
+            &records_by_hash_query(vec!["a".into(), "b".into()], Uuid::nil()),
+        )
+        .await;
+        assert!(
+            // `unique_record (hash)` is a table constraint: SQLite names its index itself.
+            r_plan
+                .iter()
+                .any(|d| d.starts_with("SEARCH r USING INDEX") && d.ends_with("(hash=?)")),
+            "{r_plan:?}"
+        );
+        for detail in rs_plan.iter().chain(&r_plan) {
+            assert!(!detail.starts_with("SCAN"), "{rs_plan:?} {r_plan:?}");
+        }
+    }
 }

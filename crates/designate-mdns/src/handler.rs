@@ -313,21 +313,28 @@ impl Handler {
         let Some(zone) = zone else {
             return Ok(error_response(request, ResponseCode::Refused));
         };
-        let criteria = Criteria::new()
-            .eq("zone_id", zone.id.to_string())
-            .eq("name", qname.to_ascii())
-            .eq("type", type_name(query.query_type()));
-        let page = Page {
-            limit: Some(1),
-            ..Page::default()
+        let found = if query.query_type() == RecordType::SOA {
+            // The question secondaries poll: the zone's SOA, read without scanning records.
+            let name = qname.to_ascii();
+            tx.zone_soa_recordset(&zone)
+                .await?
+                .filter(|rs| rs.name == name)
+        } else {
+            let criteria = Criteria::new()
+                .eq("zone_id", zone.id.to_string())
+                .eq("name", qname.to_ascii())
+                .eq("type", type_name(query.query_type()));
+            let page = Page {
+                limit: Some(1),
+                ..Page::default()
+            };
+            tx.find_recordsets(&criteria, &page)
+                .await?
+                .items
+                .into_iter()
+                .next()
         };
-        let Some(recordset) = tx
-            .find_recordsets(&criteria, &page)
-            .await?
-            .items
-            .into_iter()
-            .next()
-        else {
+        let Some(recordset) = found else {
             return Ok(error_response(request, ResponseCode::Refused));
         };
         let mut answers = recordset_records(&zone, &recordset);
@@ -372,11 +379,8 @@ impl Handler {
                 return Ok(reply);
             }
         }
-        let criteria = Criteria::new()
-            .eq("zone_id", zone.id.to_string())
-            .eq("type", "SOA");
-        let soa_sets = tx.find_recordsets(&criteria, &Page::default()).await?.items;
-        let Some(soa) = zone_soa(&zone, &soa_sets) else {
+        let soa_sets = tx.zone_soa_recordset(&zone).await?;
+        let Some(soa) = zone_soa(&zone, soa_sets.as_slice()) else {
             tracing::error!(zone_id = %zone.id, "zone has no usable SOA recordset");
             return Ok(Reply::Single(error_response(
                 request,
@@ -439,11 +443,8 @@ impl Handler {
                 "journal does not reach the client's serial; sending AXFR");
             return Ok(None);
         };
-        let criteria = Criteria::new()
-            .eq("zone_id", zone.id.to_string())
-            .eq("type", "SOA");
-        let soa_sets = tx.find_recordsets(&criteria, &Page::default()).await?.items;
-        let Some(soa) = zone_soa(zone, &soa_sets) else {
+        let soa_sets = tx.zone_soa_recordset(zone).await?;
+        let Some(soa) = zone_soa(zone, soa_sets.as_slice()) else {
             return Ok(None);
         };
         let mut template = response_to(request);

@@ -492,6 +492,19 @@ pub trait StorageTx: Send {
         let _ = (zone_id, after, limit);
         Err(StorageError::Unsupported("zone_transfer_page"))
     }
+
+    // --- the zone's SOA for MiniDNS hot paths (SOA answers, transfers, IXFR) ------------------
+
+    /// The SOA recordset of live zone `zone` (the row as read in this transaction) with its
+    /// records, as `find_recordsets` by `zone_id` and type `SOA` returns it first; `None` when
+    /// the zone has none. Implementations read it without scanning the zone's records.
+    async fn zone_soa_recordset(&mut self, zone: &Zone) -> Result<Option<RecordSet>> {
+        let criteria = Criteria::new()
+            .eq("zone_id", zone.id.to_string())
+            .eq("type", "SOA");
+        let found = self.find_recordsets(&criteria, &Page::default()).await?;
+        Ok(found.items.into_iter().next())
+    }
 }
 
 /// One record of a zone transfer page: the record's data with its recordset's owner, type and

@@ -14,7 +14,8 @@ use std::time::{Duration, Instant};
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
 use designate_core::objects::{
-    record_hash, shard_of, Action, Record, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType,
+    record_hash, shard_of, Action, Pool, PoolNsRecord, Record, RecordSet, RecordStatus, Zone,
+    ZoneStatus, ZoneType,
 };
 use designate_storage::{JournalEntry, JournalOp, SqlStorage, Storage};
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
@@ -249,6 +250,22 @@ fn recordset(zone: &Zone, name: &str, rtype: &str, data: &[String]) -> RecordSet
 async fn seed(storage: &SqlStorage, n: u32) -> Result<Zone> {
     let zone = zone_row();
     let mut tx = storage.begin().await?;
+    // The zone's pool, whose NS is the SOA's MNAME as central writes it.
+    tx.create_pool(&Pool {
+        id: Uuid::nil(),
+        name: "bench".to_owned(),
+        description: None,
+        tenant_id: None,
+        attributes: Vec::new(),
+        ns_records: vec![PoolNsRecord {
+            priority: 1,
+            hostname: "ns1.big.example.".to_owned(),
+        }],
+        nameservers: Vec::new(),
+        targets: Vec::new(),
+        also_notifies: Vec::new(),
+    })
+    .await?;
     tx.create_zone(&zone).await?;
     tx.create_recordset(&recordset(&zone, ZONE, "SOA", &[soa_data(SERIAL)]))
         .await?;
@@ -280,6 +297,18 @@ async fn change(storage: &SqlStorage, zone: &Zone) -> Result<()> {
     let mut bumped = tx.get_zone(zone.id).await?;
     bumped.serial = next;
     tx.update_zone(&bumped).await?;
+    // Central's SOA rewrite: the one SOA record gets the new serial (and so a new hash).
+    let mut soa = tx
+        .zone_soa_recordset(&bumped)
+        .await?
+        .context("the zone has no SOA recordset")?;
+    let data = soa_data(next);
+    for record in &mut soa.records {
+        record.hash = record_hash(&soa.id, &data);
+        record.data = data.clone();
+        record.serial = next;
+    }
+    tx.update_recordset(&soa).await?;
     let row = |seq, op, name: &str, rtype: &str, data: String| JournalEntry {
         serial: next,
         prev_serial: SERIAL,

@@ -47,6 +47,9 @@ pub use transfers::zone_transfers;
 pub use tsigkeys::tsigkey_crud;
 pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
 pub use zones::{zone_criteria, zone_crud, zone_duplicates, zone_pagination};
+// --- the zone's SOA without scanning records ---
+mod zone_soa;
+pub use zone_soa::zone_soa_recordset;
 
 /// Now, at the precision every engine stores: whole seconds, since upstream's MySQL columns
 /// are DATETIME without a fraction.
@@ -244,4 +247,6 @@ pub async fn run_all(s: &dyn Storage) {
     tsigkey_crud(s).await;
     zone_transfers(s).await;
     zone_shares(s).await;
+    // --- the zone's SOA without scanning records ---
+    zone_soa_recordset(s).await;
 }

@@ -33,6 +33,8 @@ mod transfer;
 mod url;
 mod zone_attributes;
 mod zones;
+// the zone's SOA without scanning records
+mod zone_soa;
 // zone tasks (imports / exports)
 mod zone_tasks;
 
@@ -696,6 +698,11 @@ impl StorageTx for SqlTx {
         limit: u32,
     ) -> Result<Vec<crate::TransferRecord>> {
         transfer::page(self.conn(), zone_id, after, limit).await
+    }
+
+    // --- the zone's SOA for MiniDNS hot paths ---
+    async fn zone_soa_recordset(&mut self, zone: &Zone) -> Result<Option<RecordSet>> {
+        zone_soa::soa_recordset(self.conn(), zone).await
     }
 }
 

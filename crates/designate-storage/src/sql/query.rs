@@ -150,6 +150,12 @@ impl Sql {
         }
     }
 
+    /// The statement text with `?` placeholders (query-plan tests).
+    #[cfg(test)]
+    pub(crate) fn text(&self) -> &str {
+        &self.text
+    }
+
     /// Appends literal SQL (never user data).
     pub(crate) fn push(&mut self, text: &str) -> &mut Self {
         self.text.push_str(text);

@@ -71,7 +71,7 @@ const IN_CHUNK: usize = 500;
 
 /// Records are listed in the order they were created, then by data for a stable order among
 /// records created together.
-const RECORD_ORDER: &str = " ORDER BY r.created_at, r.data, r.id";
+pub(super) const RECORD_ORDER: &str = " ORDER BY r.created_at, r.data, r.id";
 
 fn recordset_values(rs: &RecordSet) -> Vec<Val> {
     vec![
@@ -117,7 +117,7 @@ fn record_values(r: &Record) -> Vec<Val> {
     ]
 }
 
-fn recordset_from_row(row: &super::query::Row) -> Result<RecordSet> {
+pub(super) fn recordset_from_row(row: &super::query::Row) -> Result<RecordSet> {
     let r = RowReader::new(row, "recordsets");
     Ok(RecordSet {
         id: r.uuid("id")?,
@@ -137,7 +137,7 @@ fn recordset_from_row(row: &super::query::Row) -> Result<RecordSet> {
     })
 }
 
-fn record_from_row(row: &super::query::Row) -> Result<Record> {
+pub(super) fn record_from_row(row: &super::query::Row) -> Result<Record> {
     let r = RowReader::new(row, "records");
     Ok(Record {
         id: r.uuid("id")?,
@@ -170,11 +170,11 @@ fn names(table: &Table) -> Vec<&'static str> {
 }
 
 /// `SELECT rs.…, z.name AS zone_name FROM recordsets rs JOIN zones z …`.
-fn select_recordsets(what: &str) -> String {
+pub(super) fn select_recordsets(what: &str) -> String {
     format!("SELECT {what} FROM recordsets rs JOIN zones z ON z.id = rs.zone_id")
 }
 
-fn recordset_columns() -> String {
+pub(super) fn recordset_columns() -> String {
     format!("{}, z.name AS zone_name", RECORDSETS.select_list("rs"))
 }
 
@@ -228,7 +228,7 @@ pub(crate) async fn create_many(conn: &mut Conn, sets: &[RecordSet]) -> Result<(
 }
 
 /// Fills in the records of `sets` with one query per [`IN_CHUNK`] recordsets.
-async fn attach_records(conn: &mut Conn, sets: &mut [RecordSet]) -> Result<()> {
+pub(super) async fn attach_records(conn: &mut Conn, sets: &mut [RecordSet]) -> Result<()> {
     let mut by_set: HashMap<Uuid, Vec<Record>> = HashMap::new();
     for chunk in sets.chunks(IN_CHUNK) {
         let mut q = Sql::new(&format!(

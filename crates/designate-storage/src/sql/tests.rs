@@ -579,7 +579,7 @@ async fn bad_urls_are_refused() {
 
 impl SqlStorage {
     /// The SQLite writer pool (tests only).
-    fn sqlite_writer(&self) -> &SqlitePool {
+    pub(super) fn sqlite_writer(&self) -> &SqlitePool {
         match &self.pools {
             Pools::Sqlite { writer, .. } => writer,
             _ => panic!("not sqlite"),

@@ -104,6 +104,84 @@ pub(crate) async fn a_records(server: SocketAddr, name: &str) -> (ResponseCode, 
 }
 
 /// Waits for the zone to be ACTIVE and checks both nameservers serve its serial.
+/// Creates `www.<origin>` A, replaces its records, deletes it — after each step every server
+/// answers the change and the zone is ACTIVE at a higher serial than before (`first` is the
+/// serial the zone was created with).
+pub(crate) async fn recordset_lifecycle_everywhere(
+    service: &Service,
+    zone_id: &str,
+    origin: &str,
+    servers: &[SocketAddr],
+    first: u32,
+) {
+    let www = format!("www.{origin}");
+    let rs = service
+        .create_recordset(zone_id, &www, "A", &["192.0.2.10"])
+        .await;
+    let rs_id = rs["id"].as_str().expect("id").to_owned();
+    let second = active_everywhere(service, zone_id, servers).await;
+    assert!(second > first);
+    for server in servers {
+        assert_eq!(
+            a_records(*server, &www).await,
+            (ResponseCode::NoError, vec!["192.0.2.10".to_owned()])
+        );
+    }
+
+    let (status, body) = service
+        .call(
+            reqwest::Method::PUT,
+            &format!("/v2/zones/{zone_id}/recordsets/{rs_id}"),
+            Some(json!({"records": ["192.0.2.11", "192.0.2.12"]})),
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let third = active_everywhere(service, zone_id, servers).await;
+    assert!(third > second);
+    for server in servers {
+        assert_eq!(
+            a_records(*server, &www).await,
+            (
+                ResponseCode::NoError,
+                vec!["192.0.2.11".to_owned(), "192.0.2.12".to_owned()]
+            )
+        );
+    }
+
+    let (status, body) = service
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v2/zones/{zone_id}/recordsets/{rs_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    active_everywhere(service, zone_id, servers).await;
+    for server in servers {
+        assert_eq!(a_records(*server, &www).await.0, ResponseCode::NXDomain);
+    }
+}
+
+/// Deletes the zone through the API and waits until the API answers 404 for it.
+pub(crate) async fn delete_zone_and_wait(service: &Service, zone_id: &str) {
+    let (status, body) = service
+        .call(
+            reqwest::Method::DELETE,
+            &format!("/v2/zones/{zone_id}"),
+            None,
+        )
+        .await;
+    assert_eq!(status, 202, "{body}");
+    wait_for(Duration::from_secs(30), || async {
+        service
+            .call(reqwest::Method::GET, &format!("/v2/zones/{zone_id}"), None)
+            .await
+            .0
+            == 404
+    })
+    .await;
+}
+
 pub(crate) async fn active_everywhere(
     service: &Service,
     zone_id: &str,
@@ -200,75 +278,9 @@ async fn pool_update_then_bind9_and_pdns_serve_every_change() {
     let zone_id = zone["id"].as_str().expect("id").to_owned();
     let first = active_everywhere(&service, &zone_id, &servers).await;
 
-    // Recordset create.
-    let rs = service
-        .create_recordset(&zone_id, "www.pool-e2e.test.", "A", &["192.0.2.10"])
-        .await;
-    let rs_id = rs["id"].as_str().expect("id").to_owned();
-    let second = active_everywhere(&service, &zone_id, &servers).await;
-    assert!(second > first);
-    for server in servers {
-        assert_eq!(
-            a_records(server, "www.pool-e2e.test.").await,
-            (ResponseCode::NoError, vec!["192.0.2.10".to_owned()])
-        );
-    }
-
-    // Recordset update.
-    let (status, body) = service
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v2/zones/{zone_id}/recordsets/{rs_id}"),
-            Some(json!({"records": ["192.0.2.11", "192.0.2.12"]})),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    let third = active_everywhere(&service, &zone_id, &servers).await;
-    assert!(third > second);
-    for server in servers {
-        assert_eq!(
-            a_records(server, "www.pool-e2e.test.").await,
-            (
-                ResponseCode::NoError,
-                vec!["192.0.2.11".to_owned(), "192.0.2.12".to_owned()]
-            )
-        );
-    }
-
-    // Recordset delete.
-    let (status, body) = service
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/v2/zones/{zone_id}/recordsets/{rs_id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    active_everywhere(&service, &zone_id, &servers).await;
-    for server in servers {
-        assert_eq!(
-            a_records(server, "www.pool-e2e.test.").await.0,
-            ResponseCode::NXDomain
-        );
-    }
-
-    // Zone delete: gone from the API, from BIND9 and from PowerDNS.
-    let (status, body) = service
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/v2/zones/{zone_id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    wait_for(Duration::from_secs(30), || async {
-        service
-            .call(reqwest::Method::GET, &format!("/v2/zones/{zone_id}"), None)
-            .await
-            .0
-            == 404
-    })
-    .await;
+    recordset_lifecycle_everywhere(&service, &zone_id, "pool-e2e.test.", &servers, first).await;
+    // Zone delete: gone from the API, then from every server.
+    delete_zone_and_wait(&service, &zone_id).await;
     let (ok, shown) = named.rndc(&["showzone", "pool-e2e.test"]);
     assert!(!ok && shown.contains("not found"), "{shown}");
     let gone = reqwest::Client::new()

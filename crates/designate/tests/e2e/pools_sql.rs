@@ -6,11 +6,13 @@
 use std::time::Duration;
 
 use designate_backends::testing::{free_port, PdnsSql, PdnsSqlEngine};
-use hickory_proto::op::ResponseCode;
 use serde_json::json;
 
-use crate::harness::{self, wait_for, Ports, Service};
-use crate::pools::{a_records, active_everywhere, manage, soa_serial, text};
+use crate::harness::{self, Ports, Service};
+use crate::pools::{
+    active_everywhere, delete_zone_and_wait, manage, recordset_lifecycle_everywhere, soa_serial,
+    text,
+};
 
 const POOL_ID: &str = "5e0c7a8e-2f7d-4a61-8b0c-3b2d9f6a1c02";
 
@@ -73,71 +75,9 @@ async fn powerdns_sql_targets_serve_every_change_with_the_api_serial() {
     assert_eq!(mysql.query("SELECT type FROM domains").trim(), "NATIVE");
     assert_eq!(pgsql.query("SELECT type FROM domains").trim(), "MASTER");
 
-    let rs = service
-        .create_recordset(&zone_id, "www.sql-e2e.test.", "A", &["192.0.2.10"])
-        .await;
-    let rs_id = rs["id"].as_str().expect("id").to_owned();
-    let second = active_everywhere(&service, &zone_id, &servers).await;
-    assert!(second > first);
-    for server in servers {
-        assert_eq!(
-            a_records(server, "www.sql-e2e.test.").await,
-            (ResponseCode::NoError, vec!["192.0.2.10".to_owned()])
-        );
-    }
-
-    let (status, body) = service
-        .call(
-            reqwest::Method::PUT,
-            &format!("/v2/zones/{zone_id}/recordsets/{rs_id}"),
-            Some(json!({"records": ["192.0.2.11", "192.0.2.12"]})),
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    let third = active_everywhere(&service, &zone_id, &servers).await;
-    assert!(third > second);
-    for server in servers {
-        assert_eq!(
-            a_records(server, "www.sql-e2e.test.").await,
-            (
-                ResponseCode::NoError,
-                vec!["192.0.2.11".to_owned(), "192.0.2.12".to_owned()]
-            )
-        );
-    }
-
-    let (status, body) = service
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/v2/zones/{zone_id}/recordsets/{rs_id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    active_everywhere(&service, &zone_id, &servers).await;
-    for server in servers {
-        assert_eq!(
-            a_records(server, "www.sql-e2e.test.").await.0,
-            ResponseCode::NXDomain
-        );
-    }
-
-    let (status, body) = service
-        .call(
-            reqwest::Method::DELETE,
-            &format!("/v2/zones/{zone_id}"),
-            None,
-        )
-        .await;
-    assert_eq!(status, 202, "{body}");
-    wait_for(Duration::from_secs(30), || async {
-        service
-            .call(reqwest::Method::GET, &format!("/v2/zones/{zone_id}"), None)
-            .await
-            .0
-            == 404
-    })
-    .await;
+    recordset_lifecycle_everywhere(&service, &zone_id, "sql-e2e.test.", &servers, first).await;
+    // Zone delete: gone from the API, then from every server.
+    delete_zone_and_wait(&service, &zone_id).await;
     for pdns in [&mysql, &pgsql] {
         assert_eq!(soa_serial(pdns.addr, "sql-e2e.test.").await, None);
         assert_eq!(pdns.query("SELECT COUNT(*) FROM domains").trim(), "0");

@@ -21,6 +21,19 @@ impl FromRequest<AppState> for JsonObject {
     type Rejection = ApiError;
 
     async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
+        let JsonValue(value) = JsonValue::from_request(request, state).await?;
+        into_object(value).map(JsonObject)
+    }
+}
+
+/// A JSON body of any shape, for handlers that, like upstream's, check the target before they
+/// look at the body's shape ([`into_object`] then gives [`JsonObject`]'s answer).
+pub(crate) struct JsonValue(pub(crate) Value);
+
+impl FromRequest<AppState> for JsonValue {
+    type Rejection = ApiError;
+
+    async fn from_request(request: Request, state: &AppState) -> Result<Self, ApiError> {
         let content_type = request
             .headers()
             .get(CONTENT_TYPE)
@@ -52,20 +65,23 @@ impl FromRequest<AppState> for JsonObject {
         let bytes = axum::body::to_bytes(request.into_body(), limit)
             .await
             .map_err(|_| too_large())?;
-        parse_object(&bytes).map(JsonObject)
+        parse_value(&bytes).map(JsonValue)
     }
 }
 
-/// Parses a body as upstream's `body_dict` + adapter do.
-fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+/// Parses a body as upstream's `body_dict` does.
+fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(
             ErrorKind::EmptyRequestBody,
             "Request Body is empty",
         ));
     }
-    let value: Value = serde_json::from_slice(bytes)
-        .map_err(|e| ApiError::new(ErrorKind::InvalidJson, e.to_string()))?;
+    serde_json::from_slice(bytes).map_err(|e| ApiError::new(ErrorKind::InvalidJson, e.to_string()))
+}
+
+/// The object a body must be, as upstream's adapter sees it.
+pub(crate) fn into_object(value: Value) -> Result<Map<String, Value>, ApiError> {
     match value {
         Value::Object(map) => Ok(map),
         Value::Null => Err(ApiError::new(ErrorKind::EmptyRequestBody, "Request Body is empty")),
@@ -287,6 +303,11 @@ fn check_name(name: &str, allow_wildcard: bool) -> Result<(), NameFault> {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    /// What [`JsonObject`] answers for `bytes`.
+    fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+        parse_value(bytes).and_then(into_object)
+    }
 
     #[test]
     fn body_parsing_errors() {

@@ -28,8 +28,8 @@ use crate::{payload, Central};
 /// a set, as upstream's API does: an exact repeat is dropped. Two different strings stored as the
 /// same datum would be a `duplicate_record` (upstream's unique record hash); with data stored
 /// verbatim that cannot happen today, but the check keeps the hash unique if normalisation comes.
-pub(crate) fn normalise_records(rtype: &str, data: &[String]) -> Result<Vec<String>> {
-    let normalised = rdata::validate_records(rtype, data)?;
+pub(crate) fn normalise_records(rtype: &str, owner: &str, data: &[String]) -> Result<Vec<String>> {
+    let normalised = rdata::validate_records(rtype, owner, data)?;
     let mut seen_raw: Vec<&str> = Vec::with_capacity(data.len());
     let mut out: Vec<String> = Vec::with_capacity(data.len());
     for (raw, datum) in data.iter().zip(normalised) {
@@ -74,7 +74,7 @@ pub(crate) fn check_new(
     }
     check_ttl(central, ctx, new.ttl)?;
     check_description(new.description.as_deref())?;
-    let records = normalise_records(&new.rtype, &new.records)?;
+    let records = normalise_records(&new.rtype, &new.name, &new.records)?;
     Ok(NewRecordSet { records, ..new })
 }
 
@@ -335,7 +335,7 @@ impl Central {
                 rs.description.clone_from(description);
             }
             if let Some(data) = &update.records {
-                let data = normalise_records(&rs.rtype, data)?;
+                let data = normalise_records(&rs.rtype, &rs.name, data)?;
                 if !rs.managed() {
                     self.enforce_recordset_quota(tx.as_mut(), &zone, Some(rs.id), data.len())
                         .await?;
@@ -406,7 +406,12 @@ mod tests {
 
     #[test]
     fn bad_data_is_reported_at_its_index() {
-        let err = normalise_records("A", &["192.0.2.1".into(), "not-an-ip".into()]).unwrap_err();
+        let err = normalise_records(
+            "A",
+            "x.example.org.",
+            &["192.0.2.1".into(), "not-an-ip".into()],
+        )
+        .unwrap_err();
         assert_eq!(err.kind, ErrorKind::InvalidObject);
         assert_eq!(err.errors[0].path, ["records", "1"]);
     }
@@ -415,6 +420,7 @@ mod tests {
     fn exact_repeats_are_dropped() {
         let out = normalise_records(
             "A",
+            "x.example.org.",
             &["192.0.2.1".into(), "192.0.2.1".into(), "192.0.2.2".into()],
         )
         .unwrap();
@@ -423,9 +429,13 @@ mod tests {
 
     #[test]
     fn cname_has_one_record() {
-        let err = normalise_records("CNAME", &["a.example.org.".into(), "b.example.org.".into()])
-            .unwrap_err();
+        let err = normalise_records(
+            "CNAME",
+            "x.example.org.",
+            &["a.example.org.".into(), "b.example.org.".into()],
+        )
+        .unwrap_err();
         assert_eq!(err.kind, ErrorKind::BadRequest);
-        assert!(normalise_records("CNAME", &["a.example.org.".into()]).is_ok());
+        assert!(normalise_records("CNAME", "x.example.org.", &["a.example.org.".into()]).is_ok());
     }
 }

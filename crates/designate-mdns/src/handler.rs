@@ -318,7 +318,7 @@ impl Handler {
             let name = qname.to_ascii();
             tx.zone_soa_recordset(&zone)
                 .await?
-                .filter(|rs| rs.name == name)
+                .filter(|rs| rs.name.eq_ignore_ascii_case(&name))
         } else {
             let criteria = Criteria::new()
                 .eq("zone_id", zone.id.to_string())

@@ -4,7 +4,7 @@
 
 use std::cell::RefCell;
 use std::collections::BTreeSet;
-use std::path::Path;
+use std::path::{Path, PathBuf};
 use std::str::FromStr;
 use std::time::Duration;
 
@@ -14,14 +14,20 @@ use ini::Ini;
 /// A parsed configuration file.
 pub(crate) struct ConfFile {
     ini: Ini,
+    /// The directory of the file, where relative file options are looked up first.
+    dir: Option<PathBuf>,
     read: RefCell<BTreeSet<(String, String)>>,
 }
+
+/// Where oslo.config's `find_file` looks after the config file's own directory.
+const PROJECT_CONFIG_DIR: &str = "/etc/designate";
 
 impl ConfFile {
     /// An empty configuration (every option at its default).
     pub(crate) fn empty() -> Self {
         Self {
             ini: Ini::new(),
+            dir: None,
             read: RefCell::new(BTreeSet::new()),
         }
     }
@@ -32,6 +38,7 @@ impl ConfFile {
             .with_context(|| format!("cannot read config file {}", path.display()))?;
         Ok(Self {
             ini,
+            dir: path.parent().map(Path::to_owned),
             read: RefCell::new(BTreeSet::new()),
         })
     }
@@ -41,8 +48,34 @@ impl ConfFile {
     pub(crate) fn parse(text: &str) -> Result<Self> {
         Ok(Self {
             ini: Ini::load_from_str_noescape(text)?,
+            dir: None,
             read: RefCell::new(BTreeSet::new()),
         })
+    }
+
+    /// Parses INI text as if it were the file `path` (tests of relative file options).
+    #[cfg(test)]
+    pub(crate) fn parse_at(text: &str, path: &Path) -> Result<Self> {
+        Ok(Self {
+            dir: path.parent().map(Path::to_owned),
+            ..Self::parse(text)?
+        })
+    }
+
+    /// The file or directory a file option names, as oslo.config's `find_file` finds it: an
+    /// absolute path as is; a relative one in the config file's directory, then in
+    /// `/etc/designate`. `None` when nothing exists there.
+    pub(crate) fn find_file(&self, name: &str) -> Option<PathBuf> {
+        let name = Path::new(name);
+        if name.is_absolute() {
+            return name.exists().then(|| name.to_owned());
+        }
+        self.dir
+            .iter()
+            .map(PathBuf::as_path)
+            .chain([Path::new(PROJECT_CONFIG_DIR)])
+            .map(|dir| dir.join(name))
+            .find(|candidate| candidate.exists())
     }
 
     /// The raw string of `[section] option`, with `$name` / `${name}` replaced by `[DEFAULT]` values.

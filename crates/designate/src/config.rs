@@ -6,7 +6,7 @@
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 
-use anyhow::{anyhow, bail, Result};
+use anyhow::{anyhow, bail, Context as _, Result};
 
 use designate_worker::{ProducerConfig, WorkerConfig};
 use uuid::Uuid;
@@ -324,16 +324,63 @@ fn api_auth(f: &ConfFile) -> Result<designate_api::AuthStrategy> {
     }
 }
 
-/// `[oslo_policy] policy_file` over upstream's defaults, and `enforce_scope`; a file that cannot
-/// be used stops the start with the parser's message.
+/// Upstream's defaults, overridden by `[oslo_policy] policy_file` and then by every file of the
+/// `policy_dirs` directories, in oslo.policy's order; and `enforce_scope`. A file that cannot be
+/// used stops the start with the parser's message.
+///
+/// As oslo.policy: the default `policy_file` (`policy.yaml`) and the `policy_dirs` (default
+/// `policy.d`) are optional, an explicitly named `policy_file` must exist, and relative names are
+/// looked up beside the config file, then in `/etc/designate`.
 fn api_policy(f: &ConfFile) -> Result<designate_api::Policy> {
-    let policy = match f.get_str("oslo_policy", "policy_file") {
-        Some(path) => designate_api::Policy::from_file(Path::new(&path))
-            .map_err(|e| anyhow!("invalid [oslo_policy] policy_file: {e}"))?,
-        None => designate_api::Policy::defaults(),
-    };
+    let mut policy = designate_api::Policy::defaults();
+    let named = f.get_str("oslo_policy", "policy_file");
+    let file = named
+        .clone()
+        .unwrap_or_else(|| DEFAULT_POLICY_FILE.to_owned());
+    match f.find_file(&file) {
+        Some(path) => {
+            policy = policy
+                .with_file(&path)
+                .map_err(|e| anyhow!("invalid [oslo_policy] policy_file: {e}"))?;
+        }
+        None if named.is_some() => {
+            bail!("invalid [oslo_policy] policy_file: {file} not found (looked beside the config file and in /etc/designate)")
+        }
+        None => {}
+    }
+    let dirs = f
+        .get_list("oslo_policy", "policy_dirs")
+        .unwrap_or_else(|| vec![DEFAULT_POLICY_DIR.to_owned()]);
+    for dir in dirs.iter().filter_map(|d| f.find_file(d)) {
+        for path in policy_dir_files(&dir)
+            .with_context(|| format!("cannot read [oslo_policy] policy_dirs {}", dir.display()))?
+        {
+            policy = policy
+                .with_file(&path)
+                .map_err(|e| anyhow!("invalid file in [oslo_policy] policy_dirs: {e}"))?;
+        }
+    }
     let enforce_scope = f.get_bool("oslo_policy", "enforce_scope")?.unwrap_or(true);
     Ok(policy.with_enforce_scope(enforce_scope))
+}
+
+/// oslo.policy's `policy_file` default.
+const DEFAULT_POLICY_FILE: &str = "policy.yaml";
+/// oslo.policy's `policy_dirs` default.
+const DEFAULT_POLICY_DIR: &str = "policy.d";
+
+/// The files of a `policy_dirs` directory in the order oslo.policy applies them (`os.walk`, top
+/// down, each directory's files sorted by name); later files override earlier ones.
+fn policy_dir_files(dir: &Path) -> std::io::Result<Vec<PathBuf>> {
+    let mut entries: Vec<_> = std::fs::read_dir(dir)?
+        .map(|e| e.map(|e| e.path()))
+        .collect::<std::io::Result<_>>()?;
+    entries.sort();
+    let (subdirs, mut files): (Vec<_>, Vec<_>) = entries.into_iter().partition(|p| p.is_dir());
+    for sub in subdirs {
+        files.extend(policy_dir_files(&sub)?);
+    }
+    Ok(files)
 }
 
 fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<Uuid> {
@@ -416,6 +463,59 @@ mod tests {
         assert_eq!(c.api_policy.rule("create_zone"), Some("rule:admin"));
         let c = Config::from_file(&ConfFile::empty()).unwrap();
         assert_eq!(c.api_auth, designate_api::AuthStrategy::NoAuth);
+    }
+
+    /// oslo.policy's order: defaults, then `policy_file`, then each `policy_dirs` file by name
+    /// (subdirectories after their parent's files), each overriding the ones before; relative
+    /// names are found beside the config file; a missing default file or directory is no error.
+    #[test]
+    fn policy_file_then_policy_dirs_in_order() {
+        let dir = tempfile::tempdir().unwrap();
+        let conf_path = dir.path().join("designate.conf");
+        std::fs::write(
+            dir.path().join("policy.yaml"),
+            "create_zone: rule:admin\nget_zone: rule:admin\n",
+        )
+        .unwrap();
+        let d = dir.path().join("policy.d");
+        std::fs::create_dir_all(d.join("later")).unwrap();
+        std::fs::write(d.join("10-zones.yaml"), "get_zone: role:reader\n").unwrap();
+        std::fs::write(d.join("20-zones.json"), r#"{"get_zone": "role:member"}"#).unwrap();
+        std::fs::write(d.join("later/00.yaml"), "delete_zone: '!'\n").unwrap();
+        let c = Config::from_file(&ConfFile::parse_at("", &conf_path).unwrap()).unwrap();
+        assert_eq!(c.api_policy.rule("create_zone"), Some("rule:admin"));
+        assert_eq!(c.api_policy.rule("get_zone"), Some("role:member"));
+        assert_eq!(c.api_policy.rule("delete_zone"), Some("!"));
+
+        // Named directories replace the default one; missing ones are skipped.
+        std::fs::create_dir(dir.path().join("extra")).unwrap();
+        std::fs::write(dir.path().join("extra/x.yaml"), "get_zone: role:admin\n").unwrap();
+        let text = "[oslo_policy]\npolicy_dirs = missing.d, extra\n";
+        let c = Config::from_file(&ConfFile::parse_at(text, &conf_path).unwrap()).unwrap();
+        assert_eq!(c.api_policy.rule("get_zone"), Some("role:admin"));
+        assert_ne!(c.api_policy.rule("delete_zone"), Some("!"));
+
+        // A bad file in a directory stops the start, naming the file.
+        std::fs::write(d.join("30-bad.yaml"), "get_zone: rule:no_such_rule\n").unwrap();
+        let Err(e) = Config::from_file(&ConfFile::parse_at("", &conf_path).unwrap()) else {
+            panic!("a bad policy_dirs file was accepted");
+        };
+        let e = format!("{e:#}");
+        assert!(
+            e.contains("policy_dirs") && e.contains("30-bad.yaml"),
+            "{e}"
+        );
+
+        // Without files, the defaults.
+        let empty = tempfile::tempdir().unwrap();
+        let c = Config::from_file(
+            &ConfFile::parse_at("", &empty.path().join("designate.conf")).unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.api_policy.rule("create_zone"),
+            designate_api::Policy::defaults().rule("create_zone")
+        );
     }
 
     #[test]

@@ -148,11 +148,20 @@ impl Policy {
     /// # Errors
     /// [`PolicyError`] when the file cannot be read or holds a rule that cannot be used.
     pub fn from_file(path: &Path) -> Result<Self, PolicyError> {
+        Self::defaults().with_file(path)
+    }
+
+    /// This policy overridden by the file at `path` (a `policy_file`, or one file of the
+    /// `policy_dirs`, applied in turn).
+    ///
+    /// # Errors
+    /// [`PolicyError`] when the file cannot be read or holds a rule that cannot be used.
+    pub fn with_file(self, path: &Path) -> Result<Self, PolicyError> {
         let text = std::fs::read_to_string(path).map_err(|source| PolicyError::Read {
             path: path.to_owned(),
             source,
         })?;
-        Self::defaults().with_overrides(&text, &path.display().to_string())
+        self.with_overrides(&text, &path.display().to_string())
     }
 
     /// Applies overrides given as YAML or JSON text; `origin` names the source in errors.

@@ -15,7 +15,7 @@ use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::{write_status, Ids};
-use crate::body::{self, JsonObject};
+use crate::body::{self, JsonObject, JsonValue};
 use crate::context::{bool_from_string, Ctx};
 use crate::error::ApiError;
 use crate::policy::{self, own_project_target, recordset_target, zone_target};
@@ -161,6 +161,9 @@ fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecordSet, ApiErr
         ));
     }
     check_records(&rtype, &records)?;
+    if rtype == "TLSA" {
+        check_tlsa_name(&name)?;
+    }
     Ok(NewRecordSet {
         name,
         rtype,
@@ -284,7 +287,7 @@ pub(crate) async fn update(
     Ctx(ctx): Ctx,
     headers: HeaderMap,
     ids: Ids,
-    JsonObject(body): JsonObject,
+    JsonValue(body): JsonValue,
 ) -> Result<Response, ApiError> {
     let zone_id = ids.uuid("zone_id")?;
     let id = ids.uuid("recordset_id")?;
@@ -296,7 +299,9 @@ pub(crate) async fn update(
         "update_recordset",
         &recordset_target(&ctx, &zone, &current),
     )?;
+    // As upstream: the recordset's own guards come before the body's shape.
     check_replaceable(&ctx, &current)?;
+    let body = body::into_object(body)?;
     let base = base_url(&headers, &state.config);
     let update = parse_update(&body, &current, &recordset_json(&current, &base))?;
     let rs = state
@@ -322,7 +327,36 @@ fn check_replaceable(ctx: &RequestContext, rs: &RecordSet) -> Result<(), ApiErro
             "Updating a root zone NS record is not allowed",
         ));
     }
+    if rs.rtype == "TLSA" {
+        check_tlsa_name(&rs.name)?;
+    }
     Ok(())
+}
+
+/// Upstream's rule for TLSA owner names (RFC 6698 §3): `_port._protocol.` then the host, the
+/// port at most 65535.
+fn check_tlsa_name(name: &str) -> Result<(), ApiError> {
+    let mut labels = name.splitn(3, '.');
+    let (port, protocol) = (labels.next().unwrap_or(""), labels.next().unwrap_or(""));
+    let port_digits = port.strip_prefix('_').unwrap_or("");
+    let well_formed = (1..=5).contains(&port_digits.len())
+        && port_digits.bytes().all(|b| b.is_ascii_digit())
+        && protocol
+            .strip_prefix('_')
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_alphabetic()))
+        && labels.next().is_some();
+    if !well_formed {
+        return Err(ApiError::bad_request(
+            "TLSA recordset name must follow the format _port._protocol.domain (e.g. \
+             _443._tcp.example.com.) as required by RFC 6698 Section 3",
+        ));
+    }
+    match port_digits.parse::<u32>() {
+        Ok(port) if port <= 65_535 => Ok(()),
+        _ => Err(ApiError::bad_request(format!(
+            "TLSA recordset name contains invalid port {port_digits}: port must be in range 0-65535"
+        ))),
+    }
 }
 
 fn parse_update(

@@ -23,6 +23,7 @@ mod naptr;
 mod soa;
 mod sshfp;
 mod strings;
+mod svcb;
 mod tlsa;
 mod txt;
 
@@ -30,11 +31,10 @@ use crate::error::{DesignateError, ErrorKind, Result, ValidationError};
 
 pub use soa::SoaData;
 
-/// Record types a tenant may create (upstream's `supported_record_type` default, less SVCB and
-/// HTTPS, which we do not implement yet).
+/// Record types a tenant may create (upstream's `supported_record_type` default).
 pub const SUPPORTED_TYPES: &[&str] = &[
     "A", "AAAA", "CNAME", "MX", "SRV", "TXT", "SPF", "NS", "PTR", "SSHFP", "SOA", "NAPTR", "CAA",
-    "CERT", "TLSA",
+    "CERT", "HTTPS", "SVCB", "TLSA",
 ];
 
 /// Largest datum accepted: one RR's RDATA cannot exceed 65535 octets on the wire.
@@ -82,19 +82,25 @@ pub fn validate(rtype: &str, data: &str) -> Result<String> {
     }
 }
 
-/// Validates every datum of a recordset, as upstream's `RecordSet.validate` does, and returns them
-/// as they will be stored.
+/// Validates every datum of a recordset named `owner`, as upstream's `RecordSet.validate` does,
+/// and returns them as they will be stored.
 ///
 /// # Errors
 /// `invalid_object`: for an unknown type, one detail at `["recordset", "type"]`; otherwise one
 /// `format` detail at `["records", "<i>"]` for each bad datum (all of them, not just the first).
-pub fn validate_records<S: AsRef<str>>(rtype: &str, records: &[S]) -> Result<Vec<String>> {
+pub fn validate_records<S: AsRef<str>>(
+    rtype: &str,
+    owner: &str,
+    records: &[S],
+) -> Result<Vec<String>> {
     if !is_supported(rtype) {
         return Err(unsupported_type_error(rtype));
     }
     let mut details = Vec::new();
     for (i, data) in records.iter().enumerate() {
-        if let Err(Some(mut detail)) = check_one(rtype, data.as_ref()) {
+        let data = data.as_ref();
+        let outcome = check_one(rtype, data).and_then(|()| owner_rules(rtype, owner, data));
+        if let Err(Some(mut detail)) = outcome {
             detail.path = vec!["records".to_owned(), i.to_string()];
             details.push(detail);
         }
@@ -120,15 +126,32 @@ fn check_one(rtype: &str, data: &str) -> std::result::Result<(), Option<Validati
     };
     shared_rules(data)
         .and_then(|()| rules(data))
-        .map_err(|reason| {
-            Some(ValidationError {
-                path: vec!["records".to_owned(), "0".to_owned()],
-                message: format!("'{data}' is not a '{rtype}' Record ({reason})"),
-                validator: "format".to_owned(),
-                validator_value: Some(rtype.to_owned()),
-                raw: Some(data.to_owned()),
-            })
-        })
+        .map_err(|reason| Some(format_error(rtype, data, reason)))
+}
+
+/// Rules that depend on the recordset's name as well as on the datum (upstream checks them in
+/// `RecordSet.validate`, where the name is known).
+fn owner_rules(
+    rtype: &str,
+    owner: &str,
+    data: &str,
+) -> std::result::Result<(), Option<ValidationError>> {
+    let outcome = match rtype {
+        "SVCB" => svcb::dns_owner_rule(owner, data),
+        _ => Ok(()),
+    };
+    outcome.map_err(|reason| Some(format_error(rtype, data, reason)))
+}
+
+/// The detail upstream reports for a datum that does not parse as its type.
+fn format_error(rtype: &str, data: &str, reason: String) -> ValidationError {
+    ValidationError {
+        path: vec!["records".to_owned(), "0".to_owned()],
+        message: format!("'{data}' is not a '{rtype}' Record ({reason})"),
+        validator: "format".to_owned(),
+        validator_value: Some(rtype.to_owned()),
+        raw: Some(data.to_owned()),
+    }
 }
 
 /// The rules of one type, or `None` when the type is not supported.
@@ -146,6 +169,8 @@ fn rules_for(rtype: &str) -> Option<fn(&str) -> Check> {
         "CERT" => cert::cert,
         "SOA" => soa::soa,
         "TLSA" => tlsa::tlsa,
+        "SVCB" => svcb::svcb,
+        "HTTPS" => svcb::https,
         _ => return None,
     })
 }

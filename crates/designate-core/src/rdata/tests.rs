@@ -389,6 +389,8 @@ fn control_characters_are_refused_everywhere() {
             "ns1.example.org. h.example.org. 1 3600 600 86400 3600",
         ),
         ("TLSA", "3 1 0 308201a2"),
+        ("SVCB", "1 svc.example.org. alpn=h2 port=8443"),
+        ("HTTPS", "1 . alpn=h3,h2 ipv4hint=192.0.2.1"),
     ];
     for (rtype, good) in samples {
         assert!(validate(rtype, good).is_ok(), "{rtype} sample {good:?}");
@@ -448,9 +450,13 @@ fn unknown_types() {
 
 #[test]
 fn recordset_validation_reports_each_bad_record() {
-    let ok = validate_records("A", &["192.0.2.1", "192.0.2.2"]);
+    let ok = validate_records("A", "x.example.org.", &["192.0.2.1", "192.0.2.2"]);
     assert_eq!(ok, Ok(vec!["192.0.2.1".to_owned(), "192.0.2.2".to_owned()]));
-    let Err(e) = validate_records("A", &["192.0.2.1", "nope", "192.0.2.3", "2001:db8::1"]) else {
+    let Err(e) = validate_records(
+        "A",
+        "x.example.org.",
+        &["192.0.2.1", "nope", "192.0.2.3", "2001:db8::1"],
+    ) else {
         panic!("accepted bad records");
     };
     let paths: Vec<_> = e.errors.iter().map(|d| d.path.clone()).collect();
@@ -459,7 +465,7 @@ fn recordset_validation_reports_each_bad_record() {
         .message
         .starts_with("'nope' is not a 'A' Record"));
     assert_eq!(e.errors[0].validator_value.as_deref(), Some("A"));
-    assert!(validate_records::<&str>("BOGUS", &[]).is_err());
+    assert!(validate_records::<&str>("BOGUS", "x.example.org.", &[]).is_err());
 }
 
 proptest! {
@@ -521,4 +527,79 @@ fn tlsa() {
     ];
     let cases: Vec<(&str, bool)> = cases.iter().map(|(d, ok)| (d.as_str(), *ok)).collect();
     check("TLSA", &cases);
+}
+
+#[test]
+fn svcb_and_https() {
+    let shared: &[(&str, bool)] = &[
+        ("1 sample.example.org. alpn=h2", true),
+        ("0 sample.example.org.", true),
+        ("1 . alpn=h3,h2,h2c,http/1.1,http/1.0 no-default-alpn", true),
+        ("1 sample.example.org. ipv4hint=192.0.2.1,192.0.2.2", true),
+        ("1 sample.example.org. ipv6hint=2001:db8::1,::1", true),
+        ("1 sample.example.org. port=8888 ech=AEP+DQA/BAAgACA=", true),
+        (
+            "1 sample.example.org. alpn=h2 port=443 mandatory=alpn,port",
+            true,
+        ),
+        // tempest's negative cases, after upstream's checks
+        ("1 sample.example.org. alpn=foo", false),
+        ("1 sample.example.org. port=foo", false),
+        ("1 sample.example.org. port=8888 ech=foo//", false),
+        (
+            "1 sample.example.org. ipv6hint=2001:db8::1 mandatory=alpn,ipv4hint",
+            false,
+        ),
+        ("1 sample.example.org. ipv4hint=foo,192.168.1.2", false),
+        ("1 sample.example.org. ipv6hint=foo", false),
+        // the rest of upstream's rules, and ours
+        ("1 sample.example.org. no-default-alpn", false),
+        ("1 sample.example.org. alpn", false),
+        ("1 sample.example.org. key65=x", false),
+        ("1 sample.example.org. port=65536", false),
+        ("1 sample.example.org. port=80 port=81", false),
+        ("1 sample.example.org. alpn=h2=x", false),
+        ("1 sample.example.org. ech=QUJD\\", false),
+        ("65536 sample.example.org.", false),
+        ("x sample.example.org.", false),
+        ("1 sample.example.org", false),
+        ("1", false),
+    ];
+    check("SVCB", shared);
+    check("HTTPS", shared);
+    let doh = "1 doh.example.org. alpn=h2 dohpath=/dns-query{?dns}";
+    check(
+        "SVCB",
+        &[
+            (doh, true),
+            ("1 d.example.org. alpn=h2 dohpath=dns-query{?dns}", false),
+        ],
+    );
+    check(
+        "SVCB",
+        &[("1 d.example.org. alpn=h2 dohpath=/q{?x}", false)],
+    );
+    check(
+        "SVCB",
+        &[("1 d.example.org. alpn=h2 dohpath=/{?dns", false)],
+    );
+    check("HTTPS", &[(doh, false)]);
+}
+
+/// Upstream's owner rule: an SVCB record of a `_dns` name announcing DNS over HTTPS needs a
+/// `dohpath`.
+#[test]
+fn svcb_for_dns_servers_needs_a_dohpath() {
+    let owner = "_dns.resolver.example.org.";
+    assert!(validate_records("SVCB", owner, &["1 r.example.org. alpn=h2"]).is_err());
+    assert!(validate_records("SVCB", owner, &["1 r.example.org. alpn=h3,h2"]).is_err());
+    assert!(validate_records(
+        "SVCB",
+        owner,
+        &["1 r.example.org. alpn=h2 dohpath=/dns-query{?dns}"]
+    )
+    .is_ok());
+    assert!(validate_records("SVCB", owner, &["1 r.example.org. alpn=http/1.1"]).is_ok());
+    assert!(validate_records("SVCB", "svc.example.org.", &["1 r.example.org. alpn=h2"]).is_ok());
+    assert!(validate_records("HTTPS", owner, &["1 r.example.org. alpn=h2"]).is_ok());
 }

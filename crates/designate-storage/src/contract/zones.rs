@@ -368,3 +368,59 @@ pub async fn zone_pagination(s: &dyn Storage) {
         Err(StorageError::NotFound("marker"))
     ));
 }
+
+/// Zone and recordset names match whatever their case, as DNS names do (RFC 4343), while they
+/// are stored and returned as given; upstream gets this from MySQL's collation.
+pub async fn names_ignore_case(s: &dyn Storage) {
+    let tenant = project();
+    let z = zone("MiXed-Case.Example.", &tenant, Uuid::new_v4());
+    create_zone(s, &z).await;
+    let www = recordset(&z, "WWW.MiXed-Case.Example.", "A", &["192.0.2.7"]);
+    create_recordset(s, &www).await;
+
+    let mut tx = s.begin_read().await.expect("begin_read");
+    for asked in [
+        "mixed-case.example.",
+        "MIXED-CASE.EXAMPLE.",
+        "MiXed-Case.Example.",
+    ] {
+        assert_eq!(
+            names(tx.as_mut(), Criteria::new().eq("name", asked)).await,
+            ["MiXed-Case.Example."],
+            "{asked}"
+        );
+    }
+    assert_eq!(
+        names(
+            tx.as_mut(),
+            Criteria::new().with("name", Filter::Wildcard("*-case.EXAMPLE.".into()))
+        )
+        .await,
+        ["MiXed-Case.Example."]
+    );
+    assert!(names(
+        tx.as_mut(),
+        Criteria::new()
+            .eq("tenant_id", tenant.clone())
+            .with("name", Filter::Ne("mixed-case.example.".into()))
+    )
+    .await
+    .is_empty());
+    let found = tx
+        .find_recordsets(
+            &Criteria::new()
+                .eq("zone_id", z.id.to_string())
+                .eq("name", "www.mixed-case.example."),
+            &Page::default(),
+        )
+        .await
+        .expect("find_recordsets");
+    assert_eq!(
+        found
+            .items
+            .iter()
+            .map(|r| r.name.as_str())
+            .collect::<Vec<_>>(),
+        ["WWW.MiXed-Case.Example."]
+    );
+}

@@ -20,6 +20,11 @@ use crate::{Result, StorageError};
 pub(crate) enum Kind {
     /// Text (wildcards allowed).
     Text,
+    /// A DNS name (text, wildcards allowed), compared case-insensitively on every engine as DNS
+    /// compares names (RFC 4343). Upstream gets this from MySQL's case-insensitive collation and
+    /// stores names as given; on PostgreSQL and SQLite the comparison is made explicit, backed by
+    /// our case-folded indexes (migration 0120).
+    DnsName,
     /// One of upstream's Enum columns (a named enum type on PostgreSQL, ENUM on MySQL):
     /// filtered as text, so that a value outside the enum matches nothing instead of failing.
     Enum,
@@ -81,7 +86,7 @@ fn value_for(table: &Table, col: &Col, raw: &str) -> Result<Val> {
         ))
     };
     Ok(match col.kind {
-        Kind::Text | Kind::Enum => Val::Text(raw.to_owned()),
+        Kind::Text | Kind::DnsName | Kind::Enum => Val::Text(raw.to_owned()),
         Kind::Int => Val::Int(raw.trim().parse().map_err(|_| bad())?),
         Kind::Uuid => Val::Uuid(dialect::uuid_from_db(raw).ok_or_else(bad)?),
         Kind::Bool => match raw.trim().to_ascii_lowercase().as_str() {
@@ -109,6 +114,9 @@ fn push_filter(
     } else {
         target
     };
+    if col.kind == Kind::DnsName {
+        return push_name_filter(sql, engine, table, col, target, filter);
+    }
     match filter {
         Filter::Eq(v) => {
             sql.push(target).push(" = ").bind(value_for(table, col, v)?);
@@ -122,7 +130,7 @@ fn push_filter(
             sql.push(target).push(" IS NULL");
         }
         Filter::Wildcard(v) => {
-            if !matches!(col.kind, Kind::Text | Kind::Enum) {
+            if !matches!(col.kind, Kind::Text | Kind::DnsName | Kind::Enum) {
                 return Err(StorageError::InvalidCriteria(format!(
                     "wildcards are not allowed on {}.{}",
                     table.name, col.name
@@ -133,6 +141,51 @@ fn push_filter(
                 .bind(dialect::like_pattern(v))
                 .push(&format!(" ESCAPE '{}'", dialect::LIKE_ESCAPE));
         }
+    }
+    Ok(())
+}
+
+/// [`push_filter`] for a [`Kind::DnsName`] column: the comparison ignores ASCII case, written so
+/// that each engine's case-folded index serves it.
+fn push_name_filter(
+    sql: &mut Sql,
+    engine: Engine,
+    table: &Table,
+    col: &Col,
+    target: &str,
+    filter: &Filter,
+) -> Result<()> {
+    let (op, value) = match filter {
+        Filter::Eq(v) => (" = ", value_for(table, col, v)?),
+        Filter::Ne(v) => (" <> ", value_for(table, col, v)?),
+        Filter::Wildcard(v) => (" LIKE ", Val::Text(dialect::like_pattern(v))),
+        Filter::IsNull => {
+            sql.push(target).push(" IS NULL");
+            return Ok(());
+        }
+    };
+    match engine {
+        // The columns' collation is case-insensitive already (upstream's schema).
+        Engine::MySql => {
+            sql.push(target).push(op).bind(value);
+        }
+        Engine::Postgres => {
+            sql.push(&format!("lower({target})"))
+                .push(op)
+                .push("lower(")
+                .bind(value)
+                .push(")");
+        }
+        // LIKE ignores ASCII case in SQLite already; `=` / `<>` need the collation.
+        Engine::Sqlite => {
+            sql.push(target).push(op).bind(value);
+            if !matches!(filter, Filter::Wildcard(_)) {
+                sql.push(" COLLATE NOCASE");
+            }
+        }
+    }
+    if matches!(filter, Filter::Wildcard(_)) {
+        sql.push(&format!(" ESCAPE '{}'", dialect::LIKE_ESCAPE));
     }
     Ok(())
 }
@@ -274,4 +327,62 @@ pub(crate) async fn push_page(
         sql.push(" LIMIT ").bind(i64::from(limit));
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use sqlx::Row as _;
+
+    use super::*;
+    use crate::sql::recordsets::RECORDSETS;
+    use crate::sql::zones::ZONES;
+    use crate::sql::SqlStorage;
+
+    /// SQLite's plan for `SELECT … WHERE 1 = 1 AND <criteria>` on `table`.
+    async fn plan(table: &Table, alias: &str, criteria: &Criteria) -> Vec<String> {
+        let s = SqlStorage::connect("sqlite::memory:")
+            .await
+            .expect("connect");
+        s.migrate().await.expect("migrate");
+        let mut q = Sql::new(&format!(
+            "EXPLAIN QUERY PLAN SELECT {alias}.id FROM {} {alias} WHERE 1 = 1",
+            table.name
+        ));
+        push_criteria(&mut q, Engine::Sqlite, table, alias, criteria, None).expect("criteria");
+        let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
+        let mut query = sqlx::query(q.text());
+        for _ in 0..q.text().matches('?').count() {
+            query = query.bind("00000000000000000000000000000000");
+        }
+        query
+            .fetch_all(&mut *conn)
+            .await
+            .expect("explain")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect()
+    }
+
+    /// Case-insensitive name lookups seek through the case-folded indexes of migration 0120
+    /// rather than scanning every zone or every recordset of a zone.
+    #[tokio::test]
+    async fn name_lookups_use_the_case_folded_indexes_on_sqlite() {
+        let zone_plan = plan(&ZONES, "z", &Criteria::new().eq("name", "Example.org.")).await;
+        assert!(
+            zone_plan
+                .iter()
+                .any(|d| d.contains("designate_zone_name_nocase")),
+            "{zone_plan:?}"
+        );
+        let by_zone = Criteria::new()
+            .eq("zone_id", "00000000000000000000000000000000")
+            .eq("name", "www.Example.org.");
+        let rs_plan = plan(&RECORDSETS, "r", &by_zone).await;
+        assert!(
+            rs_plan
+                .iter()
+                .any(|d| d.contains("designate_rrset_zone_name_nocase")),
+            "{rs_plan:?}"
+        );
+    }
 }

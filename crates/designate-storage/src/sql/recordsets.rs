@@ -25,7 +25,7 @@ pub(crate) static RECORDSETS: Table = Table {
         col("zone_shard", Kind::Int, false),
         col("tenant_id", Kind::Text, true),
         col("zone_id", Kind::Uuid, false),
-        col("name", Kind::Text, false),
+        col("name", Kind::DnsName, false),
         col("type", Kind::Enum, false),
         col("ttl", Kind::Int, true),
         col("description", Kind::Text, true),

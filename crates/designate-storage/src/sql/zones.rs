@@ -22,7 +22,7 @@ pub(crate) static ZONES: Table = Table {
         col("deleted_at", Kind::Ts, true),
         col("shard", Kind::Int, false),
         col("tenant_id", Kind::Text, true),
-        col("name", Kind::Text, false),
+        col("name", Kind::DnsName, false),
         col("email", Kind::Text, false),
         col("description", Kind::Text, true),
         col("type", Kind::Enum, false),

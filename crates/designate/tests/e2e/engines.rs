@@ -89,6 +89,7 @@ async fn start(server: Option<Server>) -> (Store, tempfile::TempDir, Service) {
 async fn spine_on_postgres() {
     let (store, _state, mut service) = start(Some(Server::Postgres)).await;
     crate::spine::zone_and_recordset_lifecycle(&service).await;
+    crate::spine::mixed_case_zone(&service).await;
     service.kill();
     store.drop_database().await;
 }
@@ -97,6 +98,7 @@ async fn spine_on_postgres() {
 async fn spine_on_mariadb() {
     let (store, _state, mut service) = start(Some(Server::MySql)).await;
     crate::spine::zone_and_recordset_lifecycle(&service).await;
+    crate::spine::mixed_case_zone(&service).await;
     service.kill();
     store.drop_database().await;
 }

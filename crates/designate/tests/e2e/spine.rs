@@ -175,6 +175,95 @@ pub(crate) async fn zone_and_recordset_lifecycle(service: &Service) {
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn mixed_case_zone_end_to_end() {
+    mixed_case_zone(&Service::start().await).await;
+}
+
+/// A zone whose name has capitals (tempest names zones so) is stored and shown as given, served
+/// under any case, and its name is taken whatever the case of a second create (as upstream on
+/// MySQL). Also run on PostgreSQL and MariaDB (`engines`).
+pub(crate) async fn mixed_case_zone(service: &Service) {
+    let zone = service.create_zone("MiXed-Case.Example.").await;
+    assert_eq!(zone["name"], "MiXed-Case.Example.");
+    let zone_id = zone["id"].as_str().expect("id").to_owned();
+    let active = service.wait_zone_status(&zone_id, "ACTIVE", WITHIN).await;
+    assert_eq!(active["name"], "MiXed-Case.Example.");
+    let serial = active["serial"].as_u64().expect("serial");
+    for asked in ["mixed-case.example.", "MIXED-CASE.EXAMPLE."] {
+        let soa = udp(service.nameserver, asked, RecordType::SOA).await;
+        assert!(
+            soa.authoritative()
+                && soa
+                    .answers()
+                    .iter()
+                    .any(|r| matches!(r.data(), RData::SOA(s) if u64::from(s.serial()) == serial)),
+            "{asked}: {soa:?}"
+        );
+    }
+
+    let rs = service
+        .create_recordset(&zone_id, "WWW.MiXed-Case.Example.", "A", &["192.0.2.33"])
+        .await;
+    assert_eq!(rs["name"], "WWW.MiXed-Case.Example.");
+    wait_answer(
+        service.nameserver,
+        "www.mixed-case.example.",
+        RecordType::A,
+        WITHIN,
+        |m| m.authoritative() && a_record_is(m, "192.0.2.33"),
+    )
+    .await;
+    // A second recordset of the same name and type in another case is the same recordset.
+    let (status, body) = service
+        .call(
+            Method::POST,
+            &format!("/v2/zones/{zone_id}/recordsets"),
+            Some(
+                json!({"name": "www.mixed-case.example.", "type": "A", "records": ["192.0.2.34"]}),
+            ),
+        )
+        .await;
+    assert_eq!(
+        (status, body["type"].clone()),
+        (409, json!("duplicate_recordset")),
+        "{body}"
+    );
+    let (status, body) = service
+        .call(
+            Method::POST,
+            "/v2/zones",
+            Some(json!({"name": "mixed-case.EXAMPLE.", "email": "hostmaster@example.org"})),
+        )
+        .await;
+    assert_eq!(
+        (status, body["type"].clone()),
+        (409, json!("duplicate_zone")),
+        "{body}"
+    );
+    // MiniDNS transfers it whatever the case asked.
+    let axfr = dig(service.mdns, &["mixed-case.example", "AXFR"]);
+    assert!(
+        dig_records(&axfr).iter().any(|(n, t, d)| n
+            .eq_ignore_ascii_case("www.mixed-case.example.")
+            && t == "A"
+            && d == "192.0.2.33"),
+        "{axfr}"
+    );
+
+    let (status, body) = service
+        .call(Method::DELETE, &format!("/v2/zones/{zone_id}"), None)
+        .await;
+    assert_eq!(status, 202, "{body}");
+    wait_for(WITHIN, || async {
+        udp(service.nameserver, "mixed-case.example.", RecordType::SOA)
+            .await
+            .response_code()
+            == ResponseCode::Refused
+    })
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn nameserver_semantics_through_the_api() {
     let service = Service::start().await;
     let zone = service.create_zone("semantics.test.").await;

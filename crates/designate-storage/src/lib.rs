@@ -105,6 +105,11 @@ pub trait StorageTx: Send {
     ) -> Result<()>;
     /// Every record of a zone (raw rows).
     async fn zone_records(&mut self, zone_id: Uuid) -> Result<Vec<Record>>;
+    /// How many non-managed records a zone holds (what counts against `zone_records`).
+    async fn count_unmanaged_records(&mut self, zone_id: Uuid) -> Result<u64> {
+        let records = self.zone_records(zone_id).await?;
+        Ok(records.iter().filter(|r| !r.managed).count() as u64)
+    }
 
     // --- pools -------------------------------------------------------------------------------
 

@@ -47,7 +47,7 @@ use std::time::Duration;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
+    Action, Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
     Zone, ZoneTaskRow,
 };
 use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
@@ -425,6 +425,10 @@ impl StorageTx for SqlTx {
 
     async fn get_pool(&mut self, id: Uuid) -> Result<Pool> {
         pools::get(self.conn(), id).await
+    }
+
+    async fn get_pool_ns_records(&mut self, id: Uuid) -> Result<Vec<PoolNsRecord>> {
+        pools::ns_records(self.conn(), id).await
     }
 
     async fn find_pools(&mut self) -> Result<Vec<Pool>> {

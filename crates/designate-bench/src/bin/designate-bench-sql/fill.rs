@@ -144,3 +144,108 @@ pub(crate) async fn clone_recordsets(connection: &str, template_id: &str, n: usi
     }
     Ok(())
 }
+
+/// Clones the zone `template_id` (hyphenated UUID) `n` times as `z<i>.<its name>`, one
+/// `created_at` second apart and spread over the 4096 shards, in one `INSERT … SELECT` (only the
+/// zone rows: a zone listing reads nothing else of an unattributed zone).
+pub(crate) async fn clone_zones(connection: &str, template_id: &str, n: usize) -> Result<()> {
+    let (postgres, url) = sqlx_url(connection)?;
+    let n32 = i32::try_from(n).context("n")?;
+    if postgres {
+        let mut c = sqlx::PgConnection::connect(&url).await?;
+        let cols = sqlx::query_scalar::<_, String>(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_name = 'zones' AND table_schema = current_schema() ORDER BY ordinal_position",
+        )
+        .fetch_all(&mut c)
+        .await?;
+        let (names, exprs) = clone_lists(
+            &cols,
+            '"',
+            &[
+                ("id", "md5('zone' || g.n)::uuid".to_owned()),
+                ("name", "'z' || g.n || '.' || t.name".to_owned()),
+                ("shard", "(g.n % 4096)::smallint".to_owned()),
+                (
+                    "created_at",
+                    "t.created_at + g.n * interval '1 second'".to_owned(),
+                ),
+            ],
+        );
+        sqlx::query(&format!(
+            "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t, \
+             generate_series(1, $2) AS g(n) WHERE t.id = $1::uuid"
+        ))
+        .bind(template_id)
+        .bind(n32)
+        .execute(&mut c)
+        .await?;
+        sqlx::query("ANALYZE zones").execute(&mut c).await?;
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&url).await?;
+        let cols = sqlx::query_scalar::<_, String>(
+            "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
+             WHERE table_name = 'zones' AND table_schema = DATABASE() ORDER BY ordinal_position",
+        )
+        .fetch_all(&mut c)
+        .await?;
+        let (names, exprs) = clone_lists(
+            &cols,
+            '`',
+            &[
+                ("id", "MD5(CONCAT('zone', g.seq))".to_owned()),
+                ("name", "CONCAT('z', g.seq, '.', t.name)".to_owned()),
+                ("shard", "g.seq % 4096".to_owned()),
+                (
+                    "created_at",
+                    "t.created_at + INTERVAL g.seq SECOND".to_owned(),
+                ),
+            ],
+        );
+        sqlx::query(&format!(
+            "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t \
+             JOIN seq_1_to_{n} g WHERE t.id = ?"
+        ))
+        .bind(template_id.replace('-', ""))
+        .execute(&mut c)
+        .await?;
+        sqlx::query("ANALYZE TABLE zones").execute(&mut c).await?;
+    }
+    Ok(())
+}
+
+/// Ids of `count` live zones spread evenly over the whole listing order (`created_at`, `id`),
+/// the deepest included: the markers the zone list is timed behind.
+pub(crate) async fn zone_markers(connection: &str, count: usize) -> Result<Vec<String>> {
+    let (postgres, url) = sqlx_url(connection)?;
+    let total_sql = "SELECT COUNT(*) FROM zones WHERE deleted = '0'";
+    let pick = |step: i64| {
+        format!(
+            "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS rn \
+             FROM zones WHERE deleted = '0') t WHERE MOD(rn, {step}) = 0"
+        )
+    };
+    let ids: Vec<String> = if postgres {
+        let mut c = sqlx::PgConnection::connect(&url).await?;
+        let total: i64 = sqlx::query_scalar(total_sql).fetch_one(&mut c).await?;
+        let step = (total / i64::try_from(count.max(1))?).max(1);
+        sqlx::query_scalar::<_, uuid::Uuid>(&pick(step))
+            .fetch_all(&mut c)
+            .await?
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&url).await?;
+        let total: i64 = sqlx::query_scalar(total_sql).fetch_one(&mut c).await?;
+        let step = (total / i64::try_from(count.max(1))?).max(1);
+        sqlx::query_scalar::<_, String>(&pick(step).replace("SELECT id FROM (SELECT id", "SELECT CAST(id AS CHAR) FROM (SELECT id"))
+            .fetch_all(&mut c)
+            .await?
+            .iter()
+            .filter_map(|hex| uuid::Uuid::parse_str(hex).ok())
+            .map(|u| u.to_string())
+            .collect()
+    };
+    Ok(ids)
+}

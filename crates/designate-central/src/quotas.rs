@@ -118,10 +118,7 @@ impl Central {
         let records = i64::try_from(records).unwrap_or(i64::MAX);
         limit_check(
             &quotas,
-            &[(
-                "zone_records",
-                saturating(others).saturating_add(records),
-            )],
+            &[("zone_records", saturating(others).saturating_add(records))],
         )?;
         limit_check(&quotas, &[("recordset_records", records)])
     }

@@ -35,7 +35,8 @@ pub use sql::{server_url, PoolOptions, ServerUrl, SqlStorage};
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, ServiceStatus, Tld, TsigKey, Zone, ZoneTaskRow,
+    Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, ServiceStatus, Tld, TsigKey, Zone,
+    ZoneTaskRow,
 };
 use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
 use uuid::Uuid;

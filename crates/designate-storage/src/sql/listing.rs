@@ -251,7 +251,9 @@ pub(crate) async fn push_page(
                     push_m(sql);
                     sql.push(&format!(" OR ({c} = "));
                     push_m(sql);
-                    sql.push(&format!(" AND {id} {cmp} ")).bind(marker).push("))");
+                    sql.push(&format!(" AND {id} {cmp} "))
+                        .bind(marker)
+                        .push("))");
                 }
                 if nulls_follow {
                     sql.push(&format!(" OR {c} IS NULL)"));

@@ -47,8 +47,8 @@ use std::time::Duration;
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Action, Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
-    Zone, ZoneTaskRow,
+    Action, Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, RecordStatus, ServiceStatus,
+    Tld, TsigKey, Zone, ZoneTaskRow,
 };
 use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};

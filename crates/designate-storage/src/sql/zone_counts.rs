@@ -35,7 +35,12 @@ pub(crate) async fn create(conn: &mut Conn, zone_id: Uuid) -> Result<()> {
 
 /// Adds `recordsets` and `records` (non-managed; either may be negative) to the zone's counts,
 /// after the rows were written.
-pub(crate) async fn add(conn: &mut Conn, zone_id: Uuid, recordsets: i64, records: i64) -> Result<()> {
+pub(crate) async fn add(
+    conn: &mut Conn,
+    zone_id: Uuid,
+    recordsets: i64,
+    records: i64,
+) -> Result<()> {
     if recordsets == 0 && records == 0 {
         return Ok(());
     }

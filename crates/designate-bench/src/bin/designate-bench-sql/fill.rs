@@ -1,7 +1,8 @@
 //! Fills a zone with many recordsets straight in the database: the template recordset (and its
 //! records) cloned N times in one `INSERT … SELECT` per table, every column copied except the
 //! ids, the name, the record hash and `created_at` (one second apart, as if created one after another), so the
-//! rows are exactly what central writes.
+//! rows are exactly what central writes; our per-zone counts (`designate_zone_counts`) are
+//! recounted for the zone as our storage would have kept them.
 
 use anyhow::{bail, Context, Result};
 use sqlx::Connection as _;
@@ -88,6 +89,23 @@ pub(crate) async fn clone_recordsets(connection: &str, template_id: &str, n: usi
         .bind(i32::try_from(n).context("n")?)
         .execute(&mut c)
         .await?;
+        // Our per-zone counts (absent from upstream's database), as our storage keeps them.
+        let ours: Option<String> =
+            sqlx::query_scalar("SELECT to_regclass('designate_zone_counts')::text")
+                .fetch_one(&mut c)
+                .await?;
+        if ours.is_some() {
+            sqlx::query(
+                "UPDATE designate_zone_counts c SET \
+                 recordsets = (SELECT COUNT(*) FROM recordsets rs WHERE rs.zone_id = c.zone_id), \
+                 records = (SELECT COUNT(*) FROM records r WHERE r.zone_id = c.zone_id \
+                            AND (r.managed IS NULL OR r.managed = false)) \
+                 WHERE c.zone_id = (SELECT zone_id FROM recordsets WHERE id = $1::uuid)",
+            )
+            .bind(template_id)
+            .execute(&mut c)
+            .await?;
+        }
         sqlx::query("ANALYZE recordsets").execute(&mut c).await?;
         sqlx::query("ANALYZE records").execute(&mut c).await?;
     } else {
@@ -138,6 +156,24 @@ pub(crate) async fn clone_recordsets(connection: &str, template_id: &str, n: usi
         .bind(&id)
         .execute(&mut c)
         .await?;
+        let ours: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = 'designate_zone_counts'",
+        )
+        .fetch_one(&mut c)
+        .await?;
+        if ours > 0 {
+            sqlx::query(
+                "UPDATE designate_zone_counts c SET \
+                 recordsets = (SELECT COUNT(*) FROM recordsets rs WHERE rs.zone_id = c.zone_id), \
+                 records = (SELECT COUNT(*) FROM records r WHERE r.zone_id = c.zone_id \
+                            AND (r.managed IS NULL OR r.managed = 0)) \
+                 WHERE c.zone_id = (SELECT zone_id FROM recordsets WHERE id = ?)",
+            )
+            .bind(&id)
+            .execute(&mut c)
+            .await?;
+        }
         sqlx::query("ANALYZE TABLE recordsets, records")
             .execute(&mut c)
             .await?;
@@ -239,13 +275,16 @@ pub(crate) async fn zone_markers(connection: &str, count: usize) -> Result<Vec<S
         let mut c = sqlx::MySqlConnection::connect(&url).await?;
         let total: i64 = sqlx::query_scalar(total_sql).fetch_one(&mut c).await?;
         let step = (total / i64::try_from(count.max(1))?).max(1);
-        sqlx::query_scalar::<_, String>(&pick(step).replace("SELECT id FROM (SELECT id", "SELECT CAST(id AS CHAR) FROM (SELECT id"))
-            .fetch_all(&mut c)
-            .await?
-            .iter()
-            .filter_map(|hex| uuid::Uuid::parse_str(hex).ok())
-            .map(|u| u.to_string())
-            .collect()
+        sqlx::query_scalar::<_, String>(&pick(step).replace(
+            "SELECT id FROM (SELECT id",
+            "SELECT CAST(id AS CHAR) FROM (SELECT id",
+        ))
+        .fetch_all(&mut c)
+        .await?
+        .iter()
+        .filter_map(|hex| uuid::Uuid::parse_str(hex).ok())
+        .map(|u| u.to_string())
+        .collect()
     };
     Ok(ids)
 }

@@ -26,7 +26,6 @@ mod fill;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -58,6 +57,11 @@ struct Args {
     /// them (0: no zone list benchmark).
     #[arg(long, default_value_t = 0)]
     zones: usize,
+    /// Each measurement is repeated this many times (the creates in new zones, the lists on the
+    /// same filled data) and every round reported, so that the median of a noisy machine can
+    /// be taken.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
     /// Measure the Designate API already serving here (e.g. upstream's, `http://127.0.0.1:9101`)
     /// instead of starting `--binary`; `--connection` must then be that service's database.
     #[arg(long)]
@@ -125,11 +129,13 @@ async fn main() -> Result<()> {
 
 async fn run(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
     let mut report = String::new();
-    if args.creates > 0 {
-        report.push_str(&create_benchmark(args, api, http).await?);
-        // Shown at once: the list parts may run long.
-        std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
-        report.clear();
+    for round in 0..args.rounds.max(1) {
+        if args.creates > 0 {
+            report.push_str(&create_benchmark(args, api, http, round).await?);
+            // Shown at once: the list parts may run long.
+            std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+            report.clear();
+        }
     }
     if args.list_size > 0 {
         report.push_str(&list_benchmark(args, api, http).await?);
@@ -143,11 +149,16 @@ async fn run(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
 }
 
 /// `--clients` clients creating `--creates` recordsets in all, each in a zone of its own.
-async fn create_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
+async fn create_benchmark(
+    args: &Args,
+    api: &str,
+    http: &reqwest::Client,
+    round: usize,
+) -> Result<String> {
     // Creates: one zone per client, so the clients measure the store, not one zone's row lock.
     let mut zones = Vec::new();
     for c in 0..args.clients {
-        zones.push(create_zone(http, api, &format!("load{c}.bench.")).await?);
+        zones.push(create_zone(http, api, &format!("load{c}r{round}.bench.")).await?);
     }
     let per_client = args.creates.div_ceil(args.clients);
     let started = Instant::now();
@@ -161,8 +172,10 @@ async fn create_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> Res
                 let t = Instant::now();
                 let resp = http
                     .post(&url)
-                    .json(&json!({"name": format!("r{i}.load{c}.bench."), "type": "A",
-                                  "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}))
+                    .json(
+                        &json!({"name": format!("r{i}.load{c}r{round}.bench."), "type": "A",
+                                  "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}),
+                    )
                     .send()
                     .await?;
                 if resp.status().as_u16() != 202 {
@@ -240,28 +253,41 @@ async fn list_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> Resul
     let count = total["metadata"]["total_count"]
         .as_u64()
         .unwrap_or_default();
-    let markers = Arc::new(markers);
-    let mut latencies = Vec::with_capacity(args.lists);
-    for i in 0..args.lists {
-        let marker = &markers[i % markers.len()];
-        let url = match marker {
+    let urls: Vec<String> = markers
+        .iter()
+        .map(|marker| match marker {
             None => format!("{api}/v2/zones/{zone_id}/recordsets?limit=100"),
             Some(m) => format!("{api}/v2/zones/{zone_id}/recordsets?limit=100&marker={m}"),
-        };
+        })
+        .collect();
+    let mut report = format!("list: zone of {count} recordsets (filled in {fill_secs:.1} s)\n");
+    for round in 0..args.rounds.max(1) {
+        let mut latencies = timed_gets(http, &urls, args.lists).await?;
+        report.push_str(&format!(
+            "  round {}: {} pages of 100 at {} markers: {}\n",
+            round + 1,
+            latencies.len(),
+            urls.len(),
+            percentiles(&mut latencies)
+        ));
+    }
+    Ok(report)
+}
+
+/// `n` GETs going round `urls`, each timed; every answer must be a 200.
+async fn timed_gets(http: &reqwest::Client, urls: &[String], n: usize) -> Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let url = &urls[i % urls.len()];
         let t = Instant::now();
-        let resp = http.get(&url).send().await?;
+        let resp = http.get(url).send().await?;
         if resp.status().as_u16() != 200 {
-            bail!("list: HTTP {}", resp.status());
+            bail!("GET {url}: HTTP {}", resp.status());
         }
         let _ = resp.bytes().await?;
         latencies.push(t.elapsed());
     }
-    Ok(format!(
-        "list: zone of {count} recordsets (filled in {fill_secs:.1} s), {} pages of 100 at {} markers: {}\n",
-        latencies.len(),
-        markers.len(),
-        percentiles(&mut latencies)
-    ))
+    Ok(latencies)
 }
 
 /// Fills the store with `--zones` zones and times `GET /v2/zones?limit=100` on the first page
@@ -287,26 +313,25 @@ async fn zone_list_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> 
     let count = first["metadata"]["total_count"]
         .as_u64()
         .unwrap_or_default();
-    let mut latencies = Vec::with_capacity(args.lists);
-    for i in 0..args.lists {
-        let url = match &markers[i % markers.len()] {
+    let urls: Vec<String> = markers
+        .iter()
+        .map(|marker| match marker {
             None => format!("{api}/v2/zones?limit=100"),
             Some(m) => format!("{api}/v2/zones?limit=100&marker={m}"),
-        };
-        let t = Instant::now();
-        let resp = http.get(&url).send().await?;
-        if resp.status().as_u16() != 200 {
-            bail!("zone list: HTTP {}", resp.status());
-        }
-        let _ = resp.bytes().await?;
-        latencies.push(t.elapsed());
+        })
+        .collect();
+    let mut report = format!("zone list: {count} zones (filled in {fill_secs:.1} s)\n");
+    for round in 0..args.rounds.max(1) {
+        let mut latencies = timed_gets(http, &urls, args.lists).await?;
+        report.push_str(&format!(
+            "  round {}: {} pages of 100 at {} markers: {}\n",
+            round + 1,
+            latencies.len(),
+            urls.len(),
+            percentiles(&mut latencies)
+        ));
     }
-    Ok(format!(
-        "zone list: {count} zones (filled in {fill_secs:.1} s), {} pages of 100 at {} markers: {}\n",
-        latencies.len(),
-        markers.len(),
-        percentiles(&mut latencies)
-    ))
+    Ok(report)
 }
 
 fn percentiles(latencies: &mut [Duration]) -> String {

@@ -6,7 +6,7 @@
 
 use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{
-    over_quota, Quota, Quotas, Zone, MAX_QUOTA, MIN_QUOTA, QUOTA_RESOURCES,
+    over_quota, Quota, Quotas, RecordSet, Zone, MAX_QUOTA, MIN_QUOTA, QUOTA_RESOURCES,
 };
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use designate_storage::StorageTx;
@@ -93,7 +93,7 @@ impl Central {
         &self,
         tx: &mut dyn StorageTx,
         zone: &Zone,
-        replacing: Option<Uuid>,
+        replacing: Option<&RecordSet>,
         records: usize,
     ) -> Result<()> {
         let tenant = zone.tenant_id.clone().unwrap_or_default();
@@ -109,18 +109,16 @@ impl Central {
                 .total_count;
             limit_check(&quotas, &[("zone_recordsets", saturating(count) + 1)])?;
         }
-        let existing = tx.zone_records(zone.id).await.map_err(from_storage)?;
-        let others = existing
-            .iter()
-            .filter(|r| !r.managed && Some(r.recordset_id) != replacing)
-            .count();
+        let in_zone = tx
+            .count_unmanaged_records(zone.id)
+            .await
+            .map_err(from_storage)?;
+        let replaced = replacing.map_or(0, |rs| rs.records.iter().filter(|r| !r.managed).count());
+        let others = in_zone.saturating_sub(replaced as u64);
         let records = i64::try_from(records).unwrap_or(i64::MAX);
         limit_check(
             &quotas,
-            &[(
-                "zone_records",
-                saturating(others as u64).saturating_add(records),
-            )],
+            &[("zone_records", saturating(others).saturating_add(records))],
         )?;
         limit_check(&quotas, &[("recordset_records", records)])
     }

@@ -337,7 +337,7 @@ impl Central {
             if let Some(data) = &update.records {
                 let data = normalise_records(&rs.rtype, &rs.name, data)?;
                 if !rs.managed() {
-                    self.enforce_recordset_quota(tx.as_mut(), &zone, Some(rs.id), data.len())
+                    self.enforce_recordset_quota(tx.as_mut(), &zone, Some(&rs), data.len())
                         .await?;
                 }
                 rs.records = replace_records(&zone, &rs, data, serial);

@@ -18,7 +18,7 @@ use designate_storage::{Storage, StorageTx};
 use rand::Rng;
 use uuid::Uuid;
 
-use crate::build::{now, now_unix, ns_hostnames, soa_data};
+use crate::build::{now, now_unix, soa_data};
 use crate::errors::from_storage;
 
 /// How many times an operation is attempted before a lost lock is reported to the caller.
@@ -127,11 +127,14 @@ pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<(
         .map(str::to_owned);
     // The pool's first NS is the MNAME, re-read each time so pool changes reach every zone.
     let pool_mname = match zone.pool_id {
-        Some(pool_id) => match tx.get_pool(pool_id).await {
-            Ok(pool) => ns_hostnames(&pool).into_iter().next(),
-            Err(designate_storage::StorageError::NotFound(_)) => None,
-            Err(e) => return Err(from_storage(e)),
-        },
+        Some(pool_id) => {
+            let mut ns = tx
+                .get_pool_ns_records(pool_id)
+                .await
+                .map_err(from_storage)?;
+            ns.sort_by_key(|n| n.priority);
+            ns.into_iter().next().map(|n| n.hostname)
+        }
         None => None,
     };
     let Some(mname) = pool_mname.or(current_mname) else {

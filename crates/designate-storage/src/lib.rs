@@ -35,7 +35,8 @@ pub use sql::{server_url, PoolOptions, ServerUrl, SqlStorage};
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Blacklist, Pool, Quota, Record, RecordSet, ServiceStatus, Tld, TsigKey, Zone, ZoneTaskRow,
+    Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, ServiceStatus, Tld, TsigKey, Zone,
+    ZoneTaskRow,
 };
 use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
 use uuid::Uuid;
@@ -105,6 +106,11 @@ pub trait StorageTx: Send {
     ) -> Result<()>;
     /// Every record of a zone (raw rows).
     async fn zone_records(&mut self, zone_id: Uuid) -> Result<Vec<Record>>;
+    /// How many non-managed records a zone holds (what counts against `zone_records`).
+    async fn count_unmanaged_records(&mut self, zone_id: Uuid) -> Result<u64> {
+        let records = self.zone_records(zone_id).await?;
+        Ok(records.iter().filter(|r| !r.managed).count() as u64)
+    }
 
     // --- pools -------------------------------------------------------------------------------
 
@@ -112,6 +118,15 @@ pub trait StorageTx: Send {
     async fn create_pool(&mut self, pool: &Pool) -> Result<()>;
     /// A pool with all its children.
     async fn get_pool(&mut self, id: Uuid) -> Result<Pool>;
+    /// The NS records of a pool alone (none for an unknown pool): what every serial bump needs
+    /// of it (the SOA's MNAME), in one query instead of a whole pool's.
+    async fn get_pool_ns_records(&mut self, id: Uuid) -> Result<Vec<PoolNsRecord>> {
+        match self.get_pool(id).await {
+            Ok(pool) => Ok(pool.ns_records),
+            Err(StorageError::NotFound(_)) => Ok(Vec::new()),
+            Err(e) => Err(e),
+        }
+    }
     /// Every pool.
     async fn find_pools(&mut self) -> Result<Vec<Pool>>;
     /// Replaces a pool's row and children.

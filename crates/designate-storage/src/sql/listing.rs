@@ -5,9 +5,10 @@
 //! name is an error ([`StorageError::InvalidCriteria`] / [`StorageError::InvalidSortKey`]) and
 //! never reaches the database. Values are always bound.
 //!
-//! Ordering is `(sort column NULLs first, sort column, id)` in the requested direction on every
-//! engine (the `CASE` makes NULL placement explicit, since engines disagree on it), and the
-//! marker condition is the keyset "strictly after the marker row" in that same order.
+//! Ordering is `(sort column, id)` in the requested direction with NULL as the smallest value on
+//! every engine, and the marker condition is the keyset "strictly after the marker row" in that
+//! same order, both written so that an index on `(…, sort column, id)` serves a page as one
+//! range read in index order (cost independent of how many rows lie before the marker).
 
 use designate_core::criteria::{Criteria, Filter, Page, SortDir};
 
@@ -280,24 +281,35 @@ pub(crate) async fn push_page(
             .bind(marker)
             .push(")");
         };
-        let cmp = if asc { ">" } else { "<" };
         sql.push(" AND ");
         match (marker_is_null != 0, asc) {
             (false, _) => {
-                // After a non-NULL marker: a later value, or the same value and a later id; in
-                // descending order every NULL comes after too.
-                if !asc {
-                    sql.push(&format!("({c} IS NULL OR "));
+                // After a non-NULL marker: a later (value, id) pair; in descending order every
+                // NULL comes after too.
+                let nulls_follow = !asc && col.nullable;
+                if nulls_follow {
+                    sql.push("(");
                 }
-                sql.push(&format!("({c} IS NOT NULL AND ({c} {cmp} "));
-                push_m(sql);
-                sql.push(&format!(" OR ({c} = "));
-                push_m(sql);
-                sql.push(&format!(" AND {id} {cmp} "))
-                    .bind(marker)
-                    .push(")))");
-                if !asc {
-                    sql.push(")");
+                let cmp = if asc { ">" } else { "<" };
+                if conn.engine() == Engine::Postgres {
+                    // A row comparison is one range of an index on (…, column, id), so the page
+                    // is read in index order from the marker on; the OR form below would be a
+                    // BitmapOr followed by a sort of everything after the marker.
+                    sql.push(&format!("({c}, {id}) {cmp} ("));
+                    push_m(sql);
+                    sql.push(", ").bind(marker).push(")");
+                } else {
+                    // MySQL/MariaDB and SQLite turn this OR into index ranges themselves.
+                    sql.push(&format!("({c} {cmp} "));
+                    push_m(sql);
+                    sql.push(&format!(" OR ({c} = "));
+                    push_m(sql);
+                    sql.push(&format!(" AND {id} {cmp} "))
+                        .bind(marker)
+                        .push("))");
+                }
+                if nulls_follow {
+                    sql.push(&format!(" OR {c} IS NULL)"));
                 }
             }
             (true, true) => {
@@ -314,12 +326,16 @@ pub(crate) async fn push_page(
         }
     }
 
+    // NULL is the smallest value: what MySQL/MariaDB and SQLite do natively, PostgreSQL by
+    // NULLS FIRST / LAST (which our indexes on PostgreSQL are built with). No expression in
+    // the ORDER BY, so an index on (…, column, id) hands out the page in order.
     let dir = if asc { "ASC" } else { "DESC" };
-    sql.push(" ORDER BY ");
-    if col.nullable {
-        sql.push(&format!("CASE WHEN {c} IS NULL THEN 0 ELSE 1 END {dir}, "));
-    }
-    sql.push(&format!("{c} {dir}"));
+    let nulls = match (col.nullable && conn.engine() == Engine::Postgres, asc) {
+        (false, _) => "",
+        (true, true) => " NULLS FIRST",
+        (true, false) => " NULLS LAST",
+    };
+    sql.push(&format!(" ORDER BY {c} {dir}{nulls}"));
     if col.name != "id" {
         sql.push(&format!(", {id} {dir}"));
     }

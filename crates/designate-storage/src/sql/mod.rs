@@ -14,6 +14,7 @@
 
 mod codec;
 pub(crate) mod dialect;
+mod health;
 mod journal;
 mod leases;
 mod listing;
@@ -32,6 +33,7 @@ mod tsigkeys;
 mod transfer;
 mod url;
 mod zone_attributes;
+mod zone_counts;
 mod zones;
 // the zone's SOA without scanning records
 mod zone_soa;
@@ -39,13 +41,14 @@ mod zone_soa;
 mod zone_tasks;
 
 use std::str::FromStr;
+use std::sync::Arc;
 use std::time::Duration;
 
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
-    Action, Blacklist, Pool, Quota, Record, RecordSet, RecordStatus, ServiceStatus, Tld, TsigKey,
-    Zone, ZoneTaskRow,
+    Action, Blacklist, Pool, PoolNsRecord, Quota, Record, RecordSet, RecordStatus, ServiceStatus,
+    Tld, TsigKey, Zone, ZoneTaskRow,
 };
 use designate_core::objects::{SharedZone, ZoneTransferAccept, ZoneTransferRequest};
 use sqlx::mysql::{MySqlConnectOptions, MySqlPool};
@@ -57,6 +60,7 @@ use sqlx::Executor as _;
 use uuid::Uuid;
 
 pub(crate) use self::dialect::Engine;
+use self::health::{Health, Probe};
 pub use self::options::PoolOptions;
 use self::query::Conn;
 use self::url::Location;
@@ -91,6 +95,8 @@ enum Pools {
 #[derive(Debug, Clone)]
 pub struct SqlStorage {
     pools: Pools,
+    /// The server's reachability (server engines), to fail fast during an outage.
+    health: Option<Arc<Health>>,
 }
 
 /// Runs `connect` until it succeeds or `opts.max_retries` retries have failed (oslo.db's start-up
@@ -140,6 +146,7 @@ impl SqlStorage {
     /// `opts.max_retries` retries; [`StorageError::Database`] when it refuses us (bad
     /// credentials, unknown database) or a SQLite file cannot be opened.
     pub async fn connect_with(url: &str, opts: &PoolOptions) -> Result<Self> {
+        let mut probe = None;
         let pools = match url::parse(url)? {
             Location::Memory => {
                 let opts = SqliteConnectOptions::from_str("sqlite::memory:")?
@@ -193,6 +200,7 @@ impl SqlStorage {
                     server_pool::<sqlx::Postgres>(opts).connect_with(conn.clone())
                 })
                 .await?;
+                probe = Some(Probe::Postgres(conn));
                 Pools::Postgres(pool)
             }
             Location::MySql(u) => {
@@ -214,10 +222,12 @@ impl SqlStorage {
                         .connect_with(conn.clone())
                 })
                 .await?;
+                probe = Some(Probe::MySql(conn));
                 Pools::MySql(pool)
             }
         };
-        Ok(Self { pools })
+        let health = probe.map(|p| Arc::new(Health::new(p)));
+        Ok(Self { pools, health })
     }
 
     /// The engine behind this storage.
@@ -261,6 +271,20 @@ impl SqlStorage {
     }
 }
 
+impl SqlStorage {
+    /// Opens a server engine's transaction through its [`Health`] (fails fast when the server
+    /// is unreachable).
+    async fn guard<T>(
+        &self,
+        begin: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
+        match &self.health {
+            Some(health) => health.guard(begin).await,
+            None => begin.await.map_err(query::map_err),
+        }
+    }
+}
+
 /// Pool settings for a server engine from upstream's options.
 fn server_pool<DB: sqlx::Database>(opts: &PoolOptions) -> sqlx::pool::PoolOptions<DB> {
     sqlx::pool::PoolOptions::new()
@@ -279,10 +303,8 @@ impl Storage for SqlStorage {
             Pools::Sqlite { writer, .. } => {
                 Conn::Sqlite(writer.begin_with(begin).await.map_err(query::map_err)?)
             }
-            Pools::Postgres(p) => {
-                Conn::Postgres(p.begin_with(begin).await.map_err(query::map_err)?)
-            }
-            Pools::MySql(p) => Conn::MySql(p.begin_with(begin).await.map_err(query::map_err)?),
+            Pools::Postgres(p) => Conn::Postgres(self.guard(p.begin_with(begin)).await?),
+            Pools::MySql(p) => Conn::MySql(self.guard(p.begin_with(begin)).await?),
         };
         Ok(Box::new(SqlTx { tx, write: true }))
     }
@@ -295,14 +317,12 @@ impl Storage for SqlStorage {
                 Conn::Sqlite(reader.begin().await.map_err(query::map_err)?)
             }
             Pools::Postgres(p) => Conn::Postgres(
-                p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY")
-                    .await
-                    .map_err(query::map_err)?,
+                self.guard(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+                    .await?,
             ),
             Pools::MySql(p) => Conn::MySql(
-                p.begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                    .await
-                    .map_err(query::map_err)?,
+                self.guard(p.begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"))
+                    .await?,
             ),
         };
         Ok(Box::new(SqlTx { tx, write: false }))
@@ -395,12 +415,20 @@ impl StorageTx for SqlTx {
         recordsets::records_of_zone(self.conn(), zone_id).await
     }
 
+    async fn count_unmanaged_records(&mut self, zone_id: Uuid) -> Result<u64> {
+        recordsets::count_unmanaged_records(self.conn(), zone_id).await
+    }
+
     async fn create_pool(&mut self, pool: &Pool) -> Result<()> {
         pools::create(self.conn(), pool).await
     }
 
     async fn get_pool(&mut self, id: Uuid) -> Result<Pool> {
         pools::get(self.conn(), id).await
+    }
+
+    async fn get_pool_ns_records(&mut self, id: Uuid) -> Result<Vec<PoolNsRecord>> {
+        pools::ns_records(self.conn(), id).await
     }
 
     async fn find_pools(&mut self) -> Result<Vec<Pool>> {

@@ -175,6 +175,22 @@ async fn rows(conn: &mut Conn, sql: &str, id: Uuid) -> Result<Vec<super::query::
     q.fetch_all(conn).await
 }
 
+/// The NS records of a pool (none for an unknown pool), in the order [`get`] lists them.
+pub(crate) async fn ns_records(conn: &mut Conn, id: Uuid) -> Result<Vec<PoolNsRecord>> {
+    let sql = "SELECT x.priority, x.hostname FROM pool_ns_records x WHERE x.pool_id = ";
+    rows(conn, sql, id)
+        .await?
+        .iter()
+        .map(|row| {
+            let r = RowReader::new(row, "pool_ns_records");
+            Ok(PoolNsRecord {
+                priority: r.int_as("priority")?,
+                hostname: r.text("hostname")?,
+            })
+        })
+        .collect()
+}
+
 /// A pool with all its children.
 pub(crate) async fn get(conn: &mut Conn, id: Uuid) -> Result<Pool> {
     let mut q = Sql::new("SELECT id, name, description, tenant_id FROM pools WHERE id = ");
@@ -203,14 +219,7 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid) -> Result<Pool> {
             value: r.text("value")?,
         });
     }
-    let sql = "SELECT x.priority, x.hostname FROM pool_ns_records x WHERE x.pool_id = ";
-    for row in rows(conn, sql, id).await? {
-        let r = RowReader::new(&row, "pool_ns_records");
-        pool.ns_records.push(PoolNsRecord {
-            priority: r.int_as("priority")?,
-            hostname: r.text("hostname")?,
-        });
-    }
+    pool.ns_records = ns_records(conn, id).await?;
     for table in ["pool_nameservers", "pool_also_notifies"] {
         let sql = format!("SELECT x.id, x.host, x.port FROM {table} x WHERE x.pool_id = ");
         let mut list = Vec::new();

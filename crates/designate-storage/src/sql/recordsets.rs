@@ -4,13 +4,14 @@
 
 use std::collections::HashMap;
 
-use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::criteria::{Criteria, Filter, Listing, Page};
 use designate_core::objects::{Action, Record, RecordSet, RecordStatus};
 use uuid::Uuid;
 
 use super::codec::RowReader;
 use super::listing::{col, push_criteria, push_page, Kind, Table};
 use super::query::{Conn, Sql, Val};
+use super::zone_counts;
 use super::zones::exists;
 use crate::{Result, StorageError};
 
@@ -193,7 +194,8 @@ pub(crate) async fn create(conn: &mut Conn, rs: &RecordSet) -> Result<()> {
     for r in &rs.records {
         insert_record(conn, r).await?;
     }
-    Ok(())
+    let records = zone_counts::unmanaged(rs.records.iter().map(|r| &r.managed));
+    zone_counts::add(conn, rs.zone_id, 1, records).await
 }
 
 /// Rows per multi-row INSERT: 500 rows of the widest table (`records`, 22 columns) bind 11,000
@@ -223,6 +225,15 @@ pub(crate) async fn create_many(conn: &mut Conn, sets: &[RecordSet]) -> Result<(
         )
         .execute(conn)
         .await?;
+    }
+    let mut per_zone: HashMap<Uuid, (i64, i64)> = HashMap::new();
+    for rs in sets {
+        let counts = per_zone.entry(rs.zone_id).or_default();
+        counts.0 += 1;
+        counts.1 += zone_counts::unmanaged(rs.records.iter().map(|r| &r.managed));
+    }
+    for (zone_id, (recordsets, records)) in per_zone {
+        zone_counts::add(conn, zone_id, recordsets, records).await?;
     }
     Ok(())
 }
@@ -260,24 +271,16 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid) -> Result<RecordSet> {
 }
 
 /// One page of recordsets of live zones matching `criteria`, with records and the total count.
+///
+/// The total is upstream's `COUNT(DISTINCT recordsets.id)` over every match, read without
+/// counting where that is possible: from the page itself when it is unbounded and starts at the
+/// beginning, from `designate_zone_counts` when the only criterion is the zone.
 pub(crate) async fn find(
     conn: &mut Conn,
     criteria: &Criteria,
     page: &Page,
 ) -> Result<Listing<RecordSet>> {
     let child = Some((&RECORDS, "recordset_id", RECORD_FILTERS));
-    let mut count = Sql::new(&select_recordsets("COUNT(*)"));
-    count.push(" WHERE z.deleted = '0'");
-    push_criteria(
-        &mut count,
-        conn.engine(),
-        &RECORDSETS,
-        "rs",
-        criteria,
-        child,
-    )?;
-    let total_count = count.fetch_count(conn).await?;
-
     let mut q = Sql::new(&select_recordsets(&recordset_columns()));
     q.push(" WHERE z.deleted = '0'");
     push_criteria(&mut q, conn.engine(), &RECORDSETS, "rs", criteria, child)?;
@@ -289,7 +292,42 @@ pub(crate) async fn find(
         .map(recordset_from_row)
         .collect::<Result<Vec<_>>>()?;
     attach_records(conn, &mut items).await?;
+
+    let counted = match (page.limit, page.marker, only_zone(criteria)) {
+        (None, None, _) => Some(items.len() as u64),
+        (_, _, Some(zone_id)) => zone_counts::recordsets_of_live_zone(conn, zone_id).await?,
+        _ => None,
+    };
+    let total_count = match counted {
+        Some(n) => n,
+        None => {
+            let mut count = Sql::new(&select_recordsets("COUNT(*)"));
+            count.push(" WHERE z.deleted = '0'");
+            push_criteria(
+                &mut count,
+                conn.engine(),
+                &RECORDSETS,
+                "rs",
+                criteria,
+                child,
+            )?;
+            count.fetch_count(conn).await?
+        }
+    };
     Ok(Listing { items, total_count })
+}
+
+/// The zone when `criteria` is exactly `zone_id = <uuid>`.
+fn only_zone(criteria: &Criteria) -> Option<Uuid> {
+    match criteria.0.as_slice() {
+        [(column, Filter::Eq(value))] if column == "zone_id" => Uuid::parse_str(value).ok(),
+        _ => None,
+    }
+}
+
+/// Non-managed records of a zone (what counts against `zone_records`).
+pub(crate) async fn count_unmanaged_records(conn: &mut Conn, zone_id: Uuid) -> Result<u64> {
+    zone_counts::records(conn, zone_id).await
 }
 
 /// Every recordset of a zone with its records, by name then type (two queries in all).
@@ -369,6 +407,9 @@ pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet>
     let mut del = Sql::new("DELETE FROM records WHERE recordset_id = ");
     del.bind(rs.id);
     del.execute(conn).await?;
+    let delta = zone_counts::unmanaged(rs.records.iter().map(|r| &r.managed))
+        - zone_counts::unmanaged(old.values().map(|r| &r.managed));
+    zone_counts::add(conn, rs.zone_id, 0, delta).await?;
     for r in &rs.records {
         let mut r = r.clone();
         if let Some(prev) = old.get(&r.id) {
@@ -389,6 +430,17 @@ pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet>
 
 /// Deletes a recordset and its records.
 pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
+    let mut q = Sql::new("SELECT zone_id FROM recordsets WHERE id = ");
+    q.bind(id);
+    let Some(row) = q.fetch_optional(conn).await? else {
+        return Err(StorageError::NotFound("recordset"));
+    };
+    let zone_id = RowReader::new(&row, "recordsets").uuid("zone_id")?;
+    // Non-managed records first, so that their number comes back as the affected rows.
+    let mut q = Sql::new("DELETE FROM records WHERE recordset_id = ");
+    q.bind(id).push(" AND ");
+    zone_counts::push_unmanaged(&mut q, "managed");
+    let records = q.execute(conn).await?;
     let mut q = Sql::new("DELETE FROM records WHERE recordset_id = ");
     q.bind(id);
     q.execute(conn).await?;
@@ -397,7 +449,8 @@ pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
     if q.execute(conn).await? == 0 {
         return Err(StorageError::NotFound("recordset"));
     }
-    Ok(())
+    let records = i64::try_from(records).unwrap_or(i64::MAX);
+    zone_counts::add(conn, zone_id, -1, -records).await
 }
 
 /// Worker feedback for a zone: every record still PENDING or ERROR whose serial is at most

@@ -213,3 +213,48 @@ async fn producer_store_on_postgres() {
 async fn producer_store_on_mariadb() {
     producer_store_on(Server::MySql).await;
 }
+
+/// An exhausted pool is not an outage: a transaction waits for a connection as long as
+/// `pool_timeout` allows (beyond the server check that makes an outage fail fast), and gets it.
+async fn exhausted_pool_waits_on(server: Server) {
+    let db = TestDatabase::create(server).await;
+    let opts = PoolOptions {
+        max_pool_size: 1,
+        max_overflow: 0,
+        pool_timeout: Duration::from_secs(20),
+        max_retries: 0,
+        ..PoolOptions::default()
+    };
+    let s = SqlStorage::connect_with(&db.sqlalchemy_url(), &opts)
+        .await
+        .expect("connect");
+    s.migrate().await.expect("migrate");
+    let held = s.begin().await.expect("the only connection");
+    let waiting = {
+        let s = s.clone();
+        tokio::spawn(async move {
+            let started = std::time::Instant::now();
+            let tx = s.begin_read().await.map(drop);
+            (tx, started.elapsed())
+        })
+    };
+    // Longer than the wait after which the server is checked (1 s), twice over.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert!(!waiting.is_finished(), "gave up on an exhausted pool");
+    held.commit().await.expect("commit");
+    let (got, waited) = waiting.await.expect("task");
+    got.expect("a connection once one is free");
+    assert!(waited >= Duration::from_millis(2500), "{waited:?}");
+    s.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn exhausted_pool_waits_on_postgres() {
+    exhausted_pool_waits_on(Server::Postgres).await;
+}
+
+#[tokio::test]
+async fn exhausted_pool_waits_on_mariadb() {
+    exhausted_pool_waits_on(Server::MySql).await;
+}

@@ -34,6 +34,8 @@ pub(crate) async fn soa_recordset(conn: &mut Conn, zone: &Zone) -> Result<Option
     if sets.is_empty() {
         return Ok(None);
     }
+    // The oldest first, as every listing orders them (see `soa_recordsets_query`).
+    sets.sort_by_key(|s| (s.created_at, s.id));
     if sets.len() == 1 {
         let hashes: Vec<String> = expected_soa_data(conn, zone)
             .await?
@@ -61,9 +63,12 @@ pub(crate) async fn soa_recordset(conn: &mut Conn, zone: &Zone) -> Result<Option
 /// `rrset_type_domainid (type, zone_id)` and the zones primary key.
 fn soa_recordsets_query(zone_id: Uuid) -> Sql {
     let mut q = Sql::new(&select_recordsets(&recordset_columns()));
+    // Sorted by the caller: ordered by created_at here, SQLite would walk the zone's recordsets
+    // through `designate_recordsets_zone_created (zone_id, created_at, id)` to save a sort of
+    // the (single) SOA row instead of seeking `rrset_type_domainid`.
     q.push(" WHERE z.deleted = '0' AND rs.type = 'SOA' AND rs.zone_id = ")
         .bind(zone_id)
-        .push(" ORDER BY rs.created_at, rs.id");
+        .push(" ORDER BY rs.id");
     q
 }
 

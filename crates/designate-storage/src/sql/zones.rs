@@ -127,6 +127,7 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
     ];
     values.extend(data_values(z));
     Sql::insert("zones", &names, values).execute(conn).await?;
+    super::zone_counts::create(conn, z.id).await?;
     super::zone_attributes::insert(conn, z).await
 }
 
@@ -272,7 +273,12 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
 /// Hard-deletes a zone, its recordsets and records (the other children go by ON DELETE CASCADE).
 pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
     // Children first, explicitly: foreign keys may be off on a database upstream created.
-    for table in ["records", "recordsets", "zone_attributes"] {
+    for table in [
+        "records",
+        "recordsets",
+        "zone_attributes",
+        "designate_zone_counts",
+    ] {
         let mut q = Sql::new(&format!("DELETE FROM {table} WHERE zone_id = "));
         q.bind(id);
         q.execute(conn).await?;

@@ -1,7 +1,8 @@
 //! Fills a zone with many recordsets straight in the database: the template recordset (and its
 //! records) cloned N times in one `INSERT … SELECT` per table, every column copied except the
 //! ids, the name, the record hash and `created_at` (one second apart, as if created one after another), so the
-//! rows are exactly what central writes.
+//! rows are exactly what central writes; our per-zone counts (`designate_zone_counts`) are
+//! recounted for the zone as our storage would have kept them.
 
 use anyhow::{bail, Context, Result};
 use sqlx::Connection as _;
@@ -88,6 +89,23 @@ pub(crate) async fn clone_recordsets(connection: &str, template_id: &str, n: usi
         .bind(i32::try_from(n).context("n")?)
         .execute(&mut c)
         .await?;
+        // Our per-zone counts (absent from upstream's database), as our storage keeps them.
+        let ours: Option<String> =
+            sqlx::query_scalar("SELECT to_regclass('designate_zone_counts')::text")
+                .fetch_one(&mut c)
+                .await?;
+        if ours.is_some() {
+            sqlx::query(
+                "UPDATE designate_zone_counts c SET \
+                 recordsets = (SELECT COUNT(*) FROM recordsets rs WHERE rs.zone_id = c.zone_id), \
+                 records = (SELECT COUNT(*) FROM records r WHERE r.zone_id = c.zone_id \
+                            AND (r.managed IS NULL OR r.managed = false)) \
+                 WHERE c.zone_id = (SELECT zone_id FROM recordsets WHERE id = $1::uuid)",
+            )
+            .bind(template_id)
+            .execute(&mut c)
+            .await?;
+        }
         sqlx::query("ANALYZE recordsets").execute(&mut c).await?;
         sqlx::query("ANALYZE records").execute(&mut c).await?;
     } else {
@@ -138,9 +156,135 @@ pub(crate) async fn clone_recordsets(connection: &str, template_id: &str, n: usi
         .bind(&id)
         .execute(&mut c)
         .await?;
+        let ours: i64 = sqlx::query_scalar(
+            "SELECT COUNT(*) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_name = 'designate_zone_counts'",
+        )
+        .fetch_one(&mut c)
+        .await?;
+        if ours > 0 {
+            sqlx::query(
+                "UPDATE designate_zone_counts c SET \
+                 recordsets = (SELECT COUNT(*) FROM recordsets rs WHERE rs.zone_id = c.zone_id), \
+                 records = (SELECT COUNT(*) FROM records r WHERE r.zone_id = c.zone_id \
+                            AND (r.managed IS NULL OR r.managed = 0)) \
+                 WHERE c.zone_id = (SELECT zone_id FROM recordsets WHERE id = ?)",
+            )
+            .bind(&id)
+            .execute(&mut c)
+            .await?;
+        }
         sqlx::query("ANALYZE TABLE recordsets, records")
             .execute(&mut c)
             .await?;
     }
     Ok(())
+}
+
+/// Clones the zone `template_id` (hyphenated UUID) `n` times as `z<i>.<its name>`, one
+/// `created_at` second apart and spread over the 4096 shards, in one `INSERT … SELECT` (only the
+/// zone rows: a zone listing reads nothing else of an unattributed zone).
+pub(crate) async fn clone_zones(connection: &str, template_id: &str, n: usize) -> Result<()> {
+    let (postgres, url) = sqlx_url(connection)?;
+    let n32 = i32::try_from(n).context("n")?;
+    if postgres {
+        let mut c = sqlx::PgConnection::connect(&url).await?;
+        let cols = sqlx::query_scalar::<_, String>(
+            "SELECT column_name::text FROM information_schema.columns \
+             WHERE table_name = 'zones' AND table_schema = current_schema() ORDER BY ordinal_position",
+        )
+        .fetch_all(&mut c)
+        .await?;
+        let (names, exprs) = clone_lists(
+            &cols,
+            '"',
+            &[
+                ("id", "md5('zone' || g.n)::uuid".to_owned()),
+                ("name", "'z' || g.n || '.' || t.name".to_owned()),
+                ("shard", "(g.n % 4096)::smallint".to_owned()),
+                (
+                    "created_at",
+                    "t.created_at + g.n * interval '1 second'".to_owned(),
+                ),
+            ],
+        );
+        sqlx::query(&format!(
+            "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t, \
+             generate_series(1, $2) AS g(n) WHERE t.id = $1::uuid"
+        ))
+        .bind(template_id)
+        .bind(n32)
+        .execute(&mut c)
+        .await?;
+        sqlx::query("ANALYZE zones").execute(&mut c).await?;
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&url).await?;
+        let cols = sqlx::query_scalar::<_, String>(
+            "SELECT CAST(column_name AS CHAR) FROM information_schema.columns \
+             WHERE table_name = 'zones' AND table_schema = DATABASE() ORDER BY ordinal_position",
+        )
+        .fetch_all(&mut c)
+        .await?;
+        let (names, exprs) = clone_lists(
+            &cols,
+            '`',
+            &[
+                ("id", "MD5(CONCAT('zone', g.seq))".to_owned()),
+                ("name", "CONCAT('z', g.seq, '.', t.name)".to_owned()),
+                ("shard", "g.seq % 4096".to_owned()),
+                (
+                    "created_at",
+                    "t.created_at + INTERVAL g.seq SECOND".to_owned(),
+                ),
+            ],
+        );
+        sqlx::query(&format!(
+            "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t \
+             JOIN seq_1_to_{n} g WHERE t.id = ?"
+        ))
+        .bind(template_id.replace('-', ""))
+        .execute(&mut c)
+        .await?;
+        sqlx::query("ANALYZE TABLE zones").execute(&mut c).await?;
+    }
+    Ok(())
+}
+
+/// Ids of `count` live zones spread evenly over the whole listing order (`created_at`, `id`),
+/// the deepest included: the markers the zone list is timed behind.
+pub(crate) async fn zone_markers(connection: &str, count: usize) -> Result<Vec<String>> {
+    let (postgres, url) = sqlx_url(connection)?;
+    let total_sql = "SELECT COUNT(*) FROM zones WHERE deleted = '0'";
+    let pick = |step: i64| {
+        format!(
+            "SELECT id FROM (SELECT id, ROW_NUMBER() OVER (ORDER BY created_at, id) AS rn \
+             FROM zones WHERE deleted = '0') t WHERE MOD(rn, {step}) = 0"
+        )
+    };
+    let ids: Vec<String> = if postgres {
+        let mut c = sqlx::PgConnection::connect(&url).await?;
+        let total: i64 = sqlx::query_scalar(total_sql).fetch_one(&mut c).await?;
+        let step = (total / i64::try_from(count.max(1))?).max(1);
+        sqlx::query_scalar::<_, uuid::Uuid>(&pick(step))
+            .fetch_all(&mut c)
+            .await?
+            .iter()
+            .map(ToString::to_string)
+            .collect()
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&url).await?;
+        let total: i64 = sqlx::query_scalar(total_sql).fetch_one(&mut c).await?;
+        let step = (total / i64::try_from(count.max(1))?).max(1);
+        sqlx::query_scalar::<_, String>(&pick(step).replace(
+            "SELECT id FROM (SELECT id",
+            "SELECT CAST(id AS CHAR) FROM (SELECT id",
+        ))
+        .fetch_all(&mut c)
+        .await?
+        .iter()
+        .filter_map(|hex| uuid::Uuid::parse_str(hex).ok())
+        .map(|u| u.to_string())
+        .collect()
+    };
+    Ok(ids)
 }

@@ -10,6 +10,13 @@
 //!   `GET /v2/zones/{id}/recordsets?limit=100` timed on the first page and on pages behind deep
 //!   markers (spread over the whole zone). Reports p50/p99/max.
 //!
+//! - **zone list p99** (with `--zones N`): N zones written straight into the database (cloned
+//!   from one created through the API), then `GET /v2/zones?limit=100` timed on the first page
+//!   and behind 100 markers spread over all of them. Reports p50/p99/max.
+//!
+//! With `--api URL` an already running Designate (upstream's, say) is measured instead of
+//! `--binary`, `--connection` naming its database.
+//!
 //! The database must exist and be empty (`designate all` migrates it):
 //! `designate-bench-sql --binary target/release/designate \
 //!   --connection postgresql+psycopg2://postgres@127.0.0.1:5432/bench --clients 8 --creates 4000`
@@ -19,7 +26,6 @@ mod fill;
 use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
-use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
@@ -46,11 +52,33 @@ struct Args {
     /// Timed list requests.
     #[arg(long, default_value_t = 300)]
     lists: usize,
+    /// Zones put in the store (straight into the database, cloned from one created through
+    /// the API) before `GET /v2/zones?limit=100` is timed behind markers spread over all of
+    /// them (0: no zone list benchmark).
+    #[arg(long, default_value_t = 0)]
+    zones: usize,
+    /// Each measurement is repeated this many times (the creates in new zones, the lists on the
+    /// same filled data) and every round reported, so that the median of a noisy machine can
+    /// be taken.
+    #[arg(long, default_value_t = 1)]
+    rounds: usize,
+    /// Measure the Designate API already serving here (e.g. upstream's, `http://127.0.0.1:9101`)
+    /// instead of starting `--binary`; `--connection` must then be that service's database.
+    #[arg(long)]
+    api: Option<String>,
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
+    let http = reqwest::Client::builder()
+        .pool_max_idle_per_host(64)
+        .build()?;
+    if let Some(api) = &args.api {
+        let report = run(&args, api.trim_end_matches('/'), &http).await?;
+        std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+        return Ok(());
+    }
     let state = tempfile::tempdir()?;
     let config = state.path().join("designate.conf");
     std::fs::write(
@@ -89,9 +117,6 @@ async fn main() -> Result<()> {
         .next()
         .context("api")?
         .to_owned();
-    let http = reqwest::Client::builder()
-        .pool_max_idle_per_host(64)
-        .build()?;
     let result = run(&args, &api, &http).await;
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])
@@ -104,10 +129,36 @@ async fn main() -> Result<()> {
 
 async fn run(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
     let mut report = String::new();
+    for round in 0..args.rounds.max(1) {
+        if args.creates > 0 {
+            report.push_str(&create_benchmark(args, api, http, round).await?);
+            // Shown at once: the list parts may run long.
+            std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+            report.clear();
+        }
+    }
+    if args.list_size > 0 {
+        report.push_str(&list_benchmark(args, api, http).await?);
+        std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
+        report.clear();
+    }
+    if args.zones > 0 {
+        report.push_str(&zone_list_benchmark(args, api, http).await?);
+    }
+    Ok(report)
+}
+
+/// `--clients` clients creating `--creates` recordsets in all, each in a zone of its own.
+async fn create_benchmark(
+    args: &Args,
+    api: &str,
+    http: &reqwest::Client,
+    round: usize,
+) -> Result<String> {
     // Creates: one zone per client, so the clients measure the store, not one zone's row lock.
     let mut zones = Vec::new();
     for c in 0..args.clients {
-        zones.push(create_zone(http, api, &format!("load{c}.bench.")).await?);
+        zones.push(create_zone(http, api, &format!("load{c}r{round}.bench.")).await?);
     }
     let per_client = args.creates.div_ceil(args.clients);
     let started = Instant::now();
@@ -121,8 +172,10 @@ async fn run(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
                 let t = Instant::now();
                 let resp = http
                     .post(&url)
-                    .json(&json!({"name": format!("r{i}.load{c}.bench."), "type": "A",
-                                  "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}))
+                    .json(
+                        &json!({"name": format!("r{i}.load{c}r{round}.bench."), "type": "A",
+                                  "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}),
+                    )
                     .send()
                     .await?;
                 if resp.status().as_u16() != 202 {
@@ -138,22 +191,14 @@ async fn run(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
         latencies.extend(t.await??);
     }
     let elapsed = started.elapsed();
-    report.push_str(&format!(
+    Ok(format!(
         "creates: {} by {} clients in {:.2} s = {:.0}/s; one create {}\n",
         latencies.len(),
         args.clients,
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
         percentiles(&mut latencies)
-    ));
-    // Shown at once: the list part may run long.
-    std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
-    report.clear();
-
-    if args.list_size > 0 {
-        report.push_str(&list_benchmark(args, api, http).await?);
-    }
-    Ok(report)
+    ))
 }
 
 async fn create_zone(http: &reqwest::Client, api: &str, name: &str) -> Result<String> {
@@ -208,28 +253,85 @@ async fn list_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> Resul
     let count = total["metadata"]["total_count"]
         .as_u64()
         .unwrap_or_default();
-    let markers = Arc::new(markers);
-    let mut latencies = Vec::with_capacity(args.lists);
-    for i in 0..args.lists {
-        let marker = &markers[i % markers.len()];
-        let url = match marker {
+    let urls: Vec<String> = markers
+        .iter()
+        .map(|marker| match marker {
             None => format!("{api}/v2/zones/{zone_id}/recordsets?limit=100"),
             Some(m) => format!("{api}/v2/zones/{zone_id}/recordsets?limit=100&marker={m}"),
-        };
+        })
+        .collect();
+    let mut report = format!("list: zone of {count} recordsets (filled in {fill_secs:.1} s)\n");
+    for round in 0..args.rounds.max(1) {
+        let mut latencies = timed_gets(http, &urls, args.lists).await?;
+        report.push_str(&format!(
+            "  round {}: {} pages of 100 at {} markers: {}\n",
+            round + 1,
+            latencies.len(),
+            urls.len(),
+            percentiles(&mut latencies)
+        ));
+    }
+    Ok(report)
+}
+
+/// `n` GETs going round `urls`, each timed; every answer must be a 200.
+async fn timed_gets(http: &reqwest::Client, urls: &[String], n: usize) -> Result<Vec<Duration>> {
+    let mut latencies = Vec::with_capacity(n);
+    for i in 0..n {
+        let url = &urls[i % urls.len()];
         let t = Instant::now();
-        let resp = http.get(&url).send().await?;
+        let resp = http.get(url).send().await?;
         if resp.status().as_u16() != 200 {
-            bail!("list: HTTP {}", resp.status());
+            bail!("GET {url}: HTTP {}", resp.status());
         }
         let _ = resp.bytes().await?;
         latencies.push(t.elapsed());
     }
-    Ok(format!(
-        "list: zone of {count} recordsets (filled in {fill_secs:.1} s), {} pages of 100 at {} markers: {}\n",
-        latencies.len(),
-        markers.len(),
-        percentiles(&mut latencies)
-    ))
+    Ok(latencies)
+}
+
+/// Fills the store with `--zones` zones and times `GET /v2/zones?limit=100` on the first page
+/// and behind markers spread over all of them.
+async fn zone_list_benchmark(args: &Args, api: &str, http: &reqwest::Client) -> Result<String> {
+    let template = create_zone(http, api, "many.bench.").await?;
+    let filled = Instant::now();
+    fill::clone_zones(&args.connection, &template, args.zones).await?;
+    let fill_secs = filled.elapsed().as_secs_f64();
+    let mut markers: Vec<Option<String>> = vec![None];
+    markers.extend(
+        fill::zone_markers(&args.connection, 100)
+            .await?
+            .into_iter()
+            .map(Some),
+    );
+    let first: Value = http
+        .get(format!("{api}/v2/zones?limit=1"))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let count = first["metadata"]["total_count"]
+        .as_u64()
+        .unwrap_or_default();
+    let urls: Vec<String> = markers
+        .iter()
+        .map(|marker| match marker {
+            None => format!("{api}/v2/zones?limit=100"),
+            Some(m) => format!("{api}/v2/zones?limit=100&marker={m}"),
+        })
+        .collect();
+    let mut report = format!("zone list: {count} zones (filled in {fill_secs:.1} s)\n");
+    for round in 0..args.rounds.max(1) {
+        let mut latencies = timed_gets(http, &urls, args.lists).await?;
+        report.push_str(&format!(
+            "  round {}: {} pages of 100 at {} markers: {}\n",
+            round + 1,
+            latencies.len(),
+            urls.len(),
+            percentiles(&mut latencies)
+        ));
+    }
+    Ok(report)
 }
 
 fn percentiles(latencies: &mut [Duration]) -> String {

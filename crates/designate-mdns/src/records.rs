@@ -193,9 +193,15 @@ mod tests {
             (RecordType::NS, "ns1.example.org."),
             (RecordType::SRV, "10 60 5060 sip.example.org."),
             (RecordType::TXT, "unquoted words"),
-            (RecordType::SSHFP, "1 1 123456789abcdef67890123456789abcdef67890"),
+            (
+                RecordType::SSHFP,
+                "1 1 123456789abcdef67890123456789abcdef67890",
+            ),
             (RecordType::CAA, "0 issue letsencrypt.org"),
-            (RecordType::SOA, "ns1.example.org. admin.example.org. 5 3600 600 86400 3600"),
+            (
+                RecordType::SOA,
+                "ns1.example.org. admin.example.org. 5 3600 600 86400 3600",
+            ),
             (RecordType::A, "192.0.2.1 extra"),
             (RecordType::MX, "ten mail.example.org."),
             (RecordType::A, ""),

@@ -244,13 +244,11 @@ impl NameserverHandle {
         let (entry, created) = inner.catalog.insert_if_absent(entry);
         if created {
             tracing::info!(zone = %entry.name(), ?masters, "zone added");
-            inner
-                .tracker
-                .spawn(refresh::run(
-                    Arc::clone(&entry),
-                    inner.timing,
-                    Arc::clone(&inner.refreshes),
-                ));
+            inner.tracker.spawn(refresh::run(
+                Arc::clone(&entry),
+                inner.timing,
+                Arc::clone(&inner.refreshes),
+            ));
         } else if entry.set_masters(masters) {
             tracing::info!(zone = %entry.name(), "zone masters changed");
         }

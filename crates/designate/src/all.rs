@@ -103,7 +103,10 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
 
     // The nameserver reloaded its zones with the masters it had last time; MiniDNS may have moved
     // (another port in the config), so point every zone at this process's MiniDNS.
-    let repointed = nameserver.zones().into_iter().map(|zone| (zone, vec![mdns_addr]));
+    let repointed = nameserver
+        .zones()
+        .into_iter()
+        .map(|zone| (zone, vec![mdns_addr]));
     nameserver
         .add_zones(repointed)
         .await

@@ -16,11 +16,11 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
+use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{
     record_hash, shard_of, Action, Pool, PoolNsRecord, Record, RecordSet, RecordStatus, Zone,
     ZoneStatus, ZoneType,
 };
-use designate_core::criteria::{Criteria, Page};
 use designate_storage::{JournalEntry, JournalOp, SqlStorage, Storage};
 use hickory_proto::op::{Message, MessageType, OpCode, Query};
 use hickory_proto::rr::rdata::SOA;
@@ -66,9 +66,10 @@ async fn main() -> Result<()> {
         }
         None => temp.path().to_owned(),
     };
-    let url = args.connection.clone().unwrap_or_else(|| {
-        format!("sqlite:///{}", state.join("designate.sqlite").display())
-    });
+    let url = args
+        .connection
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:///{}", state.join("designate.sqlite").display()));
     let storage = SqlStorage::connect(&url).await?;
     storage.migrate().await?;
     let zone = match seeded_zone(&storage).await? {
@@ -126,17 +127,22 @@ async fn main() -> Result<()> {
     eprintln!("mdns pid {pid} listening on {addr}");
 
     let mut axfr_times = Vec::new();
+    let mut axfr_cpu = Vec::new();
     for _ in 0..args.axfr_runs {
         let started = Instant::now();
+        let cpu_before = cpu_seconds(pid)?;
         let (messages, records) = transfer(addr, query(RecordType::AXFR, None)).await?;
         axfr_times.push(started.elapsed());
+        axfr_cpu.push(cpu_seconds(pid)? - cpu_before);
         // SOA twice, two NS, the A records.
         if records != expected {
             bail!("AXFR returned {records} records in {messages} messages");
         }
         eprintln!(
-            "AXFR: {records} records, {messages} messages, {:.3} s",
-            started.elapsed().as_secs_f64()
+            "AXFR: {records} records, {messages} messages, {:.3} s (mdns CPU {:.2} s; load {})",
+            started.elapsed().as_secs_f64(),
+            axfr_cpu[axfr_cpu.len() - 1],
+            load_average()
         );
     }
     let peak_hwm = vm_hwm(pid)?;
@@ -155,6 +161,7 @@ async fn main() -> Result<()> {
     let _ = child.kill().await;
 
     axfr_times.sort();
+    axfr_cpu.sort_by(f64::total_cmp);
     ixfr_times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     eprintln!("records: {}", args.records);
@@ -163,6 +170,11 @@ async fn main() -> Result<()> {
         ms(axfr_times[0]),
         ms(axfr_times[axfr_times.len() / 2]),
         axfr_times.len()
+    );
+    eprintln!(
+        "mdns CPU per AXFR (user + system): best {:.2} s, median {:.2} s",
+        axfr_cpu[0],
+        axfr_cpu[axfr_cpu.len() / 2]
     );
     eprintln!(
         "IXFR (one change) best {:.2} ms, median {:.2} ms, max {:.2} ms over {} runs",
@@ -177,6 +189,24 @@ async fn main() -> Result<()> {
         peak_hwm as f64 / 1024.0
     );
     Ok(())
+}
+
+/// User plus system CPU time of a process so far, in seconds (`/proc/<pid>/stat`).
+fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').context("stat")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64> { Ok(fields.get(i).context("stat field")?.parse()?) };
+    // USER_HZ is 100 on Linux.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// The 1/5/15-minute load averages.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// `VmHWM` of a process, in KiB.
@@ -435,7 +465,12 @@ async fn transfer(addr: SocketAddr, request: Message) -> Result<(usize, usize)> 
 
 /// Counts a response's answer records and the SOAs among them, skipping over the wire format.
 fn walk(wire: &[u8]) -> Option<(usize, usize)> {
-    let count = |at: usize| Some(usize::from(u16::from_be_bytes([*wire.get(at)?, *wire.get(at + 1)?])));
+    let count = |at: usize| {
+        Some(usize::from(u16::from_be_bytes([
+            *wire.get(at)?,
+            *wire.get(at + 1)?,
+        ])))
+    };
     let (questions, answers) = (count(4)?, count(6)?);
     let mut at = 12;
     for _ in 0..questions {

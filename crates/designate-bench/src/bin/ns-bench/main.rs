@@ -108,12 +108,18 @@ async fn main() -> Result<()> {
             }
             "bind9" => {
                 let zones = seed::zone_files(&server_dir.join("zones"), args.zones)?;
-                eprintln!("bind9: zone files written in {:.1} s", started_seed.elapsed().as_secs_f64());
+                eprintln!(
+                    "bind9: zone files written in {:.1} s",
+                    started_seed.elapsed().as_secs_f64()
+                );
                 Server::bind9(&server_dir, ns_port, &zones)?
             }
             "nsd" => {
                 let zones = seed::zone_files(&server_dir.join("zones"), args.zones)?;
-                eprintln!("nsd: zone files written in {:.1} s", started_seed.elapsed().as_secs_f64());
+                eprintln!(
+                    "nsd: zone files written in {:.1} s",
+                    started_seed.elapsed().as_secs_f64()
+                );
                 Server::nsd(&server_dir, ns_port, &zones)?
             }
             other => anyhow::bail!("unknown server {other:?} (designate, bind9, nsd)"),
@@ -134,8 +140,13 @@ async fn main() -> Result<()> {
         let mut qps = Vec::new();
         let mut lost = Vec::new();
         for run in 0..args.runs {
-            let (q, l) = servers::dnsperf(addr, &queries, args.seconds, args.clients, args.outstanding)?;
-            eprintln!("{which}: dnsperf run {}: {q:.0} queries/s, lost {l} (load {})", run + 1, load_average());
+            let (q, l) =
+                servers::dnsperf(addr, &queries, args.seconds, args.clients, args.outstanding)?;
+            eprintln!(
+                "{which}: dnsperf run {}: {q:.0} queries/s, lost {l} (load {})",
+                run + 1,
+                load_average()
+            );
             qps.push(q);
             lost.push(l);
         }

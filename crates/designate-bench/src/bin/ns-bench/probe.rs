@@ -25,18 +25,25 @@ pub(crate) async fn wait_all_served(
     let mut buf = vec![0u8; 4096];
     while !pending.is_empty() {
         if Instant::now() > deadline {
-            bail!("{} of {} zones still unanswered", pending.len(), names.len());
+            bail!(
+                "{} of {} zones still unanswered",
+                pending.len(),
+                names.len()
+            );
         }
         let mut still = Vec::new();
         for chunk in pending.chunks(BATCH) {
             let mut answered = vec![false; chunk.len()];
             for (k, &i) in chunk.iter().enumerate() {
-                socket.send_to(&soa_query(&names[i], k as u16)?, addr).await?;
+                socket
+                    .send_to(&soa_query(&names[i], k as u16)?, addr)
+                    .await?;
             }
             let until = Instant::now() + Duration::from_millis(300);
             let mut left = chunk.len();
             while left > 0 {
-                let Ok(received) = tokio::time::timeout_at(until, socket.recv(&mut buf)).await else {
+                let Ok(received) = tokio::time::timeout_at(until, socket.recv(&mut buf)).await
+                else {
                     break;
                 };
                 let Ok(m) = Message::from_vec(&buf[..received?]) else {
@@ -52,7 +59,13 @@ pub(crate) async fn wait_all_served(
                     left -= 1;
                 }
             }
-            still.extend(chunk.iter().zip(&answered).filter(|(_, a)| !**a).map(|(i, _)| *i));
+            still.extend(
+                chunk
+                    .iter()
+                    .zip(&answered)
+                    .filter(|(_, a)| !**a)
+                    .map(|(i, _)| *i),
+            );
         }
         if !still.is_empty() {
             tokio::time::sleep(Duration::from_millis(200)).await;
@@ -66,7 +79,9 @@ pub(crate) async fn wait_all_served(
 fn serves(m: &Message) -> bool {
     m.response_code() == ResponseCode::NoError
         && m.authoritative()
-        && m.answers().iter().any(|r| r.record_type() == RecordType::SOA)
+        && m.answers()
+            .iter()
+            .any(|r| r.record_type() == RecordType::SOA)
 }
 
 fn soa_query(zone: &str, id: u16) -> Result<Vec<u8>> {

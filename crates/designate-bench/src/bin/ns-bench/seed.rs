@@ -94,7 +94,12 @@ pub(crate) async fn store(
         let zone = zone_row(i, pool_id);
         tx.create_zone(&zone).await?;
         for (owner, rtype, data) in records(i) {
-            batch.push(recordset(&zone, &format!("{owner}{}", zone.name), rtype, data));
+            batch.push(recordset(
+                &zone,
+                &format!("{owner}{}", zone.name),
+                rtype,
+                data,
+            ));
         }
         if batch.len() >= 500 || i + 1 == zones {
             tx.create_recordsets(&batch).await?;
@@ -113,7 +118,11 @@ pub(crate) fn zone_files(dir: &Path, zones: u32) -> Result<Vec<(String, String)>
         let name = zone_name(i);
         let mut text = format!("$ORIGIN {name}\n$TTL 3600\n");
         for (owner, rtype, data) in records(i) {
-            let owner = if owner.is_empty() { "@" } else { owner.trim_end_matches('.') };
+            let owner = if owner.is_empty() {
+                "@"
+            } else {
+                owner.trim_end_matches('.')
+            };
             writeln!(text, "{owner} IN {rtype} {data}")?;
         }
         let file = dir.join(format!("{name}zone"));

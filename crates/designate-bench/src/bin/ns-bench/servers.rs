@@ -67,7 +67,10 @@ impl Server {
              recursion no;\n  notify no;\n  dnssec-validation no;\n}};\ncontrols {{ }};\n"
         );
         for (name, file) in zones {
-            writeln!(conf, "zone \"{name}\" {{ type primary; file \"{file}\"; }};")?;
+            writeln!(
+                conf,
+                "zone \"{name}\" {{ type primary; file \"{file}\"; }};"
+            )?;
         }
         let path = dir.join("named.conf");
         std::fs::write(&path, conf)?;

@@ -40,6 +40,8 @@ pub(crate) struct XfrBuilder {
     max_size: usize,
     /// Encoded records of the message being filled, and how many.
     pending: Vec<u8>,
+    /// The record being encoded (reused: one allocation per transfer, not per record).
+    scratch: Vec<u8>,
     pending_count: u16,
     /// Finished, encoded messages not yet taken.
     done: Vec<Vec<u8>>,
@@ -62,6 +64,7 @@ impl XfrBuilder {
             tail,
             max_size,
             pending: Vec::with_capacity(max_size),
+            scratch: Vec::with_capacity(512),
             pending_count: 0,
             done: Vec::new(),
             flushed: 0,
@@ -70,8 +73,8 @@ impl XfrBuilder {
 
     /// Appends one record, closing the current message first if the record would not fit.
     pub(crate) fn push(&mut self, record: Record) -> Result<(), XfrError> {
-        let encoded = encode(&record)?;
-        let size = encoded.len();
+        encode(&record, &mut self.scratch)?;
+        let size = self.scratch.len();
         if self.base_size + size > self.max_size {
             return Err(XfrError::RecordTooBig {
                 name: record.name().to_string(),
@@ -84,7 +87,7 @@ impl XfrBuilder {
         {
             self.flush();
         }
-        self.pending.extend_from_slice(&encoded);
+        self.pending.extend_from_slice(&self.scratch);
         self.pending_count += 1;
         Ok(())
     }
@@ -121,13 +124,14 @@ impl XfrBuilder {
     }
 }
 
-/// `record` encoded on its own, so with every name in full (nothing to point back to).
-fn encode(record: &Record) -> Result<Vec<u8>, XfrError> {
-    let mut buf = Vec::with_capacity(64);
-    let mut encoder = BinEncoder::new(&mut buf);
+/// `record` encoded on its own into `buf` (cleared first), so with every name in full (nothing
+/// to point back to).
+fn encode(record: &Record, buf: &mut Vec<u8>) -> Result<(), XfrError> {
+    buf.clear();
+    let mut encoder = BinEncoder::new(buf);
     encoder.set_canonical_names(true);
     record.emit(&mut encoder)?;
-    Ok(buf)
+    Ok(())
 }
 
 #[cfg(test)]

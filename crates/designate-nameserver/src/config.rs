@@ -29,6 +29,9 @@ pub struct NameserverConfig {
     pub max_tcp_connections: usize,
     /// A TCP connection idle this long is closed.
     pub tcp_idle_timeout: Duration,
+    /// Zone refreshes (SOA query and transfer) running at once; the others wait their turn, so
+    /// loading many zones does not flood the masters (and the refresh timeouts stay honest).
+    pub max_concurrent_refreshes: usize,
 }
 
 impl Default for NameserverConfig {
@@ -43,6 +46,7 @@ impl Default for NameserverConfig {
             max_udp_payload: 1232,
             max_tcp_connections: 256,
             tcp_idle_timeout: Duration::from_secs(10),
+            max_concurrent_refreshes: 64,
         }
     }
 }

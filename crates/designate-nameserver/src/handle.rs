@@ -36,6 +36,8 @@ struct Inner {
     persist: Mutex<()>,
     local_addr: SocketAddr,
     timing: Timing,
+    /// Refreshes allowed to run at once (`max_concurrent_refreshes`).
+    refreshes: Arc<Semaphore>,
     tracker: TaskTracker,
     shutdown: CancellationToken,
 }
@@ -80,6 +82,7 @@ pub async fn start(
                 max_backoff: config.max_retry,
                 min_interval: config.min_refresh,
             },
+            refreshes: Arc::new(Semaphore::new(config.max_concurrent_refreshes.max(1))),
             tracker: tracker.clone(),
             shutdown: shutdown.clone(),
         }),
@@ -160,6 +163,32 @@ impl NameserverHandle {
         self.persist().await
     }
 
+    /// [`add_zone`](Self::add_zone) for many zones at once, with one write of the zone list
+    /// (writing it per zone would make loading n zones cost n² lines written). Every valid name
+    /// is added even when another is invalid; the first error is returned.
+    ///
+    /// # Errors
+    /// As [`add_zone`](Self::add_zone).
+    pub async fn add_zones(
+        &self,
+        zones: impl IntoIterator<Item = (String, Vec<SocketAddr>)>,
+    ) -> Result<(), NameserverError> {
+        if self.inner.shutdown.is_cancelled() {
+            return Err(NameserverError::ShutDown);
+        }
+        let mut first_error = None;
+        for (name, masters) in zones {
+            match parse_zone(&name) {
+                Ok(zone) => self.ensure_zone(zone, masters),
+                Err(error) => {
+                    first_error.get_or_insert(error);
+                }
+            }
+        }
+        self.persist().await?;
+        first_error.map_or(Ok(()), Err)
+    }
+
     /// Stops serving `name` (queries for it get REFUSED) and persists the zone list.
     /// Idempotent: removing a zone not held is success.
     ///
@@ -215,9 +244,11 @@ impl NameserverHandle {
         let (entry, created) = inner.catalog.insert_if_absent(entry);
         if created {
             tracing::info!(zone = %entry.name(), ?masters, "zone added");
-            inner
-                .tracker
-                .spawn(refresh::run(Arc::clone(&entry), inner.timing));
+            inner.tracker.spawn(refresh::run(
+                Arc::clone(&entry),
+                inner.timing,
+                Arc::clone(&inner.refreshes),
+            ));
         } else if entry.set_masters(masters) {
             tracing::info!(zone = %entry.name(), "zone masters changed");
         }

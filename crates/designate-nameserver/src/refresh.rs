@@ -11,6 +11,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use designate_core::serial::serial_gt;
+use tokio::sync::Semaphore;
 use tokio::time::Instant;
 
 use crate::catalog::ZoneEntry;
@@ -38,8 +39,9 @@ enum Outcome {
     Failed,
 }
 
-/// Runs until the zone's token is cancelled (removal or shutdown).
-pub(crate) async fn run(entry: Arc<ZoneEntry>, timing: Timing) {
+/// Runs until the zone's token is cancelled (removal or shutdown). Each refresh first takes a
+/// permit of `refreshes`, shared by all zones.
+pub(crate) async fn run(entry: Arc<ZoneEntry>, timing: Timing, refreshes: Arc<Semaphore>) {
     let cancel = entry.cancel_token().clone();
     let mut backoff = timing.initial_backoff;
     // When the data was last confirmed current by a master; drives expiry.
@@ -47,7 +49,11 @@ pub(crate) async fn run(entry: Arc<ZoneEntry>, timing: Timing) {
     loop {
         let outcome = tokio::select! {
             () = cancel.cancelled() => return,
-            outcome = refresh_once(&entry, &timing) => outcome,
+            outcome = async {
+                // Never closed; a closed semaphore would only lift the limit.
+                let _permit = refreshes.acquire().await.ok();
+                refresh_once(&entry, &timing).await
+            } => outcome,
         };
         let snapshot = entry.snapshot();
         let wait = match (&outcome, &snapshot) {

@@ -6,6 +6,7 @@ use std::sync::atomic::Ordering;
 use std::time::Duration;
 
 use common::*;
+use designate_nameserver::NameserverConfig;
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::RecordType;
 
@@ -240,5 +241,36 @@ async fn failing_master_falls_back_to_the_next() {
         .await
         .unwrap();
     server.wait_serial(4).await;
+    server.stop().await;
+}
+
+#[tokio::test]
+async fn add_zones_registers_many_at_once_one_refresh_at_a_time() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = TestMaster::start(zone_records(5)).await;
+    let server = TestServer::start(NameserverConfig {
+        max_concurrent_refreshes: 1,
+        ..config(dir.path())
+    })
+    .await;
+    // The master does not serve other.test.: its refreshes fail, and must not hold the one
+    // permit from example.org.
+    let result = server
+        .handle
+        .add_zones([
+            ("other.test.".to_owned(), vec![master.addr]),
+            ("bad..name".to_owned(), vec![master.addr]),
+            ("Example.ORG".to_owned(), vec![master.addr]),
+        ])
+        .await;
+    assert!(result.is_err(), "the invalid name is reported");
+    assert_eq!(server.handle.zones(), ["example.org.", "other.test."]);
+    server.wait_serial(5).await;
+    server.stop().await;
+
+    // One write of the zone list held both valid zones.
+    let server = TestServer::start(config(dir.path())).await;
+    assert_eq!(server.handle.zones(), ["example.org.", "other.test."]);
+    server.wait_serial(5).await;
     server.stop().await;
 }

@@ -496,12 +496,13 @@ pub trait StorageTx: Send {
     // --- zone transfers in bounded memory (MiniDNS AXFR); default refuses ----------------------
 
     /// Up to `limit` of a zone's served records for a transfer — not SOA, not being deleted —
-    /// with record ids greater than `after`, in id order: call again with the last id until a
-    /// page comes back short. In one read transaction the pages form one consistent snapshot.
+    /// after `after`, in (recordset id, record id) order: call again with the last record's
+    /// [`TransferRecord::cursor`] until a page comes back short. In one read transaction the
+    /// pages form one consistent snapshot.
     async fn zone_transfer_page(
         &mut self,
         zone_id: Uuid,
-        after: Option<Uuid>,
+        after: Option<TransferCursor>,
         limit: u32,
     ) -> Result<Vec<TransferRecord>> {
         let _ = (zone_id, after, limit);
@@ -526,7 +527,9 @@ pub trait StorageTx: Send {
 /// TTL.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct TransferRecord {
-    /// The record's id (the page key).
+    /// The record's recordset (first half of the page key).
+    pub recordset_id: Uuid,
+    /// The record's id (second half of the page key).
     pub id: Uuid,
     /// Owner name (FQDN).
     pub name: String,
@@ -536,6 +539,25 @@ pub struct TransferRecord {
     pub ttl: Option<i32>,
     /// Presentation-format record data.
     pub data: String,
+}
+
+impl TransferRecord {
+    /// Where the next page starts when this record ends one.
+    pub fn cursor(&self) -> TransferCursor {
+        TransferCursor {
+            recordset_id: self.recordset_id,
+            id: self.id,
+        }
+    }
+}
+
+/// The position of a zone transfer page: the (recordset id, record id) of its last record.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub struct TransferCursor {
+    /// The recordset.
+    pub recordset_id: Uuid,
+    /// The record.
+    pub id: Uuid,
 }
 
 /// Whether a journal row removes or adds a record.

@@ -103,12 +103,14 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
 
     // The nameserver reloaded its zones with the masters it had last time; MiniDNS may have moved
     // (another port in the config), so point every zone at this process's MiniDNS.
-    for zone in nameserver.zones() {
-        nameserver
-            .add_zone(&zone, vec![mdns_addr])
-            .await
-            .with_context(|| format!("cannot re-point zone {zone} at MiniDNS"))?;
-    }
+    let repointed = nameserver
+        .zones()
+        .into_iter()
+        .map(|zone| (zone, vec![mdns_addr]));
+    nameserver
+        .add_zones(repointed)
+        .await
+        .context("cannot re-point the zones at MiniDNS")?;
 
     let worker = Worker::new(
         Arc::clone(&storage),

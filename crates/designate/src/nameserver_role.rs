@@ -1,7 +1,8 @@
 //! `designate nameserver`: the built-in nameserver as its own process, a pool target like any
 //! other nameserver.
 //!
-//! Which zones it serves follows the store: every `sync_interval` it lists the zones of the
+//! Which zones it serves follows the store: every 250 ms (spaced further when one pass takes
+//! long, see [`SYNC_SPACING`]) it lists the zones of the
 //! pools whose `builtin` target points at its own address (target options `host`/`port`) and
 //! adds (as a secondary of the target's masters, MiniDNS) or drops zones to match. The worker
 //! then sees the zone through its usual SOA polls; NOTIFYs for new serials arrive over DNS.
@@ -22,8 +23,13 @@ use tokio_util::sync::CancellationToken;
 use crate::all::open_storage;
 use crate::config::Config;
 
-/// How often the zone list is compared with the store.
+/// How often the zone list is compared with the store, at least.
 const SYNC_INTERVAL: Duration = Duration::from_millis(250);
+
+/// A pass reads every zone of the pools; with many zones (100,000: a few hundred ms) the
+/// passes are spaced to this many times their own duration, so following the store costs at
+/// most about a tenth of a core whatever its size.
+const SYNC_SPACING: u32 = 10;
 
 /// Runs the nameserver and its store sync until `shutdown`.
 pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<()> {
@@ -45,13 +51,15 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
     let beat = crate::roles::spawn_heartbeat(&config, "nameserver", shutdown.clone());
     let mut first = true;
     loop {
+        let started = std::time::Instant::now();
         match sync(&*storage, &nameserver, addr, first).await {
             Ok(()) => first = false,
             Err(error) => tracing::warn!(%error, "cannot sync zones from the store"),
         }
+        let pause = SYNC_INTERVAL.max(started.elapsed() * SYNC_SPACING);
         tokio::select! {
             () = shutdown.cancelled() => break,
-            () = tokio::time::sleep(SYNC_INTERVAL) => {}
+            () = tokio::time::sleep(pause) => {}
         }
     }
     let _ = task.await;
@@ -108,11 +116,14 @@ async fn sync(
     }
     drop(tx);
     let held: BTreeSet<String> = nameserver.zones().into_iter().collect();
-    for (name, masters) in &wanted {
-        if (first || !held.contains(name)) && !masters.is_empty() {
-            if let Err(error) = nameserver.add_zone(name, masters.to_vec()).await {
-                tracing::warn!(zone = %name, %error, "cannot add zone");
-            }
+    let added = wanted
+        .iter()
+        .filter(|(name, masters)| (first || !held.contains(*name)) && !masters.is_empty())
+        .map(|(name, masters)| (name.clone(), masters.to_vec()))
+        .collect::<Vec<_>>();
+    if !added.is_empty() {
+        if let Err(error) = nameserver.add_zones(added).await {
+            tracing::warn!(%error, "cannot add zones");
         }
     }
     for name in held.difference(&wanted.keys().cloned().collect()) {

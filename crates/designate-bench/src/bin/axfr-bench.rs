@@ -1,10 +1,13 @@
 //! Zone transfer load tool: AXFR of a big zone and IXFR of one change in it, from a real
-//! `designate mdns` process over a SQLite store, measured from outside over TCP.
+//! `designate mdns` process over a SQLite (default) or server store, measured from outside over
+//! TCP.
 //!
 //! It seeds the store itself (directly through the storage layer, as central would write it:
 //! zone row, SOA and NS recordsets, one A recordset per record), starts the binary's MiniDNS,
 //! times full transfers, reads the process's peak RSS (`VmHWM`), then commits one change as
 //! central does (recordset, serial bump, SOA rewrite, journal rows) and times IXFRs of it.
+//! A store seeded by an earlier run (`--state` or `--connection`) is reused as it is: each run
+//! adds its one change on top, and the expected record count follows the zone's serial.
 
 use std::net::SocketAddr;
 use std::path::PathBuf;
@@ -13,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
+use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{
     record_hash, shard_of, Action, Pool, PoolNsRecord, Record, RecordSet, RecordStatus, Zone,
     ZoneStatus, ZoneType,
@@ -29,8 +33,14 @@ const ZONE: &str = "big.example.";
 const SERIAL: u32 = 1_800_000_000;
 
 #[derive(Parser)]
-#[command(about = "AXFR / IXFR timing of `designate mdns` on a big SQLite zone")]
+#[command(about = "AXFR / IXFR timing of `designate mdns` on a big zone")]
 struct Args {
+    /// The store (`[storage:sqlalchemy] connection`); default a SQLite file in `--state`.
+    #[arg(long)]
+    connection: Option<String>,
+    /// State directory (SQLite file, config); kept, and its seeded zone reused, when given.
+    #[arg(long)]
+    state: Option<PathBuf>,
     /// The `designate` binary.
     #[arg(long, default_value = "target/release/designate")]
     binary: PathBuf,
@@ -48,26 +58,46 @@ struct Args {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    let state = tempfile::tempdir()?;
-    let db = state.path().join("designate.sqlite");
-    let url = format!("sqlite:///{}", db.display());
+    let temp = tempfile::tempdir()?;
+    let state = match &args.state {
+        Some(dir) => {
+            std::fs::create_dir_all(dir)?;
+            dir.clone()
+        }
+        None => temp.path().to_owned(),
+    };
+    let url = args
+        .connection
+        .clone()
+        .unwrap_or_else(|| format!("sqlite:///{}", state.join("designate.sqlite").display()));
     let storage = SqlStorage::connect(&url).await?;
     storage.migrate().await?;
-    let seeded = Instant::now();
-    let zone = seed(&storage, args.records).await?;
-    eprintln!(
-        "seeded {} records in {:.1} s",
-        args.records,
-        seeded.elapsed().as_secs_f64()
-    );
+    let zone = match seeded_zone(&storage).await? {
+        Some(zone) => {
+            eprintln!("reusing the seeded zone (serial {})", zone.serial);
+            zone
+        }
+        None => {
+            let started = Instant::now();
+            let zone = seed(&storage, args.records).await?;
+            eprintln!(
+                "seeded {} records in {:.1} s",
+                args.records,
+                started.elapsed().as_secs_f64()
+            );
+            zone
+        }
+    };
+    // Each earlier run's change added one A record.
+    let expected = args.records as usize + 4 + (zone.serial - SERIAL) as usize;
 
-    let config = state.path().join("designate.conf");
+    let config = state.join("designate.conf");
     std::fs::write(
         &config,
         format!(
-            "[DEFAULT]\nstate_path = {}\n[service:mdns]\nlisten = 127.0.0.1:0\nquery_acl = any\n\
-             client_rate_limit = 0\n",
-            state.path().display()
+            "[DEFAULT]\nstate_path = {}\n[storage:sqlalchemy]\nconnection = {url}\n\
+             [service:mdns]\nlisten = 127.0.0.1:0\nquery_acl = any\nclient_rate_limit = 0\n",
+            state.display()
         ),
     )?;
     let mut child = tokio::process::Command::new(&args.binary)
@@ -93,28 +123,35 @@ async fn main() -> Result<()> {
     // Keep draining its log so it never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
     let idle_hwm = vm_hwm(pid)?;
+    // For attaching a profiler (`perf record -p PID`).
+    eprintln!("mdns pid {pid} listening on {addr}");
 
     let mut axfr_times = Vec::new();
+    let mut axfr_cpu = Vec::new();
     for _ in 0..args.axfr_runs {
         let started = Instant::now();
+        let cpu_before = cpu_seconds(pid)?;
         let (messages, records) = transfer(addr, query(RecordType::AXFR, None)).await?;
         axfr_times.push(started.elapsed());
+        axfr_cpu.push(cpu_seconds(pid)? - cpu_before);
         // SOA twice, two NS, the A records.
-        if records != args.records as usize + 4 {
+        if records != expected {
             bail!("AXFR returned {records} records in {messages} messages");
         }
         eprintln!(
-            "AXFR: {records} records, {messages} messages, {:.3} s",
-            started.elapsed().as_secs_f64()
+            "AXFR: {records} records, {messages} messages, {:.3} s (mdns CPU {:.2} s; load {})",
+            started.elapsed().as_secs_f64(),
+            axfr_cpu[axfr_cpu.len() - 1],
+            load_average()
         );
     }
     let peak_hwm = vm_hwm(pid)?;
 
-    change(&storage, &zone).await?;
+    let from = change(&storage, &zone).await?;
     let mut ixfr_times = Vec::new();
     for _ in 0..args.ixfr_runs {
         let started = Instant::now();
-        let (_, records) = transfer(addr, query(RecordType::IXFR, Some(SERIAL))).await?;
+        let (_, records) = transfer(addr, query(RecordType::IXFR, Some(from))).await?;
         ixfr_times.push(started.elapsed());
         // New SOA, old SOA, new SOA, the added A, new SOA.
         if records != 5 {
@@ -124,6 +161,7 @@ async fn main() -> Result<()> {
     let _ = child.kill().await;
 
     axfr_times.sort();
+    axfr_cpu.sort_by(f64::total_cmp);
     ixfr_times.sort();
     let ms = |d: Duration| d.as_secs_f64() * 1e3;
     eprintln!("records: {}", args.records);
@@ -132,6 +170,11 @@ async fn main() -> Result<()> {
         ms(axfr_times[0]),
         ms(axfr_times[axfr_times.len() / 2]),
         axfr_times.len()
+    );
+    eprintln!(
+        "mdns CPU per AXFR (user + system): best {:.2} s, median {:.2} s",
+        axfr_cpu[0],
+        axfr_cpu[axfr_cpu.len() / 2]
     );
     eprintln!(
         "IXFR (one change) best {:.2} ms, median {:.2} ms, max {:.2} ms over {} runs",
@@ -146,6 +189,24 @@ async fn main() -> Result<()> {
         peak_hwm as f64 / 1024.0
     );
     Ok(())
+}
+
+/// User plus system CPU time of a process so far, in seconds (`/proc/<pid>/stat`).
+fn cpu_seconds(pid: u32) -> Result<f64> {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat"))?;
+    // Fields after the command name (which may hold spaces): state is field 3, utime 14, stime 15.
+    let rest = stat.rsplit_once(')').context("stat")?.1;
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    let ticks = |i: usize| -> Result<f64> { Ok(fields.get(i).context("stat field")?.parse()?) };
+    // USER_HZ is 100 on Linux.
+    Ok((ticks(11)? + ticks(12)?) / 100.0)
+}
+
+/// The 1/5/15-minute load averages.
+fn load_average() -> String {
+    std::fs::read_to_string("/proc/loadavg")
+        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
+        .unwrap_or_default()
 }
 
 /// `VmHWM` of a process, in KiB.
@@ -246,7 +307,16 @@ fn recordset(zone: &Zone, name: &str, rtype: &str, data: &[String]) -> RecordSet
     }
 }
 
-/// The zone with its SOA, two NS and `n` A records, in one transaction.
+/// The zone an earlier run seeded, if any.
+async fn seeded_zone(storage: &SqlStorage) -> Result<Option<Zone>> {
+    let mut tx = storage.begin().await?;
+    let criteria = Criteria::new().eq("name", ZONE).eq("deleted", "0");
+    let found = tx.find_zones(&criteria, &Page::default()).await?;
+    tx.commit().await?;
+    Ok(found.items.into_iter().next())
+}
+
+/// The zone with its SOA, two NS and `n` A records, in one transaction (multi-row inserts).
 async fn seed(storage: &SqlStorage, n: u32) -> Result<Zone> {
     let zone = zone_row();
     let mut tx = storage.begin().await?;
@@ -272,24 +342,29 @@ async fn seed(storage: &SqlStorage, n: u32) -> Result<Zone> {
     let ns = ["ns1.big.example.".to_owned(), "ns2.big.example.".to_owned()];
     tx.create_recordset(&recordset(&zone, ZONE, "NS", &ns))
         .await?;
+    let mut batch = Vec::with_capacity(500);
     for i in 0..n {
         let ip = format!("10.{}.{}.{}", (i >> 16) & 255, (i >> 8) & 255, i & 255);
-        tx.create_recordset(&recordset(&zone, &format!("host-{i}.{ZONE}"), "A", &[ip]))
-            .await?;
+        batch.push(recordset(&zone, &format!("host-{i}.{ZONE}"), "A", &[ip]));
+        if batch.len() == 500 || i + 1 == n {
+            tx.create_recordsets(&batch).await?;
+            batch.clear();
+        }
     }
     tx.commit().await?;
     Ok(zone)
 }
 
 /// One change as central commits it: a new recordset, the serial bump and SOA rewrite, and the
-/// journal rows (old SOA out, new SOA in, the record in).
-async fn change(storage: &SqlStorage, zone: &Zone) -> Result<()> {
-    let next = SERIAL + 1;
+/// journal rows (old SOA out, new SOA in, the record in). Returns the serial before it.
+async fn change(storage: &SqlStorage, zone: &Zone) -> Result<u32> {
+    let prev = zone.serial;
+    let next = prev + 1;
     let mut tx = storage.begin().await?;
     let added = "192.0.2.77".to_owned();
     tx.create_recordset(&recordset(
         zone,
-        &format!("new.{ZONE}"),
+        &format!("new-{next}.{ZONE}"),
         "A",
         std::slice::from_ref(&added),
     ))
@@ -311,7 +386,7 @@ async fn change(storage: &SqlStorage, zone: &Zone) -> Result<()> {
     tx.update_recordset(&soa).await?;
     let row = |seq, op, name: &str, rtype: &str, data: String| JournalEntry {
         serial: next,
-        prev_serial: SERIAL,
+        prev_serial: prev,
         seq,
         op,
         name: name.to_owned(),
@@ -322,14 +397,14 @@ async fn change(storage: &SqlStorage, zone: &Zone) -> Result<()> {
     tx.append_zone_journal(
         zone.id,
         &[
-            row(0, JournalOp::Del, ZONE, "SOA", soa_data(SERIAL)),
+            row(0, JournalOp::Del, ZONE, "SOA", soa_data(prev)),
             row(1, JournalOp::Add, ZONE, "SOA", soa_data(next)),
-            row(2, JournalOp::Add, &format!("new.{ZONE}"), "A", added),
+            row(2, JournalOp::Add, &format!("new-{next}.{ZONE}"), "A", added),
         ],
     )
     .await?;
     tx.commit().await?;
-    Ok(())
+    Ok(prev)
 }
 
 fn query(rtype: RecordType, client_serial: Option<u32>) -> Message {
@@ -347,6 +422,10 @@ fn query(rtype: RecordType, client_serial: Option<u32>) -> Message {
 }
 
 /// One transfer over a fresh TCP connection: (messages, records) up to the closing SOA.
+///
+/// The first message is decoded in full (its response code checked); the rest are walked record
+/// by record to count them and find the SOAs, so the client's own decoding (on the same two
+/// cores) weighs little in the time measured.
 async fn transfer(addr: SocketAddr, request: Message) -> Result<(usize, usize)> {
     let mut stream = TcpStream::connect(addr).await?;
     let wire = request.to_vec()?;
@@ -367,17 +446,55 @@ async fn transfer(addr: SocketAddr, request: Message) -> Result<(usize, usize)> 
         stream.read_exact(&mut len).await?;
         body.resize(usize::from(u16::from_be_bytes(len)), 0);
         stream.read_exact(&mut body).await?;
-        let m = Message::from_vec(&body)?;
-        messages += 1;
-        records += m.answers().len();
-        soas += m
-            .answers()
-            .iter()
-            .filter(|r| r.record_type() == RecordType::SOA)
-            .count();
-        if m.answers().is_empty() {
-            bail!("empty or error response: {:?}", m.response_code());
+        if messages == 0 {
+            let m = Message::from_vec(&body)?;
+            if m.answers().is_empty() {
+                bail!("empty or error response: {:?}", m.response_code());
+            }
         }
+        let (answers, soa_count) = walk(&body).context("malformed response")?;
+        if answers == 0 {
+            bail!("a response without answers");
+        }
+        messages += 1;
+        records += answers;
+        soas += soa_count;
     }
     Ok((messages, records))
+}
+
+/// Counts a response's answer records and the SOAs among them, skipping over the wire format.
+fn walk(wire: &[u8]) -> Option<(usize, usize)> {
+    let count = |at: usize| {
+        Some(usize::from(u16::from_be_bytes([
+            *wire.get(at)?,
+            *wire.get(at + 1)?,
+        ])))
+    };
+    let (questions, answers) = (count(4)?, count(6)?);
+    let mut at = 12;
+    for _ in 0..questions {
+        at = skip_name(wire, at)? + 4;
+    }
+    let mut soas = 0;
+    for _ in 0..answers {
+        at = skip_name(wire, at)?;
+        if count(at)? == usize::from(u16::from(RecordType::SOA)) {
+            soas += 1;
+        }
+        at += 10 + count(at + 8)?;
+    }
+    (at <= wire.len()).then_some((answers, soas))
+}
+
+/// The offset after the name at `at` (labels, ending in a root label or a pointer).
+fn skip_name(wire: &[u8], mut at: usize) -> Option<usize> {
+    loop {
+        let len = usize::from(*wire.get(at)?);
+        match len {
+            0 => return Some(at + 1),
+            l if l & 0xC0 == 0xC0 => return Some(at + 2),
+            l => at += 1 + l,
+        }
+    }
 }

@@ -59,13 +59,16 @@ pub async fn zone_transfer_pages(s: &dyn Storage) {
         pages += 1;
         assert!(page.len() <= 7);
         for r in &page {
-            assert!(after.is_none_or(|a| r.id > a), "pages go forward by id");
+            assert!(
+                after.is_none_or(|a| r.cursor() > a),
+                "pages go forward by (recordset, record)"
+            );
             assert_eq!(r.rtype, "A");
             assert!(
                 seen.insert((r.name.clone(), r.data.clone(), r.ttl)),
                 "{r:?} twice"
             );
-            after = Some(r.id);
+            after = Some(r.cursor());
         }
         if page.len() < 7 {
             break;

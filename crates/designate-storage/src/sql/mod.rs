@@ -722,7 +722,7 @@ impl StorageTx for SqlTx {
     async fn zone_transfer_page(
         &mut self,
         zone_id: Uuid,
-        after: Option<Uuid>,
+        after: Option<crate::TransferCursor>,
         limit: u32,
     ) -> Result<Vec<crate::TransferRecord>> {
         transfer::page(self.conn(), zone_id, after, limit).await

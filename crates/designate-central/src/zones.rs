@@ -312,6 +312,7 @@ impl Central {
             delayed_notify: false,
             increment_serial: false,
             attributes: new.attributes.clone(),
+            masters: Vec::new(),
         };
         tx.create_zone(&zone).await.map_err(from_storage)?;
 

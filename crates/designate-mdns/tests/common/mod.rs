@@ -101,6 +101,7 @@ pub fn zone(name: &str, serial: u32) -> Zone {
         delayed_notify: false,
         increment_serial: false,
         attributes: Default::default(),
+        masters: Vec::new(),
     }
 }
 

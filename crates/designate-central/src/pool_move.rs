@@ -7,7 +7,7 @@
 //! leaves the zone on the old pool's targets; ours takes it off them.
 
 use designate_bus::ZoneTask;
-use designate_core::objects::{Action, ZoneStatus, ZoneType, Zone};
+use designate_core::objects::{Action, Zone, ZoneStatus, ZoneType};
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use uuid::Uuid;
 

@@ -315,7 +315,13 @@ impl Central {
             serial: import
                 .map(|seed| seed.serial)
                 .filter(|serial| *serial > 0)
-                .unwrap_or_else(|| if secondary { 1 } else { next_serial(0, now_unix()) }),
+                .unwrap_or_else(|| {
+                    if secondary {
+                        1
+                    } else {
+                        next_serial(0, now_unix())
+                    }
+                }),
             refresh: random_refresh(&self.config),
             retry: import.map_or(self.config.default_soa_retry, |seed| seed.retry),
             expire: import.map_or(self.config.default_soa_expire, |seed| seed.expire),

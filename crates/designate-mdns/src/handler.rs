@@ -16,11 +16,11 @@ use std::collections::{BTreeSet, VecDeque};
 use std::net::IpAddr;
 use std::sync::{Arc, OnceLock};
 
-use designate_core::criteria::{Criteria, Page};
 use designate_bus::{WorkerApi, ZoneTask};
+use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{Zone, ZoneType};
-use designate_core::RequestContext;
 use designate_core::serial::serial_gt;
+use designate_core::RequestContext;
 use designate_storage::{Storage, StorageError, StorageTx};
 use hickory_proto::op::{Edns, Header, Message, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};

@@ -22,7 +22,11 @@ fn zone_name(zone: &str) -> Result<Name, ClientError> {
 ///
 /// # Errors
 /// Network failure, timeout, an error rcode, or no SOA in the answer.
-pub async fn soa_serial(master: SocketAddr, zone: &str, timeout: Duration) -> Result<u32, ClientError> {
+pub async fn soa_serial(
+    master: SocketAddr,
+    zone: &str,
+    timeout: Duration,
+) -> Result<u32, ClientError> {
     transfer::soa_serial(master, &zone_name(zone)?, timeout)
         .await
         .map_err(|e| ClientError(e.to_string()))
@@ -32,7 +36,11 @@ pub async fn soa_serial(master: SocketAddr, zone: &str, timeout: Duration) -> Re
 ///
 /// # Errors
 /// Network failure, timeout, an error rcode (REFUSED, NOTAUTH…), or a malformed transfer.
-pub async fn axfr(master: SocketAddr, zone: &str, timeout: Duration) -> Result<Vec<Record>, ClientError> {
+pub async fn axfr(
+    master: SocketAddr,
+    zone: &str,
+    timeout: Duration,
+) -> Result<Vec<Record>, ClientError> {
     transfer::axfr_records(master, &zone_name(zone)?, timeout)
         .await
         .map_err(|e| ClientError(e.to_string()))

@@ -94,9 +94,7 @@ impl Producer {
                 Task::ZonePurge
                 | Task::DelayedNotify
                 | Task::IncrementSerial
-                | Task::SecondaryRefresh => {
-                    self.central.is_some()
-                }
+                | Task::SecondaryRefresh => self.central.is_some(),
                 Task::PeriodicExists => self.notifier.is_some(),
                 Task::Recovery => true,
             })

@@ -310,9 +310,8 @@ impl TaskEnv<'_> {
             .into_iter()
             .filter(|z| z.action != Action::Delete)
             .filter(|z| {
-                z.transferred_at.is_some_and(|at| {
-                    (now - at).num_seconds() > i64::from(z.refresh.max(0))
-                })
+                z.transferred_at
+                    .is_some_and(|at| (now - at).num_seconds() > i64::from(z.refresh.max(0)))
             })
             .collect();
         let ctx = context(Task::SecondaryRefresh);

@@ -96,7 +96,11 @@ impl Worker {
         running.abort_all();
     }
 
-    async fn run_cast(self: Arc<Self>, cast: WorkerCast, shutdown: CancellationToken) -> (Uuid, Lane) {
+    async fn run_cast(
+        self: Arc<Self>,
+        cast: WorkerCast,
+        shutdown: CancellationToken,
+    ) -> (Uuid, Lane) {
         let lane = Lane::of(cast.task);
         let zone_id = match lane {
             Lane::Transfer => self.transfer(cast, &shutdown).await,

@@ -188,9 +188,7 @@ impl Config {
             .unwrap_or(worker.poll_max_retries);
         worker.poll_delay = f.get_secs(w, "poll_delay")?.unwrap_or(worker.poll_delay);
         worker.notify = f.get_bool(w, "notify")?.unwrap_or(worker.notify);
-        worker.xfr_timeout = f
-            .get_secs(w, "xfr_timeout")?
-            .unwrap_or(worker.xfr_timeout);
+        worker.xfr_timeout = f.get_secs(w, "xfr_timeout")?.unwrap_or(worker.xfr_timeout);
 
         let mut producer = ProducerConfig::default();
         let r = "producer_task:worker_periodic_recovery";

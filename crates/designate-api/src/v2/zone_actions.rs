@@ -13,8 +13,8 @@ use serde_json::{json, Value};
 use uuid::Uuid;
 
 use super::Ids;
-use crate::context::Ctx;
 use crate::body::{self, JsonObject};
+use crate::context::Ctx;
 use crate::error::ApiError;
 use crate::policy::{self, zone_target};
 use crate::AppState;
@@ -87,7 +87,12 @@ pub(crate) async fn pool_move(
 ) -> Result<StatusCode, ApiError> {
     let zone_id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, zone_id).await?;
-    policy::enforce(&state.policy, &ctx, "pool_move_zone", &zone_target(&ctx, &zone))?;
+    policy::enforce(
+        &state.policy,
+        &ctx,
+        "pool_move_zone",
+        &zone_target(&ctx, &zone),
+    )?;
     if zone.action == Action::Delete {
         return Err(ApiError::bad_request("Can not move a deleting zone"));
     }

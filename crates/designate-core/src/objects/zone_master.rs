@@ -35,13 +35,16 @@ impl ZoneMaster {
             },
             None => (value, i64::from(DEFAULT_MASTER_PORT)),
         };
-        let port = u16::try_from(port).ok().filter(|p| *p >= 1).ok_or_else(|| {
-            DesignateError::invalid_object(
-                &["masters"],
-                "minimum",
-                format!("{port} is not a valid port"),
-            )
-        })?;
+        let port = u16::try_from(port)
+            .ok()
+            .filter(|p| *p >= 1)
+            .ok_or_else(|| {
+                DesignateError::invalid_object(
+                    &["masters"],
+                    "minimum",
+                    format!("{port} is not a valid port"),
+                )
+            })?;
         if host.is_empty() || host.chars().count() > ZONE_MASTER_HOST_MAX {
             return Err(DesignateError::invalid_object(
                 &["masters"],
@@ -85,7 +88,10 @@ mod tests {
         // No number after the first colon: the whole value is the host.
         let m = ZoneMaster::parse("2001:db8::1").unwrap();
         assert_eq!((m.host.as_str(), m.port), ("2001:db8::1", 53));
-        assert_eq!(ZoneMaster::parse("192.0.2.1:53").unwrap().render(), "192.0.2.1");
+        assert_eq!(
+            ZoneMaster::parse("192.0.2.1:53").unwrap().render(),
+            "192.0.2.1"
+        );
     }
 
     #[test]

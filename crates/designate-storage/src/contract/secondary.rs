@@ -38,7 +38,9 @@ pub async fn zone_masters_roundtrip(s: &dyn Storage) {
     assert!(tx.get_zone(plain.id).await.expect("get").masters.is_empty());
     let by_tenant = Criteria::new().eq("tenant_id", tenant.as_str());
     for listed in [
-        tx.find_zones(&by_tenant, &Page::default()).await.expect("find"),
+        tx.find_zones(&by_tenant, &Page::default())
+            .await
+            .expect("find"),
         tx.find_zones_visible_to(&Criteria::new(), &Page::default(), &tenant)
             .await
             .expect("visible_to"),
@@ -59,7 +61,9 @@ pub async fn zone_masters_roundtrip(s: &dyn Storage) {
     // set_zone_masters replaces them.
     let mut replaced = updated.clone();
     replaced.masters = vec![master("198.51.100.7", 53)];
-    tx.set_zone_masters(&replaced).await.expect("set_zone_masters");
+    tx.set_zone_masters(&replaced)
+        .await
+        .expect("set_zone_masters");
     assert_eq!(
         tx.get_zone(z.id).await.expect("get").masters,
         replaced.masters
@@ -93,10 +97,17 @@ pub async fn zone_recordsets_replaced(s: &dyn Storage) {
     tx.create_zone(&other).await.expect("create_zone");
     let sets = [
         recordset(&z, &z.name, "SOA", &["ns1.example. h.example. 1 2 3 4 5"]),
-        recordset(&z, &format!("www.{}", z.name), "A", &["192.0.2.1", "192.0.2.2"]),
+        recordset(
+            &z,
+            &format!("www.{}", z.name),
+            "A",
+            &["192.0.2.1", "192.0.2.2"],
+        ),
         recordset(&other, &format!("www.{}", other.name), "A", &["192.0.2.3"]),
     ];
-    tx.create_recordsets(&sets).await.expect("create_recordsets");
+    tx.create_recordsets(&sets)
+        .await
+        .expect("create_recordsets");
     tx.commit().await.expect("commit");
 
     let mut tx = s.begin().await.expect("begin");
@@ -113,7 +124,10 @@ pub async fn zone_recordsets_replaced(s: &dyn Storage) {
     assert_eq!(left[0].id, fresh.id);
     assert_eq!(tx.zone_records(z.id).await.expect("records").len(), 1);
     assert_eq!(tx.zone_records(other.id).await.expect("records").len(), 1);
-    assert_eq!(tx.delete_zone_recordsets(Uuid::new_v4()).await.expect("none"), 0);
+    assert_eq!(
+        tx.delete_zone_recordsets(Uuid::new_v4())
+            .await
+            .expect("none"),
+        0
+    );
 }
-
-

@@ -51,10 +51,13 @@ pub(crate) async fn load(conn: &mut Conn, zones: &mut [Zone]) -> Result<()> {
     let mut found: HashMap<Uuid, Vec<ZoneMaster>> = HashMap::new();
     for row in q.fetch_all(conn).await? {
         let r = RowReader::new(&row, "zone_masters");
-        found.entry(r.uuid("zone_id")?).or_default().push(ZoneMaster {
-            host: r.text("host")?,
-            port: r.int_as("port")?,
-        });
+        found
+            .entry(r.uuid("zone_id")?)
+            .or_default()
+            .push(ZoneMaster {
+                host: r.text("host")?,
+                port: r.int_as("port")?,
+            });
     }
     for zone in zones {
         zone.masters = found.remove(&zone.id).unwrap_or_default();

@@ -30,9 +30,8 @@ fn add_master_zone(named: &Named, name: &str, notify_to: Option<u16>) {
         Some(port) => format!("notify explicit; also-notify {{ 127.0.0.1 port {port}; }};"),
         None => "notify no;".to_owned(),
     };
-    let spec = format!(
-        "{{ type primary; file \"{name}db\"; allow-transfer {{ any; }}; {notify} }};"
-    );
+    let spec =
+        format!("{{ type primary; file \"{name}db\"; allow-transfer {{ any; }}; {notify} }};");
     let (ok, out) = named.rndc(&["addzone", name, &spec]);
     assert!(ok, "rndc addzone {name}: {out}");
 }
@@ -106,7 +105,11 @@ async fn secondary_zone_follows_a_bind9_master() {
         .expect("http");
     let status = resp.status().as_u16();
     let body: Value = resp.json().await.expect("json");
-    assert_eq!((status, body["type"].as_str()), (403, Some("forbidden")), "{body}");
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (403, Some("forbidden")),
+        "{body}"
+    );
 
     // --- a change on named: NOTIFY to MiniDNS brings it ---
     write_master_zone(&named, "notified.test.", 101, 3600, "192.0.2.11");
@@ -127,7 +130,11 @@ async fn secondary_zone_follows_a_bind9_master() {
     tokio::time::sleep(Duration::from_secs(2)).await;
     assert_eq!(soa_serial(service.nameserver, "quiet.test.").await, Some(7));
     let (status, body) = service
-        .call(Method::POST, &format!("/v2/zones/{quiet_id}/tasks/xfr"), Some(json!({})))
+        .call(
+            Method::POST,
+            &format!("/v2/zones/{quiet_id}/tasks/xfr"),
+            Some(json!({})),
+        )
         .await;
     assert_eq!(status, 202, "{body}");
     served(&service, "quiet.test.", 8, "192.0.2.21").await;
@@ -146,11 +153,18 @@ async fn secondary_zone_follows_a_bind9_master() {
     let (status, body) = service
         .call(
             Method::POST,
-            &format!("/v2/zones/{}/tasks/xfr", primary["id"].as_str().expect("id")),
+            &format!(
+                "/v2/zones/{}/tasks/xfr",
+                primary["id"].as_str().expect("id")
+            ),
             Some(json!({})),
         )
         .await;
-    assert_eq!((status, body["type"].as_str()), (400, Some("bad_request")), "{body}");
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
 
     // --- a master that refuses: the zone goes ERROR, nothing is served ---
     write_master_zone(&named, "closed.test.", 5, 3600, "192.0.2.40");
@@ -177,7 +191,10 @@ async fn secondary_zone_create_and_patch_errors() {
     };
     for (body, validator) in [
         (json!({"name": "a.test.", "type": "SECONDARY"}), "required"),
-        (json!({"name": "a.test.", "type": "SECONDARY", "masters": []}), "required"),
+        (
+            json!({"name": "a.test.", "type": "SECONDARY", "masters": []}),
+            "required",
+        ),
         (
             json!({"name": "a.test.", "type": "SECONDARY", "masters": ["192.0.2.1"], "email": "a@a.test"}),
             "not_allowed",
@@ -194,33 +211,60 @@ async fn secondary_zone_create_and_patch_errors() {
         let (status, got) = post(body.clone()).await;
         assert_eq!(status, 400, "{body}: {got}");
         assert_eq!(got["type"], "invalid_object", "{body}: {got}");
-        assert_eq!(got["errors"]["errors"][0]["validator"], validator, "{body}: {got}");
+        assert_eq!(
+            got["errors"]["errors"][0]["validator"], validator,
+            "{body}: {got}"
+        );
     }
-    let (status, got) = post(json!({"name": "a.test.", "type": "SECONDARY", "masters": ["192.0.2.1:0"]})).await;
-    assert_eq!((status, got["type"].as_str()), (400, Some("invalid_object")), "{got}");
+    let (status, got) =
+        post(json!({"name": "a.test.", "type": "SECONDARY", "masters": ["192.0.2.1:0"]})).await;
+    assert_eq!(
+        (status, got["type"].as_str()),
+        (400, Some("invalid_object")),
+        "{got}"
+    );
 
     // Masters render as upstream: the host alone on port 53.
     let (status, zone) = post(json!({"name": "b.test.", "type": "SECONDARY",
-        "masters": ["192.0.2.1", "192.0.2.2:5300"], "description": "d"})).await;
+        "masters": ["192.0.2.1", "192.0.2.2:5300"], "description": "d"}))
+    .await;
     assert_eq!(status, 202, "{zone}");
     assert_eq!(zone["masters"], json!(["192.0.2.1", "192.0.2.2:5300"]));
     assert_eq!(zone["email"], "hostmaster@example.com");
     let id = zone["id"].as_str().expect("id").to_owned();
-    let (status, shown) = service.call(Method::GET, &format!("/v2/zones/{id}"), None).await;
+    let (status, shown) = service
+        .call(Method::GET, &format!("/v2/zones/{id}"), None)
+        .await;
     assert_eq!(status, 200);
     assert_eq!(shown["masters"], zone["masters"]);
 
     // PATCH: new masters are stored; email / ttl are refused on a SECONDARY zone.
     let path = format!("/v2/zones/{id}");
     let (status, patched) = service
-        .call(Method::PATCH, &path, Some(json!({"masters": ["198.51.100.1:53"]})))
+        .call(
+            Method::PATCH,
+            &path,
+            Some(json!({"masters": ["198.51.100.1:53"]})),
+        )
         .await;
     assert_eq!(status, 202, "{patched}");
     assert_eq!(patched["masters"], json!(["198.51.100.1"]));
-    let (status, got) = service.call(Method::PATCH, &path, Some(json!({"ttl": 60}))).await;
-    assert_eq!((status, got["type"].as_str()), (400, Some("invalid_object")), "{got}");
-    let (status, got) = service.call(Method::PATCH, &path, Some(json!({"masters": []}))).await;
-    assert_eq!((status, got["type"].as_str()), (400, Some("invalid_object")), "{got}");
+    let (status, got) = service
+        .call(Method::PATCH, &path, Some(json!({"ttl": 60})))
+        .await;
+    assert_eq!(
+        (status, got["type"].as_str()),
+        (400, Some("invalid_object")),
+        "{got}"
+    );
+    let (status, got) = service
+        .call(Method::PATCH, &path, Some(json!({"masters": []})))
+        .await;
+    assert_eq!(
+        (status, got["type"].as_str()),
+        (400, Some("invalid_object")),
+        "{got}"
+    );
 
     // A PRIMARY zone takes no masters.
     let primary = service.create_zone("c.test.").await;
@@ -231,5 +275,9 @@ async fn secondary_zone_create_and_patch_errors() {
             Some(json!({"masters": ["192.0.2.1"]})),
         )
         .await;
-    assert_eq!((status, got["type"].as_str()), (400, Some("invalid_object")), "{got}");
+    assert_eq!(
+        (status, got["type"].as_str()),
+        (400, Some("invalid_object")),
+        "{got}"
+    );
 }

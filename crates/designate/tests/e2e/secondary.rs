@@ -281,3 +281,165 @@ async fn secondary_zone_create_and_patch_errors() {
         "{got}"
     );
 }
+
+/// A `designate nameserver` of its own (own state directory) following the store at
+/// `database`, listening on `port`; killed on drop.
+struct SecondNameserver {
+    child: std::process::Child,
+    _state: tempfile::TempDir,
+}
+
+impl SecondNameserver {
+    fn start(database: &std::path::Path, port: u16) -> Self {
+        use std::io::{BufRead, BufReader};
+        let state = tempfile::tempdir().expect("tempdir");
+        let config = state.path().join("designate.conf");
+        std::fs::write(
+            &config,
+            format!(
+                "[DEFAULT]\nstate_path = {}\n\n[storage:sqlalchemy]\nconnection = sqlite:///{}\n\n\
+                 [service:nameserver]\nlisten = 127.0.0.1:{port}\n",
+                state.path().display(),
+                database.display()
+            ),
+        )
+        .expect("config");
+        let mut child = std::process::Command::new(env!("CARGO_BIN_EXE_designate"))
+            .arg("--config")
+            .arg(&config)
+            .arg("nameserver")
+            .env("RUST_LOG", "info")
+            .stdout(std::process::Stdio::null())
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .expect("spawn designate nameserver");
+        let stderr = child.stderr.take().expect("stderr");
+        let (tx, rx) = std::sync::mpsc::channel();
+        std::thread::spawn(move || {
+            for line in BufReader::new(stderr).lines().map_while(Result::ok) {
+                if line.contains("nameserver ready") {
+                    let _ = tx.send(());
+                }
+            }
+        });
+        rx.recv_timeout(Duration::from_secs(20))
+            .expect("designate nameserver did not become ready");
+        Self {
+            child,
+            _state: state,
+        }
+    }
+}
+
+impl Drop for SecondNameserver {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}
+
+/// `tasks/pool_move` between two pools, each with a built-in nameserver target: the zone ends
+/// ACTIVE, served by the new pool's nameserver with the new pool's NS records, and no longer by
+/// the old one; upstream's errors for the same pool, an unknown pool and a non-admin.
+#[tokio::test(flavor = "multi_thread")]
+async fn pool_move_between_two_builtin_pools() {
+    use designate_backends::testing::free_port;
+
+    let state = tempfile::tempdir().expect("tempdir");
+    let ports = crate::harness::Ports {
+        api: 0,
+        mdns: free_port(),
+        nameserver: 0,
+    };
+    let config = crate::harness::write_config_with(state.path(), &ports, "");
+    let second_port = free_port();
+    let second_pool = "5f0c8b2e-2f6e-4d39-9b1a-7c3e0a4d6b11";
+    let yaml = format!(
+        "- name: second\n  id: {second_pool}\n  \
+         ns_records:\n    - hostname: ns1.second-pool.test.\n      priority: 1\n  \
+         nameservers:\n    - host: 127.0.0.1\n      port: {second_port}\n  \
+         targets:\n    - type: builtin\n      masters:\n        - host: 127.0.0.1\n          port: {mdns}\n      \
+         options:\n        host: 127.0.0.1\n        port: {second_port}\n",
+        mdns = ports.mdns
+    );
+    let file = state.path().join("pools.yaml");
+    std::fs::write(&file, yaml).expect("pools.yaml");
+    let service = Service::start_in(state.path(), &ports).await;
+    let out = crate::pools::manage(
+        &config,
+        &["pool", "update", "--file", file.to_str().expect("path")],
+    );
+    assert!(out.status.success(), "{}", crate::pools::text(&out));
+    let second =
+        SecondNameserver::start(&state.path().join("designate.sqlite"), second_port);
+    let second_addr: std::net::SocketAddr = ([127, 0, 0, 1], second_port).into();
+
+    let zone = service.create_zone("moving.test.").await;
+    let id = zone["id"].as_str().expect("id").to_owned();
+    let before = service
+        .wait_zone_status(&id, "ACTIVE", Duration::from_secs(30))
+        .await;
+    service
+        .create_recordset(&id, "www.moving.test.", "A", &["192.0.2.77"])
+        .await;
+    service
+        .wait_zone_status(&id, "ACTIVE", Duration::from_secs(30))
+        .await;
+    assert!(soa_serial(service.nameserver, "moving.test.").await.is_some());
+
+    let path = format!("/v2/zones/{id}/tasks/pool_move");
+    // Upstream's errors.
+    let own = before["pool_id"].clone();
+    let (status, body) = service
+        .call(Method::POST, &path, Some(json!({"pool_id": own})))
+        .await;
+    assert_eq!((status, body["type"].as_str()), (400, Some("bad_request")), "{body}");
+    let (status, body) = service
+        .call(
+            Method::POST,
+            &path,
+            Some(json!({"pool_id": "00000000-0000-0000-0000-00000000dead"})),
+        )
+        .await;
+    assert_eq!((status, body["type"].as_str()), (400, Some("bad_request")), "{body}");
+    let resp = service
+        .http
+        .post(format!("{}{path}", service.api))
+        .header("X-Roles", "member")
+        .json(&json!({"pool_id": second_pool}))
+        .send()
+        .await
+        .expect("http");
+    assert_eq!(resp.status().as_u16(), 403);
+
+    // The move.
+    let (status, body) = service
+        .call(Method::POST, &path, Some(json!({"pool_id": second_pool})))
+        .await;
+    assert_eq!(status, 202, "{body}");
+    let moved = service
+        .wait_zone_status(&id, "ACTIVE", Duration::from_secs(30))
+        .await;
+    assert_eq!(moved["pool_id"], second_pool);
+    let serial = u32::try_from(moved["serial"].as_u64().expect("serial")).expect("u32");
+    assert!(u64::from(serial) > before["serial"].as_u64().expect("serial"));
+    let www = vec!["192.0.2.77".to_owned()];
+    wait_for(Duration::from_secs(30), || {
+        let www = www.clone();
+        async move {
+            soa_serial(second_addr, "moving.test.").await == Some(serial)
+                && a_records(second_addr, "www.moving.test.").await.1 == www
+        }
+    })
+    .await;
+    // The old pool's nameserver no longer has it.
+    let ns1 = service.nameserver;
+    wait_for(Duration::from_secs(30), || async move {
+        soa_serial(ns1, "moving.test.").await.is_none()
+    })
+    .await;
+    let ns = crate::dns::udp(second_addr, "moving.test.", hickory_proto::rr::RecordType::NS).await;
+    let hosts: Vec<String> = ns.answers().iter().map(|r| r.data().to_string()).collect();
+    assert_eq!(hosts, vec!["ns1.second-pool.test.".to_owned()]);
+    drop(second);
+}

@@ -27,6 +27,20 @@ pub struct BuiltinBackend {
     masters: Vec<(String, u16)>,
 }
 
+/// Whether `target`'s `host` / `port` options (when given) are `addr`; a wildcard host
+/// matches any address of this machine.
+fn names_address(target: &PoolTarget, addr: SocketAddr) -> bool {
+    let port_ok = target
+        .option("port")
+        .and_then(|p| p.parse::<u16>().ok())
+        .is_none_or(|p| p == addr.port());
+    let host_ok = match target.option("host").map(|h| h.parse::<std::net::IpAddr>()) {
+        None | Some(Err(_)) => true,
+        Some(Ok(ip)) => ip == addr.ip() || ip.is_unspecified() || addr.ip().is_unspecified(),
+    };
+    port_ok && host_ok
+}
+
 impl BuiltinBackend {
     /// Builds the backend for `target`, whose `masters` are the MiniDNS addresses the
     /// nameserver transfers from.
@@ -34,7 +48,12 @@ impl BuiltinBackend {
     /// # Errors
     /// [`BackendError::Config`] when the target lists no masters.
     pub fn from_target(target: &PoolTarget, ctx: &BackendContext) -> Result<Self, BackendError> {
-        let handle = ctx.builtin.clone();
+        // A target naming another nameserver's address (a `designate nameserver` of another
+        // pool) is not this process's: that nameserver follows the store itself.
+        let handle = ctx
+            .builtin
+            .clone()
+            .filter(|handle| names_address(target, handle.local_addr()));
         if target.masters.is_empty() {
             return Err(BackendError::Config(format!(
                 "target {}: type builtin needs at least one master (MiniDNS address)",
@@ -161,6 +180,7 @@ mod tests {
             delayed_notify: false,
             increment_serial: false,
             attributes: Default::default(),
+            masters: Vec::new(),
         }
     }
 

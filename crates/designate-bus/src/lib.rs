@@ -611,6 +611,57 @@ pub trait CentralApi: Send + Sync + 'static {
         let _ = (ctx, id);
         Err(pool_writes_unsupported())
     }
+
+    // --- secondary zones and zone tasks (secondary helper) ---
+
+    /// `POST /v2/zones/{id}/tasks/xfr` (upstream's `xfr_zone`): asks the worker to transfer a
+    /// SECONDARY zone from its masters; `bad_request` for any other type. The default refuses.
+    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
+        let _ = (ctx, zone_id);
+        Err(unsupported("secondary zones"))
+    }
+
+    /// The worker's report of a transfer from the masters: the zone's recordsets replaced by
+    /// the transferred ones in one transaction (serial = the master's), `transferred_at` set and
+    /// the zone pushed to its targets; or the failure. Returns the stored zone, `None` when the
+    /// report no longer applies (zone gone, not SECONDARY, an older serial). Admin only. The
+    /// default refuses.
+    async fn finish_zone_xfr(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        outcome: XfrOutcome,
+    ) -> Result<Option<Zone>> {
+        let _ = (ctx, zone_id, outcome);
+        Err(unsupported("secondary zones"))
+    }
+
+    /// `POST /v2/zones/{id}/tasks/pool_move` (upstream's `pool_move_zone`): moves the zone to
+    /// `target_pool_id`, or to the pool the scheduler picks when `None`. The default refuses.
+    async fn pool_move_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_pool_id: Option<Uuid>,
+    ) -> Result<Zone> {
+        let _ = (ctx, zone_id, target_pool_id);
+        Err(unsupported("pool moves"))
+    }
+}
+
+/// What a transfer of a SECONDARY zone from its masters brought.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub enum XfrOutcome {
+    /// The zone as the master served it, as zone-file text (one record a line, absolute
+    /// names); central checks it as an import is checked.
+    Transferred {
+        /// Which master answered (`host:port`).
+        master: String,
+        /// The records.
+        zonefile: String,
+    },
+    /// No master gave the zone; why.
+    Failed(String),
 }
 
 fn pool_writes_unsupported() -> DesignateError {
@@ -677,6 +728,15 @@ pub enum ZoneTask {
     Update,
     /// Remove the zone from every target.
     Delete,
+    /// Transfer a SECONDARY zone from its masters (upstream's `perform_zone_xfr`); the worker
+    /// reports through `CentralApi::finish_zone_xfr`, which casts the push to the targets.
+    Transfer,
+    /// The zone changed pool: remove it from every target of `from_pool`, then push it to its
+    /// (new) pool's targets as a create.
+    Move {
+        /// The pool the zone left.
+        from_pool: Uuid,
+    },
 }
 
 /// The worker's operations: casts — they return once the request is queued, not when done.

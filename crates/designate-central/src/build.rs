@@ -174,6 +174,7 @@ mod tests {
             delayed_notify: false,
             increment_serial: false,
             attributes: Default::default(),
+            masters: Vec::new(),
         }
     }
 

@@ -185,6 +185,7 @@ impl Central {
             zone_type: Some(ZoneType::Primary),
             pool_id: None,
             attributes: Default::default(),
+            masters: Vec::new(),
         };
         if let Err(e) = self.check_new_zone(ctx, &new) {
             return Err((task, failure_message(&e)));

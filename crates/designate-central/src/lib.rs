@@ -56,11 +56,14 @@ mod imports;
 mod zone_actions;
 // pool writes through the API
 mod pool_writes;
+// --- secondary zones and zone tasks (xfr, pool_move) ---
+mod pool_move;
+mod secondary;
 
 use std::sync::Arc;
 
 use async_trait::async_trait;
-use designate_bus::{CentralApi, Notifier, PushOutcome, WorkerApi};
+use designate_bus::{CentralApi, Notifier, PushOutcome, WorkerApi, XfrOutcome};
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
@@ -617,5 +620,29 @@ impl CentralApi for Central {
 
     async fn delete_pool(&self, _ctx: &RequestContext, id: Uuid) -> Result<Pool> {
         Self::delete_pool(self, id).await
+    }
+
+    // --- secondary zones and zone tasks ---
+
+    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
+        self.zone_xfr(ctx, zone_id).await
+    }
+
+    async fn finish_zone_xfr(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        outcome: XfrOutcome,
+    ) -> Result<Option<Zone>> {
+        self.zone_xfr_finish(ctx, zone_id, outcome).await
+    }
+
+    async fn pool_move_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_pool_id: Option<Uuid>,
+    ) -> Result<Zone> {
+        self.zone_pool_move(ctx, zone_id, target_pool_id).await
     }
 }

@@ -18,7 +18,11 @@ use crate::zones::find_all_zones;
 use crate::Central;
 
 /// Replaces the managed apex NS records of `zone` with `hostnames` and bumps its serial.
-async fn sync_zone_ns(tx: &mut dyn StorageTx, zone: &Zone, hostnames: &[String]) -> Result<Zone> {
+pub(crate) async fn sync_zone_ns(
+    tx: &mut dyn StorageTx,
+    zone: &Zone,
+    hostnames: &[String],
+) -> Result<Zone> {
     let serial = new_serial(zone);
     let keys = vec![(zone.name.clone(), "NS".to_owned())];
     let before = journal::capture(tx, zone, journal::Scope::Keys(keys)).await?;

@@ -199,9 +199,13 @@ impl Central {
 
         let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, None)).await?;
         tracing::info!(zone_id = %zone.id, name = %zone.name, "zone created");
-        self.worker
-            .cast_zone_task(ctx, ZoneTask::Create, zone.clone())
-            .await;
+        // A SECONDARY zone reaches its targets once its first transfer is stored
+        // (`finish_zone_xfr` casts the create then), so targets never serve it empty.
+        let task = match zone.zone_type {
+            ZoneType::Secondary => ZoneTask::Transfer,
+            _ => ZoneTask::Create,
+        };
+        self.worker.cast_zone_task(ctx, task, zone.clone()).await;
         self.notify_zone(ctx, "create", &zone).await;
         Ok(zone)
     }
@@ -216,14 +220,19 @@ impl Central {
             ));
         }
         match new.zone_type.unwrap_or(ZoneType::Primary) {
-            ZoneType::Primary => {}
-            // A secondary zone needs masters, which a NewZone cannot carry.
+            ZoneType::Primary => {
+                if !new.masters.is_empty() {
+                    return Err(DesignateError::invalid_object(
+                        &["type"],
+                        "maxItems",
+                        "'masters' has more items than allowed",
+                    ));
+                }
+            }
+            // Upstream's Zone.validate; the e-mail is central's managed one (set at create).
             ZoneType::Secondary => {
-                return Err(DesignateError::invalid_object(
-                    &["type"],
-                    "required",
-                    "'masters' is a required property",
-                ))
+                crate::secondary::check_new_secondary(new)?;
+                return check_description(new.description.as_deref());
             }
             ZoneType::Catalog => {
                 return Err(DesignateError::new(
@@ -281,6 +290,8 @@ impl Central {
             .await?;
 
         let id = Uuid::new_v4();
+        let zone_type = new.zone_type.unwrap_or(ZoneType::Primary);
+        let secondary = zone_type == ZoneType::Secondary;
         let zone = Zone {
             id,
             version: 1,
@@ -291,15 +302,26 @@ impl Central {
             shard: shard_of(&id),
             tenant_id: Some(tenant.to_owned()),
             name: new.name.clone(),
-            email: new.email.clone().unwrap_or_default(),
+            email: if secondary {
+                self.config.managed_resource_email.clone()
+            } else {
+                new.email.clone().unwrap_or_default()
+            },
             description: new.description.clone(),
-            zone_type: ZoneType::Primary,
+            zone_type,
             transferred_at: None,
             ttl: new.ttl.unwrap_or(self.config.default_ttl),
+            // A SECONDARY zone has serial 1 until its first transfer (upstream's).
             serial: import
                 .map(|seed| seed.serial)
                 .filter(|serial| *serial > 0)
-                .unwrap_or_else(|| next_serial(0, now_unix())),
+                .unwrap_or_else(|| {
+                    if secondary {
+                        1
+                    } else {
+                        next_serial(0, now_unix())
+                    }
+                }),
             refresh: random_refresh(&self.config),
             retry: import.map_or(self.config.default_soa_retry, |seed| seed.retry),
             expire: import.map_or(self.config.default_soa_expire, |seed| seed.expire),
@@ -312,6 +334,7 @@ impl Central {
             delayed_notify: false,
             increment_serial: false,
             attributes: new.attributes.clone(),
+            masters: new.masters.clone(),
         };
         tx.create_zone(&zone).await.map_err(from_storage)?;
 
@@ -325,15 +348,18 @@ impl Central {
         tx.create_recordset(&new_recordset(&zone, soa, zone.serial, true))
             .await
             .map_err(from_storage)?;
-        let ns = NewRecordSet {
-            name: zone.name.clone(),
-            rtype: "NS".to_owned(),
-            records: nameservers,
-            ..NewRecordSet::default()
-        };
-        tx.create_recordset(&new_recordset(&zone, ns, zone.serial, true))
-            .await
-            .map_err(from_storage)?;
+        // A SECONDARY zone's NS records come from its masters (upstream's `_create_ns`).
+        if !secondary {
+            let ns = NewRecordSet {
+                name: zone.name.clone(),
+                rtype: "NS".to_owned(),
+                records: nameservers,
+                ..NewRecordSet::default()
+            };
+            tx.create_recordset(&new_recordset(&zone, ns, zone.serial, true))
+                .await
+                .map_err(from_storage)?;
+        }
 
         if let Some(seed) = import {
             self.write_imported_recordsets(tx.as_mut(), &zone, seed, &placement.adopt)
@@ -396,6 +422,13 @@ impl Central {
             if zone.action == Action::Delete {
                 return Err(bad_request("Can not update a deleting zone"));
             }
+            if zone.zone_type == ZoneType::Secondary
+                || update.masters.as_ref().is_some_and(|m| !m.is_empty())
+            {
+                let zone = crate::secondary::update_secondary(tx.as_mut(), zone, &update).await?;
+                commit(tx).await?;
+                return Ok(zone);
+            }
             // A zone TTL change reaches every recordset without a TTL of its own.
             let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Zone).await?;
             if let Some(email) = &update.email {
@@ -414,9 +447,14 @@ impl Central {
             Ok(zone)
         })
         .await?;
-        self.worker
-            .cast_zone_task(ctx, ZoneTask::Update, zone.clone())
-            .await;
+        // New masters (or none transferred yet): transfer (upstream's `_update_zone`), which
+        // pushes the zone once stored.
+        let task = if zone.zone_type == ZoneType::Secondary && zone.transferred_at.is_none() {
+            ZoneTask::Transfer
+        } else {
+            ZoneTask::Update
+        };
+        self.worker.cast_zone_task(ctx, task, zone.clone()).await;
         self.notify_zone(ctx, "update", &zone).await;
         Ok(zone)
     }

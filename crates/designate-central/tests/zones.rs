@@ -423,6 +423,7 @@ async fn update_zone_bumps_serial_and_rewrites_soa() {
         email: Some("admin@example.com".to_owned()),
         ttl: Some(600),
         description: Some(Some("described".to_owned())),
+        masters: None,
     };
     let updated = h.central.update_zone(&c, zone.id, update).await.unwrap();
     assert!(updated.serial > zone.serial);

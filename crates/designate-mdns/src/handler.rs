@@ -5,7 +5,8 @@
 //!   reaches back to the client's serial (`ixfr`), else the full zone as RFC 1995 §4 allows;
 //!   any other type is looked up in the zone found by walking up the name's ancestors. Unknown
 //!   zones and names get REFUSED, as upstream answers for everything it does not hold.
-//! - NOTIFY: MiniDNS is a primary; it answers NOTAUTH unless a SECONDARY zone of that name exists.
+//! - NOTIFY: from a master of a SECONDARY zone of that name, a transfer is cast to the worker;
+//!   from anyone else REFUSED; NOTAUTH when no SECONDARY zone has the name.
 //! - Other opcodes, several questions or another class: REFUSED. Undecodable requests: FORMERR.
 //!
 //! It knows nothing about sockets beyond whether the request came over UDP (size limits, no
@@ -13,11 +14,13 @@
 
 use std::collections::{BTreeSet, VecDeque};
 use std::net::IpAddr;
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
+use designate_bus::{WorkerApi, ZoneTask};
 use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{Zone, ZoneType};
 use designate_core::serial::serial_gt;
+use designate_core::RequestContext;
 use designate_storage::{Storage, StorageError, StorageTx};
 use hickory_proto::op::{Edns, Header, Message, OpCode, Query, ResponseCode};
 use hickory_proto::rr::{DNSClass, Name, RData, RecordType};
@@ -89,6 +92,8 @@ pub(crate) struct Handler {
     config: Arc<MdnsConfig>,
     acl: Arc<Acl>,
     keyring: Arc<Keyring>,
+    /// Where a master's NOTIFY turns into a transfer; set once the bus exists.
+    worker: OnceLock<Arc<dyn WorkerApi>>,
 }
 
 impl Handler {
@@ -100,6 +105,14 @@ impl Handler {
             config,
             acl,
             keyring,
+            worker: OnceLock::new(),
+        }
+    }
+
+    /// Wires the worker that NOTIFYs from SECONDARY zones' masters are cast to (once).
+    pub(crate) fn set_worker(&self, worker: Arc<dyn WorkerApi>) {
+        if self.worker.set(worker).is_err() {
+            tracing::warn!("MiniDNS worker already wired; keeping the first");
         }
     }
 
@@ -236,7 +249,7 @@ impl Handler {
     async fn respond(&self, request: &Message, ctx: &Context) -> Result<Reply, StorageError> {
         match request.op_code() {
             OpCode::Query => {}
-            OpCode::Notify => return self.notify(request).await.map(Reply::Single),
+            OpCode::Notify => return self.notify(request, ctx.peer).await.map(Reply::Single),
             // Upstream refuses STATUS, UPDATE and anything else alike.
             _ => {
                 return Ok(Reply::Single(error_response(
@@ -462,26 +475,57 @@ impl Handler {
         }
     }
 
-    /// NOTIFY to MiniDNS. Upstream uses it to refresh SECONDARY zones from their masters; that
-    /// refresh needs the zone's masters, which the store does not expose yet, so a NOTIFY for a
-    /// SECONDARY zone is refused like one from a non-master, and any other name gets NOTAUTH.
-    async fn notify(&self, request: &Message) -> Result<Message, StorageError> {
+    /// NOTIFY to MiniDNS (upstream's `_handle_notify`): from a master of a SECONDARY zone of
+    /// that name, a transfer from that master is cast to the worker (which transfers when the
+    /// master's serial is newer) and the NOTIFY is acknowledged; from anyone else REFUSED; for
+    /// a name with no SECONDARY zone NOTAUTH. Several SECONDARY zones of one name (other pools
+    /// or projects) are told apart by the sender, as upstream does.
+    async fn notify(&self, request: &Message, peer: IpAddr) -> Result<Message, StorageError> {
         let [query] = request.queries() else {
             return Ok(error_response(request, ResponseCode::FormErr));
         };
         let qname = query.name().to_lowercase();
-        let mut tx = self.storage.begin_read().await?;
-        let secondary = self
-            .find_zone(tx.as_mut(), &qname, Some(ZoneType::Secondary), &Scope::All)
-            .await?;
-        let rcode = match secondary {
-            None => ResponseCode::NotAuth,
-            Some(zone) => {
-                tracing::warn!(zone_id = %zone.id, "NOTIFY for a secondary zone: master checks unsupported, refusing");
-                ResponseCode::Refused
-            }
+        let criteria = Criteria::new()
+            .eq("name", qname.to_ascii())
+            .eq("type", ZoneType::Secondary.as_str());
+        let page = Page {
+            limit: Some(ZONES_PER_NAME),
+            ..Page::default()
         };
-        Ok(error_response(request, rcode))
+        let candidates = self
+            .storage
+            .begin_read()
+            .await?
+            .find_zones(&criteria, &page)
+            .await?
+            .items;
+        if candidates.is_empty() {
+            return Ok(error_response(request, ResponseCode::NotAuth));
+        }
+        let sender = peer.to_canonical().to_string();
+        let found = candidates.into_iter().find_map(|zone| {
+            let master = zone.masters.iter().find(|m| m.is_host(&sender))?.clone();
+            Some((zone, master))
+        });
+        let Some((mut zone, master)) = found else {
+            tracing::warn!(zone = %qname, %peer, "NOTIFY from a non-master, refusing");
+            return Ok(error_response(request, ResponseCode::Refused));
+        };
+        let Some(worker) = self.worker.get() else {
+            tracing::warn!(zone_id = %zone.id, "NOTIFY from a master but no worker is wired, refusing");
+            return Ok(error_response(request, ResponseCode::Refused));
+        };
+        tracing::info!(zone_id = %zone.id, master = %master.render(), "NOTIFY from a master, scheduling XFR");
+        // The cast names the master that sent the NOTIFY (upstream transfers from it alone).
+        zone.masters = vec![master];
+        let ctx = RequestContext {
+            request_id: format!("req-mdns-notify-{}", Uuid::new_v4()),
+            ..RequestContext::admin()
+        };
+        worker.cast_zone_task(&ctx, ZoneTask::Transfer, zone).await;
+        let mut response = response_to(request);
+        response.set_authoritative(true);
+        Ok(response)
     }
 
     /// The live zone named `name` (lower-case FQDN), within the configured pool and `scope`

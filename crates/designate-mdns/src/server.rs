@@ -81,6 +81,12 @@ impl MdnsServer {
         })
     }
 
+    /// Wires the worker NOTIFYs from SECONDARY zones' masters are cast to (a transfer); without
+    /// one such NOTIFYs are refused.
+    pub fn set_worker(&self, worker: Arc<dyn designate_bus::WorkerApi>) {
+        self.handler.set_worker(worker);
+    }
+
     /// The address both sockets are bound to (with the real port when 0 was asked for).
     pub fn local_addr(&self) -> SocketAddr {
         self.local_addr

@@ -7,7 +7,7 @@ use std::collections::BTreeSet;
 use std::time::Duration;
 
 use common::*;
-use designate_core::objects::Action;
+use designate_core::objects::{Action, ZoneType};
 use designate_mdns::MdnsConfig;
 use hickory_proto::op::{Message, MessageType, OpCode, Query, ResponseCode};
 use hickory_proto::rr::rdata::SOA;
@@ -138,6 +138,48 @@ async fn record_queries_and_refusals() {
         (r.op_code(), r.response_code()),
         (OpCode::Update, ResponseCode::Refused)
     );
+}
+
+/// NOTIFY for a SECONDARY zone: from a listed master a transfer from that master is cast to
+/// the worker and the NOTIFY acknowledged; from another address REFUSED, nothing cast.
+#[tokio::test]
+async fn notify_from_a_master_casts_a_transfer() {
+    use designate_bus::inproc::WorkerQueue;
+    use designate_core::objects::ZoneMaster;
+    let (queue, mut casts) = WorkerQueue::new();
+    let fx = start_wired(open_config(), Some(std::sync::Arc::new(queue))).await;
+    let master = |host: &str| ZoneMaster {
+        host: host.to_owned(),
+        port: 5300,
+    };
+    let mut ours = zone("sec.example.", 10);
+    ours.zone_type = ZoneType::Secondary;
+    ours.masters = vec![master("192.0.2.1"), master("127.0.0.1")];
+    let mut theirs = zone("other.example.", 10);
+    theirs.zone_type = ZoneType::Secondary;
+    theirs.masters = vec![master("192.0.2.1")];
+    let mut tx = designate_storage::Storage::begin(fx.storage.as_ref()).await.unwrap();
+    tx.create_zone(&ours).await.unwrap();
+    tx.create_zone(&theirs).await.unwrap();
+    tx.commit().await.unwrap();
+
+    let mut notify = query(8, "sec.example.", RecordType::SOA);
+    notify.set_op_code(OpCode::Notify).set_authoritative(true);
+    let r = udp(fx.addr, &notify).await;
+    assert_eq!(
+        (r.op_code(), r.response_code(), r.authoritative()),
+        (OpCode::Notify, ResponseCode::NoError, true)
+    );
+    let cast = casts.try_recv().expect("a transfer cast");
+    assert_eq!(cast.task, designate_bus::ZoneTask::Transfer);
+    assert_eq!(cast.zone.id, ours.id);
+    assert_eq!(cast.zone.masters, vec![master("127.0.0.1")]);
+
+    let mut notify = query(9, "other.example.", RecordType::SOA);
+    notify.set_op_code(OpCode::Notify).set_authoritative(true);
+    let r = udp(fx.addr, &notify).await;
+    assert_eq!(r.response_code(), ResponseCode::Refused);
+    assert!(casts.try_recv().is_err());
 }
 
 #[tokio::test]

@@ -11,6 +11,8 @@
 //! - `refresh` / `transfer`: the per-zone refresh task and its SOA/IXFR/AXFR client (IXFR
 //!   differences applied to a copy of the snapshot by `zone`);
 //! - `state`: the persisted zone list;
+//! - [`client`]: the same SOA / AXFR client for other roles (the worker transfers SECONDARY
+//!   zones from their external masters with it);
 //! - `fuzzing` (hidden): the request handler's entry point for the fuzz targets in `fuzz/`.
 #![warn(missing_docs)]
 
@@ -26,6 +28,8 @@ mod server;
 mod state;
 mod transfer;
 mod zone;
+// --- the transfer client for other roles (secondary zones) ---
+pub mod client;
 
 use std::net::SocketAddr;
 use std::path::PathBuf;

@@ -89,6 +89,20 @@ pub(crate) async fn axfr(
     zone: &Name,
     timeout: Duration,
 ) -> Result<Zone, TransferError> {
+    let records = axfr_records(master, zone, timeout).await?;
+    Ok(Zone::from_records(&fqdn_lower(zone), records)?)
+}
+
+/// The records of an AXFR of `zone` from `master`, the leading SOA first, the closing one left
+/// out.
+///
+/// # Errors
+/// See [`TransferError`].
+pub(crate) async fn axfr_records(
+    master: SocketAddr,
+    zone: &Name,
+    timeout: Duration,
+) -> Result<Vec<Record>, TransferError> {
     let run = async {
         let request = query(zone, RecordType::AXFR);
         let mut stream = TcpStream::connect(master).await?;
@@ -107,7 +121,7 @@ pub(crate) async fn axfr(
                     }
                 } else if is_apex_soa {
                     // The closing SOA: the transfer is complete (RFC 5936 2.2).
-                    return Ok(Zone::from_records(&origin, records)?);
+                    return Ok(records);
                 }
                 if records.len() >= MAX_RECORDS {
                     return Err(TransferError::Malformed("AXFR exceeds the record limit"));

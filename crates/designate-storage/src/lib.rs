@@ -521,6 +521,22 @@ pub trait StorageTx: Send {
         let found = self.find_recordsets(&criteria, &Page::default()).await?;
         Ok(found.items.into_iter().next())
     }
+
+    // --- secondary zones (masters, recordsets replaced by a transfer); default refuses --------
+
+    /// Replaces the stored masters of `zone` (upstream's `zone_masters` rows) by
+    /// `zone.masters`. `update_zone` leaves them alone.
+    async fn set_zone_masters(&mut self, zone: &Zone) -> Result<()> {
+        let _ = zone;
+        Err(StorageError::Unsupported("set_zone_masters"))
+    }
+
+    /// Hard-deletes every recordset and record of a zone (a transfer from the masters replaces
+    /// them all); returns how many recordsets went.
+    async fn delete_zone_recordsets(&mut self, zone_id: Uuid) -> Result<u64> {
+        let _ = zone_id;
+        Err(StorageError::Unsupported("delete_zone_recordsets"))
+    }
 }
 
 /// One record of a zone transfer page: the record's data with its recordset's owner, type and

@@ -20,6 +20,9 @@ pub struct WorkerConfig {
     pub poll_initial_backoff: Duration,
     /// Whether to NOTIFY targets (upstream `notify`).
     pub notify: bool,
+    /// Deadline of one SOA query or AXFR from a SECONDARY zone's master (upstream's
+    /// `[service:worker] xfr_timeout`, 10 s).
+    pub xfr_timeout: Duration,
 }
 
 impl Default for WorkerConfig {
@@ -32,6 +35,7 @@ impl Default for WorkerConfig {
             poll_delay: Duration::ZERO,
             poll_initial_backoff: Duration::from_millis(20),
             notify: true,
+            xfr_timeout: Duration::from_secs(10),
         }
     }
 }
@@ -54,6 +58,8 @@ pub struct ProducerConfig {
     pub delayed_notify: BatchTaskConfig,
     /// `[producer_task:increment_serial]` (upstream: interval 5 s, batch_size 100).
     pub increment_serial: BatchTaskConfig,
+    /// `[producer_task:periodic_secondary_refresh] interval` (upstream 3600 s).
+    pub secondary_refresh_interval: Duration,
     /// `[producer_task:*] per_page`: page size when walking a shard range's zones.
     pub per_page: u32,
     /// How long a producer instance's claims (membership and shard buckets) last without
@@ -111,6 +117,7 @@ impl Default for ProducerConfig {
                 interval: Duration::from_secs(5),
                 batch_size: 100,
             },
+            secondary_refresh_interval: Duration::from_secs(3600),
             per_page: 100,
             lease_period: Duration::from_secs(30),
         }

@@ -3,6 +3,7 @@
 //! - [`worker`]: consumes zone casts from central, provisions every target of the zone's pool through
 //!   its [`designate_backends::Backend`], NOTIFYs, polls the pool's nameservers for the new serial and
 //!   reports ACTIVE / ERROR back to central. Tasks for one zone run one at a time and coalesce.
+//! - `xfr`: transfers of SECONDARY zones from their external masters.
 //! - [`poll`]: the serial poll with fast first probe and exponential backoff.
 //! - [`producer`]: the producer role: periodic tasks on the shards this instance holds.
 //! - [`tasks`]: the periodic tasks (recovery, zone purge, exists, delayed notify).
@@ -21,6 +22,8 @@ pub mod producer;
 pub mod shards;
 pub mod tasks;
 pub mod worker;
+// --- secondary zones: transfers from external masters ---
+mod xfr;
 
 pub use config::{BatchTaskConfig, ProducerConfig, PurgeTaskConfig, WorkerConfig};
 pub use producer::Producer;

@@ -91,9 +91,10 @@ impl Producer {
             .into_iter()
             .filter(|t| self.config.task_enabled(t.name()))
             .filter(|t| match t {
-                Task::ZonePurge | Task::DelayedNotify | Task::IncrementSerial => {
-                    self.central.is_some()
-                }
+                Task::ZonePurge
+                | Task::DelayedNotify
+                | Task::IncrementSerial
+                | Task::SecondaryRefresh => self.central.is_some(),
                 Task::PeriodicExists => self.notifier.is_some(),
                 Task::Recovery => true,
             })

@@ -7,7 +7,7 @@ use std::time::Duration;
 use chrono::Utc;
 use designate_bus::{CentralApi, Notifier, WorkerApi, ZoneTask};
 use designate_core::criteria::{Criteria, Page, SortDir};
-use designate_core::objects::{Action, Zone, ZoneStatus};
+use designate_core::objects::{Action, Zone, ZoneStatus, ZoneType};
 use designate_core::{DesignateError, RequestContext};
 use designate_storage::{Storage, StorageError};
 
@@ -26,17 +26,21 @@ pub enum Task {
     DelayedNotify,
     /// `increment_serial`: one serial bump for zones flagged `increment_serial`.
     IncrementSerial,
+    /// `periodic_secondary_refresh`: transfer SECONDARY zones again once their SOA refresh
+    /// interval has passed since `transferred_at`.
+    SecondaryRefresh,
 }
 
 impl Task {
     /// Every task, in the order a tick runs them.
-    pub const ALL: [Self; 5] = [
+    pub const ALL: [Self; 6] = [
         Self::Recovery,
         // Before delayed_notify, which leaves zones still waiting for their bump alone.
         Self::IncrementSerial,
         Self::DelayedNotify,
         Self::ZonePurge,
         Self::PeriodicExists,
+        Self::SecondaryRefresh,
     ];
 
     /// Upstream's plugin name (`[producer_task:<name>]`, `enabled_tasks`).
@@ -47,6 +51,7 @@ impl Task {
             Self::PeriodicExists => "periodic_exists",
             Self::DelayedNotify => "delayed_notify",
             Self::IncrementSerial => "increment_serial",
+            Self::SecondaryRefresh => "periodic_secondary_refresh",
         }
     }
 
@@ -58,6 +63,7 @@ impl Task {
             Self::PeriodicExists => config.exists_interval,
             Self::DelayedNotify => config.delayed_notify.interval,
             Self::IncrementSerial => config.increment_serial.interval,
+            Self::SecondaryRefresh => config.secondary_refresh_interval,
         }
     }
 }
@@ -112,6 +118,7 @@ impl TaskEnv<'_> {
             Task::PeriodicExists => self.exists(shards).await,
             Task::DelayedNotify => self.delayed_notify(shards).await,
             Task::IncrementSerial => self.increment_serial(shards).await,
+            Task::SecondaryRefresh => self.secondary_refresh(shards).await,
         }
     }
 
@@ -287,6 +294,35 @@ impl TaskEnv<'_> {
     }
 }
 
+// --- producer `periodic_secondary_refresh` ---
+impl TaskEnv<'_> {
+    /// `periodic_secondary_refresh` (upstream's `PeriodicSecondaryRefreshTask`): every
+    /// SECONDARY zone of the shards transferred longer than its refresh interval ago gets an
+    /// `xfr_zone` through central (the worker transfers only when the master's serial is newer).
+    /// Zones never transferred are recovery's.
+    async fn secondary_refresh(&self, shards: (u16, u16)) -> Result<usize, TaskError> {
+        let central = self.central.ok_or(TaskError::NotWired("central"))?;
+        let criteria = Criteria::new().eq("type", ZoneType::Secondary.as_str());
+        let now = Utc::now().naive_utc();
+        let due: Vec<_> = self
+            .zones(shards, &criteria)
+            .await?
+            .into_iter()
+            .filter(|z| z.action != Action::Delete)
+            .filter(|z| {
+                z.transferred_at
+                    .is_some_and(|at| (now - at).num_seconds() > i64::from(z.refresh.max(0)))
+            })
+            .collect();
+        let ctx = context(Task::SecondaryRefresh);
+        for zone in &due {
+            tracing::debug!(zone = %zone.name, "refresh interval passed, XFR");
+            central.xfr_zone(&ctx, zone.id).await?;
+        }
+        Ok(due.len())
+    }
+}
+
 /// Upstream's notification timestamp format.
 fn fmt_ts(ts: chrono::NaiveDateTime) -> String {
     ts.format("%Y-%m-%dT%H:%M:%S%.6f").to_string()
@@ -294,6 +330,13 @@ fn fmt_ts(ts: chrono::NaiveDateTime) -> String {
 
 /// The task that brings a zone's targets to the state its row describes.
 pub fn task_for(zone: &Zone) -> ZoneTask {
+    // A SECONDARY zone never transferred reaches its targets through its first transfer.
+    if zone.zone_type == ZoneType::Secondary
+        && zone.transferred_at.is_none()
+        && zone.action != Action::Delete
+    {
+        return ZoneTask::Transfer;
+    }
     match zone.action {
         Action::Create => ZoneTask::Create,
         Action::Delete => ZoneTask::Delete,

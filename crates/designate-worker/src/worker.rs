@@ -11,7 +11,7 @@ use std::sync::Arc;
 use designate_backends::{from_target, BackendContext, BackendError};
 use designate_bus::inproc::WorkerCast;
 use designate_bus::{CentralApi, PushOutcome, ZoneTask};
-use designate_core::objects::{Pool, PoolTarget, Zone};
+use designate_core::objects::{Action, Pool, PoolTarget, Zone, ZoneType};
 use designate_core::RequestContext;
 use designate_storage::Storage;
 use tokio::sync::mpsc;
@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::notify::notify_with_retries;
 use crate::poll::{self, Expect};
+use crate::xfr;
 use crate::WorkerConfig;
 
 /// The worker role.
@@ -58,39 +59,95 @@ impl Worker {
         mut casts: mpsc::UnboundedReceiver<WorkerCast>,
         shutdown: CancellationToken,
     ) {
-        let mut running: JoinSet<Uuid> = JoinSet::new();
-        // Zones with a task running, and the merged follow-up cast, if any.
-        let mut inflight: HashMap<Uuid, Option<WorkerCast>> = HashMap::new();
+        let mut running: JoinSet<(Uuid, Lane)> = JoinSet::new();
+        // Zones with a task running, and the merged follow-up cast, if any. Transfers from a
+        // SECONDARY zone's masters have a lane of their own: a transfer ends in a push, which
+        // must not merge into the transfer that caused it.
+        let mut inflight: HashMap<(Uuid, Lane), Option<WorkerCast>> = HashMap::new();
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 cast = casts.recv() => {
                     let Some(cast) = cast else { break };
-                    let zone_id = cast.zone.id;
-                    match inflight.get_mut(&zone_id) {
+                    let key = (cast.zone.id, Lane::of(cast.task));
+                    match inflight.get_mut(&key) {
                         Some(next) => *next = Some(merge(next.take(), cast)),
                         None => {
-                            inflight.insert(zone_id, None);
-                            running.spawn(Arc::clone(&self).execute(cast, shutdown.clone()));
+                            inflight.insert(key, None);
+                            running.spawn(Arc::clone(&self).run_cast(cast, shutdown.clone()));
                         }
                     }
                 }
                 Some(done) = running.join_next(), if !running.is_empty() => {
-                    let zone_id = match done {
-                        Ok(zone_id) => zone_id,
+                    let key = match done {
+                        Ok(key) => key,
                         Err(error) => {
                             tracing::error!(%error, "zone task panicked");
                             continue;
                         }
                     };
-                    if let Some(next) = inflight.remove(&zone_id).flatten() {
-                        inflight.insert(zone_id, None);
-                        running.spawn(Arc::clone(&self).execute(next, shutdown.clone()));
+                    if let Some(next) = inflight.remove(&key).flatten() {
+                        inflight.insert(key, None);
+                        running.spawn(Arc::clone(&self).run_cast(next, shutdown.clone()));
                     }
                 }
             }
         }
         running.abort_all();
+    }
+
+    async fn run_cast(
+        self: Arc<Self>,
+        cast: WorkerCast,
+        shutdown: CancellationToken,
+    ) -> (Uuid, Lane) {
+        let lane = Lane::of(cast.task);
+        let zone_id = match lane {
+            Lane::Transfer => self.transfer(cast, &shutdown).await,
+            Lane::Push => self.execute(cast, shutdown).await,
+        };
+        (zone_id, lane)
+    }
+
+    /// A transfer from the zone's masters (as stored now; a NOTIFY's cast names the master that
+    /// sent it), reported to central, which stores it and casts the push.
+    async fn transfer(&self, cast: WorkerCast, shutdown: &CancellationToken) -> Uuid {
+        let zone_id = cast.zone.id;
+        let stored = match self.storage.begin_read().await {
+            Ok(mut tx) => tx.get_zone(zone_id).await,
+            Err(e) => Err(e),
+        };
+        let zone = match stored {
+            Ok(zone) if zone.zone_type == ZoneType::Secondary && zone.action != Action::Delete => {
+                zone
+            }
+            Ok(_) | Err(designate_storage::StorageError::NotFound(_)) => return zone_id,
+            Err(error) => {
+                // Left to recovery (the zone stays PENDING).
+                tracing::warn!(zone = %cast.zone.name, %error, "cannot read zone for XFR");
+                return zone_id;
+            }
+        };
+        let masters = if cast.zone.masters.is_empty() {
+            zone.masters.clone()
+        } else {
+            cast.zone.masters.clone()
+        };
+        let fetched = tokio::select! {
+            () = shutdown.cancelled() => return zone_id,
+            fetched = xfr::fetch(&zone, &masters, self.config.xfr_timeout) => fetched,
+        };
+        let xfr::Fetched::Report(outcome) = fetched else {
+            return zone_id;
+        };
+        let ctx = RequestContext {
+            request_id: cast.ctx.request_id.clone(),
+            ..RequestContext::admin()
+        };
+        if let Err(error) = self.central.finish_zone_xfr(&ctx, zone_id, outcome).await {
+            tracing::warn!(zone = %zone.name, %error, "could not report XFR");
+        }
+        zone_id
     }
 
     async fn execute(self: Arc<Self>, cast: WorkerCast, shutdown: CancellationToken) -> Uuid {
@@ -130,6 +187,13 @@ impl Worker {
         shutdown: &CancellationToken,
     ) -> Result<bool, WorkerError> {
         let pool_id = zone.pool_id.ok_or(WorkerError::NoPool)?;
+        if let ZoneTask::Move { from_pool } = task {
+            self.leave_pool(zone, from_pool, shutdown).await;
+        }
+        let task = match task {
+            ZoneTask::Move { .. } => ZoneTask::Create,
+            other => other,
+        };
         let pool = self.storage.begin_read().await?.get_pool(pool_id).await?;
         let results = futures::future::join_all(
             pool.targets
@@ -146,7 +210,7 @@ impl Worker {
         }
         let expect = match task {
             ZoneTask::Delete => Expect::Absent,
-            ZoneTask::Create | ZoneTask::Update => Expect::SerialAtLeast(zone.serial),
+            _ => Expect::SerialAtLeast(zone.serial),
         };
         let nameservers = resolve_all(
             pool.nameservers
@@ -175,9 +239,11 @@ impl Worker {
         let mut waits = poll::backoff(&self.config);
         loop {
             let result: Result<(), BackendError> = match task {
-                ZoneTask::Create => backend.create_zone(zone).await,
+                ZoneTask::Create | ZoneTask::Move { .. } => backend.create_zone(zone).await,
                 ZoneTask::Update => backend.update_zone(zone).await,
                 ZoneTask::Delete => backend.delete_zone(zone).await,
+                // Transfers never reach the targets (their own lane).
+                ZoneTask::Transfer => return true,
             };
             match result {
                 Ok(()) => break,
@@ -205,6 +271,32 @@ impl Worker {
         true
     }
 
+    /// Removes a moved zone from every target of the pool it left (upstream leaves it there).
+    /// Failures are logged: the zone is served by its new pool whatever happens here.
+    async fn leave_pool(&self, zone: &Zone, from_pool: Uuid, shutdown: &CancellationToken) {
+        let pool = match self.storage.begin_read().await {
+            Ok(mut tx) => tx.get_pool(from_pool).await,
+            Err(e) => Err(e),
+        };
+        let pool = match pool {
+            Ok(pool) => pool,
+            Err(error) => {
+                tracing::warn!(zone = %zone.name, %from_pool, %error, "old pool unreadable, zone left on its targets");
+                return;
+            }
+        };
+        let mut old = zone.clone();
+        old.pool_id = Some(from_pool);
+        let results = futures::future::join_all(
+            pool.targets
+                .iter()
+                .map(|target| self.apply_on_target(ZoneTask::Delete, &old, target, shutdown)),
+        )
+        .await;
+        let removed = results.iter().filter(|ok| **ok).count();
+        tracing::info!(zone = %zone.name, %from_pool, removed, targets = results.len(), "zone removed from the old pool");
+    }
+
     async fn notify_also(&self, zone: &Zone, pool: &Pool, shutdown: &CancellationToken) {
         let hosts = resolve_all(pool.also_notifies.iter().map(|n| (n.host.as_str(), n.port))).await;
         for addr in hosts {
@@ -219,10 +311,12 @@ impl Worker {
 /// Merges a pending follow-up with a newer cast for the same zone.
 fn merge(pending: Option<WorkerCast>, newer: WorkerCast) -> WorkerCast {
     let Some(pending) = pending else { return newer };
+    // A move must still leave its old pool, whatever follows it but a delete.
     let rank = |t: ZoneTask| match t {
-        ZoneTask::Update => 0,
+        ZoneTask::Update | ZoneTask::Transfer => 0,
         ZoneTask::Create => 1,
-        ZoneTask::Delete => 2,
+        ZoneTask::Move { .. } => 2,
+        ZoneTask::Delete => 3,
     };
     let task = if rank(pending.task) > rank(newer.task) {
         pending.task
@@ -230,6 +324,22 @@ fn merge(pending: Option<WorkerCast>, newer: WorkerCast) -> WorkerCast {
         newer.task
     };
     WorkerCast { task, ..newer }
+}
+
+/// Which queue of a zone a cast waits in: pushes to the targets, or transfers from masters.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+enum Lane {
+    Push,
+    Transfer,
+}
+
+impl Lane {
+    fn of(task: ZoneTask) -> Self {
+        match task {
+            ZoneTask::Transfer => Self::Transfer,
+            _ => Self::Push,
+        }
+    }
 }
 
 /// The DNS address a target is NOTIFYed at: its `host`/`port` options (upstream's names).

@@ -68,11 +68,13 @@ pub(crate) async fn run(config: Config, shutdown: CancellationToken) -> Result<(
         .await
         .context("cannot start MiniDNS")?;
     let mdns_addr = mdns.local_addr();
-    tasks.spawn(log_exit("mdns", mdns.serve(shutdown.clone())));
 
     // In-process bus, or RabbitMQ when [DEFAULT] transport_url is set (then other processes
     // may join: more centrals, workers, APIs).
     let bus = crate::roles::Bus::for_all(&config, shutdown.clone());
+    // NOTIFYs from SECONDARY zones' masters become transfers.
+    mdns.set_worker(Arc::clone(&bus.worker));
+    tasks.spawn(log_exit("mdns", mdns.serve(shutdown.clone())));
     let central = Arc::new(Central::new(
         Arc::clone(&storage),
         Arc::clone(&bus.worker),
@@ -160,6 +162,11 @@ pub(crate) async fn run_mdns(config: Config, shutdown: CancellationToken) -> Res
     let mdns = designate_mdns::bind(mdns_config(&config), storage)
         .await
         .context("cannot start MiniDNS")?;
+    // With a bus, NOTIFYs from SECONDARY zones' masters become transfers cast to the workers.
+    if let Some(amqp) = config.bus.amqp.clone() {
+        let link = designate_bus::amqp::Link::new(amqp, "mdns");
+        mdns.set_worker(Arc::new(designate_bus::amqp::WorkerClient::new(link)));
+    }
     tracing::info!("mdns ready: mdns={}", mdns.local_addr());
     let beat = crate::roles::spawn_heartbeat(&config, "mdns", shutdown.clone());
     mdns.serve(shutdown).await?;

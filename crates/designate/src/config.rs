@@ -188,6 +188,7 @@ impl Config {
             .unwrap_or(worker.poll_max_retries);
         worker.poll_delay = f.get_secs(w, "poll_delay")?.unwrap_or(worker.poll_delay);
         worker.notify = f.get_bool(w, "notify")?.unwrap_or(worker.notify);
+        worker.xfr_timeout = f.get_secs(w, "xfr_timeout")?.unwrap_or(worker.xfr_timeout);
 
         let mut producer = ProducerConfig::default();
         let r = "producer_task:worker_periodic_recovery";
@@ -220,6 +221,9 @@ impl Config {
         inc.interval = f.get_secs(i, "interval")?.unwrap_or(inc.interval);
         inc.batch_size = f.get(i, "batch_size")?.unwrap_or(inc.batch_size);
         producer.per_page = f.get(p, "per_page")?.unwrap_or(producer.per_page);
+        producer.secondary_refresh_interval = f
+            .get_secs("producer_task:periodic_secondary_refresh", "interval")?
+            .unwrap_or(producer.secondary_refresh_interval);
 
         let ns_records = f
             .get_list("service:nameserver", "ns_records")

@@ -111,6 +111,12 @@ pub(crate) fn routes() -> Router<AppState> {
             "/v2/zones/{zone_id}/tasks/abandon",
             post(zone_actions::abandon),
         )
+        // --- secondary zones and zone tasks ---
+        .route("/v2/zones/{zone_id}/tasks/xfr", post(zone_actions::xfr))
+        .route(
+            "/v2/zones/{zone_id}/tasks/pool_move",
+            post(zone_actions::pool_move),
+        )
         // --- cross-project and key resources ---
         .route("/v2/tsigkeys", get(tsigkeys::list).post(tsigkeys::create))
         .route(

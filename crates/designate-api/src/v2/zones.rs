@@ -6,7 +6,9 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 use designate_core::error::ValidationError;
-use designate_core::objects::{Action, NewZone, Zone, ZoneStatus, ZoneType, ZoneUpdate};
+use designate_core::objects::{
+    Action, NewZone, Zone, ZoneMaster, ZoneStatus, ZoneType, ZoneUpdate,
+};
 use designate_core::DesignateError;
 use serde_json::{json, Map, Value};
 use uuid::Uuid;
@@ -53,7 +55,7 @@ const CREATE_FIELDS: &[&str] = &[
     "pool_id",
 ];
 /// Fields an update body may change; any other rendered field must be echoed unchanged.
-const UPDATE_FIELDS: &[&str] = &["email", "description", "ttl"];
+const UPDATE_FIELDS: &[&str] = &["email", "description", "ttl", "masters"];
 /// Fields of the rendered zone (upstream's adapter); keys outside this set are never valid.
 const RENDERED_FIELDS: &[&str] = &[
     "id",
@@ -94,7 +96,7 @@ pub(crate) fn zone_json(zone: &Zone, base: &str) -> Value {
         "version": zone.version,
         "attributes": zone.attributes,
         "type": zone.zone_type.as_str(),
-        "masters": [],
+        "masters": zone.masters.iter().map(ZoneMaster::render).collect::<Vec<_>>(),
         "created_at": timestamp(&zone.created_at),
         "updated_at": opt_timestamp(zone.updated_at.as_ref()),
         "transferred_at": opt_timestamp(zone.transferred_at.as_ref()),
@@ -165,16 +167,7 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
             )))
         }
     };
-    let masters = match body.get("masters") {
-        None | Some(Value::Null) => 0,
-        Some(Value::Array(items)) => items.len(),
-        Some(other) => {
-            return Err(body::value_error(format!(
-                "A list is required in field masters, not a {}",
-                body::python_type(other)
-            )))
-        }
-    };
+    let masters = parse_masters(body)?.unwrap_or_default();
     // --- zone placement: `attributes`, scheduling hints (upstream's ZoneAttribute: key ≤ 50,
     // value ≤ 255 characters, strings) ---
     let mut attributes = std::collections::BTreeMap::new();
@@ -207,14 +200,45 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         }
     }
 
-    if zone_type != "PRIMARY" {
-        // Secondary zones need their masters stored (zone_masters), which the core objects do not
-        // carry yet; catalog zones are made by pools, not by tenants.
+    if zone_type == "CATALOG" {
+        // Catalog zones are made by pools, not by tenants.
         return Err(ApiError::bad_request(format!(
             "Zone type {zone_type} is not supported by this deployment"
         )));
     }
-    if masters > 0 {
+    if zone_type == "SECONDARY" {
+        // Upstream's Zone.validate: masters required; e-mail and TTL come from the master
+        // (central sets its managed e-mail).
+        if masters.is_empty() {
+            return Err(schema_error(
+                "type",
+                "required",
+                "masters",
+                "'masters' is a required property",
+            ));
+        }
+        for field in ["email", "ttl"] {
+            if body.contains_key(field) {
+                return Err(schema_error(
+                    "type",
+                    "not_allowed",
+                    field,
+                    &format!("'{field}' can't be specified when type is SECONDARY"),
+                ));
+            }
+        }
+        return Ok(NewZone {
+            name,
+            email: None,
+            ttl: None,
+            description,
+            zone_type: Some(ZoneType::Secondary),
+            pool_id,
+            attributes,
+            masters,
+        });
+    }
+    if !masters.is_empty() {
         return Err(schema_error(
             "type",
             "maxItems",
@@ -238,7 +262,37 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         zone_type: Some(ZoneType::Primary),
         pool_id,
         attributes,
+        masters: Vec::new(),
     })
+}
+
+/// `masters`: a list of `"host[:port]"` strings (upstream's ZoneMaster adapter); `None` when
+/// absent.
+fn parse_masters(body: &Map<String, Value>) -> Result<Option<Vec<ZoneMaster>>, ApiError> {
+    let items = match body.get("masters") {
+        None | Some(Value::Null) => return Ok(None),
+        Some(Value::Array(items)) => items,
+        Some(other) => {
+            return Err(body::value_error(format!(
+                "A list is required in field masters, not a {}",
+                body::python_type(other)
+            )))
+        }
+    };
+    let mut masters = Vec::with_capacity(items.len());
+    for item in items {
+        let Value::String(text) = item else {
+            return Err(body::value_error(format!(
+                "A string is required in field masters, not a {}",
+                body::python_type(item)
+            )));
+        };
+        let master = ZoneMaster::parse(text)?;
+        if !masters.contains(&master) {
+            masters.push(master);
+        }
+    }
+    Ok(Some(masters))
 }
 
 /// Upstream's `Zone.validate` failures: one detail under `errors.errors`.
@@ -369,10 +423,12 @@ fn parse_zone_update(body: &Map<String, Value>, current: &Value) -> Result<ZoneU
         .get("description")
         .map(|v| body::string("description", v, 160, true))
         .transpose()?;
+    let masters = parse_masters(body)?;
     Ok(ZoneUpdate {
         email,
         ttl,
         description,
+        masters,
     })
 }
 

@@ -37,6 +37,7 @@ pub(crate) fn zone(name: &str) -> Zone {
         delayed_notify: false,
         increment_serial: false,
         attributes: Default::default(),
+        masters: Vec::new(),
     }
 }
 

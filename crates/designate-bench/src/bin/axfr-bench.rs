@@ -253,6 +253,7 @@ fn zone_row() -> Zone {
         delayed_notify: false,
         increment_serial: false,
         attributes: Default::default(),
+        masters: Vec::new(),
     }
 }
 

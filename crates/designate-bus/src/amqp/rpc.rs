@@ -41,7 +41,7 @@ use uuid::Uuid;
 
 use super::topology::declare_topic_queue;
 use super::{communication_failure, BusError, Link};
-use crate::{AbsoluteLimits, CentralApi, ManagedOwner, ManagedRecords, PushOutcome};
+use crate::{AbsoluteLimits, CentralApi, ManagedOwner, ManagedRecords, PushOutcome, XfrOutcome};
 
 /// How long a stopping central waits for requests it already took.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
@@ -284,6 +284,18 @@ pub enum CentralRequest {
     DeletePool {
         id: Uuid,
     },
+    // --- secondary zones and zone tasks ---
+    XfrZone {
+        zone_id: Uuid,
+    },
+    FinishZoneXfr {
+        zone_id: Uuid,
+        outcome: XfrOutcome,
+    },
+    PoolMoveZone {
+        zone_id: Uuid,
+        target_pool_id: Option<Uuid>,
+    },
 }
 
 impl CentralRequest {
@@ -360,6 +372,10 @@ impl CentralRequest {
             Self::CreatePool { .. } => "create_pool",
             Self::UpdatePool { .. } => "update_pool",
             Self::DeletePool { .. } => "delete_pool",
+            // secondary zones and zone tasks
+            Self::XfrZone { .. } => "xfr_zone",
+            Self::FinishZoneXfr { .. } => "finish_zone_xfr",
+            Self::PoolMoveZone { .. } => "pool_move_zone",
         }
     }
 }
@@ -1095,6 +1111,34 @@ impl CentralApi for CentralClient {
     async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
         self.call(ctx, CentralRequest::DeletePool { id }).await
     }
+    // --- secondary zones and zone tasks ---
+    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
+        self.call(ctx, CentralRequest::XfrZone { zone_id }).await
+    }
+    async fn finish_zone_xfr(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        outcome: XfrOutcome,
+    ) -> Result<Option<Zone>> {
+        self.call(ctx, CentralRequest::FinishZoneXfr { zone_id, outcome })
+            .await
+    }
+    async fn pool_move_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_pool_id: Option<Uuid>,
+    ) -> Result<Zone> {
+        self.call(
+            ctx,
+            CentralRequest::PoolMoveZone {
+                zone_id,
+                target_pool_id,
+            },
+        )
+        .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -1368,5 +1412,14 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         R::CreatePool { pool } => wrap(central.create_pool(ctx, pool).await),
         R::UpdatePool { pool } => wrap(central.update_pool(ctx, pool).await),
         R::DeletePool { id } => wrap(central.delete_pool(ctx, id).await),
+        // secondary zones and zone tasks
+        R::XfrZone { zone_id } => wrap(central.xfr_zone(ctx, zone_id).await),
+        R::FinishZoneXfr { zone_id, outcome } => {
+            wrap(central.finish_zone_xfr(ctx, zone_id, outcome).await)
+        }
+        R::PoolMoveZone {
+            zone_id,
+            target_pool_id,
+        } => wrap(central.pool_move_zone(ctx, zone_id, target_pool_id).await),
     }
 }

@@ -11,6 +11,7 @@ mod service_status;
 mod tld;
 mod zone;
 // --- zone tasks (imports / exports) and secondary-zone masters ---
+mod zone_master;
 mod zone_task;
 // --- cross-project and key resources (tsigkeys, transfers, shares) ---
 mod shared_zone;
@@ -29,6 +30,7 @@ pub use recordset::{NewRecordSet, RecordSet, RecordSetUpdate};
 pub use service_status::ServiceStatus;
 pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
+pub use zone_master::{ZoneMaster, DEFAULT_MASTER_PORT, ZONE_MASTER_HOST_MAX};
 pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_MESSAGE_LEN};
 // --- cross-project and key resources ---
 pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use super::{Action, Timestamp, ZoneStatus, ZoneType};
+use super::{Action, Timestamp, ZoneMaster, ZoneStatus, ZoneType};
 
 /// A zone row.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -34,7 +34,7 @@ pub struct Zone {
     pub description: Option<String>,
     /// PRIMARY / SECONDARY / CATALOG.
     pub zone_type: ZoneType,
-    /// When last transferred between projects.
+    /// When a SECONDARY zone was last transferred from its masters.
     pub transferred_at: Option<Timestamp>,
     /// Default TTL of the zone's recordsets.
     pub ttl: i32,
@@ -67,6 +67,11 @@ pub struct Zone {
     /// Loaded by `get_zone`, `get_zone_any` and `find_zones`; empty elsewhere.
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    // --- secondary zones ---
+    /// The masters of a SECONDARY zone (upstream table `zone_masters`); empty for other types.
+    /// Loaded with the zone like `attributes`.
+    #[serde(default)]
+    pub masters: Vec<ZoneMaster>,
 }
 
 /// The fields a caller gives to create a zone.
@@ -89,6 +94,10 @@ pub struct NewZone {
     /// filters against pool attributes, stored in `zone_attributes`.
     #[serde(default)]
     pub attributes: BTreeMap<String, String>,
+    // --- secondary zones ---
+    /// Masters of a SECONDARY zone (required for it, refused for others).
+    #[serde(default)]
+    pub masters: Vec<ZoneMaster>,
 }
 
 /// The fields a caller may change on a zone (PATCH).
@@ -100,6 +109,9 @@ pub struct ZoneUpdate {
     pub ttl: Option<i32>,
     /// New description; `Some(None)` clears it.
     pub description: Option<Option<String>>,
+    /// New masters of a SECONDARY zone (a transfer follows).
+    #[serde(default)]
+    pub masters: Option<Vec<ZoneMaster>>,
 }
 
 /// Reverses a name label-wise character-wise as upstream does (`"org.example."` → `".elpmaxe.gro"`).

@@ -41,6 +41,14 @@ pub fn open_config() -> MdnsConfig {
 }
 
 pub async fn start_with(config: MdnsConfig) -> Fixture {
+    start_wired(config, None).await
+}
+
+/// [`start_with`], NOTIFYs from SECONDARY zones' masters cast to `worker`.
+pub async fn start_wired(
+    config: MdnsConfig,
+    worker: Option<Arc<dyn designate_bus::WorkerApi>>,
+) -> Fixture {
     let dir = tempfile::tempdir().unwrap();
     let url = format!(
         "sqlite:///{}",
@@ -55,6 +63,9 @@ pub async fn start_with(config: MdnsConfig) -> Fixture {
     let server = designate_mdns::bind(config, storage.clone() as Arc<dyn Storage>)
         .await
         .unwrap();
+    if let Some(worker) = worker {
+        server.set_worker(worker);
+    }
     let addr = server.local_addr();
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(server.serve(shutdown.clone()));
@@ -101,6 +112,7 @@ pub fn zone(name: &str, serial: u32) -> Zone {
         delayed_notify: false,
         increment_serial: false,
         attributes: Default::default(),
+        masters: Vec::new(),
     }
 }
 

@@ -50,6 +50,9 @@ pub use zones::{names_ignore_case, zone_criteria, zone_crud, zone_duplicates, zo
 // --- the zone's SOA without scanning records ---
 mod zone_soa;
 pub use zone_soa::zone_soa_recordset;
+// --- secondary zones ---
+mod secondary;
+pub use secondary::{zone_masters_roundtrip, zone_recordsets_replaced};
 
 /// Now, at the precision every engine stores: whole seconds, since upstream's MySQL columns
 /// are DATETIME without a fraction.
@@ -94,6 +97,7 @@ pub fn zone(name: &str, tenant: &str, pool_id: Uuid) -> Zone {
         delayed_notify: false,
         increment_serial: false,
         attributes: Default::default(),
+        masters: Vec::new(),
     }
 }
 
@@ -250,4 +254,7 @@ pub async fn run_all(s: &dyn Storage) {
     zone_shares(s).await;
     // --- the zone's SOA without scanning records ---
     zone_soa_recordset(s).await;
+    // --- secondary zones ---
+    zone_masters_roundtrip(s).await;
+    zone_recordsets_replaced(s).await;
 }

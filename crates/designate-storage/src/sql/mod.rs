@@ -34,6 +34,7 @@ mod transfer;
 mod url;
 mod zone_attributes;
 mod zone_counts;
+mod zone_masters;
 mod zones;
 // the zone's SOA without scanning records
 mod zone_soa;
@@ -731,6 +732,15 @@ impl StorageTx for SqlTx {
     // --- the zone's SOA for MiniDNS hot paths ---
     async fn zone_soa_recordset(&mut self, zone: &Zone) -> Result<Option<RecordSet>> {
         zone_soa::soa_recordset(self.conn(), zone).await
+    }
+
+    // --- secondary zones ---
+    async fn set_zone_masters(&mut self, zone: &Zone) -> Result<()> {
+        zone_masters::replace(self.conn(), zone).await
+    }
+
+    async fn delete_zone_recordsets(&mut self, zone_id: Uuid) -> Result<u64> {
+        zones::delete_recordsets(self.conn(), zone_id).await
     }
 }
 

@@ -124,11 +124,12 @@ pub(crate) async fn find_zones_visible_to(
     let mut q = head(&ZONES.select_list("z"));
     push_criteria(&mut q, conn.engine(), &ZONES, "z", criteria, None)?;
     push_page(&mut q, conn, &ZONES, "z", page).await?;
-    let items = q
+    let mut items = q
         .fetch_all(conn)
         .await?
         .iter()
         .map(zone_from_row)
         .collect::<Result<Vec<_>>>()?;
+    super::zone_masters::load(conn, &mut items).await?;
     Ok(Listing { items, total_count })
 }

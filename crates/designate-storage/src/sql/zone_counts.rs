@@ -65,6 +65,15 @@ pub(crate) async fn add(
     Ok(())
 }
 
+/// The zone's recordsets and records were all deleted.
+pub(crate) async fn reset(conn: &mut Conn, zone_id: Uuid) -> Result<()> {
+    let mut q =
+        Sql::new("UPDATE designate_zone_counts SET recordsets = 0, records = 0 WHERE zone_id = ");
+    q.bind(zone_id);
+    q.execute(conn).await?;
+    Ok(())
+}
+
 /// How many recordsets the zone holds, when it is live and has a row.
 pub(crate) async fn recordsets_of_live_zone(conn: &mut Conn, zone_id: Uuid) -> Result<Option<u64>> {
     let mut q = Sql::new(

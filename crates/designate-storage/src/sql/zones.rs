@@ -113,6 +113,7 @@ fn from_row(row: &super::query::Row) -> Result<Zone> {
         delayed_notify: r.flag("delayed_notify")?,
         increment_serial: r.flag("increment_serial")?,
         attributes: Default::default(),
+        masters: Vec::new(),
     })
 }
 
@@ -128,7 +129,8 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
     values.extend(data_values(z));
     Sql::insert("zones", &names, values).execute(conn).await?;
     super::zone_counts::create(conn, z.id).await?;
-    super::zone_attributes::insert(conn, z).await
+    super::zone_attributes::insert(conn, z).await?;
+    super::zone_masters::insert(conn, z).await
 }
 
 /// A zone by id; `live_only` hides soft-deleted zones.
@@ -157,6 +159,7 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) 
         None => return Err(StorageError::NotFound("zone")),
     };
     super::zone_attributes::load(conn, std::slice::from_mut(&mut zone)).await?;
+    super::zone_masters::load(conn, std::slice::from_mut(&mut zone)).await?;
     Ok(zone)
 }
 
@@ -183,6 +186,7 @@ pub(crate) async fn find(
         .map(from_row)
         .collect::<Result<Vec<_>>>()?;
     super::zone_attributes::load(conn, &mut items).await?;
+    super::zone_masters::load(conn, &mut items).await?;
     Ok(Listing { items, total_count })
 }
 
@@ -270,6 +274,18 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
     get(conn, z.id, false, false).await
 }
 
+/// Hard-deletes every record and recordset of a zone; returns how many recordsets went.
+pub(crate) async fn delete_recordsets(conn: &mut Conn, zone_id: Uuid) -> Result<u64> {
+    let mut q = Sql::new("DELETE FROM records WHERE zone_id = ");
+    q.bind(zone_id);
+    q.execute(conn).await?;
+    let mut q = Sql::new("DELETE FROM recordsets WHERE zone_id = ");
+    q.bind(zone_id);
+    let deleted = q.execute(conn).await?;
+    super::zone_counts::reset(conn, zone_id).await?;
+    Ok(deleted)
+}
+
 /// Hard-deletes a zone, its recordsets and records (the other children go by ON DELETE CASCADE).
 pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
     // Children first, explicitly: foreign keys may be off on a database upstream created.
@@ -277,6 +293,7 @@ pub(crate) async fn delete(conn: &mut Conn, id: Uuid) -> Result<()> {
         "records",
         "recordsets",
         "zone_attributes",
+        "zone_masters",
         "designate_zone_counts",
     ] {
         let mut q = Sql::new(&format!("DELETE FROM {table} WHERE zone_id = "));

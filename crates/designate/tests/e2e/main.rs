@@ -18,6 +18,8 @@ mod pools;
 mod pools_sql;
 mod producer_failover;
 mod restart;
+// secondary zones with a BIND9 master, pool moves
+mod secondary;
 mod sink;
 mod spine;
 mod zone_actions;

@@ -16,6 +16,8 @@ mod zone_task;
 mod shared_zone;
 mod tsigkey;
 mod zone_transfer;
+// --- floating-IP PTRs ---
+mod floating_ip;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -34,6 +36,10 @@ pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_ME
 pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};
 pub use tsigkey::{
     NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
+};
+pub use floating_ip::{
+    parse_fip_key, reverse_record_name, reverse_zone_name, FloatingIp, FloatingIpUpdate,
+    NetworkFloatingIp, FLOATING_IP_RESOURCE_TYPE,
 };
 pub use zone_transfer::{
     NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, ZoneTransferAccept,

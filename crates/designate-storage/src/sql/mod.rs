@@ -704,6 +704,10 @@ impl StorageTx for SqlTx {
     async fn zone_soa_recordset(&mut self, zone: &Zone) -> Result<Option<RecordSet>> {
         zone_soa::soa_recordset(self.conn(), zone).await
     }
+
+    async fn find_managed_records(&mut self, resource_type: &str) -> Result<Vec<Record>> {
+        recordsets::managed_records(self.conn(), resource_type).await
+    }
 }
 
 #[cfg(test)]

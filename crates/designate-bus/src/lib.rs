@@ -19,6 +19,7 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{FloatingIp, FloatingIpUpdate};
 use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
@@ -610,6 +611,41 @@ pub trait CentralApi: Send + Sync + 'static {
     async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
         let _ = (ctx, id);
         Err(pool_writes_unsupported())
+    }
+
+    // --- floating-IP PTRs ---
+
+    /// The caller's floating IPs (from Neutron, with the context's token) with their PTRs
+    /// (upstream's `list_floatingips`). The default refuses.
+    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
+        let _ = ctx;
+        Err(unsupported("floating ip PTRs"))
+    }
+
+    /// The caller's floating IP `region`:`id` with its PTR (upstream's `get_floatingip`;
+    /// `not_found` when Neutron does not list it for the caller). The default refuses.
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<FloatingIp> {
+        let _ = (ctx, region, id);
+        Err(unsupported("floating ip PTRs"))
+    }
+
+    /// Sets (`ptrdname` a name) or unsets (`ptrdname` null) the PTR of floating IP
+    /// `region`:`id` (upstream's `update_floatingip`); returns the floating IP after a set,
+    /// `None` otherwise. The default refuses.
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    ) -> Result<Option<FloatingIp>> {
+        let _ = (ctx, region, id, update);
+        Err(unsupported("floating ip PTRs"))
     }
 }
 

@@ -21,6 +21,8 @@
 //! - `tsigkeys`: TSIG key CRUD and its pool / zone resource rule;
 //! - `transfers`: zone transfer requests and accepts (the zone changes project);
 //! - `shares`: zone shares (other projects see the zone and add recordsets to it).
+//! - `floatingips` / `neutron`: floating-IP PTRs, the floating IPs listed from Neutron with the
+//!   caller's token.
 //!
 //! **Invariants:** every change to a zone's data commits in one transaction together with the
 //! zone's new serial (strictly increasing) and its rewritten SOA record; the worker cast and the
@@ -56,6 +58,11 @@ mod imports;
 mod zone_actions;
 // pool writes through the API
 mod pool_writes;
+// floating-IP PTRs
+mod floatingips;
+mod neutron;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 
@@ -75,6 +82,7 @@ use designate_storage::Storage;
 use uuid::Uuid;
 
 pub use config::CentralConfig;
+pub use neutron::NeutronConfig;
 pub use quotas::default_quotas;
 
 /// The central service: validates requests, writes the store, casts zone tasks to the worker and
@@ -90,6 +98,8 @@ pub struct Central {
     notifier: Arc<dyn Notifier>,
     /// Limits and defaults.
     config: CentralConfig,
+    /// Where floating IPs are listed (`[network_api:neutron]`).
+    neutron: neutron::Neutron,
 }
 
 impl std::fmt::Debug for Central {
@@ -112,6 +122,7 @@ impl Central {
             storage,
             worker,
             notifier,
+            neutron: neutron::Neutron::new(config.neutron.clone()),
             config,
         }
     }
@@ -617,5 +628,29 @@ impl CentralApi for Central {
 
     async fn delete_pool(&self, _ctx: &RequestContext, id: Uuid) -> Result<Pool> {
         Self::delete_pool(self, id).await
+    }
+    // --- floating-IP PTRs ---
+    async fn list_floatingips(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<Vec<designate_core::objects::FloatingIp>> {
+        self.fip_list(ctx).await
+    }
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<designate_core::objects::FloatingIp> {
+        self.fip_get(ctx, region, id).await
+    }
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: designate_core::objects::FloatingIpUpdate,
+    ) -> Result<Option<designate_core::objects::FloatingIp>> {
+        self.fip_update(ctx, region, id, update).await
     }
 }

@@ -16,6 +16,8 @@ mod tsigkeys;
 mod zone_tasks;
 // small zone actions: nameservers, abandon
 mod zone_actions;
+// floating-IP PTRs
+mod floatingips;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
@@ -148,6 +150,12 @@ pub(crate) fn routes() -> Router<AppState> {
         .route(
             "/v2/zones/{zone_id}/shares/{zone_share_id}",
             get(shares::show).delete(shares::delete),
+        )
+        // --- floating-IP PTRs ---
+        .route("/v2/reverse/floatingips", get(floatingips::list))
+        .route(
+            "/v2/reverse/floatingips/{fip_key}",
+            get(floatingips::show).patch(floatingips::update),
         )
 }
 

@@ -21,3 +21,5 @@ mod transfers;
 mod tsigkeys;
 // pool writes through the API
 mod pools;
+// floating-IP PTRs
+mod floatingips;

@@ -19,6 +19,7 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{FloatingIp, FloatingIpUpdate};
 use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
@@ -284,6 +285,17 @@ pub enum CentralRequest {
     DeletePool {
         id: Uuid,
     },
+    // --- floating-IP PTRs ---
+    ListFloatingips,
+    GetFloatingip {
+        region: String,
+        id: Uuid,
+    },
+    UpdateFloatingip {
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    },
 }
 
 impl CentralRequest {
@@ -360,6 +372,10 @@ impl CentralRequest {
             Self::CreatePool { .. } => "create_pool",
             Self::UpdatePool { .. } => "update_pool",
             Self::DeletePool { .. } => "delete_pool",
+            // floating-IP PTRs
+            Self::ListFloatingips => "list_floatingips",
+            Self::GetFloatingip { .. } => "get_floatingip",
+            Self::UpdateFloatingip { .. } => "update_floatingip",
         }
     }
 }
@@ -1095,6 +1111,29 @@ impl CentralApi for CentralClient {
     async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
         self.call(ctx, CentralRequest::DeletePool { id }).await
     }
+    // --- floating-IP PTRs ---
+    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
+        self.call(ctx, CentralRequest::ListFloatingips).await
+    }
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<FloatingIp> {
+        self.call(ctx, CentralRequest::GetFloatingip { region, id })
+            .await
+    }
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    ) -> Result<Option<FloatingIp>> {
+        self.call(ctx, CentralRequest::UpdateFloatingip { region, id, update })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -1368,5 +1407,11 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         R::CreatePool { pool } => wrap(central.create_pool(ctx, pool).await),
         R::UpdatePool { pool } => wrap(central.update_pool(ctx, pool).await),
         R::DeletePool { id } => wrap(central.delete_pool(ctx, id).await),
+        // floating-IP PTRs
+        R::ListFloatingips => wrap(central.list_floatingips(ctx).await),
+        R::GetFloatingip { region, id } => wrap(central.get_floatingip(ctx, region, id).await),
+        R::UpdateFloatingip { region, id, update } => {
+            wrap(central.update_floatingip(ctx, region, id, update).await)
+        }
     }
 }

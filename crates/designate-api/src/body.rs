@@ -57,7 +57,7 @@ impl FromRequest<AppState> for JsonObject {
 }
 
 /// Parses a body as upstream's `body_dict` + adapter do.
-fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
     if bytes.iter().all(u8::is_ascii_whitespace) {
         return Err(ApiError::new(
             ErrorKind::EmptyRequestBody,

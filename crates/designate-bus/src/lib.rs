@@ -347,13 +347,16 @@ pub trait CentralApi: Send + Sync + 'static {
         Err(unsupported("zone exports"))
     }
     /// Starts an import of `zone_file` into the caller's project: a PENDING IMPORT task, run
-    /// asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message).
+    /// asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message). The new
+    /// zone is scheduled with `attributes` as a zone create is (none: the default pool with the
+    /// default filters); hints no pool satisfies are refused at once, as upstream.
     async fn create_zone_import(
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        let _ = (ctx, zone_file);
+        let _ = (ctx, zone_file, attributes);
         Err(unsupported("zone imports"))
     }
     /// An import task of the caller's project (`zone_import_not_found`).

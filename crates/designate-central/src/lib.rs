@@ -421,8 +421,9 @@ impl CentralApi for Central {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        self.import_create(ctx, zone_file).await
+        self.import_create(ctx, zone_file, attributes).await
     }
 
     async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {

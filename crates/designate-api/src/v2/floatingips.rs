@@ -46,7 +46,7 @@ fn fip_json(fip: &FloatingIp, base: &str) -> Value {
 
 /// A PATCH body: `ptrdname` (upstream's nullable `DomainField`), `description` (≤ 160),
 /// `ttl` (0..=2147483647), each nullable.
-pub(crate) fn parse_update(body: &Map<String, Value>) -> Result<FloatingIpUpdate, ApiError> {
+pub(super) fn parse_update(body: &Map<String, Value>) -> Result<FloatingIpUpdate, ApiError> {
     body::reject_unknown_keys(body, FIELDS, "floatingip")?;
     let ptrdname = match body.get("ptrdname") {
         None => None,

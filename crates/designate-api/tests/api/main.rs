@@ -23,3 +23,5 @@ mod tsigkeys;
 mod pools;
 // floating-IP PTRs
 mod floatingips;
+// the OpenAPI document
+mod openapi;

@@ -186,6 +186,8 @@ pub enum CentralRequest {
     },
     CreateZoneImport {
         zone_file: String,
+        #[serde(default)]
+        attributes: std::collections::BTreeMap<String, String>,
     },
     GetZoneImport {
         id: Uuid,
@@ -900,9 +902,16 @@ impl CentralApi for CentralClient {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::CreateZoneImport { zone_file })
-            .await
+        self.call(
+            ctx,
+            CentralRequest::CreateZoneImport {
+                zone_file,
+                attributes,
+            },
+        )
+        .await
     }
     async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
         self.call(ctx, CentralRequest::GetZoneImport { id }).await
@@ -1340,7 +1349,10 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         }
         R::DeleteZoneExport { id } => wrap(central.delete_zone_export(ctx, id).await),
         R::ExportZone { zone_id } => wrap(central.export_zone(ctx, zone_id).await),
-        R::CreateZoneImport { zone_file } => wrap(central.create_zone_import(ctx, zone_file).await),
+        R::CreateZoneImport {
+            zone_file,
+            attributes,
+        } => wrap(central.create_zone_import(ctx, zone_file, attributes).await),
         R::GetZoneImport { id } => wrap(central.get_zone_import(ctx, id).await),
         R::FindZoneImports { criteria, page } => {
             wrap(central.find_zone_imports(ctx, criteria, page).await)

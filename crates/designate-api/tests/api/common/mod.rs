@@ -236,7 +236,7 @@ impl Api {
     }
 }
 
-async fn reply(resp: reqwest::Response) -> Reply {
+pub(crate) async fn reply(resp: reqwest::Response) -> Reply {
     let status = resp.status();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
@@ -442,8 +442,9 @@ impl CentralApi for Faulty {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        self.0.create_zone_import(ctx, zone_file).await
+        self.0.create_zone_import(ctx, zone_file, attributes).await
     }
     async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
         self.0.get_zone_import(ctx, id).await

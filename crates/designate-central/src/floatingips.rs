@@ -214,7 +214,10 @@ impl Central {
         let by_name = Criteria::new().eq("name", name);
         let found = {
             let mut tx = begin_read(self.storage.as_ref()).await?;
-            find_all_zones(tx.as_mut(), &by_name).await?.into_iter().next()
+            find_all_zones(tx.as_mut(), &by_name)
+                .await?
+                .into_iter()
+                .next()
         };
         if let Some(zone) = found {
             return Ok(zone);

@@ -93,7 +93,11 @@ impl Neutron {
     }
 
     /// Upstream's `_endpoints`: `(url, region)` pairs to ask, restricted to `region` if given.
-    fn endpoints(&self, ctx: &RequestContext, region: Option<&str>) -> Result<Vec<(String, String)>> {
+    fn endpoints(
+        &self,
+        ctx: &RequestContext,
+        region: Option<&str>,
+    ) -> Result<Vec<(String, String)>> {
         let wanted = |r: &str| region.is_none_or(|want| want == r);
         if !self.config.endpoints.is_empty() {
             let found: Vec<(String, String)> = self

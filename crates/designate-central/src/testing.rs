@@ -129,7 +129,10 @@ fn answer(state: &Mutex<State>, target: &str, token: Option<&str>, base: &str) -
     let mut state = state.lock().unwrap_or_else(PoisonError::into_inner);
     state.requests.push(target.to_owned());
     if let Some(status) = state.fail_with {
-        return (status, json!({"NeutronError": {"message": "injected failure"}}));
+        return (
+            status,
+            json!({"NeutronError": {"message": "injected failure"}}),
+        );
     }
     if !token.is_some_and(|t| state.tokens.iter().any(|known| known == t)) {
         return (401, json!({"error": "Authentication required"}));

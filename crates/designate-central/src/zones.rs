@@ -491,7 +491,13 @@ impl Central {
     }
 
     /// [`Central::notify_zone`] with `shared` known to the caller.
-    async fn notify_zone_shared(&self, ctx: &RequestContext, verb: &str, zone: &Zone, shared: bool) {
+    async fn notify_zone_shared(
+        &self,
+        ctx: &RequestContext,
+        verb: &str,
+        zone: &Zone,
+        shared: bool,
+    ) {
         let body = payload::zone(zone, shared);
         self.notifier
             .notify(ctx, &format!("dns.domain.{verb}"), body.clone())

@@ -450,7 +450,10 @@ mod tests {
     #[test]
     fn network_api_neutron_options() {
         let c = Config::from_file(&ConfFile::parse("").unwrap()).unwrap();
-        assert_eq!(c.central.neutron, designate_central::NeutronConfig::default());
+        assert_eq!(
+            c.central.neutron,
+            designate_central::NeutronConfig::default()
+        );
         let c = Config::from_file(
             &ConfFile::parse(
                 "[network_api:neutron]\nendpoints = RegionOne|http://n1:9696, RegionTwo|http://n2:9696/v2.0\n\
@@ -470,7 +473,11 @@ mod tests {
         assert_eq!(c.central.neutron.endpoint_type, "internalURL");
         assert_eq!(c.central.neutron.timeout, std::time::Duration::from_secs(5));
         assert_eq!(c.central.managed_resource_tenant_id, "managed");
-        for bad in ["endpoints = http://n1", "endpoints = r|https://n1", "timeout = soon"] {
+        for bad in [
+            "endpoints = http://n1",
+            "endpoints = r|https://n1",
+            "timeout = soon",
+        ] {
             let text = format!("[network_api:neutron]\n{bad}\n");
             let e = Config::from_file(&ConfFile::parse(&text).unwrap()).unwrap_err();
             assert!(e.to_string().contains("network_api:neutron"), "{bad}: {e}");

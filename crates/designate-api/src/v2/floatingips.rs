@@ -76,7 +76,10 @@ fn enforce_find_records(state: &AppState, ctx: &RequestContext) -> Result<(), Ap
         &state.policy,
         &elevated,
         "find_records",
-        &target([("project_id", "None".to_owned()), ("tenant_id", "None".to_owned())]),
+        &target([
+            ("project_id", "None".to_owned()),
+            ("tenant_id", "None".to_owned()),
+        ]),
     )
 }
 

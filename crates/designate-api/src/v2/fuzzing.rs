@@ -6,8 +6,7 @@
 use axum::http::header::CONTENT_TYPE;
 use axum::http::{HeaderMap, HeaderValue};
 use designate_core::objects::{
-    Action, Pool, RecordSet, TransferStatus, Zone, ZoneStatus, ZoneTransferRequest,
-    ZoneType,
+    Action, Pool, RecordSet, TransferStatus, Zone, ZoneStatus, ZoneTransferRequest, ZoneType,
 };
 use uuid::Uuid;
 

@@ -47,7 +47,10 @@ mod tests {
             .collect();
         let undocumented: Vec<_> = routed.difference(&documented).collect();
         let unrouted: Vec<_> = documented.difference(&routed).collect();
-        assert!(undocumented.is_empty(), "routed, not documented: {undocumented:?}");
+        assert!(
+            undocumented.is_empty(),
+            "routed, not documented: {undocumented:?}"
+        );
         assert!(unrouted.is_empty(), "documented, not routed: {unrouted:?}");
     }
 

@@ -68,9 +68,9 @@ pub(crate) async fn mark_shared(
 pub(super) fn parse_new(b: &Map<String, Value>) -> Result<String, ApiError> {
     body::reject_unknown_keys(b, &["target_project_id"], "shared_zone")?;
     match b.get("target_project_id") {
-        Some(v) => Ok(
-            body::string("target_project_id", v, SHARE_PROJECT_MAX, false)?.unwrap_or_default(),
-        ),
+        Some(v) => {
+            Ok(body::string("target_project_id", v, SHARE_PROJECT_MAX, false)?.unwrap_or_default())
+        }
         None => Err(body::required("target_project_id")),
     }
 }

@@ -154,7 +154,9 @@ fn project_field(field: &str, v: &Value) -> Result<Option<String>, ApiError> {
 
 /// A create body: `description` and `target_project_id`; `zone_id` / `zone_name` are
 /// replaced by the path's zone, as upstream's controller does.
-pub(super) fn parse_new_request(b: &Map<String, Value>) -> Result<NewZoneTransferRequest, ApiError> {
+pub(super) fn parse_new_request(
+    b: &Map<String, Value>,
+) -> Result<NewZoneTransferRequest, ApiError> {
     body::reject_unknown_keys(
         b,
         &["description", "target_project_id", "zone_id", "zone_name"],

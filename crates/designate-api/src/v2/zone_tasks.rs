@@ -437,10 +437,15 @@ mod tests {
         );
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
         let parsed = zone_file_of(&h, br#"{"zonefile": "z"}"#).unwrap();
-        assert_eq!((parsed.zone_file.as_str(), parsed.attributes.len()), ("z", 0));
-        let parsed =
-            zone_file_of(&h, br#"{"zonefile": "z", "attributes": {"pool_level": "gold"}}"#)
-                .unwrap();
+        assert_eq!(
+            (parsed.zone_file.as_str(), parsed.attributes.len()),
+            ("z", 0)
+        );
+        let parsed = zone_file_of(
+            &h,
+            br#"{"zonefile": "z", "attributes": {"pool_level": "gold"}}"#,
+        )
+        .unwrap();
         assert_eq!(parsed.attributes["pool_level"], "gold");
         for bad in [
             &br#"{"zonefile": "z", "attributes": ["a"]}"#[..],

@@ -339,7 +339,10 @@ pub(crate) async fn update(
     Ok((status, Json(rendered)).into_response())
 }
 
-pub(super) fn parse_zone_update(body: &Map<String, Value>, current: &Value) -> Result<ZoneUpdate, ApiError> {
+pub(super) fn parse_zone_update(
+    body: &Map<String, Value>,
+    current: &Value,
+) -> Result<ZoneUpdate, ApiError> {
     // As upstream's adapter: unknown keys, and read-only/immutable keys whose value differs from
     // the stored one, are rejected together.
     let bad: Vec<String> = body

@@ -42,7 +42,12 @@ async fn start(neutron: &NeutronServer, api: ApiConfig) -> Api {
     start_full(api, central_config(endpoints)).await
 }
 
-async fn patch(api: &Api, key: &str, body: Value, headers: &[(&str, &str)]) -> crate::common::Reply {
+async fn patch(
+    api: &Api,
+    key: &str,
+    body: Value,
+    headers: &[(&str, &str)],
+) -> crate::common::Reply {
     api.call(
         Method::PATCH,
         &format!("/v2/reverse/floatingips/{key}"),
@@ -56,7 +61,9 @@ async fn patch(api: &Api, key: &str, body: Value, headers: &[(&str, &str)]) -> c
 async fn list_shows_the_projects_floating_ips_across_pages() {
     let neutron = NeutronServer::start().await;
     let api = start(&neutron, ApiConfig::default()).await;
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &P1).await;
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &P1)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["floatingips"], json!([]));
 
@@ -66,7 +73,9 @@ async fn list_shows_the_projects_floating_ips_across_pages() {
         .map(|a| neutron.add(a, "p1"))
         .collect();
     neutron.add("203.0.113.5", "p2");
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &P1).await;
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &P1)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     let base = &api.base;
     assert_eq!(
@@ -93,12 +102,22 @@ async fn list_shows_the_projects_floating_ips_across_pages() {
     );
     // The caller's project and token went to Neutron; the next page was followed.
     let requests = neutron.requests();
-    assert!(requests.iter().any(|q| q == "/v2.0/floatingips?project_id=p1"), "{requests:?}");
-    assert!(requests.iter().any(|q| q.contains("marker=")), "{requests:?}");
+    assert!(
+        requests
+            .iter()
+            .any(|q| q == "/v2.0/floatingips?project_id=p1"),
+        "{requests:?}"
+    );
+    assert!(
+        requests.iter().any(|q| q.contains("marker=")),
+        "{requests:?}"
+    );
 
     // A caller whose token Neutron refuses sees none (upstream logs the HTTP error).
     let stranger = [("x-auth-project-id", "p1"), ("x-auth-token", "bad")];
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &stranger).await;
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &stranger)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["floatingips"], json!([]));
 }
@@ -129,11 +148,23 @@ async fn set_show_replace_and_unset_a_ptr() {
     // The reverse zone belongs to the managed-resource project; the PTR is a managed record.
     let all = [("x-auth-all-projects", "true")];
     let zones = api
-        .call(Method::GET, "/v2/zones?name=2.0.192.in-addr.arpa.", None, &all)
+        .call(
+            Method::GET,
+            "/v2/zones?name=2.0.192.in-addr.arpa.",
+            None,
+            &all,
+        )
         .await;
-    assert_eq!(zones.body["zones"][0]["project_id"], MANAGED_TENANT, "{}", zones.text);
+    assert_eq!(
+        zones.body["zones"][0]["project_id"], MANAGED_TENANT,
+        "{}",
+        zones.text
+    );
     assert_eq!(zones.body["zones"][0]["email"], "hostmaster@example.com");
-    let zone_id = zones.body["zones"][0]["id"].as_str().unwrap_or_default().to_owned();
+    let zone_id = zones.body["zones"][0]["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_owned();
     let rs = api
         .call(
             Method::GET,
@@ -143,11 +174,19 @@ async fn set_show_replace_and_unset_a_ptr() {
         )
         .await;
     assert_eq!(rs.body["recordsets"][0]["name"], "10.2.0.192.in-addr.arpa.");
-    assert_eq!(rs.body["recordsets"][0]["records"], json!(["www.example.org."]));
+    assert_eq!(
+        rs.body["recordsets"][0]["records"],
+        json!(["www.example.org."])
+    );
     assert_eq!(rs.body["recordsets"][0]["ttl"], 300);
 
     let r = api
-        .call(Method::GET, &format!("/v2/reverse/floatingips/{key}"), None, &P1)
+        .call(
+            Method::GET,
+            &format!("/v2/reverse/floatingips/{key}"),
+            None,
+            &P1,
+        )
         .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["ptrdname"], "www.example.org.");
@@ -165,7 +204,10 @@ async fn set_show_replace_and_unset_a_ptr() {
             &all,
         )
         .await;
-    assert_eq!(rs.body["recordsets"][0]["records"], json!(["mail.example.org."]));
+    assert_eq!(
+        rs.body["recordsets"][0]["records"],
+        json!(["mail.example.org."])
+    );
 
     // A body without ptrdname changes nothing.
     let r = patch(&api, &key, json!({"description": "x"}), &P1).await;
@@ -176,7 +218,12 @@ async fn set_show_replace_and_unset_a_ptr() {
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
     assert_eq!(r.text, "");
     let r = api
-        .call(Method::GET, &format!("/v2/reverse/floatingips/{key}"), None, &P1)
+        .call(
+            Method::GET,
+            &format!("/v2/reverse/floatingips/{key}"),
+            None,
+            &P1,
+        )
         .await;
     assert_eq!(r.body["ptrdname"], Value::Null);
     assert_eq!(r.body["status"], "INACTIVE");
@@ -206,7 +253,9 @@ async fn a_ptr_of_an_address_now_owned_by_another_project_is_deleted() {
     assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
 
     neutron.reassign(id, "p2");
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &P2).await;
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &P2)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["floatingips"][0]["ptrdname"], Value::Null);
     let all = [("x-auth-all-projects", "true")];
@@ -215,9 +264,14 @@ async fn a_ptr_of_an_address_now_owned_by_another_project_is_deleted() {
         .await;
     assert_eq!(r.body["recordsets"], json!([]), "p1's stale PTR is gone");
     // p1 no longer has the floating IP.
-    api.call(Method::GET, &format!("/v2/reverse/floatingips/{key}"), None, &P1)
-        .await
-        .assert_error(404, "not_found");
+    api.call(
+        Method::GET,
+        &format!("/v2/reverse/floatingips/{key}"),
+        None,
+        &P1,
+    )
+    .await
+    .assert_error(404, "not_found");
 }
 
 #[tokio::test]
@@ -229,7 +283,12 @@ async fn errors_are_upstreams() {
 
     for bad in ["nope", "RegionOne:nope", &id.to_string(), "Region%20One:x"] {
         let r = api
-            .call(Method::GET, &format!("/v2/reverse/floatingips/{bad}"), None, &P1)
+            .call(
+                Method::GET,
+                &format!("/v2/reverse/floatingips/{bad}"),
+                None,
+                &P1,
+            )
             .await;
         r.assert_error(400, "bad_request");
         patch(&api, bad, json!({"ptrdname": null}), &P1)
@@ -257,24 +316,39 @@ async fn errors_are_upstreams() {
     // Not the caller's floating IP (another project's, another id).
     let unknown = uuid::Uuid::new_v4();
     let r = api
-        .call(Method::GET, &format!("/v2/reverse/floatingips/RegionOne:{unknown}"), None, &P1)
+        .call(
+            Method::GET,
+            &format!("/v2/reverse/floatingips/RegionOne:{unknown}"),
+            None,
+            &P1,
+        )
         .await;
     r.assert_error(404, "not_found");
     assert_eq!(
         r.body["message"],
         format!("FloatingIP {unknown} in RegionOne is not associated for project \"p1\"")
     );
-    api.call(Method::GET, &format!("/v2/reverse/floatingips/{key}"), None, &P2)
-        .await
-        .assert_error(404, "not_found");
+    api.call(
+        Method::GET,
+        &format!("/v2/reverse/floatingips/{key}"),
+        None,
+        &P2,
+    )
+    .await
+    .assert_error(404, "not_found");
     patch(&api, &key, json!({"ptrdname": "a.example.org."}), &P2)
         .await
         .assert_error(404, "not_found");
 
     // A region without a configured endpoint: upstream's configuration error.
-    api.call(Method::GET, &format!("/v2/reverse/floatingips/RegionTwo:{id}"), None, &P1)
-        .await
-        .assert_error(500, "configuration_error");
+    api.call(
+        Method::GET,
+        &format!("/v2/reverse/floatingips/RegionTwo:{id}"),
+        None,
+        &P1,
+    )
+    .await
+    .assert_error(500, "configuration_error");
 
     // Bodies.
     for body in [
@@ -305,21 +379,38 @@ async fn errors_are_upstreams() {
     r.assert_error(400, "invalid_json");
 
     // Methods.
-    api.call(Method::POST, "/v2/reverse/floatingips", Some(json!({})), &P1)
-        .await
-        .assert_error(405, "method_not_allowed");
-    api.call(Method::DELETE, &format!("/v2/reverse/floatingips/{key}"), None, &P1)
-        .await
-        .assert_error(405, "method_not_allowed");
+    api.call(
+        Method::POST,
+        "/v2/reverse/floatingips",
+        Some(json!({})),
+        &P1,
+    )
+    .await
+    .assert_error(405, "method_not_allowed");
+    api.call(
+        Method::DELETE,
+        &format!("/v2/reverse/floatingips/{key}"),
+        None,
+        &P1,
+    )
+    .await
+    .assert_error(405, "method_not_allowed");
 
     // Neutron answering an HTTP error: nothing listed (upstream logs it).
     neutron.fail_with(Some(500));
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &P1).await;
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &P1)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
     assert_eq!(r.body["floatingips"], json!([]));
-    api.call(Method::GET, &format!("/v2/reverse/floatingips/{key}"), None, &P1)
-        .await
-        .assert_error(404, "not_found");
+    api.call(
+        Method::GET,
+        &format!("/v2/reverse/floatingips/{key}"),
+        None,
+        &P1,
+    )
+    .await
+    .assert_error(404, "not_found");
 }
 
 #[tokio::test]
@@ -341,9 +432,14 @@ async fn unreachable_or_unconfigured_neutron() {
 
     // No endpoints and no service catalog (noauth has none).
     let api = start_full(ApiConfig::default(), CentralConfig::default()).await;
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &P1).await;
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &P1)
+        .await;
     r.assert_error(500, "configuration_error");
-    assert_eq!(r.body["message"], "No service_catalog and no configured endpoints");
+    assert_eq!(
+        r.body["message"],
+        "No service_catalog and no configured endpoints"
+    );
 }
 
 #[tokio::test]
@@ -365,13 +461,24 @@ async fn find_records_policy_guards_the_reads() {
     api.call(Method::GET, "/v2/reverse/floatingips", None, &P1)
         .await
         .assert_error(403, "forbidden");
-    api.call(Method::GET, &format!("/v2/reverse/floatingips/RegionOne:{id}"), None, &P1)
-        .await
-        .assert_error(403, "forbidden");
+    api.call(
+        Method::GET,
+        &format!("/v2/reverse/floatingips/RegionOne:{id}"),
+        None,
+        &P1,
+    )
+    .await
+    .assert_error(403, "forbidden");
     // With upstream's defaults a reader passes (the check runs elevated).
     let neutron = NeutronServer::start().await;
     let api = start(&neutron, ApiConfig::default()).await;
-    let reader = [("x-auth-project-id", "p1"), ("x-roles", "reader"), ("x-auth-token", TOKEN)];
-    let r = api.call(Method::GET, "/v2/reverse/floatingips", None, &reader).await;
+    let reader = [
+        ("x-auth-project-id", "p1"),
+        ("x-roles", "reader"),
+        ("x-auth-token", TOKEN),
+    ];
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &reader)
+        .await;
     assert_eq!(r.status, StatusCode::OK, "{}", r.text);
 }

@@ -29,7 +29,12 @@ async fn the_document_is_served_and_every_operation_is_routed() {
         for method in item.as_object().expect("item").keys() {
             let m = Method::from_bytes(method.to_uppercase().as_bytes()).expect("method");
             let r = api.call(m, &concrete, None, &[]).await;
-            assert_ne!(r.status, StatusCode::METHOD_NOT_ALLOWED, "{method} {path}: {}", r.text);
+            assert_ne!(
+                r.status,
+                StatusCode::METHOD_NOT_ALLOWED,
+                "{method} {path}: {}",
+                r.text
+            );
             // An unrouted path is upstream's generic 404 `not_found`; routed ones answer with
             // their own resource's error (or succeed).
             assert!(

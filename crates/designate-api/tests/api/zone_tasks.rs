@@ -835,7 +835,8 @@ async fn import_places_the_zone_by_its_attributes_else_in_the_default_pool() {
 
     // Hints no pool satisfies are refused at once, and no task is left.
     let unknown = uuid::Uuid::new_v4().to_string();
-    let body = json!({"zonefile": small_zone("nowhere.example.org."), "attributes": {"pool_id": unknown}});
+    let body =
+        json!({"zonefile": small_zone("nowhere.example.org."), "attributes": {"pool_id": unknown}});
     import_json(&api, body.clone(), &[])
         .await
         .assert_error(404, "no_valid_pool_found");

@@ -135,7 +135,10 @@ mod tests {
     fn keys_follow_re_fip() {
         let id = "a86dba58-0043-4cc6-a1bb-69d5e86f3ca3";
         let (region, uuid) = parse_fip_key(&format!("RegionOne:{id}")).unwrap();
-        assert_eq!((region.as_str(), uuid.to_string().as_str()), ("RegionOne", id));
+        assert_eq!(
+            (region.as_str(), uuid.to_string().as_str()),
+            ("RegionOne", id)
+        );
         assert!(parse_fip_key(&format!("r.e-g_1:{}", id.to_uppercase())).is_ok());
         for bad in [
             id.to_owned(),

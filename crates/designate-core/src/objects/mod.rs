@@ -33,13 +33,13 @@ pub use tld::{validate_tld_name, NewTld, Tld, TldUpdate};
 pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_MESSAGE_LEN};
 // --- cross-project and key resources ---
-pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};
-pub use tsigkey::{
-    NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
-};
 pub use floating_ip::{
     parse_fip_key, reverse_record_name, reverse_zone_name, FloatingIp, FloatingIpUpdate,
     NetworkFloatingIp, FLOATING_IP_RESOURCE_TYPE,
+};
+pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};
+pub use tsigkey::{
+    NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,
 };
 pub use zone_transfer::{
     NewZoneTransferAccept, NewZoneTransferRequest, TransferStatus, ZoneTransferAccept,

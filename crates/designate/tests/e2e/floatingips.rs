@@ -90,6 +90,11 @@ async fn ptr_set_through_the_api_is_served_and_unset_is_nxdomain() {
     })
     .await;
     // The reverse zone itself stays, served.
-    let soa = udp(service.nameserver, "100.51.198.in-addr.arpa.", RecordType::SOA).await;
+    let soa = udp(
+        service.nameserver,
+        "100.51.198.in-addr.arpa.",
+        RecordType::SOA,
+    )
+    .await;
     assert_eq!(soa.response_code(), ResponseCode::NoError, "{soa:?}");
 }

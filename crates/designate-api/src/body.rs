@@ -80,6 +80,11 @@ fn parse_value(bytes: &[u8]) -> Result<Value, ApiError> {
     serde_json::from_slice(bytes).map_err(|e| ApiError::new(ErrorKind::InvalidJson, e.to_string()))
 }
 
+/// Parses a body as upstream's `body_dict` + adapter do (what [`JsonObject`] answers).
+pub(crate) fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
+    parse_value(bytes).and_then(into_object)
+}
+
 /// The object a body must be, as upstream's adapter sees it.
 pub(crate) fn into_object(value: Value) -> Result<Map<String, Value>, ApiError> {
     match value {
@@ -303,11 +308,6 @@ fn check_name(name: &str, allow_wildcard: bool) -> Result<(), NameFault> {
 mod tests {
     use super::*;
     use serde_json::json;
-
-    /// What [`JsonObject`] answers for `bytes`.
-    fn parse_object(bytes: &[u8]) -> Result<Map<String, Value>, ApiError> {
-        parse_value(bytes).and_then(into_object)
-    }
 
     #[test]
     fn body_parsing_errors() {

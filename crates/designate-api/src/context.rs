@@ -200,6 +200,11 @@ pub fn build_context(
         user_id: caller.user_id,
         roles: caller.roles,
         system_scope: caller.system_scope,
+        // Forwarded to Neutron by central (floating-IP PTRs), as upstream's context carries it.
+        auth_token: header("x-auth-token")
+            .filter(|t| !t.is_empty())
+            .map(|t| designate_core::AuthToken(t.to_owned())),
+        service_catalog: caller.service_catalog,
         ..RequestContext::default()
     };
     let allowed = |ctx: &RequestContext, rule: &str| {

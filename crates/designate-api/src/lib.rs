@@ -34,6 +34,15 @@ mod render;
 mod v2;
 mod versions;
 
+/// Entry points of the fuzz targets in `fuzz/` (not an API).
+#[doc(hidden)]
+pub mod fuzzing {
+    /// Feeds `bytes` as the body of every create / update body parser of `/v2`.
+    pub fn api_bodies(bytes: &[u8]) {
+        crate::v2::fuzzing::bodies(bytes);
+    }
+}
+
 use std::net::SocketAddr;
 use std::sync::Arc;
 

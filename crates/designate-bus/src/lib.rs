@@ -19,6 +19,7 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{FloatingIp, FloatingIpUpdate};
 use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
@@ -346,13 +347,16 @@ pub trait CentralApi: Send + Sync + 'static {
         Err(unsupported("zone exports"))
     }
     /// Starts an import of `zone_file` into the caller's project: a PENDING IMPORT task, run
-    /// asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message).
+    /// asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message). The new
+    /// zone is scheduled with `attributes` as a zone create is (none: the default pool with the
+    /// default filters); hints no pool satisfies are refused at once, as upstream.
     async fn create_zone_import(
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        let _ = (ctx, zone_file);
+        let _ = (ctx, zone_file, attributes);
         Err(unsupported("zone imports"))
     }
     /// An import task of the caller's project (`zone_import_not_found`).
@@ -646,6 +650,41 @@ pub trait CentralApi: Send + Sync + 'static {
     ) -> Result<Zone> {
         let _ = (ctx, zone_id, target_pool_id);
         Err(unsupported("pool moves"))
+    }
+
+    // --- floating-IP PTRs ---
+
+    /// The caller's floating IPs (from Neutron, with the context's token) with their PTRs
+    /// (upstream's `list_floatingips`). The default refuses.
+    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
+        let _ = ctx;
+        Err(unsupported("floating ip PTRs"))
+    }
+
+    /// The caller's floating IP `region`:`id` with its PTR (upstream's `get_floatingip`;
+    /// `not_found` when Neutron does not list it for the caller). The default refuses.
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<FloatingIp> {
+        let _ = (ctx, region, id);
+        Err(unsupported("floating ip PTRs"))
+    }
+
+    /// Sets (`ptrdname` a name) or unsets (`ptrdname` null) the PTR of floating IP
+    /// `region`:`id` (upstream's `update_floatingip`); returns the floating IP after a set,
+    /// `None` otherwise. The default refuses.
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    ) -> Result<Option<FloatingIp>> {
+        let _ = (ctx, region, id, update);
+        Err(unsupported("floating ip PTRs"))
     }
 }
 

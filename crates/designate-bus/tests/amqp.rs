@@ -1160,7 +1160,7 @@ async fn zone_tasks_nameservers_and_abandon_cross_the_bus() {
 
     let file = "$ORIGIN imported.example.org.\n@ 60 IN SOA ns1. admin.imported.example.org. 1 2 3 4 5\nwww 60 IN A 192.0.2.1\n";
     let import = client
-        .create_zone_import(&ctx(), file.to_owned())
+        .create_zone_import(&ctx(), file.to_owned(), Default::default())
         .await
         .unwrap();
     let done = loop {

@@ -41,6 +41,9 @@ pub struct CentralConfig {
     /// `[service:central] scheduler_filters`, in order (see [`crate::scheduler`] for why our
     /// default differs from upstream's).
     pub scheduler_filters: Vec<crate::scheduler::SchedulerFilter>,
+    // --- floating-IP PTRs ---
+    /// `[network_api:neutron]`: where floating IPs are listed.
+    pub neutron: crate::NeutronConfig,
 }
 
 /// Upstream's default pool id, parsed once. The constant is a literal UUID, so parsing cannot fail;
@@ -66,6 +69,7 @@ impl Default for CentralConfig {
             default_soa_minimum: 3600,
             quotas: crate::quotas::default_quotas(),
             scheduler_filters: crate::scheduler::DEFAULT_FILTERS.to_vec(),
+            neutron: crate::NeutronConfig::default(),
         }
     }
 }

@@ -10,6 +10,8 @@
 //! a few hundred statements. A central that dies mid-import leaves the task PENDING and no
 //! zone (upstream has the same gap).
 
+use std::collections::BTreeMap;
+
 use designate_bus::ZoneTask;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::name::is_in_zone;
@@ -116,8 +118,20 @@ impl Central {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
         let task = new_task(ctx, TaskType::Import, None)?;
+        // Upstream validates the hints against the scheduler at once, so that a caller learns
+        // now (not from an ERROR task) that no pool matches.
+        if !attributes.is_empty() {
+            let mut tx = begin_read(self.storage.as_ref()).await?;
+            crate::scheduler::schedule(
+                &self.config.scheduler_filters,
+                tx.find_pools().await.map_err(from_storage)?,
+                &attributes,
+                self.config.default_pool_id,
+            )?;
+        }
         let mut tx = begin(self.storage.as_ref()).await?;
         tx.create_zone_task(&task).await.map_err(from_storage)?;
         commit(tx).await?;
@@ -128,14 +142,24 @@ impl Central {
         let central = self.clone();
         let ctx = ctx.clone();
         let pending = task.clone();
-        tokio::spawn(async move { central.import_run(&ctx, pending, zone_file).await });
+        tokio::spawn(async move {
+            central
+                .import_run(&ctx, pending, zone_file, attributes)
+                .await;
+        });
         Ok(task)
     }
 
     /// The background part of an import: parse, check, write; the task ends COMPLETE or ERROR.
-    async fn import_run(&self, ctx: &RequestContext, task: ZoneTaskRow, zone_file: String) {
+    async fn import_run(
+        &self,
+        ctx: &RequestContext,
+        task: ZoneTaskRow,
+        zone_file: String,
+        attributes: BTreeMap<String, String>,
+    ) {
         let task_id = task.id;
-        let task = match self.import_steps(ctx, task, zone_file).await {
+        let task = match self.import_steps(ctx, task, zone_file, attributes).await {
             Ok(task) => task,
             Err((task, message)) => {
                 tracing::info!(import_id = %task_id, %message, "zone import failed");
@@ -163,6 +187,7 @@ impl Central {
         ctx: &RequestContext,
         task: ZoneTaskRow,
         zone_file: String,
+        attributes: BTreeMap<String, String>,
     ) -> std::result::Result<ZoneTaskRow, (ZoneTaskRow, String)> {
         let task = self.progress(task, "Parsing the zone file.").await;
         // Parsing a large file is CPU work: keep it off the async workers.
@@ -183,8 +208,9 @@ impl Central {
             }),
             description: None,
             zone_type: Some(ZoneType::Primary),
+            // Scheduled like a zone create: by these hints, else to the default pool.
             pool_id: None,
-            attributes: Default::default(),
+            attributes,
             masters: Vec::new(),
         };
         if let Err(e) = self.check_new_zone(ctx, &new) {

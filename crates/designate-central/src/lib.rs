@@ -21,6 +21,8 @@
 //! - `tsigkeys`: TSIG key CRUD and its pool / zone resource rule;
 //! - `transfers`: zone transfer requests and accepts (the zone changes project);
 //! - `shares`: zone shares (other projects see the zone and add recordsets to it).
+//! - `floatingips` / `neutron`: floating-IP PTRs, the floating IPs listed from Neutron with the
+//!   caller's token.
 //!
 //! **Invariants:** every change to a zone's data commits in one transaction together with the
 //! zone's new serial (strictly increasing) and its rewritten SOA record; the worker cast and the
@@ -59,6 +61,11 @@ mod pool_writes;
 // --- secondary zones and zone tasks (xfr, pool_move) ---
 mod pool_move;
 mod secondary;
+// floating-IP PTRs
+mod floatingips;
+mod neutron;
+#[cfg(feature = "testing")]
+pub mod testing;
 
 use std::sync::Arc;
 
@@ -78,6 +85,7 @@ use designate_storage::Storage;
 use uuid::Uuid;
 
 pub use config::CentralConfig;
+pub use neutron::NeutronConfig;
 pub use quotas::default_quotas;
 
 /// The central service: validates requests, writes the store, casts zone tasks to the worker and
@@ -93,6 +101,8 @@ pub struct Central {
     notifier: Arc<dyn Notifier>,
     /// Limits and defaults.
     config: CentralConfig,
+    /// Where floating IPs are listed (`[network_api:neutron]`).
+    neutron: neutron::Neutron,
 }
 
 impl std::fmt::Debug for Central {
@@ -115,6 +125,7 @@ impl Central {
             storage,
             worker,
             notifier,
+            neutron: neutron::Neutron::new(config.neutron.clone()),
             config,
         }
     }
@@ -413,8 +424,9 @@ impl CentralApi for Central {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        self.import_create(ctx, zone_file).await
+        self.import_create(ctx, zone_file, attributes).await
     }
 
     async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
@@ -644,5 +656,29 @@ impl CentralApi for Central {
         target_pool_id: Option<Uuid>,
     ) -> Result<Zone> {
         self.zone_pool_move(ctx, zone_id, target_pool_id).await
+    }
+    // --- floating-IP PTRs ---
+    async fn list_floatingips(
+        &self,
+        ctx: &RequestContext,
+    ) -> Result<Vec<designate_core::objects::FloatingIp>> {
+        self.fip_list(ctx).await
+    }
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<designate_core::objects::FloatingIp> {
+        self.fip_get(ctx, region, id).await
+    }
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: designate_core::objects::FloatingIpUpdate,
+    ) -> Result<Option<designate_core::objects::FloatingIp>> {
+        self.fip_update(ctx, region, id, update).await
     }
 }

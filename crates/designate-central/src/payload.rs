@@ -16,8 +16,8 @@ fn opt_ts(t: Option<&Timestamp>) -> Value {
     t.map_or(Value::Null, |t| Value::String(ts(t)))
 }
 
-/// The payload of a zone event.
-pub(crate) fn zone(zone: &Zone) -> Value {
+/// The payload of a zone event; `shared`: whether the zone is shared with any project.
+pub(crate) fn zone(zone: &Zone, shared: bool) -> Value {
     json!({
         "id": zone.id,
         "version": zone.version,
@@ -47,7 +47,7 @@ pub(crate) fn zone(zone: &Zone) -> Value {
         "increment_serial": zone.increment_serial,
         "attributes": [],
         "masters": [],
-        "shared": false,
+        "shared": shared,
     })
 }
 

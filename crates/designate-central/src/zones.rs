@@ -480,12 +480,12 @@ impl Central {
                 ));
             }
             // A shared zone goes only with the delete-shares switch, which takes its shares.
-            if !tx
+            let shared = !tx
                 .shared_zone_ids(&[zone.id])
                 .await
                 .map_err(from_storage)?
-                .is_empty()
-            {
+                .is_empty();
+            if shared {
                 if !ctx.delete_shares {
                     return Err(DesignateError::new(
                         ErrorKind::ZoneShared,
@@ -501,20 +501,42 @@ impl Central {
             zone.updated_at = Some(now());
             let zone = tx.update_zone(&zone).await.map_err(from_storage)?;
             commit(tx).await?;
-            Ok(zone)
+            Ok((zone, shared))
         })
         .await?;
+        let (zone, shared) = zone;
         tracing::info!(zone_id = %zone.id, name = %zone.name, hard_delete = ctx.hard_delete, "zone delete requested");
         self.worker
             .cast_zone_task(ctx, ZoneTask::Delete, zone.clone())
             .await;
-        self.notify_zone(ctx, "delete", &zone).await;
+        // The payload describes the zone as it was: shared, if its shares went with it.
+        self.notify_zone_shared(ctx, "delete", &zone, shared).await;
         Ok(zone)
     }
 
-    /// Emits `dns.zone.<verb>` and upstream's deprecated twin `dns.domain.<verb>`.
+    /// Emits `dns.zone.<verb>` and upstream's deprecated twin `dns.domain.<verb>`, with the
+    /// payload's `shared` read from the store (false if it cannot be read: notifications are
+    /// best effort).
     pub(crate) async fn notify_zone(&self, ctx: &RequestContext, verb: &str, zone: &Zone) {
-        let body = payload::zone(zone);
+        let shared = match begin_read(self.storage.as_ref()).await {
+            Ok(mut tx) => tx
+                .shared_zone_ids(&[zone.id])
+                .await
+                .is_ok_and(|ids| !ids.is_empty()),
+            Err(_) => false,
+        };
+        self.notify_zone_shared(ctx, verb, zone, shared).await;
+    }
+
+    /// [`Central::notify_zone`] with `shared` known to the caller.
+    async fn notify_zone_shared(
+        &self,
+        ctx: &RequestContext,
+        verb: &str,
+        zone: &Zone,
+        shared: bool,
+    ) {
+        let body = payload::zone(zone, shared);
         self.notifier
             .notify(ctx, &format!("dns.domain.{verb}"), body.clone())
             .await;

@@ -184,3 +184,66 @@ async fn shared_zone_is_visible_and_writable_for_the_target_until_unshared() {
         .unwrap()
         .is_empty());
 }
+
+/// Remembers every notification.
+#[derive(Default)]
+struct Notes(std::sync::Mutex<Vec<(String, serde_json::Value)>>);
+
+#[async_trait::async_trait]
+impl designate_bus::Notifier for Notes {
+    async fn notify(&self, _ctx: &RequestContext, event_type: &str, payload: serde_json::Value) {
+        self.0
+            .lock()
+            .unwrap()
+            .push((event_type.to_owned(), payload));
+    }
+}
+
+impl Notes {
+    /// `shared` of the last `event` notification.
+    fn shared_of(&self, event: &str) -> serde_json::Value {
+        let notes = self.0.lock().unwrap();
+        let (_, payload) = notes
+            .iter()
+            .rev()
+            .find(|(e, _)| e == event)
+            .unwrap_or_else(|| panic!("no {event}"));
+        payload["shared"].clone()
+    }
+}
+
+#[tokio::test]
+async fn zone_notifications_say_whether_the_zone_is_shared() {
+    let h = harness().await;
+    let notes = std::sync::Arc::new(Notes::default());
+    let central = designate_central::Central::new(
+        h.storage.clone(),
+        h.worker.clone(),
+        notes.clone(),
+        designate_central::CentralConfig::default(),
+    );
+    let p1 = ctx("p1");
+    let zone = central
+        .create_zone(&p1, new_zone("notes.example.org."))
+        .await
+        .unwrap();
+    assert_eq!(notes.shared_of("dns.zone.create"), false);
+    central
+        .share_zone(&p1, zone.id, "p2".to_owned())
+        .await
+        .unwrap();
+    let update = designate_core::objects::ZoneUpdate {
+        ttl: Some(600),
+        ..Default::default()
+    };
+    central.update_zone(&p1, zone.id, update).await.unwrap();
+    assert_eq!(notes.shared_of("dns.zone.update"), true);
+    assert_eq!(notes.shared_of("dns.domain.update"), true);
+    let with_switch = RequestContext {
+        delete_shares: true,
+        ..ctx("p1")
+    };
+    central.delete_zone(&with_switch, zone.id).await.unwrap();
+    // The deleted zone is described as it was: shared (its shares went with it).
+    assert_eq!(notes.shared_of("dns.zone.delete"), true);
+}

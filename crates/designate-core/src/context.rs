@@ -24,6 +24,42 @@ pub struct RequestContext {
     /// `X-Designate-Delete-Shares`: deleting a shared zone removes its shares too.
     #[serde(default)]
     pub delete_shares: bool,
+    // --- floating-IP PTRs: what central needs to ask Neutron on the caller's behalf ---
+    /// The caller's Keystone token (`X-Auth-Token`), which central forwards to Neutron as
+    /// upstream's network API does. Redacted in `Debug`.
+    #[serde(default)]
+    pub auth_token: Option<AuthToken>,
+    /// The token's service catalog (keystonemiddleware's `X-Service-Catalog`), where central
+    /// finds Neutron when `[network_api:neutron] endpoints` is unset.
+    #[serde(default)]
+    pub service_catalog: Vec<CatalogEndpoint>,
+}
+
+/// A Keystone token. `Debug` never shows it, so contexts can be logged.
+#[derive(Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct AuthToken(pub String);
+
+impl std::fmt::Debug for AuthToken {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("AuthToken(<redacted>)")
+    }
+}
+
+/// One endpoint of a service catalog, flattened: keystonemiddleware's v2 form
+/// `{"type", "endpoints": [{"region", "publicURL", …}]}` has one of these per (service, region,
+/// interface).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct CatalogEndpoint {
+    /// Service type, e.g. `network`.
+    pub service_type: String,
+    /// Region of the endpoint.
+    pub region: String,
+    /// Interface in upstream's v2 spelling: `publicURL`, `internalURL` or `adminURL`
+    /// (what `[network_api:neutron] endpoint_type` names).
+    pub endpoint_type: String,
+    /// The URL.
+    pub url: String,
 }
 
 impl RequestContext {

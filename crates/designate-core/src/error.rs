@@ -205,6 +205,12 @@ error_kinds! {
     SharedZoneHasSubZone => (400, "shared_zone_has_sub_zone"),
     /// The zone is shared (deleting it needs the delete-shares switch).
     ZoneShared => (400, "zone_is_shared"),
+    // --- floating-IP PTRs ---
+    /// A Neutron endpoint failed while listing floating IPs.
+    NeutronCommunicationFailure => (504, "neutron_communication_failure"),
+    /// The service catalog has no endpoint for the network service (upstream's
+    /// `NetworkEndpointNotFound`).
+    NetworkEndpointNotFound => (403, "no_endpoint"),
 }
 
 impl DesignateError {

@@ -21,5 +21,5 @@ pub mod rdata;
 pub mod serial;
 pub mod zonefile;
 
-pub use context::RequestContext;
+pub use context::{AuthToken, CatalogEndpoint, RequestContext};
 pub use error::{DesignateError, ErrorKind, Result};

@@ -537,6 +537,16 @@ pub trait StorageTx: Send {
         let _ = zone_id;
         Err(StorageError::Unsupported("delete_zone_recordsets"))
     }
+
+    // --- floating-IP PTRs ---------------------------------------------------------------------
+
+    /// Every managed record (any zone, any project) whose `managed_resource_type` is
+    /// `resource_type` (upstream's `find_records` with `managed` and `managed_resource_type`).
+    /// The default refuses.
+    async fn find_managed_records(&mut self, resource_type: &str) -> Result<Vec<Record>> {
+        let _ = resource_type;
+        Err(StorageError::Unsupported("find_managed_records"))
+    }
 }
 
 /// One record of a zone transfer page: the record's data with its recordset's owner, type and

@@ -141,6 +141,10 @@ impl Config {
         central.managed_resource_email = f
             .get_str("service:central", "managed_resource_email")
             .unwrap_or(central.managed_resource_email);
+        central.managed_resource_tenant_id = f
+            .get_str("service:central", "managed_resource_tenant_id")
+            .unwrap_or(central.managed_resource_tenant_id);
+        central.neutron = neutron_config(f)?;
         central.default_ttl = f
             .get("DEFAULT", "default_ttl")?
             .unwrap_or(central.default_ttl);
@@ -391,6 +395,31 @@ fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<
     Ok(f.get(section, option)?.unwrap_or(default))
 }
 
+/// `[network_api:neutron]`: `endpoints` (`<region>|<url>`, comma separated), `endpoint_type`,
+/// `timeout` (seconds). The TLS options (`insecure`, `ca_certificates_file`,
+/// `client_certificate_file`) are not read: this build speaks plain HTTP to Neutron, so an
+/// `https://` endpoint is refused here rather than failing every request.
+fn neutron_config(f: &ConfFile) -> Result<designate_central::NeutronConfig> {
+    let section = "network_api:neutron";
+    let mut neutron = designate_central::NeutronConfig::default();
+    for entry in f.get_list(section, "endpoints").unwrap_or_default() {
+        let Some((region, url)) = entry.split_once('|') else {
+            bail!("[{section}] endpoints: {entry:?} is not <region>|<url>");
+        };
+        if !url.starts_with("http://") {
+            bail!("[{section}] endpoints: {url:?}: only http:// endpoints are supported");
+        }
+        neutron.endpoints.push((region.to_owned(), url.to_owned()));
+    }
+    if let Some(endpoint_type) = f.get_str(section, "endpoint_type") {
+        neutron.endpoint_type = endpoint_type;
+    }
+    if let Some(seconds) = f.get::<u64>(section, "timeout")? {
+        neutron.timeout = std::time::Duration::from_secs(seconds);
+    }
+    Ok(neutron)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -520,6 +549,43 @@ mod tests {
             c.api_policy.rule("create_zone"),
             designate_api::Policy::defaults().rule("create_zone")
         );
+    }
+
+    #[test]
+    fn network_api_neutron_options() {
+        let c = Config::from_file(&ConfFile::parse("").unwrap()).unwrap();
+        assert_eq!(
+            c.central.neutron,
+            designate_central::NeutronConfig::default()
+        );
+        let c = Config::from_file(
+            &ConfFile::parse(
+                "[network_api:neutron]\nendpoints = RegionOne|http://n1:9696, RegionTwo|http://n2:9696/v2.0\n\
+                 endpoint_type = internalURL\ntimeout = 5\n\
+                 [service:central]\nmanaged_resource_tenant_id = managed\n",
+            )
+            .unwrap(),
+        )
+        .unwrap();
+        assert_eq!(
+            c.central.neutron.endpoints,
+            [
+                ("RegionOne".to_owned(), "http://n1:9696".to_owned()),
+                ("RegionTwo".to_owned(), "http://n2:9696/v2.0".to_owned())
+            ]
+        );
+        assert_eq!(c.central.neutron.endpoint_type, "internalURL");
+        assert_eq!(c.central.neutron.timeout, std::time::Duration::from_secs(5));
+        assert_eq!(c.central.managed_resource_tenant_id, "managed");
+        for bad in [
+            "endpoints = http://n1",
+            "endpoints = r|https://n1",
+            "timeout = soon",
+        ] {
+            let text = format!("[network_api:neutron]\n{bad}\n");
+            let e = Config::from_file(&ConfFile::parse(&text).unwrap()).unwrap_err();
+            assert!(e.to_string().contains("network_api:neutron"), "{bad}: {e}");
+        }
     }
 
     #[test]

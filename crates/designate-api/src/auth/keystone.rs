@@ -148,6 +148,47 @@ struct TokenData {
     roles: Vec<Named>,
     #[serde(default)]
     system: Option<serde_json::Value>,
+    #[serde(default)]
+    catalog: Vec<CatalogService>,
+}
+
+/// A service of the token's (v3) catalog.
+#[derive(Debug, Deserialize)]
+struct CatalogService {
+    #[serde(rename = "type")]
+    service_type: String,
+    #[serde(default)]
+    endpoints: Vec<CatalogEntry>,
+}
+
+#[derive(Debug, Deserialize)]
+struct CatalogEntry {
+    interface: String,
+    #[serde(default)]
+    region_id: Option<String>,
+    #[serde(default)]
+    region: Option<String>,
+    url: String,
+}
+
+/// The v3 catalog in keystonemiddleware's v2 shape (`X-Service-Catalog`): interface `public`
+/// becomes endpoint type `publicURL`, and so on.
+fn catalog_from(services: Vec<CatalogService>) -> Vec<designate_core::CatalogEndpoint> {
+    services
+        .into_iter()
+        .flat_map(|service| {
+            let service_type = service.service_type;
+            service
+                .endpoints
+                .into_iter()
+                .map(move |e| designate_core::CatalogEndpoint {
+                    service_type: service_type.clone(),
+                    region: e.region_id.or(e.region).unwrap_or_default(),
+                    endpoint_type: format!("{}URL", e.interface),
+                    url: e.url,
+                })
+        })
+        .collect()
 }
 
 #[derive(Debug, Deserialize)]
@@ -407,6 +448,7 @@ fn caller_from(token: TokenData) -> (Caller, DateTime<Utc>) {
         user_id: token.user.and_then(|u| u.id),
         roles: token.roles.into_iter().filter_map(|r| r.name).collect(),
         system_scope,
+        service_catalog: catalog_from(token.catalog),
     };
     (caller, token.expires_at)
 }
@@ -439,6 +481,39 @@ mod tests {
         .unwrap();
         let (caller, _) = caller_from(body.token);
         assert!(caller.system_scope && caller.project_id.is_none());
+    }
+
+    #[test]
+    fn catalog_takes_keystonemiddlewares_v2_names() {
+        let body: TokenBody = serde_json::from_value(json!({"token": {
+            "expires_at": "2030-01-01T00:00:00Z", "roles": [],
+            "catalog": [{"type": "network", "id": "s1", "endpoints": [
+                {"interface": "public", "region_id": "RegionOne", "region": "RegionOne",
+                 "url": "http://neutron:9696"},
+                {"interface": "internal", "region": "RegionTwo", "url": "http://n2:9696"}
+            ]}]
+        }}))
+        .unwrap();
+        let (caller, _) = caller_from(body.token);
+        let got: Vec<(&str, &str, &str, &str)> = caller
+            .service_catalog
+            .iter()
+            .map(|e| {
+                (
+                    e.service_type.as_str(),
+                    e.region.as_str(),
+                    e.endpoint_type.as_str(),
+                    e.url.as_str(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("network", "RegionOne", "publicURL", "http://neutron:9696"),
+                ("network", "RegionTwo", "internalURL", "http://n2:9696")
+            ]
+        );
     }
 
     #[test]

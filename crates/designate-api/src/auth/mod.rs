@@ -48,6 +48,9 @@ pub struct Caller {
     pub roles: Vec<String>,
     /// Whether the token is system scoped.
     pub system_scope: bool,
+    /// The token's service catalog (empty under noauth, as upstream's noauth middleware).
+    #[serde(default)]
+    pub service_catalog: Vec<designate_core::CatalogEndpoint>,
 }
 
 /// Why a request could not be authenticated.
@@ -132,6 +135,7 @@ pub(crate) fn noauth_caller(headers: &HeaderMap) -> Caller {
         user_id: Some(header("x-auth-user-id").unwrap_or("noauth-user").to_owned()),
         roles,
         system_scope: false,
+        service_catalog: Vec::new(),
     }
 }
 

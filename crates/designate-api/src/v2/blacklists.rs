@@ -38,7 +38,7 @@ fn blacklist_json(bl: &Blacklist, base: &str) -> Value {
 }
 
 /// `pattern` and `description` of a body; `pattern` is required unless `partial`.
-fn parse(
+pub(super) fn parse(
     body: &Map<String, Value>,
     partial: bool,
 ) -> Result<(Option<String>, Option<Option<String>>), ApiError> {

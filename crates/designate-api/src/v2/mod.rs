@@ -16,11 +16,16 @@ mod tsigkeys;
 mod zone_tasks;
 // small zone actions: nameservers, abandon
 mod zone_actions;
+// floating-IP PTRs
+mod floatingips;
+// the OpenAPI document of these routes
+mod openapi;
+// every body parser at once, for the api_bodies fuzz target
+pub(crate) mod fuzzing;
 
 use axum::extract::{FromRequestParts, RawPathParams};
 use axum::http::request::Parts;
 use axum::http::StatusCode;
-use axum::routing::{get, post};
 use axum::Router;
 use designate_core::ErrorKind;
 use uuid::Uuid;
@@ -28,133 +33,71 @@ use uuid::Uuid;
 use crate::error::ApiError;
 use crate::AppState;
 
-pub(crate) fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/v2/zones", get(zones::list).post(zones::create))
-        .route(
-            "/v2/zones/{zone_id}",
-            get(zones::show).patch(zones::update).delete(zones::delete),
-        )
-        .route(
-            "/v2/zones/{zone_id}/recordsets",
-            get(recordsets::list_in_zone).post(recordsets::create),
-        )
-        .route(
-            "/v2/zones/{zone_id}/recordsets/{recordset_id}",
-            get(recordsets::show)
-                .put(recordsets::update)
-                .delete(recordsets::delete),
-        )
-        .route("/v2/recordsets", get(recordsets::list_all))
-        .route("/v2/recordsets/{recordset_id}", get(recordsets::redirect))
-        .route("/v2/tlds", get(tlds::list).post(tlds::create))
-        .route(
-            "/v2/tlds/{tld_id}",
-            get(tlds::show).patch(tlds::update).delete(tlds::delete),
-        )
-        .route(
-            "/v2/blacklists",
-            get(blacklists::list).post(blacklists::create),
-        )
-        .route(
-            "/v2/blacklists/{blacklist_id}",
-            get(blacklists::show)
-                .patch(blacklists::update)
-                .delete(blacklists::delete),
-        )
-        .route("/v2/quotas", get(quotas::show_own))
-        .route(
-            "/v2/quotas/{project_id}",
-            get(quotas::show)
-                .patch(quotas::update)
-                .delete(quotas::reset),
-        )
-        .route("/v2/limits", get(limits::show))
-        .route("/v2/pools", get(pools::list).post(pools::create))
-        .route(
-            "/v2/pools/{pool_id}",
-            get(pools::show).patch(pools::update).delete(pools::delete),
-        )
-        .route("/v2/service_statuses", get(service_statuses::list))
-        .route(
-            "/v2/service_statuses/{service_id}",
-            get(service_statuses::show),
-        )
-        // --- zone tasks: imports and exports (helper zonetasks) ---
-        .route(
-            "/v2/zones/{zone_id}/tasks/export",
-            post(zone_tasks::create_export),
-        )
-        .route("/v2/zones/tasks/exports", get(zone_tasks::list_exports))
-        .route(
-            "/v2/zones/tasks/exports/{export_id}",
-            get(zone_tasks::show_export).delete(zone_tasks::delete_export),
-        )
-        .route(
-            "/v2/zones/tasks/exports/{export_id}/export",
-            get(zone_tasks::export_file),
-        )
-        .route(
-            "/v2/zones/tasks/imports",
-            get(zone_tasks::list_imports).post(zone_tasks::create_import),
-        )
-        .route(
-            "/v2/zones/tasks/imports/{import_id}",
-            get(zone_tasks::show_import).delete(zone_tasks::delete_import),
-        )
-        // --- small zone actions (helper zonetasks) ---
-        .route(
-            "/v2/zones/{zone_id}/nameservers",
-            get(zone_actions::nameservers),
-        )
-        .route(
-            "/v2/zones/{zone_id}/tasks/abandon",
-            post(zone_actions::abandon),
-        )
-        // --- secondary zones and zone tasks ---
-        .route("/v2/zones/{zone_id}/tasks/xfr", post(zone_actions::xfr))
-        .route(
-            "/v2/zones/{zone_id}/tasks/pool_move",
-            post(zone_actions::pool_move),
-        )
-        // --- cross-project and key resources ---
-        .route("/v2/tsigkeys", get(tsigkeys::list).post(tsigkeys::create))
-        .route(
-            "/v2/tsigkeys/{tsigkey_id}",
-            get(tsigkeys::show)
-                .patch(tsigkeys::update)
-                .delete(tsigkeys::delete),
-        )
-        .route(
-            "/v2/zones/{zone_id}/tasks/transfer_requests",
-            post(transfers::request_create),
-        )
-        .route(
-            "/v2/zones/tasks/transfer_requests",
-            get(transfers::request_list),
-        )
-        .route(
-            "/v2/zones/tasks/transfer_requests/{zone_transfer_request_id}",
-            get(transfers::request_show)
-                .patch(transfers::request_update)
-                .delete(transfers::request_delete),
-        )
-        .route(
-            "/v2/zones/tasks/transfer_accepts",
-            get(transfers::accept_list).post(transfers::accept_create),
-        )
-        .route(
-            "/v2/zones/tasks/transfer_accepts/{transfer_accept_id}",
-            get(transfers::accept_show),
-        )
-        .route(
-            "/v2/zones/{zone_id}/shares",
-            get(shares::list).post(shares::create),
-        )
-        .route(
-            "/v2/zones/{zone_id}/shares/{zone_share_id}",
-            get(shares::show).delete(shares::delete),
-        )
+/// Declares the `/v2` routes once: [`routes`] builds the axum router from them and
+/// [`ROUTE_TABLE`] lists them (path template, methods), so the OpenAPI document can be checked
+/// against exactly what is routed.
+macro_rules! api_routes {
+    ($( $path:literal => { $($method:ident : $handler:path),+ $(,)? } ),* $(,)?) => {
+        pub(crate) fn routes() -> Router<AppState> {
+            Router::new() $( .route($path, api_routes!(@chain $($method : $handler),+)) )*
+        }
+
+        /// Every `/v2` route: its path template and its methods (lowercase).
+        #[cfg(test)]
+        pub(crate) const ROUTE_TABLE: &[(&str, &[&str])] =
+            &[ $( ($path, &[ $( stringify!($method) ),+ ]) ),* ];
+    };
+    (@chain $m:ident : $h:path $(, $rm:ident : $rh:path)*) => {
+        axum::routing::$m($h) $( .$rm($rh) )*
+    };
+}
+
+api_routes! {
+    "/v2/zones" => { get: zones::list, post: zones::create },
+    "/v2/zones/{zone_id}" => { get: zones::show, patch: zones::update, delete: zones::delete },
+    "/v2/zones/{zone_id}/recordsets" => { get: recordsets::list_in_zone, post: recordsets::create },
+    "/v2/zones/{zone_id}/recordsets/{recordset_id}" => { get: recordsets::show, put: recordsets::update, delete: recordsets::delete },
+    "/v2/recordsets" => { get: recordsets::list_all },
+    "/v2/recordsets/{recordset_id}" => { get: recordsets::redirect },
+    "/v2/tlds" => { get: tlds::list, post: tlds::create },
+    "/v2/tlds/{tld_id}" => { get: tlds::show, patch: tlds::update, delete: tlds::delete },
+    "/v2/blacklists" => { get: blacklists::list, post: blacklists::create },
+    "/v2/blacklists/{blacklist_id}" => { get: blacklists::show, patch: blacklists::update, delete: blacklists::delete },
+    "/v2/quotas" => { get: quotas::show_own },
+    "/v2/quotas/{project_id}" => { get: quotas::show, patch: quotas::update, delete: quotas::reset },
+    "/v2/limits" => { get: limits::show },
+    "/v2/pools" => { get: pools::list, post: pools::create },
+    "/v2/pools/{pool_id}" => { get: pools::show, patch: pools::update, delete: pools::delete },
+    "/v2/service_statuses" => { get: service_statuses::list },
+    "/v2/service_statuses/{service_id}" => { get: service_statuses::show },
+    // --- zone tasks: imports and exports (helper zonetasks) ---
+    "/v2/zones/{zone_id}/tasks/export" => { post: zone_tasks::create_export },
+    "/v2/zones/tasks/exports" => { get: zone_tasks::list_exports },
+    "/v2/zones/tasks/exports/{export_id}" => { get: zone_tasks::show_export, delete: zone_tasks::delete_export },
+    "/v2/zones/tasks/exports/{export_id}/export" => { get: zone_tasks::export_file },
+    "/v2/zones/tasks/imports" => { get: zone_tasks::list_imports, post: zone_tasks::create_import },
+    "/v2/zones/tasks/imports/{import_id}" => { get: zone_tasks::show_import, delete: zone_tasks::delete_import },
+    // --- small zone actions (helper zonetasks) ---
+    "/v2/zones/{zone_id}/nameservers" => { get: zone_actions::nameservers },
+    "/v2/zones/{zone_id}/tasks/abandon" => { post: zone_actions::abandon },
+    // --- secondary zones and zone tasks ---
+    "/v2/zones/{zone_id}/tasks/xfr" => { post: zone_actions::xfr },
+    "/v2/zones/{zone_id}/tasks/pool_move" => { post: zone_actions::pool_move },
+    // --- cross-project and key resources ---
+    "/v2/tsigkeys" => { get: tsigkeys::list, post: tsigkeys::create },
+    "/v2/tsigkeys/{tsigkey_id}" => { get: tsigkeys::show, patch: tsigkeys::update, delete: tsigkeys::delete },
+    "/v2/zones/{zone_id}/tasks/transfer_requests" => { post: transfers::request_create },
+    "/v2/zones/tasks/transfer_requests" => { get: transfers::request_list },
+    "/v2/zones/tasks/transfer_requests/{zone_transfer_request_id}" => { get: transfers::request_show, patch: transfers::request_update, delete: transfers::request_delete },
+    "/v2/zones/tasks/transfer_accepts" => { get: transfers::accept_list, post: transfers::accept_create },
+    "/v2/zones/tasks/transfer_accepts/{transfer_accept_id}" => { get: transfers::accept_show },
+    "/v2/zones/{zone_id}/shares" => { get: shares::list, post: shares::create },
+    "/v2/zones/{zone_id}/shares/{zone_share_id}" => { get: shares::show, delete: shares::delete },
+    // --- floating-IP PTRs ---
+    "/v2/reverse/floatingips" => { get: floatingips::list },
+    "/v2/reverse/floatingips/{fip_key}" => { get: floatingips::show, patch: floatingips::update },
+    // --- the OpenAPI document of these routes ---
+    "/v2/openapi.json" => { get: openapi::document },
 }
 
 /// The ids captured from the path, checked as upstream's `validate_uuid` decorator does: a

@@ -72,7 +72,11 @@ const FIELDS: &[&str] = &[
 /// `invalid_object` for an unknown or read-only key, a project other than the one the pool
 /// already has (immutable once set, as upstream), a missing name, or a field of the wrong type,
 /// length or range.
-fn apply(body: &Map<String, Value>, pool: &mut Pool, partial: bool) -> Result<(), ApiError> {
+pub(super) fn apply(
+    body: &Map<String, Value>,
+    pool: &mut Pool,
+    partial: bool,
+) -> Result<(), ApiError> {
     body::reject_unknown_keys(body, FIELDS, "pool")?;
     match body.get("name") {
         Some(v) => match body::string("name", v, 50, false)? {

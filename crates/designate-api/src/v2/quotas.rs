@@ -58,7 +58,7 @@ pub(crate) async fn show(
 
 /// The `(resource, hard_limit)` pairs of a PATCH body, checked as upstream's `Quota` object:
 /// `resource` one of the known ones, `hard_limit` an integer in -1..=2147483647.
-fn parse(body: &Map<String, Value>) -> Result<Vec<(String, i64)>, ApiError> {
+pub(super) fn parse(body: &Map<String, Value>) -> Result<Vec<(String, i64)>, ApiError> {
     body.iter()
         .map(|(resource, v)| {
             if !QUOTA_RESOURCES.contains(&resource.as_str()) {

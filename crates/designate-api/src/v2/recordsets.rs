@@ -130,7 +130,7 @@ pub(crate) async fn create(
     Ok(created(status, rendered))
 }
 
-fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecordSet, ApiError> {
+pub(super) fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecordSet, ApiError> {
     body::reject_unknown_keys(body, CREATE_FIELDS, "recordset")?;
     let name = match body.get("name") {
         Some(v) => body::host_name("name", v)?,
@@ -359,7 +359,7 @@ fn check_tlsa_name(name: &str) -> Result<(), ApiError> {
     }
 }
 
-fn parse_update(
+pub(super) fn parse_update(
     body: &Map<String, Value>,
     current: &RecordSet,
     rendered: &Value,

@@ -7,7 +7,7 @@ use axum::response::Response;
 use axum::Json;
 use designate_core::objects::{SharedZone, SHARE_PROJECT_MAX};
 use designate_core::RequestContext;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
 use uuid::Uuid;
 
 use super::Ids;
@@ -64,6 +64,17 @@ pub(crate) async fn mark_shared(
 }
 
 /// `POST /v2/zones/{zone_id}/shares`: 201.
+/// A create body: the `target_project_id` (required, at most `SHARE_PROJECT_MAX` characters).
+pub(super) fn parse_new(b: &Map<String, Value>) -> Result<String, ApiError> {
+    body::reject_unknown_keys(b, &["target_project_id"], "shared_zone")?;
+    match b.get("target_project_id") {
+        Some(v) => {
+            Ok(body::string("target_project_id", v, SHARE_PROJECT_MAX, false)?.unwrap_or_default())
+        }
+        None => Err(body::required("target_project_id")),
+    }
+}
+
 pub(crate) async fn create(
     State(state): State<AppState>,
     Ctx(ctx): Ctx,
@@ -72,13 +83,7 @@ pub(crate) async fn create(
     JsonObject(b): JsonObject,
 ) -> Result<Response, ApiError> {
     let zone_id = ids.uuid("zone_id")?;
-    body::reject_unknown_keys(&b, &["target_project_id"], "shared_zone")?;
-    let target_project_id = match b.get("target_project_id") {
-        Some(v) => {
-            body::string("target_project_id", v, SHARE_PROJECT_MAX, false)?.unwrap_or_default()
-        }
-        None => return Err(body::required("target_project_id")),
-    };
+    let target_project_id = parse_new(&b)?;
     let zone = state.central.get_zone(&ctx, zone_id).await?;
     let owner = zone.tenant_id.clone().unwrap_or_else(|| "None".to_owned());
     policy::enforce(&state.policy, &ctx, "share_zone", &owner_target(&owner))?;

@@ -38,7 +38,7 @@ fn tld_json(tld: &Tld, base: &str) -> Value {
 }
 
 /// `name` and `description` of a body; `name` is required unless `partial`.
-fn parse(
+pub(super) fn parse(
     body: &Map<String, Value>,
     partial: bool,
 ) -> Result<(Option<String>, Option<Option<String>>), ApiError> {

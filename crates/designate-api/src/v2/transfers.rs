@@ -88,7 +88,7 @@ fn owner_target(project: &str) -> Target {
     ])
 }
 
-fn request_json(request: &ZoneTransferRequest, base: &str, detailed: bool) -> Value {
+pub(super) fn request_json(request: &ZoneTransferRequest, base: &str, detailed: bool) -> Value {
     let mut v = json!({
         "id": request.id,
         "zone_id": request.zone_id,
@@ -154,7 +154,9 @@ fn project_field(field: &str, v: &Value) -> Result<Option<String>, ApiError> {
 
 /// A create body: `description` and `target_project_id`; `zone_id` / `zone_name` are
 /// replaced by the path's zone, as upstream's controller does.
-fn parse_new_request(b: &Map<String, Value>) -> Result<NewZoneTransferRequest, ApiError> {
+pub(super) fn parse_new_request(
+    b: &Map<String, Value>,
+) -> Result<NewZoneTransferRequest, ApiError> {
     body::reject_unknown_keys(
         b,
         &["description", "target_project_id", "zone_id", "zone_name"],
@@ -178,7 +180,7 @@ fn parse_new_request(b: &Map<String, Value>) -> Result<NewZoneTransferRequest, A
 
 /// A PATCH body, as upstream's adapter reads it: `description` may change; the immutable
 /// `target_project_id` may be set while unset; every other rendered field only echoed.
-fn parse_request_update(
+pub(super) fn parse_request_update(
     b: &Map<String, Value>,
     current: &Value,
 ) -> Result<ZoneTransferRequestUpdate, ApiError> {
@@ -355,7 +357,7 @@ pub(crate) async fn request_delete(
     Ok(StatusCode::NO_CONTENT)
 }
 
-fn parse_new_accept(b: &Map<String, Value>) -> Result<NewZoneTransferAccept, ApiError> {
+pub(super) fn parse_new_accept(b: &Map<String, Value>) -> Result<NewZoneTransferAccept, ApiError> {
     body::reject_unknown_keys(b, &["zone_transfer_request_id", "key"], "transfer_accept")?;
     let key = match b.get("key") {
         Some(v) => body::string("key", v, TRANSFER_FIELD_MAX, false)?.unwrap_or_default(),

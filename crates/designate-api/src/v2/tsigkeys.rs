@@ -79,7 +79,7 @@ fn uuid(body: &Map<String, Value>, field: &str) -> Result<Option<Uuid>, ApiError
 }
 
 /// Every field of a body, each `None` when absent.
-fn parse(body: &Map<String, Value>) -> Result<TsigKeyUpdate, ApiError> {
+pub(super) fn parse(body: &Map<String, Value>) -> Result<TsigKeyUpdate, ApiError> {
     body::reject_unknown_keys(body, FIELDS, "tsigkey")?;
     Ok(TsigKeyUpdate {
         name: text(body, "name")?,
@@ -91,7 +91,7 @@ fn parse(body: &Map<String, Value>) -> Result<TsigKeyUpdate, ApiError> {
 }
 
 /// A create body: every field required, as upstream's non-nullable fields are.
-fn parse_new(body: &Map<String, Value>) -> Result<NewTsigKey, ApiError> {
+pub(super) fn parse_new(body: &Map<String, Value>) -> Result<NewTsigKey, ApiError> {
     let fields = parse(body)?;
     Ok(NewTsigKey {
         name: fields.name.ok_or_else(|| body::required("name"))?,

@@ -8,6 +8,8 @@
 //! - `POST /v2/zones/tasks/imports` (`text/dns` body, or JSON `{"zonefile": …}`) → 202;
 //! - `GET /v2/zones/tasks/imports[/{id}]`, `DELETE …/{id}` (204).
 
+use std::collections::BTreeMap;
+
 use axum::extract::{RawQuery, Request, State};
 use axum::http::header::{ACCEPT, CONTENT_LENGTH, CONTENT_TYPE};
 use axum::http::{HeaderMap, StatusCode};
@@ -239,9 +241,17 @@ pub(crate) async fn export_file(
 
 // --- imports ----------------------------------------------------------------------------------
 
-/// The zone file of an import request: a `text/dns` body as it is, or the `zonefile` string of
-/// an `application/json` body (upstream's two accepted content types).
-fn zone_file_of(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
+/// What an import request asks for: the zone file, and the placement hints of the new zone.
+#[derive(Debug)]
+pub(super) struct ImportBody {
+    pub(super) zone_file: String,
+    pub(super) attributes: BTreeMap<String, String>,
+}
+
+/// The import request's body: a `text/dns` zone file as it is, or an `application/json`
+/// `{"zonefile": …, "attributes": {…}}` (upstream's two accepted content types; `attributes`
+/// parsed as a zone create's and used to schedule the new zone).
+pub(super) fn zone_file_of(headers: &HeaderMap, body: &[u8]) -> Result<ImportBody, ApiError> {
     let content_type = headers
         .get(CONTENT_TYPE)
         .and_then(|v| v.to_str().ok())
@@ -254,6 +264,10 @@ fn zone_file_of(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
         });
     match content_type.as_deref() {
         Some("text/dns") => String::from_utf8(body.to_vec())
+            .map(|zone_file| ImportBody {
+                zone_file,
+                attributes: BTreeMap::new(),
+            })
             .map_err(|_| ApiError::bad_request("The zone file is not valid UTF-8")),
         Some("application/json") => {
             let value: Value = serde_json::from_slice(body)
@@ -261,24 +275,22 @@ fn zone_file_of(headers: &HeaderMap, body: &[u8]) -> Result<String, ApiError> {
             let Some(object) = value.as_object() else {
                 return Err(ApiError::bad_request("Invalid JSON body"));
             };
-            match object.get("attributes") {
-                None | Some(Value::Null) => {}
-                Some(Value::Object(attrs)) if attrs.is_empty() => {}
+            let zone_file = match object.get("zonefile") {
+                Some(Value::String(text)) => text.clone(),
                 Some(_) => {
                     return Err(ApiError::bad_request(
-                        "Zone attributes are not supported by this deployment",
+                        "The \"zonefile\" field must be a string",
                     ))
                 }
-            }
-            match object.get("zonefile") {
-                Some(Value::String(text)) => Ok(text.clone()),
-                Some(_) => Err(ApiError::bad_request(
-                    "The \"zonefile\" field must be a string",
-                )),
-                None => Err(ApiError::bad_request(
+                None => return Err(ApiError::bad_request(
                     "The \"zonefile\" field is required when using application/json content type",
                 )),
-            }
+            };
+            let attributes = super::zones::parse_attributes(object.get("attributes"))?;
+            Ok(ImportBody {
+                zone_file,
+                attributes,
+            })
         }
         _ => Err(ApiError::new(
             ErrorKind::UnsupportedContentType,
@@ -312,8 +324,23 @@ pub(crate) async fn create_import(
         "create_zone_import",
         &own_project_target(&ctx),
     )?;
-    let zone_file = zone_file_of(&headers, &body)?;
-    let task = state.central.create_zone_import(&ctx, zone_file).await?;
+    let ImportBody {
+        zone_file,
+        attributes,
+    } = zone_file_of(&headers, &body)?;
+    // Forcing a pool is upstream's `zone_create_forced_pool` (admin), as on a zone create.
+    if attributes.contains_key("pool_id") {
+        policy::enforce(
+            &state.policy,
+            &ctx,
+            "zone_create_forced_pool",
+            &own_project_target(&ctx),
+        )?;
+    }
+    let task = state
+        .central
+        .create_zone_import(&ctx, zone_file, attributes)
+        .await?;
     Ok(accepted(&task, &base_url(&headers, &state.config)))
 }
 
@@ -404,9 +431,31 @@ mod tests {
             CONTENT_TYPE,
             HeaderValue::from_static("text/dns; charset=utf-8"),
         );
-        assert_eq!(zone_file_of(&h, b"$ORIGIN a.\n").unwrap(), "$ORIGIN a.\n");
+        assert_eq!(
+            zone_file_of(&h, b"$ORIGIN a.\n").unwrap().zone_file,
+            "$ORIGIN a.\n"
+        );
         h.insert(CONTENT_TYPE, HeaderValue::from_static("application/json"));
-        assert_eq!(zone_file_of(&h, br#"{"zonefile": "z"}"#).unwrap(), "z");
+        let parsed = zone_file_of(&h, br#"{"zonefile": "z"}"#).unwrap();
+        assert_eq!(
+            (parsed.zone_file.as_str(), parsed.attributes.len()),
+            ("z", 0)
+        );
+        let parsed = zone_file_of(
+            &h,
+            br#"{"zonefile": "z", "attributes": {"pool_level": "gold"}}"#,
+        )
+        .unwrap();
+        assert_eq!(parsed.attributes["pool_level"], "gold");
+        for bad in [
+            &br#"{"zonefile": "z", "attributes": ["a"]}"#[..],
+            br#"{"zonefile": "z", "attributes": {"a": 1}}"#,
+        ] {
+            assert_eq!(
+                zone_file_of(&h, bad).unwrap_err().error_type,
+                "invalid_object"
+            );
+        }
         assert_eq!(
             zone_file_of(&h, b"{}").unwrap_err().error_type,
             "bad_request"

@@ -125,7 +125,44 @@ pub(crate) async fn create(
     Ok(created(status, rendered))
 }
 
-fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
+/// Zone placement hints, `attributes` (upstream's `ZoneAttributeList`: key ≤ 50, value ≤ 255
+/// characters, strings), of a zone create or a zone import.
+pub(super) fn parse_attributes(
+    value: Option<&Value>,
+) -> Result<std::collections::BTreeMap<String, String>, ApiError> {
+    let mut attributes = std::collections::BTreeMap::new();
+    match value {
+        None | Some(Value::Null) => {}
+        Some(Value::Object(attrs)) => {
+            for (key, value) in attrs {
+                let Value::String(value) = value else {
+                    return Err(body::value_error(format!(
+                        "A string is required in field value, not a {}",
+                        body::python_type(value)
+                    )));
+                };
+                if key.chars().count() > 50 || value.chars().count() > 255 {
+                    return Err(schema_error(
+                        "attributes",
+                        "maxLength",
+                        key,
+                        "zone attribute key or value is too long",
+                    ));
+                }
+                attributes.insert(key.clone(), value.clone());
+            }
+        }
+        Some(other) => {
+            return Err(body::value_error(format!(
+                "A dict is required in field attributes, not a {}",
+                body::python_type(other)
+            )))
+        }
+    }
+    Ok(attributes)
+}
+
+pub(super) fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
     body::reject_unknown_keys(body, CREATE_FIELDS, "zone")?;
     let zone_type = match body.get("type") {
         None | Some(Value::Null) => "PRIMARY".to_owned(),
@@ -168,37 +205,7 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         }
     };
     let masters = parse_masters(body)?.unwrap_or_default();
-    // --- zone placement: `attributes`, scheduling hints (upstream's ZoneAttribute: key ≤ 50,
-    // value ≤ 255 characters, strings) ---
-    let mut attributes = std::collections::BTreeMap::new();
-    match body.get("attributes") {
-        None | Some(Value::Null) => {}
-        Some(Value::Object(attrs)) => {
-            for (key, value) in attrs {
-                let Value::String(value) = value else {
-                    return Err(body::value_error(format!(
-                        "A string is required in field value, not a {}",
-                        body::python_type(value)
-                    )));
-                };
-                if key.chars().count() > 50 || value.chars().count() > 255 {
-                    return Err(schema_error(
-                        "attributes",
-                        "maxLength",
-                        key,
-                        "zone attribute key or value is too long",
-                    ));
-                }
-                attributes.insert(key.clone(), value.clone());
-            }
-        }
-        Some(other) => {
-            return Err(body::value_error(format!(
-                "A dict is required in field attributes, not a {}",
-                body::python_type(other)
-            )))
-        }
-    }
+    let attributes = parse_attributes(body.get("attributes"))?;
 
     if zone_type == "CATALOG" {
         // Catalog zones are made by pools, not by tenants.
@@ -386,7 +393,10 @@ pub(crate) async fn update(
     Ok((status, Json(rendered)).into_response())
 }
 
-fn parse_zone_update(body: &Map<String, Value>, current: &Value) -> Result<ZoneUpdate, ApiError> {
+pub(super) fn parse_zone_update(
+    body: &Map<String, Value>,
+    current: &Value,
+) -> Result<ZoneUpdate, ApiError> {
     // As upstream's adapter: unknown keys, and read-only/immutable keys whose value differs from
     // the stored one, are rejected together.
     let bad: Vec<String> = body

@@ -21,3 +21,7 @@ mod transfers;
 mod tsigkeys;
 // pool writes through the API
 mod pools;
+// floating-IP PTRs
+mod floatingips;
+// the OpenAPI document
+mod openapi;

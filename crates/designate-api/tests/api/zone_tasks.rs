@@ -752,3 +752,106 @@ async fn export_then_import_gives_identical_recordsets() {
     let zone = api.get(&format!("/v2/zones/{new_id}")).await;
     assert_eq!(zone.body["email"], "admin@round.example.org");
 }
+
+/// A minimal zone file for `name`.
+fn small_zone(name: &str) -> String {
+    format!(
+        "$ORIGIN {name}\n@ 3600 IN SOA ns1.{name} admin.{name} 1 3600 600 86400 300\n\
+         www 300 IN A 192.0.2.1\n"
+    )
+}
+
+/// Posts a JSON import body and returns the reply.
+async fn import_json(api: &Api, body: Value, headers: &[(&str, &str)]) -> crate::common::Reply {
+    let mut all = vec![("content-type", "application/json")];
+    all.extend_from_slice(headers);
+    let mut req = api
+        .client
+        .post(format!("{}/v2/zones/tasks/imports", api.base))
+        .body(body.to_string());
+    for (k, v) in all {
+        req = req.header(k, v);
+    }
+    crate::common::reply(req.send().await.expect("send")).await
+}
+
+#[tokio::test]
+async fn import_places_the_zone_by_its_attributes_else_in_the_default_pool() {
+    let api = start().await;
+    let gold = api
+        .post(
+            "/v2/pools",
+            json!({
+                "name": "gold",
+                "attributes": {"service_tier": "gold"},
+                "ns_records": [{"hostname": "ns1.gold.example.net.", "priority": 1}],
+            }),
+        )
+        .await;
+    assert_eq!(gold.status, StatusCode::CREATED, "{}", gold.text);
+    let gold_id = id_of(&gold.body);
+    let default_pool = designate_central::CentralConfig::default()
+        .default_pool_id
+        .to_string();
+    let pool_of = |zone: &'static str| {
+        let api = &api;
+        async move {
+            let r = api.get(&format!("/v2/zones?name={zone}")).await;
+            r.body["zones"][0]["pool_id"].clone()
+        }
+    };
+
+    // No hints (text/dns): the default pool, though another pool exists.
+    let done = import(&api, &small_zone("plain.example.org.")).await;
+    assert_eq!(done["status"], "COMPLETE", "{done}");
+    assert_eq!(pool_of("plain.example.org.").await, default_pool.as_str());
+
+    // Hints in the JSON body schedule the zone as a zone create's do (a hint the attribute-less
+    // default pool also passes leaves it in doubt, so there; a forced pool wins).
+    let r = import_json(
+        &api,
+        json!({"zonefile": small_zone("tier.example.org."), "attributes": {"service_tier": "gold"}}),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let done = api
+        .settled_task(&format!("/v2/zones/tasks/imports/{}", id_of(&r.body)), 30)
+        .await;
+    assert_eq!(done["status"], "COMPLETE", "{done}");
+    assert_eq!(pool_of("tier.example.org.").await, default_pool.as_str());
+    let r = import_json(
+        &api,
+        json!({"zonefile": small_zone("gold.example.org."), "attributes": {"pool_id": gold_id}}),
+        &[],
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+    let done = api
+        .settled_task(&format!("/v2/zones/tasks/imports/{}", id_of(&r.body)), 30)
+        .await;
+    assert_eq!(done["status"], "COMPLETE", "{done}");
+    assert_eq!(pool_of("gold.example.org.").await, gold_id.as_str());
+
+    // Hints no pool satisfies are refused at once, and no task is left.
+    let unknown = uuid::Uuid::new_v4().to_string();
+    let body =
+        json!({"zonefile": small_zone("nowhere.example.org."), "attributes": {"pool_id": unknown}});
+    import_json(&api, body.clone(), &[])
+        .await
+        .assert_error(404, "no_valid_pool_found");
+    let tasks = api.get("/v2/zones/tasks/imports").await;
+    assert_eq!(tasks.count("imports"), 3, "{}", tasks.text);
+    // Forcing a pool is admin only (zone_create_forced_pool).
+    import_json(&api, body, &[("x-roles", "member")])
+        .await
+        .assert_error(403, "forbidden");
+    // Attributes must be a dict of strings.
+    import_json(
+        &api,
+        json!({"zonefile": small_zone("bad.example.org."), "attributes": {"service_tier": 1}}),
+        &[],
+    )
+    .await
+    .assert_error(400, "invalid_object");
+}

@@ -19,6 +19,7 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{FloatingIp, FloatingIpUpdate};
 use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
@@ -185,6 +186,8 @@ pub enum CentralRequest {
     },
     CreateZoneImport {
         zone_file: String,
+        #[serde(default)]
+        attributes: std::collections::BTreeMap<String, String>,
     },
     GetZoneImport {
         id: Uuid,
@@ -296,6 +299,17 @@ pub enum CentralRequest {
         zone_id: Uuid,
         target_pool_id: Option<Uuid>,
     },
+    // --- floating-IP PTRs ---
+    ListFloatingips,
+    GetFloatingip {
+        region: String,
+        id: Uuid,
+    },
+    UpdateFloatingip {
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    },
 }
 
 impl CentralRequest {
@@ -376,6 +390,10 @@ impl CentralRequest {
             Self::XfrZone { .. } => "xfr_zone",
             Self::FinishZoneXfr { .. } => "finish_zone_xfr",
             Self::PoolMoveZone { .. } => "pool_move_zone",
+            // floating-IP PTRs
+            Self::ListFloatingips => "list_floatingips",
+            Self::GetFloatingip { .. } => "get_floatingip",
+            Self::UpdateFloatingip { .. } => "update_floatingip",
         }
     }
 }
@@ -900,9 +918,16 @@ impl CentralApi for CentralClient {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::CreateZoneImport { zone_file })
-            .await
+        self.call(
+            ctx,
+            CentralRequest::CreateZoneImport {
+                zone_file,
+                attributes,
+            },
+        )
+        .await
     }
     async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
         self.call(ctx, CentralRequest::GetZoneImport { id }).await
@@ -1139,6 +1164,29 @@ impl CentralApi for CentralClient {
         )
         .await
     }
+    // --- floating-IP PTRs ---
+    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
+        self.call(ctx, CentralRequest::ListFloatingips).await
+    }
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<FloatingIp> {
+        self.call(ctx, CentralRequest::GetFloatingip { region, id })
+            .await
+    }
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    ) -> Result<Option<FloatingIp>> {
+        self.call(ctx, CentralRequest::UpdateFloatingip { region, id, update })
+            .await
+    }
 }
 
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
@@ -1345,7 +1393,10 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         }
         R::DeleteZoneExport { id } => wrap(central.delete_zone_export(ctx, id).await),
         R::ExportZone { zone_id } => wrap(central.export_zone(ctx, zone_id).await),
-        R::CreateZoneImport { zone_file } => wrap(central.create_zone_import(ctx, zone_file).await),
+        R::CreateZoneImport {
+            zone_file,
+            attributes,
+        } => wrap(central.create_zone_import(ctx, zone_file, attributes).await),
         R::GetZoneImport { id } => wrap(central.get_zone_import(ctx, id).await),
         R::FindZoneImports { criteria, page } => {
             wrap(central.find_zone_imports(ctx, criteria, page).await)
@@ -1421,5 +1472,11 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
             zone_id,
             target_pool_id,
         } => wrap(central.pool_move_zone(ctx, zone_id, target_pool_id).await),
+        // floating-IP PTRs
+        R::ListFloatingips => wrap(central.list_floatingips(ctx).await),
+        R::GetFloatingip { region, id } => wrap(central.get_floatingip(ctx, region, id).await),
+        R::UpdateFloatingip { region, id, update } => {
+            wrap(central.update_floatingip(ctx, region, id, update).await)
+        }
     }
 }

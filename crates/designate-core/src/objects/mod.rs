@@ -17,6 +17,8 @@ mod zone_task;
 mod shared_zone;
 mod tsigkey;
 mod zone_transfer;
+// --- floating-IP PTRs ---
+mod floating_ip;
 
 pub use blacklist::{compile_pattern, Blacklist, BlacklistUpdate, NewBlacklist};
 pub use enums::{Action, RecordStatus, ZoneStatus, ZoneType};
@@ -33,6 +35,10 @@ pub use zone::{reverse_name, NewZone, Zone, ZoneUpdate};
 pub use zone_master::{ZoneMaster, DEFAULT_MASTER_PORT, ZONE_MASTER_HOST_MAX};
 pub use zone_task::{task_message, TaskStatus, TaskType, ZoneTaskRow, MAX_TASK_MESSAGE_LEN};
 // --- cross-project and key resources ---
+pub use floating_ip::{
+    parse_fip_key, reverse_record_name, reverse_zone_name, FloatingIp, FloatingIpUpdate,
+    NetworkFloatingIp, FLOATING_IP_RESOURCE_TYPE,
+};
 pub use shared_zone::{SharedZone, SHARE_PROJECT_MAX};
 pub use tsigkey::{
     NewTsigKey, TsigAlgorithm, TsigKey, TsigKeyUpdate, TsigScope, TSIGKEY_FIELD_MAX,

@@ -39,7 +39,7 @@ pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_roundtrip};
-pub use recordsets::recordset_crud;
+pub use recordsets::{managed_records_by_type, recordset_crud};
 pub use shares::zone_shares;
 pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
 pub use transfer::zone_transfer_pages;
@@ -257,4 +257,6 @@ pub async fn run_all(s: &dyn Storage) {
     // --- secondary zones ---
     zone_masters_roundtrip(s).await;
     zone_recordsets_replaced(s).await;
+    // --- floating-IP PTRs ---
+    managed_records_by_type(s).await;
 }

@@ -192,3 +192,36 @@ pub async fn recordset_crud(s: &dyn Storage) {
         .is_empty());
     tx.commit().await.expect("commit");
 }
+
+/// `find_managed_records`: managed records of one resource type, in any zone and project,
+/// and nothing else (not unmanaged ones, not other types).
+pub async fn managed_records_by_type(s: &dyn Storage) {
+    let z = zone("2.0.192.in-addr.arpa.", &project(), Uuid::new_v4());
+    create_zone(s, &z).await;
+    let mut ptr = recordset(&z, "10.2.0.192.in-addr.arpa.", "PTR", &["a.example.org."]);
+    for record in &mut ptr.records {
+        record.managed = true;
+        record.managed_resource_type = Some("ptr:floatingip".to_owned());
+        record.managed_extra = Some("192.0.2.10".to_owned());
+        record.managed_resource_region = Some("RegionOne".to_owned());
+        record.managed_tenant_id = Some("p1".to_owned());
+    }
+    let mut other = recordset(&z, "11.2.0.192.in-addr.arpa.", "PTR", &["b.example.org."]);
+    other.records[0].managed = true;
+    other.records[0].managed_resource_type = Some("instance".to_owned());
+    let plain = recordset(&z, "12.2.0.192.in-addr.arpa.", "PTR", &["c.example.org."]);
+    for rs in [&ptr, &other, &plain] {
+        create_recordset(s, rs).await;
+    }
+    let mut tx = s.begin_read().await.expect("begin_read");
+    let found = tx
+        .find_managed_records("ptr:floatingip")
+        .await
+        .expect("find_managed_records");
+    assert_eq!(found, ptr.records);
+    assert!(tx
+        .find_managed_records("ptr:none")
+        .await
+        .expect("find_managed_records")
+        .is_empty());
+}

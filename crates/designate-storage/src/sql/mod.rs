@@ -742,6 +742,10 @@ impl StorageTx for SqlTx {
     async fn delete_zone_recordsets(&mut self, zone_id: Uuid) -> Result<u64> {
         zones::delete_recordsets(self.conn(), zone_id).await
     }
+
+    async fn find_managed_records(&mut self, resource_type: &str) -> Result<Vec<Record>> {
+        recordsets::managed_records(self.conn(), resource_type).await
+    }
 }
 
 #[cfg(test)]

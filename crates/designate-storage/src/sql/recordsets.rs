@@ -366,6 +366,23 @@ pub(crate) async fn records_of_zone(conn: &mut Conn, zone_id: Uuid) -> Result<Ve
         .collect()
 }
 
+/// Every managed record whose `managed_resource_type` is `resource_type`, in any zone.
+pub(crate) async fn managed_records(conn: &mut Conn, resource_type: &str) -> Result<Vec<Record>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM records r WHERE r.managed = ",
+        RECORDS.select_list("r")
+    ));
+    q.bind(true)
+        .push(" AND r.managed_resource_type = ")
+        .bind(resource_type)
+        .push(RECORD_ORDER);
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(record_from_row)
+        .collect()
+}
+
 /// Version-checked rewrite of the recordset row (`version + 1`, `updated_at = now`) and
 /// replacement of its records by `rs.records`.
 ///

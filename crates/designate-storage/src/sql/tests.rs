@@ -544,7 +544,7 @@ async fn readers_do_not_wait_for_an_open_writer() {
 #[tokio::test]
 async fn writers_in_spawned_tasks_all_succeed() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let s = std::sync::Arc::new(file_storage(&dir).await);
+    let s = Arc::new(file_storage(&dir).await);
     let mut tasks = tokio::task::JoinSet::new();
     for i in 0..20 {
         let s = s.clone();

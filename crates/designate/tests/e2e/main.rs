@@ -28,3 +28,5 @@ mod zone_import;
 mod db_outage;
 mod db_servers;
 mod engines;
+// floating-IP PTRs
+mod floatingips;

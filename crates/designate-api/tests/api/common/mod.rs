@@ -13,6 +13,7 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, PoolNsRecord,
     Quotas, RecordSet, RecordSetUpdate, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
+use designate_core::objects::{FloatingIp, FloatingIpUpdate};
 use designate_core::{RequestContext, Result};
 use designate_storage::SqlStorage;
 use reqwest::{Method, StatusCode};
@@ -77,7 +78,12 @@ pub(crate) async fn start() -> Api {
     start_with(ApiConfig::default()).await
 }
 
-pub(crate) async fn start_with(mut config: ApiConfig) -> Api {
+pub(crate) async fn start_with(config: ApiConfig) -> Api {
+    start_full(config, CentralConfig::default()).await
+}
+
+/// An API over a central configured with `central_config`.
+pub(crate) async fn start_full(mut config: ApiConfig, central_config: CentralConfig) -> Api {
     let dir = tempfile::tempdir().expect("tempdir");
     let url = format!(
         "sqlite:///{}",
@@ -86,7 +92,6 @@ pub(crate) async fn start_with(mut config: ApiConfig) -> Api {
     let storage = SqlStorage::connect(&url).await.expect("connect");
     storage.migrate().await.expect("migrate");
     let (worker, casts) = WorkerQueue::new();
-    let central_config = CentralConfig::default();
     let pool = Pool {
         id: central_config.default_pool_id,
         name: "default".into(),
@@ -231,7 +236,7 @@ impl Api {
     }
 }
 
-async fn reply(resp: reqwest::Response) -> Reply {
+pub(crate) async fn reply(resp: reqwest::Response) -> Reply {
     let status = resp.status();
     let headers = resp.headers().clone();
     let text = resp.text().await.expect("body");
@@ -437,8 +442,9 @@ impl CentralApi for Faulty {
         &self,
         ctx: &RequestContext,
         zone_file: String,
+        attributes: std::collections::BTreeMap<String, String>,
     ) -> Result<ZoneTaskRow> {
-        self.0.create_zone_import(ctx, zone_file).await
+        self.0.create_zone_import(ctx, zone_file, attributes).await
     }
     async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
         self.0.get_zone_import(ctx, id).await
@@ -616,6 +622,26 @@ impl CentralApi for Faulty {
     }
     async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
         CentralApi::delete_pool(&*self.0, ctx, id).await
+    }
+    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
+        self.0.list_floatingips(ctx).await
+    }
+    async fn get_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+    ) -> Result<FloatingIp> {
+        self.0.get_floatingip(ctx, region, id).await
+    }
+    async fn update_floatingip(
+        &self,
+        ctx: &RequestContext,
+        region: String,
+        id: Uuid,
+        update: FloatingIpUpdate,
+    ) -> Result<Option<FloatingIp>> {
+        self.0.update_floatingip(ctx, region, id, update).await
     }
 }
 

@@ -163,6 +163,7 @@ fn zone_row(i: u32, pool_id: Uuid) -> Zone {
         delayed_notify: false,
         increment_serial: false,
         attributes: Default::default(),
+        masters: Vec::new(),
     }
 }
 

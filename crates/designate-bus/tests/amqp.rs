@@ -1233,3 +1233,125 @@ async fn pool_writes_cross_the_bus() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic]).await;
 }
+
+/// Publishes `call` to the central queue as `correlation_id` (twice, as a redelivery would
+/// hand it over again) and returns both answers.
+async fn call_twice(
+    config: &AmqpConfig,
+    channel: &lapin::Channel,
+    replies: &mut lapin::Consumer,
+    reply_queue: &str,
+    call: Value,
+) -> [Value; 2] {
+    let correlation_id = Uuid::new_v4().to_string();
+    let body = serde_json::to_vec(&serde_json::json!({"context": ctx(), "call": call})).unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        channel
+            .basic_publish(
+                config.control_exchange.as_str().into(),
+                config.central_topic.as_str().into(),
+                lapin::options::BasicPublishOptions::default(),
+                &body,
+                lapin::BasicProperties::default()
+                    .with_correlation_id(correlation_id.as_str().into())
+                    .with_reply_to(reply_queue.into()),
+            )
+            .await
+            .unwrap();
+        // One after the other: the second delivery comes when the first has committed, as a
+        // redelivery after a central died does.
+        let delivery = tokio::time::timeout(Duration::from_secs(10), replies.next())
+            .await
+            .expect("no answer within 10 s")
+            .expect("consumer ended")
+            .expect("delivery error");
+        answers.push(serde_json::from_slice::<Value>(&delivery.data).unwrap());
+    }
+    [answers.remove(0), answers.remove(0)]
+}
+
+#[tokio::test]
+async fn a_redelivered_create_answers_what_it_created() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    // Make sure the central queue exists and is consumed before raw requests are published.
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    client.ping(&ctx()).await.unwrap();
+
+    let link = Link::new(config.clone(), "raw");
+    let conn = link.connection().await.unwrap();
+    let channel = conn.create_channel().await.unwrap();
+    let reply_queue = channel
+        .queue_declare(
+            "".into(),
+            lapin::options::QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..lapin::options::QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let reply_queue = reply_queue.name().as_str().to_owned();
+    let mut replies = channel
+        .basic_consume(
+            reply_queue.as_str().into(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..BasicConsumeOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+
+    let zone = serde_json::json!({"method": "create_zone", "args": {"zone": new_zone("again.example.org.")}});
+    let [first, second] = call_twice(&config, &channel, &mut replies, &reply_queue, zone).await;
+    let zone_id = first["result"]["id"].as_str().expect("zone created").to_owned();
+    assert_eq!(second["result"]["id"], zone_id.as_str(), "{second}");
+
+    let recordset = serde_json::json!({"method": "create_recordset", "args": {
+        "zone_id": zone_id,
+        "recordset": NewRecordSet {
+            name: "www.again.example.org.".to_owned(),
+            rtype: "A".to_owned(),
+            records: vec!["192.0.2.1".to_owned()],
+            ..NewRecordSet::default()
+        },
+    }});
+    let [first, second] =
+        call_twice(&config, &channel, &mut replies, &reply_queue, recordset.clone()).await;
+    let rs_id = first["result"]["id"].as_str().expect("recordset created").to_owned();
+    assert_eq!(second["result"]["id"], rs_id.as_str(), "{second}");
+    let stored = client
+        .find_recordsets(
+            &ctx(),
+            Criteria::new().eq("zone_id", zone_id.as_str()).eq("type", "A"),
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.items.len(), 1, "one recordset, not two");
+
+    // A new call (another correlation id) for the same name is still a duplicate.
+    let [other, _] = call_twice(&config, &channel, &mut replies, &reply_queue, recordset).await;
+    assert_eq!(
+        other["failure"]["kind"],
+        serde_json::to_value(ErrorKind::DuplicateRecordSet).unwrap(),
+        "{other}"
+    );
+
+    link.close().await;
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

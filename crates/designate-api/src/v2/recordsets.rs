@@ -162,6 +162,7 @@ fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecordSet, ApiErr
     }
     check_records(&rtype, &records)?;
     Ok(NewRecordSet {
+        id: None,
         name,
         rtype,
         ttl,

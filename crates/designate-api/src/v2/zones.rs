@@ -231,6 +231,7 @@ fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiError> {
         ));
     }
     Ok(NewZone {
+        id: None,
         name,
         email,
         ttl,

@@ -1355,3 +1355,62 @@ async fn a_redelivered_create_answers_what_it_created() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
 }
+
+#[tokio::test]
+async fn connections_use_small_frames() {
+    // RabbitMQ proposes 128 KiB frames; lapin's buffers (32 frames each way) would then hold
+    // 8 MiB per connection. We ask for 16 KiB, and a body larger than a frame still arrives.
+    let config = unique_config();
+    let link = Link::new(config.clone(), "frames");
+    let conn = link.connection().await.unwrap();
+    assert_eq!(
+        conn.configuration().frame_max(),
+        designate_bus::amqp::url::FRAME_MAX
+    );
+    link.close().await;
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let zone = client
+        .create_zone(&ctx(), new_zone("frames.example.org."))
+        .await
+        .unwrap();
+    // An answer of several frames: 60 recordsets of about 600 bytes of JSON each.
+    for i in 0..60 {
+        client
+            .create_recordset(
+                &ctx(),
+                zone.id,
+                NewRecordSet {
+                    name: format!("host-{i:02}-with-a-longer-name.frames.example.org."),
+                    rtype: "A".to_owned(),
+                    records: vec![format!("192.0.2.{i}")],
+                    ..NewRecordSet::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let listing = client
+        .find_recordsets(
+            &ctx(),
+            Criteria::new().eq("zone_id", zone.id.to_string()).eq("type", "A"),
+            Page {
+                limit: Some(1000),
+                ..Page::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(listing.items.len(), 60);
+    let size = serde_json::to_vec(&listing.items).unwrap().len();
+    assert!(size > 2 * designate_bus::amqp::url::FRAME_MAX as usize, "{size}");
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

@@ -61,7 +61,12 @@ impl Drop for Process {
 
 /// Spawns `designate --config <config> <role>` and waits for the log line containing `marker`
 /// (returned).
-fn spawn_role(binary: &Path, config: &Path, role: &'static str, marker: &str) -> Result<(Process, String)> {
+fn spawn_role(
+    binary: &Path,
+    config: &Path,
+    role: &'static str,
+    marker: &str,
+) -> Result<(Process, String)> {
     let mut child = Command::new(binary)
         .arg("--config")
         .arg(config)
@@ -98,7 +103,9 @@ fn ready_field(ready: &str, name: &str) -> Result<String> {
 /// A port on 127.0.0.1 free for TCP and UDP right now.
 fn free_port() -> Result<u16> {
     loop {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?.local_addr()?.port();
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
         if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
             return Ok(port);
         }
@@ -107,7 +114,11 @@ fn free_port() -> Result<u16> {
 
 /// Every role its own process over RabbitMQ: returns the processes, the API's URL and the
 /// nameserver's address once all are ready.
-fn start_roles(binary: &Path, state: &Path, url: &str) -> Result<(Vec<Process>, String, SocketAddr)> {
+fn start_roles(
+    binary: &Path,
+    state: &Path,
+    url: &str,
+) -> Result<(Vec<Process>, String, SocketAddr)> {
     let tag = format!("bench-{}", std::process::id());
     let nameserver = SocketAddr::from(([127, 0, 0, 1], free_port()?));
     let config = state.join("designate.conf");

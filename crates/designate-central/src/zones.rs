@@ -229,7 +229,10 @@ impl Central {
             Ok(zone) if zone.name == new.name && zone.tenant_id.as_deref() == Some(tenant) => {
                 Ok(Some(zone))
             }
-            Ok(_) => Err(DesignateError::new(ErrorKind::DuplicateZone, "Duplicate Zone")),
+            Ok(_) => Err(DesignateError::new(
+                ErrorKind::DuplicateZone,
+                "Duplicate Zone",
+            )),
             Err(designate_storage::StorageError::NotFound(_)) => Ok(None),
             Err(e) => Err(from_storage(e)),
         }

@@ -1176,7 +1176,10 @@ async fn consume_central(
 /// central running it died after committing then finds its own object and answers it (central's
 /// `already_created`) instead of `duplicate_*`: at-least-once delivery, exactly-once effect.
 /// Requests without a UUID correlation id, or naming an id of their own, are left alone.
-fn with_call_ids(call: CentralRequest, correlation_id: &Option<lapin::types::ShortString>) -> CentralRequest {
+fn with_call_ids(
+    call: CentralRequest,
+    correlation_id: &Option<lapin::types::ShortString>,
+) -> CentralRequest {
     let Some(id) = correlation_id
         .as_ref()
         .and_then(|id| Uuid::parse_str(id.as_str()).ok())

@@ -5,13 +5,19 @@
 //! - change latency: for N recordset changes (create, then updates), the time from sending the API
 //!   request until the built-in nameserver answers the new data over UDP. Reports p50/p90/p99/max.
 //!
+//! With `--transport-url`, the same change latency is measured through RabbitMQ instead: every
+//! role its own process (`designate central`, `worker`, `producer`, `mdns`, `nameserver`,
+//! `api`) on one SQLite store, the API calling central and central casting to the worker over
+//! the broker; the idle RSS of each process is reported too.
+//!
 //! Usage: `cargo build --release -p designate -p designate-bench &&
-//! target/release/designate-bench --binary target/release/designate --changes 300`
+//! target/release/designate-bench --binary target/release/designate --changes 300
+//! [--transport-url rabbit://guest:guest@127.0.0.1:5672/]`
 
 use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
-use std::path::PathBuf;
-use std::process::{Command, Stdio};
+use std::path::{Path, PathBuf};
+use std::process::{Child, Command, Stdio};
 use std::str::FromStr;
 use std::time::{Duration, Instant};
 
@@ -32,60 +38,160 @@ struct Args {
     /// Idle seconds before reading RSS.
     #[arg(long, default_value_t = 3)]
     idle_secs: u64,
+    /// Run every role as its own process meeting through this RabbitMQ instead of `designate
+    /// all` with its in-process bus.
+    #[arg(long)]
+    transport_url: Option<String>,
+}
+
+/// A started `designate` process.
+struct Process {
+    role: &'static str,
+    child: Child,
+}
+
+impl Drop for Process {
+    fn drop(&mut self) {
+        let _ = Command::new("kill")
+            .args(["-TERM", &self.child.id().to_string()])
+            .status();
+        let _ = self.child.wait();
+    }
+}
+
+/// Spawns `designate --config <config> <role>` and waits for the log line containing `marker`
+/// (returned).
+fn spawn_role(
+    binary: &Path,
+    config: &Path,
+    role: &'static str,
+    marker: &str,
+) -> Result<(Process, String)> {
+    let mut child = Command::new(binary)
+        .arg("--config")
+        .arg(config)
+        .arg(role)
+        .env("RUST_LOG", "info")
+        .stdout(Stdio::null())
+        .stderr(Stdio::piped())
+        .spawn()
+        .with_context(|| format!("cannot run {}", binary.display()))?;
+    let stderr = child.stderr.take().context("stderr")?;
+    let process = Process { role, child };
+    let mut lines = BufReader::new(stderr).lines();
+    let ready = loop {
+        match lines.next() {
+            Some(Ok(line)) if line.contains(marker) => break line,
+            Some(_) => {}
+            None => bail!("designate {role} exited before it was ready"),
+        }
+    };
+    std::thread::spawn(move || for _ in lines {});
+    Ok((process, ready))
+}
+
+/// The value of `name=` in a ready line.
+fn ready_field(ready: &str, name: &str) -> Result<String> {
+    let start = ready.find(&format!("{name}=")).context("ready line")? + name.len() + 1;
+    Ok(ready[start..]
+        .split_whitespace()
+        .next()
+        .context("value")?
+        .to_owned())
+}
+
+/// A port on 127.0.0.1 free for TCP and UDP right now.
+fn free_port() -> Result<u16> {
+    loop {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")?
+            .local_addr()?
+            .port();
+        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
+            return Ok(port);
+        }
+    }
+}
+
+/// Every role its own process over RabbitMQ: returns the processes, the API's URL and the
+/// nameserver's address once all are ready.
+fn start_roles(
+    binary: &Path,
+    state: &Path,
+    url: &str,
+) -> Result<(Vec<Process>, String, SocketAddr)> {
+    let tag = format!("bench-{}", std::process::id());
+    let nameserver = SocketAddr::from(([127, 0, 0, 1], free_port()?));
+    let config = state.join("designate.conf");
+    std::fs::write(
+        &config,
+        format!(
+            "[DEFAULT]\nstate_path = {state}\ntransport_url = {url}\ncontrol_exchange = designate-{tag}\n\
+             [service:central]\ntopic = central-{tag}\n[service:worker]\ntopic = worker-{tag}\n\
+             [oslo_messaging_notifications]\ndriver = noop\n\
+             [service:api]\nlisten = 127.0.0.1:0\n[service:mdns]\nlisten = 127.0.0.1:{mdns}\n\
+             [service:nameserver]\nlisten = {nameserver}\n",
+            state = state.display(),
+            mdns = free_port()?,
+        ),
+    )?;
+    let sync = Command::new(binary)
+        .arg("--config")
+        .arg(&config)
+        .args(["manage", "database", "sync"])
+        .stderr(Stdio::null())
+        .status()?;
+    if !sync.success() {
+        bail!("designate manage database sync failed");
+    }
+    let mut roles = Vec::new();
+    for (role, marker) in [
+        ("central", "central consuming"),
+        ("nameserver", "nameserver ready"),
+        ("mdns", "mdns ready"),
+        ("worker", "worker consuming"),
+        ("producer", "producer ready"),
+    ] {
+        roles.push(spawn_role(binary, &config, role, marker)?.0);
+    }
+    let (api, ready) = spawn_role(binary, &config, "api", "api ready")?;
+    roles.push(api);
+    Ok((roles, ready_field(&ready, "api")?, nameserver))
 }
 
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
     let state = tempfile::tempdir()?;
-    let config = state.path().join("designate.conf");
-    std::fs::write(
-        &config,
-        format!(
-            "[DEFAULT]\nstate_path = {}\n[service:api]\nlisten = 127.0.0.1:0\n[service:mdns]\nlisten = 127.0.0.1:0\n\
-             [service:nameserver]\nlisten = 127.0.0.1:0\n",
-            state.path().display()
-        ),
-    )?;
+    let http = reqwest::Client::new();
     let spawned = Instant::now();
-    let mut child = Command::new(&args.binary)
-        .arg("--config")
-        .arg(&config)
-        .arg("all")
-        .env("RUST_LOG", "info")
-        .stdout(Stdio::null())
-        .stderr(Stdio::piped())
-        .spawn()
-        .with_context(|| format!("cannot run {}", args.binary.display()))?;
-    let pid = child.id();
-    let stderr = child.stderr.take().context("stderr")?;
-    let mut lines = BufReader::new(stderr).lines();
-    let ready = loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("designate all ready") => break line,
-            Some(_) => {}
-            None => bail!("designate exited before it was ready"),
+    let (processes, api, nameserver) = match &args.transport_url {
+        Some(url) => start_roles(&args.binary, state.path(), url)?,
+        None => {
+            let config = state.path().join("designate.conf");
+            std::fs::write(
+                &config,
+                format!(
+                    "[DEFAULT]\nstate_path = {}\n[service:api]\nlisten = 127.0.0.1:0\n[service:mdns]\nlisten = 127.0.0.1:0\n\
+                     [service:nameserver]\nlisten = 127.0.0.1:0\n",
+                    state.path().display()
+                ),
+            )?;
+            let (all, ready) = spawn_role(&args.binary, &config, "all", "designate all ready")?;
+            let api = ready_field(&ready, "api")?;
+            let nameserver: SocketAddr = ready_field(&ready, "nameserver")?.parse()?;
+            (vec![all], api, nameserver)
         }
     };
-    std::thread::spawn(move || for _ in lines {});
-    let field = |name: &str| -> Result<String> {
-        let start = ready.find(&format!("{name}=")).context("ready line")? + name.len() + 1;
-        Ok(ready[start..]
-            .split_whitespace()
-            .next()
-            .context("value")?
-            .to_owned())
-    };
-    let api = field("api")?;
-    let nameserver: SocketAddr = field("nameserver")?.parse()?;
-    let http = reqwest::Client::new();
     while http.get(format!("{api}/v2/zones")).send().await.is_err() {
         tokio::time::sleep(Duration::from_millis(1)).await;
     }
     let startup = spawned.elapsed();
 
     tokio::time::sleep(Duration::from_secs(args.idle_secs)).await;
-    let idle_rss_kib = rss_kib(pid)?;
+    let mut idle_rss = Vec::new();
+    for p in &processes {
+        idle_rss.push((p.role, rss_kib(p.child.id())?));
+    }
 
     let zone: Value = http
         .post(format!("{api}/v2/zones"))
@@ -125,18 +231,22 @@ async fn main() -> Result<()> {
         .await?;
         latencies.push(start.elapsed());
     }
-    let _ = Command::new("kill")
-        .args(["-TERM", &pid.to_string()])
-        .status();
-    let _ = child.wait();
+    drop(processes);
 
     latencies.sort();
     let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
     let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let total_rss: u64 = idle_rss.iter().map(|(_, kib)| kib).sum();
+    let per_role: Vec<String> = idle_rss
+        .iter()
+        .map(|(role, kib)| format!("{role} {:.1} MiB", *kib as f64 / 1024.0))
+        .collect();
     let report = format!(
-        "start: {:.1} ms\nidle RSS: {:.1} MiB\nchanges: {}\nAPI→answer p50: {:.1} ms  p90: {:.1} ms  p99: {:.1} ms  max: {:.1} ms\n",
+        "bus: {}\nstart: {:.1} ms\nidle RSS: {:.1} MiB ({})\nchanges: {}\nAPI→answer p50: {:.1} ms  p90: {:.1} ms  p99: {:.1} ms  max: {:.1} ms\n",
+        if args.transport_url.is_some() { "RabbitMQ, one process per role" } else { "in-process (designate all)" },
         ms(startup),
-        idle_rss_kib as f64 / 1024.0,
+        total_rss as f64 / 1024.0,
+        per_role.join(", "),
         latencies.len(),
         ms(pct(0.5)),
         ms(pct(0.9)),

@@ -1233,3 +1233,184 @@ async fn pool_writes_cross_the_bus() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic]).await;
 }
+
+/// Publishes `call` to the central queue as `correlation_id` (twice, as a redelivery would
+/// hand it over again) and returns both answers.
+async fn call_twice(
+    config: &AmqpConfig,
+    channel: &lapin::Channel,
+    replies: &mut lapin::Consumer,
+    reply_queue: &str,
+    call: Value,
+) -> [Value; 2] {
+    let correlation_id = Uuid::new_v4().to_string();
+    let body = serde_json::to_vec(&serde_json::json!({"context": ctx(), "call": call})).unwrap();
+    let mut answers = Vec::new();
+    for _ in 0..2 {
+        channel
+            .basic_publish(
+                config.control_exchange.as_str().into(),
+                config.central_topic.as_str().into(),
+                lapin::options::BasicPublishOptions::default(),
+                &body,
+                lapin::BasicProperties::default()
+                    .with_correlation_id(correlation_id.as_str().into())
+                    .with_reply_to(reply_queue.into()),
+            )
+            .await
+            .unwrap();
+        // One after the other: the second delivery comes when the first has committed, as a
+        // redelivery after a central died does.
+        let delivery = tokio::time::timeout(Duration::from_secs(10), replies.next())
+            .await
+            .expect("no answer within 10 s")
+            .expect("consumer ended")
+            .expect("delivery error");
+        answers.push(serde_json::from_slice::<Value>(&delivery.data).unwrap());
+    }
+    [answers.remove(0), answers.remove(0)]
+}
+
+#[tokio::test]
+async fn a_redelivered_create_answers_what_it_created() {
+    let config = unique_config();
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    // Make sure the central queue exists and is consumed before raw requests are published.
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    client.ping(&ctx()).await.unwrap();
+
+    let link = Link::new(config.clone(), "raw");
+    let conn = link.connection().await.unwrap();
+    let channel = conn.create_channel().await.unwrap();
+    let reply_queue = channel
+        .queue_declare(
+            "".into(),
+            lapin::options::QueueDeclareOptions {
+                exclusive: true,
+                auto_delete: true,
+                ..lapin::options::QueueDeclareOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+    let reply_queue = reply_queue.name().as_str().to_owned();
+    let mut replies = channel
+        .basic_consume(
+            reply_queue.as_str().into(),
+            "".into(),
+            BasicConsumeOptions {
+                no_ack: true,
+                ..BasicConsumeOptions::default()
+            },
+            FieldTable::default(),
+        )
+        .await
+        .unwrap();
+
+    let zone = serde_json::json!({"method": "create_zone", "args": {"zone": new_zone("again.example.org.")}});
+    let [first, second] = call_twice(&config, &channel, &mut replies, &reply_queue, zone).await;
+    let zone_id = first["result"]["id"].as_str().expect("zone created").to_owned();
+    assert_eq!(second["result"]["id"], zone_id.as_str(), "{second}");
+
+    let recordset = serde_json::json!({"method": "create_recordset", "args": {
+        "zone_id": zone_id,
+        "recordset": NewRecordSet {
+            name: "www.again.example.org.".to_owned(),
+            rtype: "A".to_owned(),
+            records: vec!["192.0.2.1".to_owned()],
+            ..NewRecordSet::default()
+        },
+    }});
+    let [first, second] =
+        call_twice(&config, &channel, &mut replies, &reply_queue, recordset.clone()).await;
+    let rs_id = first["result"]["id"].as_str().expect("recordset created").to_owned();
+    assert_eq!(second["result"]["id"], rs_id.as_str(), "{second}");
+    let stored = client
+        .find_recordsets(
+            &ctx(),
+            Criteria::new().eq("zone_id", zone_id.as_str()).eq("type", "A"),
+            Page::default(),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.items.len(), 1, "one recordset, not two");
+
+    // A new call (another correlation id) for the same name is still a duplicate.
+    let [other, _] = call_twice(&config, &channel, &mut replies, &reply_queue, recordset).await;
+    assert_eq!(
+        other["failure"]["kind"],
+        serde_json::to_value(ErrorKind::DuplicateRecordSet).unwrap(),
+        "{other}"
+    );
+
+    link.close().await;
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}
+
+#[tokio::test]
+async fn connections_use_small_frames() {
+    // RabbitMQ proposes 128 KiB frames; lapin's buffers (32 frames each way) would then hold
+    // 8 MiB per connection. We ask for 16 KiB, and a body larger than a frame still arrives.
+    let config = unique_config();
+    let link = Link::new(config.clone(), "frames");
+    let conn = link.connection().await.unwrap();
+    assert_eq!(
+        conn.configuration().frame_max(),
+        designate_bus::amqp::url::FRAME_MAX
+    );
+    link.close().await;
+    let shutdown = CancellationToken::new();
+    let central = real_central(&config, None).await;
+    let server = tokio::spawn(serve_central(
+        Link::new(config.clone(), "central"),
+        central.central.clone() as Arc<dyn CentralApi>,
+        shutdown.clone(),
+    ));
+    let client = CentralClient::new(Link::new(config.clone(), "api"));
+    let zone = client
+        .create_zone(&ctx(), new_zone("frames.example.org."))
+        .await
+        .unwrap();
+    // An answer of several frames: 60 recordsets of about 600 bytes of JSON each.
+    for i in 0..60 {
+        client
+            .create_recordset(
+                &ctx(),
+                zone.id,
+                NewRecordSet {
+                    name: format!("host-{i:02}-with-a-longer-name.frames.example.org."),
+                    rtype: "A".to_owned(),
+                    records: vec![format!("192.0.2.{i}")],
+                    ..NewRecordSet::default()
+                },
+            )
+            .await
+            .unwrap();
+    }
+    let listing = client
+        .find_recordsets(
+            &ctx(),
+            Criteria::new().eq("zone_id", zone.id.to_string()).eq("type", "A"),
+            Page {
+                limit: Some(1000),
+                ..Page::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(listing.items.len(), 60);
+    let size = serde_json::to_vec(&listing.items).unwrap().len();
+    assert!(size > 2 * designate_bus::amqp::url::FRAME_MAX as usize, "{size}");
+    shutdown.cancel();
+    server.await.unwrap();
+    cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}

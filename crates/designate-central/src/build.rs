@@ -103,7 +103,7 @@ pub(crate) fn new_recordset(
     serial: u32,
     managed: bool,
 ) -> RecordSet {
-    let id = Uuid::new_v4();
+    let id = spec.id.unwrap_or_else(Uuid::new_v4);
     let records = spec
         .records
         .into_iter()

@@ -198,6 +198,7 @@ impl Central {
             Err(e) => return Err((task, format!("An undefined error occurred. {e}"))),
         };
         let new = NewZone {
+            id: None,
             name: parsed.name.clone(),
             email: Some(parsed.email.clone()),
             // Upstream lifts an SOA TTL of 0 to `min_ttl`.
@@ -226,6 +227,7 @@ impl Central {
                 task = self.progress(task, &message).await;
             }
             let spec = NewRecordSet {
+                id: None,
                 name: set.name.clone(),
                 rtype: set.rtype.clone(),
                 ttl: set.ttl,

@@ -58,6 +58,7 @@ impl Central {
             self,
             ctx,
             NewRecordSet {
+                id: None,
                 name: spec.name.clone(),
                 rtype: spec.rtype.clone(),
                 ttl: None,

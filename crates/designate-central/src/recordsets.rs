@@ -139,6 +139,30 @@ pub(crate) async fn check_placement(
     Ok(())
 }
 
+/// The recordset a create with a caller-chosen id (the AMQP transport's, derived from the
+/// request's message id) committed before: that create redelivered answers it again, so
+/// at-least-once delivery never turns an accepted change into `duplicate_recordset`. An id
+/// taken by anything else is a duplicate.
+async fn already_created(
+    tx: &mut dyn StorageTx,
+    zone: &Zone,
+    spec: &NewRecordSet,
+) -> Result<Option<RecordSet>> {
+    let Some(id) = spec.id else { return Ok(None) };
+    match tx.get_recordset(id).await {
+        Ok(mut rs) if rs.zone_id == zone.id && rs.name == spec.name && rs.rtype == spec.rtype => {
+            rs.zone_name.clone_from(&zone.name);
+            Ok(Some(rs))
+        }
+        Ok(_) => Err(DesignateError::new(
+            ErrorKind::DuplicateRecordSet,
+            "Duplicate RecordSet",
+        )),
+        Err(designate_storage::StorageError::NotFound(_)) => Ok(None),
+        Err(e) => Err(from_storage(e)),
+    }
+}
+
 /// The recordset `id` of zone `zone_id` and its zone, as the caller may see them: upstream
 /// looks the recordset up first (`recordset_not_found`), then gates on the zone's project
 /// (`zone_not_found`).
@@ -199,9 +223,12 @@ impl Central {
         new: NewRecordSet,
     ) -> Result<RecordSet> {
         let spec = check_new(self, ctx, new)?;
-        let (rs, zone) = retry(|| async {
+        let (rs, zone, replayed) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let zone = visible_zone(tx.as_mut(), ctx, zone_id).await?;
+            if let Some(rs) = already_created(tx.as_mut(), &zone, &spec).await? {
+                return Ok((rs, None, true));
+            }
             check_zone_writable(&zone)?;
             check_placement(tx.as_mut(), &zone, &spec.name, &spec.rtype, None).await?;
             let duplicate = Criteria::new()
@@ -240,9 +267,14 @@ impl Central {
                 Some(zone)
             };
             commit(tx).await?;
-            Ok((rs, zone))
+            Ok((rs, zone, false))
         })
         .await?;
+        // A replayed create was cast and notified by the central that committed it (or, if it
+        // died first, the zone is still PENDING and the producer's recovery re-drives it).
+        if replayed {
+            return Ok(rs);
+        }
         if let Some(zone) = zone {
             self.worker
                 .cast_zone_task(ctx, ZoneTask::Update, zone)

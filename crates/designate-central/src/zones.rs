@@ -196,8 +196,20 @@ impl Central {
             )
         })?;
         self.check_new_zone(ctx, &new)?;
-
-        let zone = retry(|| self.zone_create_once(ctx, &tenant, &new, None)).await?;
+        if let Some(zone) = self.zone_already_created(&tenant, &new).await? {
+            return Ok(zone);
+        }
+        let zone = match retry(|| self.zone_create_once(ctx, &tenant, &new, None)).await {
+            Ok(zone) => zone,
+            // The same request delivered twice at once: the other delivery committed first.
+            Err(e) if e.kind == ErrorKind::DuplicateZone => {
+                match self.zone_already_created(&tenant, &new).await? {
+                    Some(zone) => return Ok(zone),
+                    None => return Err(e),
+                }
+            }
+            Err(e) => return Err(e),
+        };
         tracing::info!(zone_id = %zone.id, name = %zone.name, "zone created");
         // A SECONDARY zone reaches its targets once its first transfer is stored
         // (`finish_zone_xfr` casts the create then), so targets never serve it empty.
@@ -208,6 +220,26 @@ impl Central {
         self.worker.cast_zone_task(ctx, task, zone.clone()).await;
         self.notify_zone(ctx, "create", &zone).await;
         Ok(zone)
+    }
+
+    /// The zone a create with a caller-chosen id (the AMQP transport's, derived from the
+    /// request's message id) committed before, so a redelivered create answers it again
+    /// rather than `duplicate_zone`; its cast and notification were the first delivery's
+    /// (a zone left PENDING is re-driven by the producer's recovery).
+    async fn zone_already_created(&self, tenant: &str, new: &NewZone) -> Result<Option<Zone>> {
+        let Some(id) = new.id else { return Ok(None) };
+        let mut tx = begin_read(self.storage.as_ref()).await?;
+        match tx.get_zone(id).await {
+            Ok(zone) if zone.name == new.name && zone.tenant_id.as_deref() == Some(tenant) => {
+                Ok(Some(zone))
+            }
+            Ok(_) => Err(DesignateError::new(
+                ErrorKind::DuplicateZone,
+                "Duplicate Zone",
+            )),
+            Err(designate_storage::StorageError::NotFound(_)) => Ok(None),
+            Err(e) => Err(from_storage(e)),
+        }
     }
 
     /// Input checks of a new zone that need no stored data.
@@ -289,7 +321,7 @@ impl Central {
             .place_zone(tx.as_mut(), &new.name, tenant, pool_id)
             .await?;
 
-        let id = Uuid::new_v4();
+        let id = new.id.unwrap_or_else(Uuid::new_v4);
         let zone_type = new.zone_type.unwrap_or(ZoneType::Primary);
         let secondary = zone_type == ZoneType::Secondary;
         let zone = Zone {

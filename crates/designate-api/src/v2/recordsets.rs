@@ -165,6 +165,7 @@ pub(super) fn parse_new_recordset(body: &Map<String, Value>) -> Result<NewRecord
         check_tlsa_name(&name)?;
     }
     Ok(NewRecordSet {
+        id: None,
         name,
         rtype,
         ttl,

@@ -262,6 +262,7 @@ pub(super) fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiEr
         ));
     }
     Ok(NewZone {
+        id: None,
         name,
         email,
         ttl,

@@ -1263,12 +1263,44 @@ async fn consume_central(
     }
 }
 
+/// Gives a create the id of its call (the correlation id, a fresh UUID per call that a
+/// redelivery keeps) as the id of the object it creates. A request redelivered because the
+/// central running it died after committing then finds its own object and answers it (central's
+/// `already_created`) instead of `duplicate_*`: at-least-once delivery, exactly-once effect.
+/// Requests without a UUID correlation id, or naming an id of their own, are left alone.
+fn with_call_ids(
+    call: CentralRequest,
+    correlation_id: &Option<lapin::types::ShortString>,
+) -> CentralRequest {
+    let Some(id) = correlation_id
+        .as_ref()
+        .and_then(|id| Uuid::parse_str(id.as_str()).ok())
+    else {
+        return call;
+    };
+    match call {
+        CentralRequest::CreateZone { mut zone } => {
+            zone.id = zone.id.or(Some(id));
+            CentralRequest::CreateZone { zone }
+        }
+        CentralRequest::CreateRecordset {
+            zone_id,
+            mut recordset,
+        } => {
+            recordset.id = recordset.id.or(Some(id));
+            CentralRequest::CreateRecordset { zone_id, recordset }
+        }
+        other => other,
+    }
+}
+
 /// Runs one request and answers it; acks once the answer is published.
 async fn answer(channel: Channel, central: Arc<dyn CentralApi>, delivery: Delivery) {
     let reply = match serde_json::from_slice::<Envelope>(&delivery.data) {
         Ok(envelope) => {
             tracing::debug!(method = envelope.call.method(), request_id = %envelope.context.request_id, "central call");
-            dispatch(&*central, &envelope.context, envelope.call).await
+            let call = with_call_ids(envelope.call, delivery.properties.correlation_id());
+            dispatch(&*central, &envelope.context, call).await
         }
         Err(error) => Reply::Failure(DesignateError::new(
             ErrorKind::BadRequest,

@@ -85,6 +85,11 @@ impl RecordSet {
 /// The fields a caller gives to create a recordset.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewRecordSet {
+    /// The id the new recordset gets (a fresh one when absent). The AMQP transport derives it
+    /// from the request's message id, so a create redelivered after its first central died
+    /// finds the recordset it already committed and answers it instead of a duplicate error.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
     /// Owner FQDN.
     pub name: String,
     /// Type.

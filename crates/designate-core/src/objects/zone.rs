@@ -77,6 +77,9 @@ pub struct Zone {
 /// The fields a caller gives to create a zone.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct NewZone {
+    /// The id the new zone gets (a fresh one when absent); see [`super::NewRecordSet::id`].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<Uuid>,
     /// FQDN.
     pub name: String,
     /// SOA email.

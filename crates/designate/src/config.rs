@@ -439,25 +439,40 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let base = "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
                     auth_url = https://k:5000/v3\n";
-        let load = |extra: &str| Config::from_file(&ConfFile::parse(&format!("{base}{extra}")).unwrap());
+        let load =
+            |extra: &str| Config::from_file(&ConfFile::parse(&format!("{base}{extra}")).unwrap());
         let keystone = |c: Config| match c.api_auth {
             designate_api::AuthStrategy::Keystone(k) => k,
             designate_api::AuthStrategy::NoAuth => panic!("keystone expected"),
         };
         let k = keystone(
-            load("insecure = true\nmemcache_security_strategy = encrypt\nmemcache_secret_key = s3\n")
-                .unwrap(),
+            load(
+                "insecure = true\nmemcache_security_strategy = encrypt\nmemcache_secret_key = s3\n",
+            )
+            .unwrap(),
         );
         assert!(k.tls.insecure());
-        assert_eq!(k.memcache_security, designate_api::MemcacheSecurity::Encrypt("s3".into()));
+        assert_eq!(
+            k.memcache_security,
+            designate_api::MemcacheSecurity::Encrypt("s3".into())
+        );
         // A file that is not a certificate bundle, an empty one, a key without its certificate.
         let junk = dir.path().join("junk.pem");
         std::fs::write(&junk, "not a certificate\n").unwrap();
-        let err = load(&format!("cafile = {}\n", junk.display())).unwrap_err().to_string();
-        assert!(err.contains("[keystone_authtoken] cafile") && err.contains("junk.pem"), "{err}");
-        let err = load(&format!("keyfile = {}\n", junk.display())).unwrap_err().to_string();
+        let err = load(&format!("cafile = {}\n", junk.display()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[keystone_authtoken] cafile") && err.contains("junk.pem"),
+            "{err}"
+        );
+        let err = load(&format!("keyfile = {}\n", junk.display()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[keystone_authtoken] keyfile"), "{err}");
-        let err = load(&format!("certfile = {}\n", junk.display())).unwrap_err().to_string();
+        let err = load(&format!("certfile = {}\n", junk.display()))
+            .unwrap_err()
+            .to_string();
         assert!(err.contains("[keystone_authtoken] certfile"), "{err}");
     }
 

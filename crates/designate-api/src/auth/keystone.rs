@@ -196,7 +196,9 @@ impl KeystoneAuth {
             tracing::error!(%error, "every token validation will fail");
         }
         if config.tls.insecure() {
-            tracing::warn!("[keystone_authtoken] insecure = true: keystone's certificate is not verified");
+            tracing::warn!(
+                "[keystone_authtoken] insecure = true: keystone's certificate is not verified"
+            );
         }
         Self {
             memcache: Memcache::new(&config.memcached_servers),

@@ -223,10 +223,12 @@ fn mac(key: &[u8; 32]) -> Option<Hmac<Sha256>> {
 /// Lower-case hex of `bytes`.
 pub(crate) fn hex(bytes: &[u8]) -> String {
     use std::fmt::Write as _;
-    bytes.iter().fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
-        let _ = write!(s, "{b:02x}");
-        s
-    })
+    bytes
+        .iter()
+        .fold(String::with_capacity(bytes.len() * 2), |mut s, b| {
+            let _ = write!(s, "{b:02x}");
+            s
+        })
 }
 
 #[cfg(test)]
@@ -238,7 +240,10 @@ mod tests {
 
     #[test]
     fn options_as_keystonemiddleware_reads_them() {
-        assert_eq!(MemcacheSecurity::from_options(None, None), Ok(MemcacheSecurity::None));
+        assert_eq!(
+            MemcacheSecurity::from_options(None, None),
+            Ok(MemcacheSecurity::None)
+        );
         assert_eq!(
             MemcacheSecurity::from_options(Some("none"), None),
             Ok(MemcacheSecurity::None)
@@ -258,10 +263,16 @@ mod tests {
             );
         }
         let err = MemcacheSecurity::from_options(Some("sign"), Some("s")).unwrap_err();
-        assert!(err.to_string().contains("memcache_security_strategy"), "{err}");
+        assert!(
+            err.to_string().contains("memcache_security_strategy"),
+            "{err}"
+        );
         let err = MemcacheSecurity::from_options(Some("ENCRYPT"), None).unwrap_err();
         assert!(err.to_string().contains("memcache_secret_key"), "{err}");
-        assert_eq!(format!("{:?}", MemcacheSecurity::Mac("hidden".into())), "MAC");
+        assert_eq!(
+            format!("{:?}", MemcacheSecurity::Mac("hidden".into())),
+            "MAC"
+        );
     }
 
     #[test]
@@ -314,7 +325,11 @@ mod tests {
         let enc = EntryProtection::new(&MemcacheSecurity::Encrypt("s".into()));
         let sealed = enc.seal(&enc.keys(DIGEST), plain).unwrap();
         assert!(!contains(&sealed, b"p1"), "nothing in clear");
-        assert_ne!(Some(sealed), enc.seal(&enc.keys(DIGEST), plain), "fresh nonce");
+        assert_ne!(
+            Some(sealed),
+            enc.seal(&enc.keys(DIGEST), plain),
+            "fresh nonce"
+        );
     }
 
     fn contains(haystack: &[u8], needle: &[u8]) -> bool {

@@ -130,7 +130,11 @@ impl KeystoneTls {
             (Some(cert_path), key_path) => {
                 let cert = read("certfile", cert_path)?;
                 if !contains(&cert, b"-----BEGIN CERTIFICATE-----") {
-                    return Err(invalid("certfile", cert_path, "no PEM certificate in the file"));
+                    return Err(invalid(
+                        "certfile",
+                        cert_path,
+                        "no PEM certificate in the file",
+                    ));
                 }
                 let (option, path, mut pem) = match key_path {
                     Some(path) => ("keyfile", path, read("keyfile", path)?),

@@ -626,7 +626,10 @@ impl Memcached {
         let terminator = format!("{end}\r\n");
         let deadline = Instant::now() + Duration::from_secs(5);
         while !answer.ends_with(terminator.as_bytes()) {
-            assert!(Instant::now() < deadline, "memcached did not answer {command:?}");
+            assert!(
+                Instant::now() < deadline,
+                "memcached did not answer {command:?}"
+            );
             let mut chunk = [0_u8; 4096];
             let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
                 .await
@@ -654,7 +657,9 @@ impl Memcached {
 
     /// The raw value stored under `key`.
     pub(crate) async fn get(&self, key: &str) -> Vec<u8> {
-        let answer = self.exchange(format!("get {key}\r\n").as_bytes(), "END").await;
+        let answer = self
+            .exchange(format!("get {key}\r\n").as_bytes(), "END")
+            .await;
         let header_end = answer
             .windows(2)
             .position(|w| w == b"\r\n")

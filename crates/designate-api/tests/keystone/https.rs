@@ -59,7 +59,10 @@ async fn cafile_trusts_keystone_an_unknown_ca_is_refused_insecure_skips_checks()
     let token = keystone.persona("alice").await;
 
     let trusted = KeystoneTls::load(Some(&pki.ca), false, None, None).expect("cafile");
-    assert_eq!(zones(&api(&keystone, trusted).await, &token).await, StatusCode::OK);
+    assert_eq!(
+        zones(&api(&keystone, trusted).await, &token).await,
+        StatusCode::OK
+    );
 
     // The system's CAs do not know the test CA, nor does a bundle of another CA (of the same
     // name: its signature does not match): 503, and the error says why.
@@ -83,7 +86,10 @@ async fn cafile_trusts_keystone_an_unknown_ca_is_refused_insecure_skips_checks()
     }
 
     let insecure = KeystoneTls::load(None, true, None, None).expect("insecure");
-    assert_eq!(zones(&api(&keystone, insecure).await, &token).await, StatusCode::OK);
+    assert_eq!(
+        zones(&api(&keystone, insecure).await, &token).await,
+        StatusCode::OK
+    );
 }
 
 #[tokio::test]
@@ -106,15 +112,22 @@ async fn client_certificate_from_certfile_and_keyfile() {
         Some(&pki.client_key),
     )
     .expect("client certificate");
-    assert_eq!(zones(&api(&keystone, with_cert).await, &token).await, StatusCode::OK);
+    assert_eq!(
+        zones(&api(&keystone, with_cert).await, &token).await,
+        StatusCode::OK
+    );
 
     // certfile alone may hold the key too.
     let combined = pki.dir().join("combined.pem");
     let mut both = std::fs::read(&pki.client_cert).expect("cert");
     both.extend(std::fs::read(&pki.client_key).expect("key"));
     std::fs::write(&combined, both).expect("write combined");
-    let combined = KeystoneTls::load(Some(&pki.ca), false, Some(&combined), None).expect("combined");
-    assert_eq!(zones(&api(&keystone, combined).await, &token).await, StatusCode::OK);
+    let combined =
+        KeystoneTls::load(Some(&pki.ca), false, Some(&combined), None).expect("combined");
+    assert_eq!(
+        zones(&api(&keystone, combined).await, &token).await,
+        StatusCode::OK
+    );
 
     // Without it Keystone's TLS server refuses us: 503.
     let without = KeystoneTls::load(Some(&pki.ca), false, None, None).expect("cafile");

@@ -67,7 +67,10 @@ async fn mac_entries_that_do_not_verify_are_never_trusted() {
         "the memcached key comes from the secret, not the token's plain digest"
     );
     let alice_entry = memcached.get(&alice_key).await;
-    assert!(contains(&alice_entry, &alpha), "MAC does not hide the caller");
+    assert!(
+        contains(&alice_entry, &alpha),
+        "MAC does not hide the caller"
+    );
 
     // A forger with write access to memcached turns the negative entry of `forged-1` into a
     // valid admin (the MAC left as it was), and copies alice's genuine entry under the key of
@@ -102,8 +105,14 @@ async fn mac_entries_that_do_not_verify_are_never_trusted() {
     memcached.set(&forged_key, forged.as_bytes()).await;
     memcached.set(&foreign_key, &alice_entry).await;
     let late = api(&keystone, &memcached, mac()).await;
-    assert_eq!(zones(&late, "forged-1").await, StatusCode::SERVICE_UNAVAILABLE);
-    assert_eq!(zones(&late, "forged-2").await, StatusCode::SERVICE_UNAVAILABLE);
+    assert_eq!(
+        zones(&late, "forged-1").await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
+    assert_eq!(
+        zones(&late, "forged-2").await,
+        StatusCode::SERVICE_UNAVAILABLE
+    );
     let other_again = api(&keystone, &memcached, other_secret()).await;
     assert_eq!(zones(&other_again, &alice).await, StatusCode::OK);
     let third = api(&keystone, &memcached, MemcacheSecurity::Mac("third".into())).await;
@@ -128,8 +137,18 @@ async fn encrypt_entries_hold_nothing_in_clear_and_refuse_tampering() {
     let writer = api(&keystone, &memcached, encrypt()).await;
     let key = entry_of(&memcached, &writer, &alice, StatusCode::OK).await;
     let sealed = memcached.get(&key).await;
-    for secret in [alpha.as_str(), user.as_str(), "member", "reader", "caller", "project"] {
-        assert!(!contains(&sealed, secret), "{secret:?} in clear in {sealed:?}");
+    for secret in [
+        alpha.as_str(),
+        user.as_str(),
+        "member",
+        "reader",
+        "caller",
+        "project",
+    ] {
+        assert!(
+            !contains(&sealed, secret),
+            "{secret:?} in clear in {sealed:?}"
+        );
     }
 
     keystone.stop();
@@ -137,7 +156,12 @@ async fn encrypt_entries_hold_nothing_in_clear_and_refuse_tampering() {
     let reader = api(&keystone, &memcached, encrypt()).await;
     assert_eq!(zones(&reader, &alice).await, StatusCode::OK);
     // ... not by one of another secret (a miss: Keystone is asked, and it is down) ...
-    let other = api(&keystone, &memcached, MemcacheSecurity::Encrypt("other".into())).await;
+    let other = api(
+        &keystone,
+        &memcached,
+        MemcacheSecurity::Encrypt("other".into()),
+    )
+    .await;
     assert_eq!(zones(&other, &alice).await, StatusCode::SERVICE_UNAVAILABLE);
     // ... and not once one byte of it is changed.
     let mut tampered = sealed.clone();

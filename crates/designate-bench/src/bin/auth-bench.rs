@@ -111,7 +111,13 @@ async fn start_keystone(venv: &Path, dir: &Path) -> Result<(Running, String)> {
     let endpoint = format!("{url}/v3");
     for args in [
         vec!["db_sync"],
-        vec!["fernet_setup", "--keystone-user", &user, "--keystone-group", &user],
+        vec![
+            "fernet_setup",
+            "--keystone-user",
+            &user,
+            "--keystone-group",
+            &user,
+        ],
         vec![
             "bootstrap",
             "--bootstrap-password",
@@ -184,7 +190,12 @@ async fn admin_token(keystone: &str) -> Result<String> {
 }
 
 /// Starts `designate all` in `mode`; returns it and its API URL.
-fn start_designate(binary: &Path, mode: Mode, keystone: &str, state: &Path) -> Result<(Running, String)> {
+fn start_designate(
+    binary: &Path,
+    mode: Mode,
+    keystone: &str,
+    state: &Path,
+) -> Result<(Running, String)> {
     let auth = match mode {
         Mode::NoAuth => String::new(),
         // The bootstrap admin doubles as the service user.
@@ -248,7 +259,11 @@ async fn run(args: &Args, mode: Mode, keystone: &str, token: &str) -> Result<f64
             .json(&json!({"name": format!("bench{i}.test."), "email": "hostmaster@bench.test"}))
             .send()
             .await?;
-        ensure!(resp.status().as_u16() == 202, "create zone: {}", resp.status());
+        ensure!(
+            resp.status().as_u16() == 202,
+            "create zone: {}",
+            resp.status()
+        );
     }
     // Warm-up: the first request validates the token; the rest warm connections and caches.
     for _ in 0..200 {
@@ -290,7 +305,10 @@ fn median(values: &mut [f64]) -> f64 {
 #[tokio::main]
 async fn main() -> Result<()> {
     let args = Args::parse();
-    ensure!(args.runs > 0 && args.concurrency > 0, "--runs and --concurrency must be positive");
+    ensure!(
+        args.runs > 0 && args.concurrency > 0,
+        "--runs and --concurrency must be positive"
+    );
     let dir = tempfile::tempdir()?;
     let (_keystone, keystone) = start_keystone(&args.venv, dir.path()).await?;
     let token = admin_token(&keystone).await?;
@@ -301,7 +319,11 @@ async fn main() -> Result<()> {
     for i in 0..args.runs {
         for mode in [Mode::NoAuth, Mode::Keystone] {
             let rps = run(&args, mode, &keystone, &token).await?;
-            report.push_str(&format!("run {}: {:<22} {rps:>8.0} req/s\n", i + 1, mode.name()));
+            report.push_str(&format!(
+                "run {}: {:<22} {rps:>8.0} req/s\n",
+                i + 1,
+                mode.name()
+            ));
             match mode {
                 Mode::NoAuth => noauth.push(rps),
                 Mode::Keystone => authenticated.push(rps),

@@ -56,7 +56,7 @@ use tower::ServiceExt;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
-pub use auth::{AuthStrategy, KeystoneConfig};
+pub use auth::{AuthStrategy, KeystoneConfig, KeystoneTls, MemcacheSecurity};
 pub use error::ApiError;
 pub use policy::{Policy, PolicyError};
 

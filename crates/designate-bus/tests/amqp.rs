@@ -1316,7 +1316,10 @@ async fn a_redelivered_create_answers_what_it_created() {
 
     let zone = serde_json::json!({"method": "create_zone", "args": {"zone": new_zone("again.example.org.")}});
     let [first, second] = call_twice(&config, &channel, &mut replies, &reply_queue, zone).await;
-    let zone_id = first["result"]["id"].as_str().expect("zone created").to_owned();
+    let zone_id = first["result"]["id"]
+        .as_str()
+        .expect("zone created")
+        .to_owned();
     assert_eq!(second["result"]["id"], zone_id.as_str(), "{second}");
 
     let recordset = serde_json::json!({"method": "create_recordset", "args": {
@@ -1328,14 +1331,25 @@ async fn a_redelivered_create_answers_what_it_created() {
             ..NewRecordSet::default()
         },
     }});
-    let [first, second] =
-        call_twice(&config, &channel, &mut replies, &reply_queue, recordset.clone()).await;
-    let rs_id = first["result"]["id"].as_str().expect("recordset created").to_owned();
+    let [first, second] = call_twice(
+        &config,
+        &channel,
+        &mut replies,
+        &reply_queue,
+        recordset.clone(),
+    )
+    .await;
+    let rs_id = first["result"]["id"]
+        .as_str()
+        .expect("recordset created")
+        .to_owned();
     assert_eq!(second["result"]["id"], rs_id.as_str(), "{second}");
     let stored = client
         .find_recordsets(
             &ctx(),
-            Criteria::new().eq("zone_id", zone_id.as_str()).eq("type", "A"),
+            Criteria::new()
+                .eq("zone_id", zone_id.as_str())
+                .eq("type", "A"),
             Page::default(),
         )
         .await
@@ -1399,7 +1413,9 @@ async fn connections_use_small_frames() {
     let listing = client
         .find_recordsets(
             &ctx(),
-            Criteria::new().eq("zone_id", zone.id.to_string()).eq("type", "A"),
+            Criteria::new()
+                .eq("zone_id", zone.id.to_string())
+                .eq("type", "A"),
             Page {
                 limit: Some(1000),
                 ..Page::default()
@@ -1409,7 +1425,10 @@ async fn connections_use_small_frames() {
         .unwrap();
     assert_eq!(listing.items.len(), 60);
     let size = serde_json::to_vec(&listing.items).unwrap().len();
-    assert!(size > 2 * designate_bus::amqp::url::FRAME_MAX as usize, "{size}");
+    assert!(
+        size > 2 * designate_bus::amqp::url::FRAME_MAX as usize,
+        "{size}"
+    );
     shutdown.cancel();
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;

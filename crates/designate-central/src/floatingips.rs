@@ -224,6 +224,7 @@ impl Central {
         }
         tracing::info!(zone = name, "creating reverse zone for floating ip PTRs");
         let new = NewZone {
+            id: None,
             name: name.to_owned(),
             email: Some(self.config.managed_resource_email.clone()),
             ttl: None,
@@ -265,6 +266,7 @@ impl Central {
             self,
             &managed,
             NewRecordSet {
+                id: None,
                 name: reverse_record_name(fip.address),
                 rtype: "PTR".to_owned(),
                 ttl: update.ttl,

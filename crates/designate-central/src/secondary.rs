@@ -185,6 +185,7 @@ impl Central {
             .iter()
             .map(|rs| {
                 let spec = NewRecordSet {
+                    id: None,
                     name: rs.name.clone(),
                     rtype: rs.rtype.clone(),
                     ttl: rs.ttl,

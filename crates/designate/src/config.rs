@@ -308,6 +308,18 @@ fn api_auth(f: &ConfFile) -> Result<designate_api::AuthStrategy> {
             let text = |option: &str, default: &str| {
                 f.get_str(s, option).unwrap_or_else(|| default.to_owned())
             };
+            let path = |option: &str| f.get_str(s, option).map(PathBuf::from);
+            let tls = designate_api::KeystoneTls::load(
+                path("cafile").as_deref(),
+                f.get_bool(s, "insecure")?.unwrap_or(false),
+                path("certfile").as_deref(),
+                path("keyfile").as_deref(),
+            )
+            .map_err(|e| anyhow!("invalid value for option [{s}] {}: {e}", e.option()))?;
+            let memcache_security = designate_api::MemcacheSecurity::from_options(
+                f.get_str(s, "memcache_security_strategy").as_deref(),
+                f.get_str(s, "memcache_secret_key").as_deref(),
+            )?;
             Ok(designate_api::AuthStrategy::Keystone(Box::new(
                 designate_api::KeystoneConfig {
                     www_authenticate_uri: f
@@ -322,6 +334,8 @@ fn api_auth(f: &ConfFile) -> Result<designate_api::AuthStrategy> {
                     token_cache_time: f
                         .get_secs(s, "token_cache_time")?
                         .unwrap_or(defaults.token_cache_time),
+                    memcache_security,
+                    tls,
                     auth_url,
                 },
             )))
@@ -494,6 +508,8 @@ mod tests {
         assert_eq!(k.memcached_servers, vec!["m1:11211", "m2:11211"]);
         assert_eq!(k.token_cache_time.as_secs(), 30);
         assert_eq!(c.api_policy.rule("create_zone"), Some("rule:admin"));
+        assert_eq!(k.memcache_security, designate_api::MemcacheSecurity::None);
+        assert!(!k.tls.insecure());
         let c = Config::from_file(&ConfFile::empty()).unwrap();
         assert_eq!(c.api_auth, designate_api::AuthStrategy::NoAuth);
     }
@@ -589,6 +605,48 @@ mod tests {
     }
 
     #[test]
+    fn keystone_tls_files_and_memcache_security() {
+        let dir = tempfile::tempdir().unwrap();
+        let base = "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
+                    auth_url = https://k:5000/v3\n";
+        let load =
+            |extra: &str| Config::from_file(&ConfFile::parse(&format!("{base}{extra}")).unwrap());
+        let keystone = |c: Config| match c.api_auth {
+            designate_api::AuthStrategy::Keystone(k) => k,
+            designate_api::AuthStrategy::NoAuth => panic!("keystone expected"),
+        };
+        let k = keystone(
+            load(
+                "insecure = true\nmemcache_security_strategy = encrypt\nmemcache_secret_key = s3\n",
+            )
+            .unwrap(),
+        );
+        assert!(k.tls.insecure());
+        assert_eq!(
+            k.memcache_security,
+            designate_api::MemcacheSecurity::Encrypt("s3".into())
+        );
+        // A file that is not a certificate bundle, an empty one, a key without its certificate.
+        let junk = dir.path().join("junk.pem");
+        std::fs::write(&junk, "not a certificate\n").unwrap();
+        let err = load(&format!("cafile = {}\n", junk.display()))
+            .unwrap_err()
+            .to_string();
+        assert!(
+            err.contains("[keystone_authtoken] cafile") && err.contains("junk.pem"),
+            "{err}"
+        );
+        let err = load(&format!("keyfile = {}\n", junk.display()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[keystone_authtoken] keyfile"), "{err}");
+        let err = load(&format!("certfile = {}\n", junk.display()))
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("[keystone_authtoken] certfile"), "{err}");
+    }
+
+    #[test]
     fn scheduler_filters_are_read_in_order() {
         use designate_central::scheduler::{SchedulerFilter, DEFAULT_FILTERS};
         let c = Config::from_file(&ConfFile::empty()).unwrap();
@@ -634,6 +692,32 @@ mod tests {
             (
                 "[oslo_policy]\npolicy_file = /nonexistent/policy.yaml\n",
                 "[oslo_policy] policy_file",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
+                 auth_url = https://k:5000/v3\ncafile = /nonexistent/ca.pem\n",
+                "[keystone_authtoken] cafile",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
+                 auth_url = https://k:5000/v3\ncertfile = /nonexistent/client.pem\n",
+                "[keystone_authtoken] certfile",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
+                 auth_url = https://k:5000/v3\ninsecure = maybe\n",
+                "[keystone_authtoken] insecure",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
+                 auth_url = http://k:5000/v3\nmemcache_security_strategy = MAC\n",
+                "[keystone_authtoken] memcache_secret_key",
+            ),
+            (
+                "[service:api]\nauth_strategy = keystone\n[keystone_authtoken]\n\
+                 auth_url = http://k:5000/v3\nmemcache_security_strategy = sign\n\
+                 memcache_secret_key = s\n",
+                "[keystone_authtoken] memcache_security_strategy",
             ),
         ] {
             let err = Config::from_file(&ConfFile::parse(text).unwrap())

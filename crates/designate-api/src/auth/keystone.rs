@@ -6,8 +6,9 @@
 //! passes, whichever is first — so a revoked token keeps working for at most `token_cache_time`,
 //! exactly keystonemiddleware's trade-off. The cache lives in memory and, with
 //! `memcached_servers`, also in memcached, shared by every API process. Entries are keyed by
-//! the token's SHA-256, so neither cache holds usable tokens. Errors talking to Keystone are
-//! never cached.
+//! the token's SHA-256 (in memcached, with `memcache_security_strategy`, by a key derived from
+//! the secret; see `memcache_crypt`), so neither cache holds usable tokens. Errors talking to
+//! Keystone are never cached.
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -19,6 +20,8 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 
 use super::memcache::Memcache;
+use super::memcache_crypt::{hex, EntryKeys, EntryProtection, MemcacheSecurity};
+use super::tls::{error_chain, KeystoneTls};
 use super::{AuthError, Caller};
 
 /// keystonemiddleware's `token_cache_time` default (seconds).
@@ -53,6 +56,10 @@ pub struct KeystoneConfig {
     pub memcached_servers: Vec<String>,
     /// `token_cache_time`: longest time a validation is trusted without asking Keystone again.
     pub token_cache_time: Duration,
+    /// `memcache_security_strategy` with `memcache_secret_key`.
+    pub memcache_security: MemcacheSecurity,
+    /// `cafile`, `insecure`, `certfile`, `keyfile`: https to Keystone.
+    pub tls: KeystoneTls,
 }
 
 impl Default for KeystoneConfig {
@@ -67,6 +74,8 @@ impl Default for KeystoneConfig {
             project_domain_name: "Default".to_owned(),
             memcached_servers: Vec::new(),
             token_cache_time: Duration::from_secs(DEFAULT_TOKEN_CACHE_TIME),
+            memcache_security: MemcacheSecurity::None,
+            tls: KeystoneTls::default(),
         }
     }
 }
@@ -122,10 +131,12 @@ struct Cached {
 pub struct KeystoneAuth {
     config: KeystoneConfig,
     base: String,
-    http: reqwest::Client,
+    /// The client, or why none could be built (then every validation is `503`, logged).
+    http: Result<reqwest::Client, String>,
     service_token: tokio::sync::Mutex<Option<ServiceToken>>,
     cache: Mutex<HashMap<String, Cached>>,
     memcache: Option<Memcache>,
+    protection: EntryProtection,
     /// One lock per token being validated right now: a burst of requests with a new token
     /// costs Keystone one validation, not one per request.
     inflight: Mutex<HashMap<String, Gate>>,
@@ -203,17 +214,36 @@ fn unavailable(e: impl std::fmt::Display) -> AuthError {
     AuthError::Unavailable(e.to_string())
 }
 
+/// A failed request to Keystone, with its causes: "error sending request" alone would hide an
+/// unknown CA or a refused client certificate.
+fn keystone_unreachable(e: &reqwest::Error) -> AuthError {
+    AuthError::Unavailable(error_chain(e))
+}
+
 impl KeystoneAuth {
     /// A client for `config`; nothing is contacted until the first request.
     pub fn new(config: KeystoneConfig) -> Self {
         let trimmed = config.auth_url.trim_end_matches('/');
         let base = trimmed.strip_suffix("/v3").unwrap_or(trimmed).to_owned();
-        let http = reqwest::Client::builder()
+        // The TLS files were checked when the configuration was loaded; a failure here is the
+        // system CA store gone bad since.
+        let http = config
+            .tls
+            .client_builder()
             .timeout(HTTP_TIMEOUT)
             .build()
-            .unwrap_or_default();
+            .map_err(|e| format!("cannot build the keystone client: {}", error_chain(&e)));
+        if let Err(error) = &http {
+            tracing::error!(%error, "every token validation will fail");
+        }
+        if config.tls.insecure() {
+            tracing::warn!(
+                "[keystone_authtoken] insecure = true: keystone's certificate is not verified"
+            );
+        }
         Self {
             memcache: Memcache::new(&config.memcached_servers),
+            protection: EntryProtection::new(&config.memcache_security),
             config,
             base,
             http,
@@ -229,6 +259,10 @@ impl KeystoneAuth {
             .www_authenticate_uri
             .clone()
             .unwrap_or_else(|| self.config.auth_url.clone())
+    }
+
+    fn client(&self) -> Result<&reqwest::Client, AuthError> {
+        self.http.as_ref().map_err(unavailable)
     }
 
     fn tokens_url(&self) -> String {
@@ -313,13 +347,21 @@ impl KeystoneAuth {
         }
     }
 
-    /// A live entry from memcached, if configured and reachable.
+    /// A live entry from memcached, if configured, reachable and (with a security strategy)
+    /// authentic; `key` is the token's digest.
     async fn shared_get(&self, key: &str, now: DateTime<Utc>) -> Option<Cached> {
         let memcache = self.memcache.as_ref()?;
-        match memcache.get(key).await {
-            Ok(Some(bytes)) => serde_json::from_slice::<Cached>(&bytes)
-                .ok()
-                .filter(|entry| entry.until > now),
+        let keys = self.protection.keys(key);
+        match memcache.get(&keys.memcached_key).await {
+            Ok(Some(stored)) => match self.protection.open(&keys, &stored) {
+                Ok(plain) => serde_json::from_slice::<Cached>(&plain)
+                    .ok()
+                    .filter(|entry| entry.until > now),
+                Err(error) => {
+                    tracing::warn!(%error, key = %keys.memcached_key, "ignoring memcached entry; asking keystone");
+                    None
+                }
+            },
             Ok(None) => None,
             Err(error) => {
                 tracing::warn!(%error, "memcached unavailable; asking keystone");
@@ -333,15 +375,19 @@ impl KeystoneAuth {
             return;
         };
         let ttl = (entry.until - now).num_seconds();
-        let (Ok(bytes), Ok(ttl)) = (serde_json::to_vec(entry), u64::try_from(ttl)) else {
+        let (Ok(plain), Ok(ttl)) = (serde_json::to_vec(entry), u64::try_from(ttl)) else {
             return;
         };
         if ttl == 0 {
             return;
         }
+        let keys: EntryKeys = self.protection.keys(key);
+        let Some(stored) = self.protection.seal(&keys, &plain) else {
+            return;
+        };
         // memcached reads expiry times beyond 30 days as absolute unix times.
         let ttl = ttl.min(MEMCACHED_MAX_RELATIVE_TTL);
-        if let Err(error) = memcache.set(key, &bytes, ttl).await {
+        if let Err(error) = memcache.set(&keys.memcached_key, &stored, ttl).await {
             tracing::warn!(%error, "cannot store token validation in memcached");
         }
     }
@@ -354,13 +400,13 @@ impl KeystoneAuth {
         for attempt in 0..2 {
             let service = self.service_token(attempt > 0).await?;
             let response = self
-                .http
+                .client()?
                 .get(self.tokens_url())
                 .header("X-Auth-Token", &service)
                 .header("X-Subject-Token", token)
                 .send()
                 .await
-                .map_err(unavailable)?;
+                .map_err(|e| keystone_unreachable(&e))?;
             match response.status().as_u16() {
                 200 => {
                     let body: TokenBody = response.json().await.map_err(unavailable)?;
@@ -400,12 +446,12 @@ impl KeystoneAuth {
                 "domain": {"name": c.project_domain_name}}}
         }});
         let response = self
-            .http
+            .client()?
             .post(self.tokens_url())
             .json(&body)
             .send()
             .await
-            .map_err(unavailable)?;
+            .map_err(|e| keystone_unreachable(&e))?;
         let status = response.status();
         if !status.is_success() {
             return Err(unavailable(format!(
@@ -429,11 +475,9 @@ impl KeystoneAuth {
     }
 }
 
-/// The cache key of a token: never the token itself.
+/// The cache key of a token (its SHA-256 in hex): never the token itself.
 fn cache_key(token: &str) -> String {
-    let digest = Sha256::digest(token.as_bytes());
-    let hex: String = digest.iter().map(|b| format!("{b:02x}")).collect();
-    format!("designate/token/{hex}")
+    hex(&Sha256::digest(token.as_bytes()))
 }
 
 fn caller_from(token: TokenData) -> (Caller, DateTime<Utc>) {

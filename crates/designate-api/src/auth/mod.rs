@@ -5,6 +5,8 @@
 //! - [`AuthStrategy`]: the configured strategy (part of [`crate::ApiConfig`]).
 //! - `keystone`: the Keystone client — service token, token validation, validation cache.
 //! - `memcache`: the memcached client behind the shared cache (`memcached_servers`).
+//! - `memcache_crypt`: `memcache_security_strategy` — MAC or encryption of memcached entries.
+//! - `tls`: https to Keystone (`cafile`, `insecure`, `certfile`, `keyfile`).
 //! - this module: the [`Caller`] identity and the middleware that puts it into every `/v2`
 //!   request, answering `401` (with `WWW-Authenticate`) or `503` itself when it cannot.
 //!
@@ -15,6 +17,8 @@
 
 mod keystone;
 mod memcache;
+mod memcache_crypt;
+mod tls;
 
 use std::sync::Arc;
 
@@ -26,6 +30,8 @@ use axum::middleware::Next;
 use axum::response::Response;
 
 pub use keystone::{KeystoneAuth, KeystoneConfig, DEFAULT_TOKEN_CACHE_TIME};
+pub use memcache_crypt::{MemcacheSecurity, MemcacheSecurityError};
+pub use tls::{KeystoneTls, TlsConfigError};
 
 /// `[service:api] auth_strategy`.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]

@@ -235,6 +235,7 @@ pub(super) fn parse_new_zone(body: &Map<String, Value>) -> Result<NewZone, ApiEr
             }
         }
         return Ok(NewZone {
+            id: None,
             name,
             email: None,
             ttl: None,

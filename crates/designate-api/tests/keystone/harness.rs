@@ -8,6 +8,10 @@
 //!
 //! Passwords are the user name + `-pw`. The venv is `$DESIGNATE_KEYSTONE_VENV` or
 //! `/var/cache/designate-ci/keystone-venv`; without it the tests fail (they never skip).
+//!
+//! [`Keystone::start_https`] serves it over TLS (gunicorn's `--certfile` / `--keyfile`) with a
+//! [`TestPki`] made by the test: a CA, a certificate for 127.0.0.1 and a client certificate,
+//! which gunicorn can be told to require.
 
 use std::net::TcpListener;
 use std::path::{Path, PathBuf};
@@ -19,9 +23,76 @@ use serde_json::{json, Value};
 /// Default location of the venv built by `scripts/test`.
 const DEFAULT_VENV: &str = "/var/cache/designate-ci/keystone-venv";
 
+/// Certificates made for one test: a CA, a server certificate for 127.0.0.1 and a client
+/// certificate, both signed by the CA, as PEM files in a temporary directory.
+pub(crate) struct TestPki {
+    /// The CA certificate.
+    pub(crate) ca: PathBuf,
+    /// The server's certificate and key.
+    pub(crate) server_cert: PathBuf,
+    pub(crate) server_key: PathBuf,
+    /// The client's certificate and key.
+    pub(crate) client_cert: PathBuf,
+    pub(crate) client_key: PathBuf,
+    dir: tempfile::TempDir,
+}
+
+impl TestPki {
+    /// A fresh CA and the certificates it signs.
+    pub(crate) fn generate() -> Self {
+        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
+        let dir = tempfile::tempdir().expect("tempdir");
+        let write = |name: &str, pem: String| {
+            let path = dir.path().join(name);
+            std::fs::write(&path, pem).expect("write pem");
+            path
+        };
+        let ca_key = KeyPair::generate().expect("ca key");
+        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
+        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
+        ca_params
+            .distinguished_name
+            .push(DnType::CommonName, "designate test CA");
+        let ca_cert = ca_params.self_signed(&ca_key).expect("ca cert");
+        let leaf = |names: Vec<String>, cn: &str| {
+            let key = KeyPair::generate().expect("key");
+            let mut params = CertificateParams::new(names).expect("params");
+            params.distinguished_name.push(DnType::CommonName, cn);
+            let cert = params
+                .signed_by(&key, &ca_cert, &ca_key)
+                .expect("signed cert");
+            (cert.pem(), key.serialize_pem())
+        };
+        // An IP SAN: the test Keystone is reached as https://127.0.0.1:<port>.
+        let (server_cert, server_key) = leaf(vec!["127.0.0.1".into()], "127.0.0.1");
+        let (client_cert, client_key) = leaf(vec!["designate".into()], "designate");
+        Self {
+            ca: write("ca.pem", ca_cert.pem()),
+            server_cert: write("server.pem", server_cert),
+            server_key: write("server-key.pem", server_key),
+            client_cert: write("client.pem", client_cert),
+            client_key: write("client-key.pem", client_key),
+            dir,
+        }
+    }
+
+    /// Where the files are.
+    pub(crate) fn dir(&self) -> &Path {
+        self.dir.path()
+    }
+}
+
+/// How gunicorn serves Keystone over https.
+pub(crate) struct HttpsServer<'a> {
+    /// The certificates.
+    pub(crate) pki: &'a TestPki,
+    /// Whether a client certificate signed by the test CA is required.
+    pub(crate) require_client_cert: bool,
+}
+
 /// A running Keystone; stopped (its whole process group) when dropped.
 pub(crate) struct Keystone {
-    /// `http://127.0.0.1:<port>`.
+    /// `http://127.0.0.1:<port>` (`https://` from [`Keystone::start_https`]).
     pub(crate) url: String,
     gunicorn: Option<Child>,
     client: reqwest::Client,
@@ -155,11 +226,21 @@ fn template(venv: &Path) -> PathBuf {
 impl Keystone {
     /// Starts a Keystone whose tokens live `token_lifetime_secs` seconds.
     pub(crate) async fn start(token_lifetime_secs: u64) -> Self {
+        Self::serve(token_lifetime_secs, None).await
+    }
+
+    /// [`Keystone::start`] over https.
+    pub(crate) async fn start_https(token_lifetime_secs: u64, https: HttpsServer<'_>) -> Self {
+        Self::serve(token_lifetime_secs, Some(https)).await
+    }
+
+    async fn serve(token_lifetime_secs: u64, https: Option<HttpsServer<'_>>) -> Self {
         let venv = venv();
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
         let port = free_port();
-        let url = format!("http://127.0.0.1:{port}");
+        let scheme = if https.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://127.0.0.1:{port}");
         std::fs::create_dir_all(d.join("fernet")).expect("mkdir");
         let conf = d.join("keystone.conf");
         std::fs::write(
@@ -186,10 +267,40 @@ impl Keystone {
         )
         .expect("write app");
         let log = std::fs::File::create(d.join("gunicorn.log")).expect("log");
+        let mut tls_args: Vec<std::ffi::OsString> = Vec::new();
+        let mut client = reqwest::Client::builder();
+        if let Some(https) = &https {
+            let pki = https.pki;
+            tls_args.extend([
+                "--certfile".into(),
+                pki.server_cert.clone().into(),
+                "--keyfile".into(),
+                pki.server_key.clone().into(),
+            ]);
+            let ca = std::fs::read(&pki.ca).expect("read ca");
+            client = client
+                .tls_built_in_root_certs(false)
+                .add_root_certificate(reqwest::Certificate::from_pem(&ca).expect("ca pem"));
+            if https.require_client_cert {
+                // ssl.CERT_REQUIRED, against the test CA.
+                tls_args.extend([
+                    "--ca-certs".into(),
+                    pki.ca.clone().into(),
+                    "--cert-reqs".into(),
+                    "2".into(),
+                ]);
+                let mut identity = std::fs::read(&pki.client_key).expect("read key");
+                identity.extend(std::fs::read(&pki.client_cert).expect("read cert"));
+                client = client
+                    .identity(reqwest::Identity::from_pem(&identity).expect("client identity"));
+            }
+        }
         let gunicorn = {
             use std::os::unix::process::CommandExt as _;
             Command::new(venv.join("bin/gunicorn"))
-                .args(["-b", &format!("127.0.0.1:{port}"), "-w", "1", "--chdir"])
+                .args(["-b", &format!("127.0.0.1:{port}"), "-w", "1"])
+                .args(&tls_args)
+                .arg("--chdir")
                 .arg(d)
                 .arg("ks_app:application")
                 .current_dir(d)
@@ -201,7 +312,7 @@ impl Keystone {
                 .spawn()
                 .expect("spawn gunicorn")
         };
-        let client = reqwest::Client::new();
+        let client = client.build().expect("client");
         let keystone = Self {
             url,
             gunicorn: Some(gunicorn),
@@ -383,6 +494,11 @@ impl Keystone {
         self.id_of("projects", name).await
     }
 
+    /// The id of user `name`.
+    pub(crate) async fn user_id(&self, name: &str) -> String {
+        self.id_of("users", name).await
+    }
+
     /// Revokes `token` (`DELETE /v3/auth/tokens`).
     pub(crate) async fn revoke(&self, token: &str) {
         let resp = self
@@ -456,6 +572,7 @@ impl Keystone {
             project_domain_name: "Default".into(),
             memcached_servers: vec![],
             token_cache_time: cache,
+            ..designate_api::KeystoneConfig::default()
         }
     }
 }
@@ -494,6 +611,75 @@ impl Memcached {
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
         Self { address, child }
+    }
+}
+
+impl Memcached {
+    /// One text-protocol exchange, read until a line equal to `end`.
+    async fn exchange(&self, command: &[u8], end: &str) -> Vec<u8> {
+        use tokio::io::{AsyncReadExt as _, AsyncWriteExt as _};
+        let mut stream = tokio::net::TcpStream::connect(&self.address)
+            .await
+            .expect("connect memcached");
+        stream.write_all(command).await.expect("write memcached");
+        let mut answer = Vec::new();
+        let terminator = format!("{end}\r\n");
+        let deadline = Instant::now() + Duration::from_secs(5);
+        while !answer.ends_with(terminator.as_bytes()) {
+            assert!(
+                Instant::now() < deadline,
+                "memcached did not answer {command:?}"
+            );
+            let mut chunk = [0_u8; 4096];
+            let n = tokio::time::timeout(Duration::from_secs(5), stream.read(&mut chunk))
+                .await
+                .expect("memcached answers")
+                .expect("read memcached");
+            assert!(n > 0, "memcached closed the connection");
+            answer.extend_from_slice(&chunk[..n]);
+        }
+        answer
+    }
+
+    /// Every key memcached holds (`lru_crawler metadump all`), sorted.
+    pub(crate) async fn keys(&self) -> Vec<String> {
+        let dump = self.exchange(b"lru_crawler metadump all\r\n", "END").await;
+        let mut keys: Vec<String> = String::from_utf8_lossy(&dump)
+            .lines()
+            .filter_map(|l| l.strip_prefix("key="))
+            .filter_map(|l| l.split(' ').next())
+            // Keys are URL-encoded in the dump; ours only have `/` to decode.
+            .map(|k| k.replace("%2F", "/").replace("%2f", "/"))
+            .collect();
+        keys.sort();
+        keys
+    }
+
+    /// The raw value stored under `key`.
+    pub(crate) async fn get(&self, key: &str) -> Vec<u8> {
+        let answer = self
+            .exchange(format!("get {key}\r\n").as_bytes(), "END")
+            .await;
+        let header_end = answer
+            .windows(2)
+            .position(|w| w == b"\r\n")
+            .expect("VALUE line");
+        let header = String::from_utf8_lossy(&answer[..header_end]).into_owned();
+        let len: usize = header
+            .rsplit(' ')
+            .next()
+            .and_then(|l| l.parse().ok())
+            .unwrap_or_else(|| panic!("no value under {key}: {header}"));
+        answer[header_end + 2..header_end + 2 + len].to_vec()
+    }
+
+    /// Stores `value` under `key` for an hour, as a forger with access to memcached would.
+    pub(crate) async fn set(&self, key: &str, value: &[u8]) {
+        let mut command = format!("set {key} 0 3600 {}\r\n", value.len()).into_bytes();
+        command.extend_from_slice(value);
+        command.extend_from_slice(b"\r\n");
+        let answer = self.exchange(&command, "STORED").await;
+        assert!(answer.ends_with(b"STORED\r\n"));
     }
 }
 

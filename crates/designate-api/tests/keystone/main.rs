@@ -1,6 +1,7 @@
 //! Tests against a real Keystone (PyPI `keystone` under gunicorn, see `harness`): token
 //! validation per persona, `401` / `503` behaviour, revocation and expiry honoured after the
-//! cache time, the memcached-shared cache (real memcached), the RBAC matrix of upstream's
+//! cache time, the memcached-shared cache (real memcached) and its `memcache_security_strategy`,
+//! Keystone over https (`cafile`, `insecure`, client certificates), the RBAC matrix of upstream's
 //! default policy over zones and recordsets, and python-openstackclient driving the API with a
 //! password login through the catalog's `dns` entry.
 //!
@@ -13,5 +14,7 @@ mod common;
 mod harness;
 
 mod cli;
+mod https;
+mod memcache_security;
 mod rbac;
 mod tokens;

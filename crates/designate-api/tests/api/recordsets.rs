@@ -242,6 +242,19 @@ async fn listing_filters_and_cross_zone_view() {
         )
         .await;
     assert_eq!(r.body["metadata"]["total_count"], 0, "{}", r.text);
+    // An empty page says 0 even when counts are hidden (upstream counts nothing there).
+    let r = api
+        .call(
+            Method::GET,
+            "/v2/recordsets",
+            None,
+            &[
+                ("x-auth-project-id", "other"),
+                ("openstack-dns-hide-counts", "true"),
+            ],
+        )
+        .await;
+    assert_eq!(r.body["metadata"], json!({"total_count": 0}), "{}", r.text);
     let r = api
         .call(
             Method::GET,

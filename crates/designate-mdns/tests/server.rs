@@ -158,7 +158,9 @@ async fn notify_from_a_master_casts_a_transfer() {
     let mut theirs = zone("other.example.", 10);
     theirs.zone_type = ZoneType::Secondary;
     theirs.masters = vec![master("192.0.2.1")];
-    let mut tx = designate_storage::Storage::begin(fx.storage.as_ref()).await.unwrap();
+    let mut tx = designate_storage::Storage::begin(fx.storage.as_ref())
+        .await
+        .unwrap();
     tx.create_zone(&ours).await.unwrap();
     tx.create_zone(&theirs).await.unwrap();
     tx.commit().await.unwrap();

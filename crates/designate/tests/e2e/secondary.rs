@@ -370,8 +370,7 @@ async fn pool_move_between_two_builtin_pools() {
         &["pool", "update", "--file", file.to_str().expect("path")],
     );
     assert!(out.status.success(), "{}", crate::pools::text(&out));
-    let second =
-        SecondNameserver::start(&state.path().join("designate.sqlite"), second_port);
+    let second = SecondNameserver::start(&state.path().join("designate.sqlite"), second_port);
     let second_addr: std::net::SocketAddr = ([127, 0, 0, 1], second_port).into();
 
     let zone = service.create_zone("moving.test.").await;
@@ -385,7 +384,9 @@ async fn pool_move_between_two_builtin_pools() {
     service
         .wait_zone_status(&id, "ACTIVE", Duration::from_secs(30))
         .await;
-    assert!(soa_serial(service.nameserver, "moving.test.").await.is_some());
+    assert!(soa_serial(service.nameserver, "moving.test.")
+        .await
+        .is_some());
 
     let path = format!("/v2/zones/{id}/tasks/pool_move");
     // Upstream's errors.
@@ -393,7 +394,11 @@ async fn pool_move_between_two_builtin_pools() {
     let (status, body) = service
         .call(Method::POST, &path, Some(json!({"pool_id": own})))
         .await;
-    assert_eq!((status, body["type"].as_str()), (400, Some("bad_request")), "{body}");
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
     let (status, body) = service
         .call(
             Method::POST,
@@ -401,7 +406,11 @@ async fn pool_move_between_two_builtin_pools() {
             Some(json!({"pool_id": "00000000-0000-0000-0000-00000000dead"})),
         )
         .await;
-    assert_eq!((status, body["type"].as_str()), (400, Some("bad_request")), "{body}");
+    assert_eq!(
+        (status, body["type"].as_str()),
+        (400, Some("bad_request")),
+        "{body}"
+    );
     let resp = service
         .http
         .post(format!("{}{path}", service.api))
@@ -438,7 +447,12 @@ async fn pool_move_between_two_builtin_pools() {
         soa_serial(ns1, "moving.test.").await.is_none()
     })
     .await;
-    let ns = crate::dns::udp(second_addr, "moving.test.", hickory_proto::rr::RecordType::NS).await;
+    let ns = crate::dns::udp(
+        second_addr,
+        "moving.test.",
+        hickory_proto::rr::RecordType::NS,
+    )
+    .await;
     let hosts: Vec<String> = ns.answers().iter().map(|r| r.data().to_string()).collect();
     assert_eq!(hosts, vec!["ns1.second-pool.test.".to_owned()]);
     drop(second);

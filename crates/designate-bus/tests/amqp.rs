@@ -1316,7 +1316,10 @@ async fn a_redelivered_create_answers_what_it_created() {
 
     let zone = serde_json::json!({"method": "create_zone", "args": {"zone": new_zone("again.example.org.")}});
     let [first, second] = call_twice(&config, &channel, &mut replies, &reply_queue, zone).await;
-    let zone_id = first["result"]["id"].as_str().expect("zone created").to_owned();
+    let zone_id = first["result"]["id"]
+        .as_str()
+        .expect("zone created")
+        .to_owned();
     assert_eq!(second["result"]["id"], zone_id.as_str(), "{second}");
 
     let recordset = serde_json::json!({"method": "create_recordset", "args": {
@@ -1328,14 +1331,25 @@ async fn a_redelivered_create_answers_what_it_created() {
             ..NewRecordSet::default()
         },
     }});
-    let [first, second] =
-        call_twice(&config, &channel, &mut replies, &reply_queue, recordset.clone()).await;
-    let rs_id = first["result"]["id"].as_str().expect("recordset created").to_owned();
+    let [first, second] = call_twice(
+        &config,
+        &channel,
+        &mut replies,
+        &reply_queue,
+        recordset.clone(),
+    )
+    .await;
+    let rs_id = first["result"]["id"]
+        .as_str()
+        .expect("recordset created")
+        .to_owned();
     assert_eq!(second["result"]["id"], rs_id.as_str(), "{second}");
     let stored = client
         .find_recordsets(
             &ctx(),
-            Criteria::new().eq("zone_id", zone_id.as_str()).eq("type", "A"),
+            Criteria::new()
+                .eq("zone_id", zone_id.as_str())
+                .eq("type", "A"),
             Page::default(),
         )
         .await
@@ -1399,7 +1413,9 @@ async fn connections_use_small_frames() {
     let listing = client
         .find_recordsets(
             &ctx(),
-            Criteria::new().eq("zone_id", zone.id.to_string()).eq("type", "A"),
+            Criteria::new()
+                .eq("zone_id", zone.id.to_string())
+                .eq("type", "A"),
             Page {
                 limit: Some(1000),
                 ..Page::default()
@@ -1409,8 +1425,79 @@ async fn connections_use_small_frames() {
         .unwrap();
     assert_eq!(listing.items.len(), 60);
     let size = serde_json::to_vec(&listing.items).unwrap().len();
-    assert!(size > 2 * designate_bus::amqp::url::FRAME_MAX as usize, "{size}");
+    assert!(
+        size > 2 * designate_bus::amqp::url::FRAME_MAX as usize,
+        "{size}"
+    );
     shutdown.cancel();
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
+}
+
+#[tokio::test]
+async fn a_broadcast_reaches_every_listener() {
+    use designate_bus::amqp::{consume_fanout, FanoutClient};
+    use designate_bus::{Broadcast, Broadcaster};
+    let config = unique_config();
+    let topic = format!("mdns-{}", Uuid::new_v4().simple());
+    let shutdown = CancellationToken::new();
+    // Two MiniDNS processes' worth of listeners, each on its own connection.
+    let mut listeners = Vec::new();
+    let mut tasks = Vec::new();
+    for name in ["mdns-a", "mdns-b"] {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tasks.push(tokio::spawn(consume_fanout(
+            Link::new(config.clone(), name),
+            topic.clone(),
+            tx,
+            shutdown.clone(),
+        )));
+        listeners.push(rx);
+    }
+    let client = FanoutClient::new(Link::new(config.clone(), "central"), &topic);
+    // A listener hears what is sent after its queue is bound: send until both heard one.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut heard = [0usize; 2];
+    while heard.iter().any(|n| *n == 0) {
+        assert!(std::time::Instant::now() < deadline, "heard: {heard:?}");
+        client.broadcast(Broadcast::MdnsAccessChanged).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        for (i, rx) in listeners.iter_mut().enumerate() {
+            while let Ok(event) = rx.try_recv() {
+                assert_eq!(event, Broadcast::MdnsAccessChanged);
+                heard[i] += 1;
+            }
+        }
+    }
+    // From now on every broadcast reaches both (not one or the other, as a work queue would).
+    let before = heard;
+    for _ in 0..5 {
+        client
+            .try_broadcast(Broadcast::MdnsAccessChanged)
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for (i, rx) in listeners.iter_mut().enumerate() {
+        while rx.try_recv().is_ok() {
+            heard[i] += 1;
+        }
+        assert_eq!(heard[i] - before[i], 5, "listener {i}");
+    }
+    shutdown.cancel();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let link = Link::new(config.clone(), "test-cleanup");
+    let conn = link.connection().await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    let _ = ch
+        .exchange_delete(
+            designate_bus::amqp::fanout::exchange_name(&topic)
+                .as_str()
+                .into(),
+            lapin::options::ExchangeDeleteOptions::default(),
+        )
+        .await;
+    link.close().await;
 }

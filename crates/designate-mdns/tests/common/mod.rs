@@ -24,6 +24,8 @@ pub struct Fixture {
     pub addr: SocketAddr,
     pub shutdown: CancellationToken,
     pub server: JoinHandle<Result<(), designate_mdns::MdnsError>>,
+    /// Makes the server reload its access data now.
+    pub reload: designate_mdns::AccessReload,
     _dir: tempfile::TempDir,
 }
 
@@ -56,6 +58,7 @@ pub async fn start_with(config: MdnsConfig) -> Fixture {
         .await
         .unwrap();
     let addr = server.local_addr();
+    let reload = server.access_reload();
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(server.serve(shutdown.clone()));
     Fixture {
@@ -63,6 +66,7 @@ pub async fn start_with(config: MdnsConfig) -> Fixture {
         addr,
         shutdown,
         server,
+        reload,
         _dir: dir,
     }
 }

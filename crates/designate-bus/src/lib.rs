@@ -3,6 +3,7 @@
 //! - [`CentralApi`]: every business operation; implemented by central, called by api/worker/producer.
 //! - [`WorkerApi`]: zone pushes to pool targets; casts (fire-and-forget), implemented by the worker.
 //! - [`Notifier`]: `dns.*` notifications.
+//! - [`Broadcaster`]: [`Broadcast`]s every instance of a role must hear (fanout).
 //! - [`inproc`]: the in-process transport used by `designate all` and tests.
 //! - [`amqp`]: the RabbitMQ transport used when roles run as separate processes.
 //!
@@ -783,6 +784,24 @@ pub enum ZoneTask {
 pub trait WorkerApi: Send + Sync + 'static {
     /// Queue `task` for `zone` (the zone as central just committed it).
     async fn cast_zone_task(&self, ctx: &RequestContext, task: ZoneTask, zone: Zone);
+}
+
+/// What every running instance of a role must hear, not only one of them (oslo.messaging's
+/// fanout casts; a work queue hands each message to one consumer).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Broadcast {
+    /// Pools (their servers) or TSIG keys changed: every MiniDNS reloads its access list and
+    /// keyring now, so a removed server or a deleted key loses access at once rather than at
+    /// the next `acl_refresh` (a new one is picked up on its first use anyway).
+    MdnsAccessChanged,
+}
+
+/// Sends [`Broadcast`]s to every listening instance.
+#[async_trait]
+pub trait Broadcaster: Send + Sync + 'static {
+    /// Sends `event`; best effort (failures are logged: listeners also re-read periodically).
+    async fn broadcast(&self, event: Broadcast);
 }
 
 /// Emits `dns.*` notifications (e.g. `dns.zone.create`) with a JSON payload.

@@ -1433,3 +1433,71 @@ async fn connections_use_small_frames() {
     server.await.unwrap();
     cleanup(&config, &[&config.central_topic, &config.worker_topic]).await;
 }
+
+#[tokio::test]
+async fn a_broadcast_reaches_every_listener() {
+    use designate_bus::amqp::{consume_fanout, FanoutClient};
+    use designate_bus::{Broadcast, Broadcaster};
+    let config = unique_config();
+    let topic = format!("mdns-{}", Uuid::new_v4().simple());
+    let shutdown = CancellationToken::new();
+    // Two MiniDNS processes' worth of listeners, each on its own connection.
+    let mut listeners = Vec::new();
+    let mut tasks = Vec::new();
+    for name in ["mdns-a", "mdns-b"] {
+        let (tx, rx) = mpsc::unbounded_channel();
+        tasks.push(tokio::spawn(consume_fanout(
+            Link::new(config.clone(), name),
+            topic.clone(),
+            tx,
+            shutdown.clone(),
+        )));
+        listeners.push(rx);
+    }
+    let client = FanoutClient::new(Link::new(config.clone(), "central"), &topic);
+    // A listener hears what is sent after its queue is bound: send until both heard one.
+    let deadline = std::time::Instant::now() + Duration::from_secs(10);
+    let mut heard = [0usize; 2];
+    while heard.iter().any(|n| *n == 0) {
+        assert!(std::time::Instant::now() < deadline, "heard: {heard:?}");
+        client.broadcast(Broadcast::MdnsAccessChanged).await;
+        tokio::time::sleep(Duration::from_millis(100)).await;
+        for (i, rx) in listeners.iter_mut().enumerate() {
+            while let Ok(event) = rx.try_recv() {
+                assert_eq!(event, Broadcast::MdnsAccessChanged);
+                heard[i] += 1;
+            }
+        }
+    }
+    // From now on every broadcast reaches both (not one or the other, as a work queue would).
+    let before = heard;
+    for _ in 0..5 {
+        client
+            .try_broadcast(Broadcast::MdnsAccessChanged)
+            .await
+            .unwrap();
+    }
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    for (i, rx) in listeners.iter_mut().enumerate() {
+        while rx.try_recv().is_ok() {
+            heard[i] += 1;
+        }
+        assert_eq!(heard[i] - before[i], 5, "listener {i}");
+    }
+    shutdown.cancel();
+    for task in tasks {
+        task.await.unwrap();
+    }
+    let link = Link::new(config.clone(), "test-cleanup");
+    let conn = link.connection().await.unwrap();
+    let ch = conn.create_channel().await.unwrap();
+    let _ = ch
+        .exchange_delete(
+            designate_bus::amqp::fanout::exchange_name(&topic)
+                .as_str()
+                .into(),
+            lapin::options::ExchangeDeleteOptions::default(),
+        )
+        .await;
+    link.close().await;
+}

@@ -99,6 +99,8 @@ pub struct Central {
     worker: Arc<dyn WorkerApi>,
     /// Where `dns.*` notifications go.
     notifier: Arc<dyn Notifier>,
+    /// Where what every MiniDNS must hear goes (none: MiniDNS only re-reads periodically).
+    broadcaster: Option<Arc<dyn designate_bus::Broadcaster>>,
     /// Limits and defaults.
     config: CentralConfig,
     /// Where floating IPs are listed (`[network_api:neutron]`).
@@ -126,7 +128,24 @@ impl Central {
             worker,
             notifier,
             neutron: neutron::Neutron::new(config.neutron.clone()),
+            broadcaster: None,
             config,
+        }
+    }
+
+    /// Tells every MiniDNS through `broadcaster` when pools or TSIG keys change, so access
+    /// taken away is gone at once on each of them.
+    pub fn with_broadcaster(mut self, broadcaster: Arc<dyn designate_bus::Broadcaster>) -> Self {
+        self.broadcaster = Some(broadcaster);
+        self
+    }
+
+    /// After a committed pool or TSIG key write: every MiniDNS reloads its access data.
+    pub(crate) async fn mdns_access_changed(&self) {
+        if let Some(broadcaster) = &self.broadcaster {
+            broadcaster
+                .broadcast(designate_bus::Broadcast::MdnsAccessChanged)
+                .await;
         }
     }
 

@@ -26,6 +26,7 @@ impl Central {
         })
         .await?;
         tracing::info!(pool_id = %pool.id, name = %pool.name, "created pool");
+        self.mdns_access_changed().await;
         self.pool_get(pool.id).await
     }
 
@@ -45,6 +46,7 @@ impl Central {
         })
         .await?;
         tracing::info!(pool_id = %pool.id, name = %pool.name, "updated pool");
+        self.mdns_access_changed().await;
         for zone in changed_zones {
             self.worker
                 .cast_zone_task(ctx, ZoneTask::Update, zone)

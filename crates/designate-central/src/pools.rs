@@ -97,7 +97,7 @@ impl Central {
     /// lose its last NS record while it still has zones, or a storage failure.
     pub async fn ensure_pool(&self, pool: Pool) -> Result<Pool> {
         let ctx = RequestContext::admin();
-        let changed_zones = retry(|| async {
+        let (written, changed_zones) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let existing = match tx.get_pool(pool.id).await {
                 Ok(existing) => Some(existing),
@@ -108,17 +108,20 @@ impl Central {
                 tracing::info!(pool_id = %pool.id, name = %pool.name, "creating pool");
                 tx.create_pool(&pool).await.map_err(from_storage)?;
                 commit(tx).await?;
-                return Ok(Vec::new());
+                return Ok((true, Vec::new()));
             };
             if existing == pool {
-                return Ok(Vec::new());
+                return Ok((false, Vec::new()));
             }
             tracing::info!(pool_id = %pool.id, name = %pool.name, "updating pool");
             let changed = replace_pool(tx.as_mut(), &existing, &pool).await?;
             commit(tx).await?;
-            Ok(changed)
+            Ok((true, changed))
         })
         .await?;
+        if written {
+            self.mdns_access_changed().await;
+        }
         for zone in changed_zones {
             self.worker
                 .cast_zone_task(&ctx, ZoneTask::Update, zone)
@@ -149,7 +152,7 @@ impl Central {
     /// # Errors
     /// `pool_not_found`; `invalid_operation` (400) while the pool holds zones; a storage failure.
     pub async fn delete_pool(&self, id: uuid::Uuid) -> Result<Pool> {
-        retry(|| async {
+        let pool = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let pool = tx.get_pool(id).await.map_err(from_storage)?;
             if pool_has_zones(tx.as_mut(), id).await? {
@@ -163,7 +166,9 @@ impl Central {
             tracing::info!(pool_id = %id, name = %pool.name, "deleted pool");
             Ok(pool)
         })
-        .await
+        .await?;
+        self.mdns_access_changed().await;
+        Ok(pool)
     }
 
     /// Whether pool `id` holds a zone that is not being deleted (what blocks its deletion).

@@ -127,6 +127,7 @@ impl Central {
         }
         let key = tx.update_tsigkey(&key).await.map_err(tsigkey_error)?;
         commit(tx).await?;
+        self.mdns_access_changed().await;
         self.notify_serialized(ctx, "dns.tsigkey.update", &key)
             .await;
         Ok(key)
@@ -138,6 +139,7 @@ impl Central {
         let key = tx.get_tsigkey(id).await.map_err(tsigkey_error)?;
         tx.delete_tsigkey(id).await.map_err(tsigkey_error)?;
         commit(tx).await?;
+        self.mdns_access_changed().await;
         self.notify_serialized(ctx, "dns.tsigkey.delete", &key)
             .await;
         Ok(key)

@@ -183,3 +183,68 @@ async fn tsigkey_crud_rules_and_notifications() {
     assert_eq!(events[0].1["scope"], "POOL");
     assert_eq!(events[2].1["algorithm"], "hmac-sha512");
 }
+
+/// A broadcaster of our own trait that counts what it is asked to send.
+#[derive(Default)]
+struct Broadcasts(Mutex<Vec<designate_bus::Broadcast>>);
+
+#[async_trait]
+impl designate_bus::Broadcaster for Broadcasts {
+    async fn broadcast(&self, event: designate_bus::Broadcast) {
+        self.0.lock().unwrap().push(event);
+    }
+}
+
+#[tokio::test]
+async fn key_and_pool_writes_tell_every_mdns_to_reload_its_access_data() {
+    let dir = tempfile::tempdir().unwrap();
+    let url = format!("sqlite:///{}", dir.path().join("d.db").display());
+    let storage = SqlStorage::connect(&url).await.unwrap();
+    storage.migrate().await.unwrap();
+    let config = CentralConfig::default();
+    let broadcasts = Arc::new(Broadcasts::default());
+    let central = Central::new(
+        Arc::new(storage),
+        Arc::new(RecordingWorker::default()),
+        Arc::new(designate_bus::inproc::LogNotifier),
+        config.clone(),
+    )
+    .with_broadcaster(broadcasts.clone());
+    let count = || broadcasts.0.lock().unwrap().len();
+    central.ensure_pool(default_pool(&config)).await.unwrap();
+    assert_eq!(count(), 1, "a new pool");
+    central.ensure_pool(default_pool(&config)).await.unwrap();
+    assert_eq!(count(), 1, "an unchanged pool is no change");
+    let mut pool = default_pool(&config);
+    pool.description = Some("changed".to_owned());
+    central.ensure_pool(pool).await.unwrap();
+    assert_eq!(count(), 2, "a changed pool");
+
+    let admin = RequestContext::admin();
+    let created = central
+        .create_tsigkey(&admin, key("k1", TsigScope::Pool, config.default_pool_id))
+        .await
+        .unwrap();
+    // A new key needs no broadcast: MiniDNS reloads when a request names a key it lacks.
+    assert_eq!(count(), 2);
+    central
+        .update_tsigkey(
+            &admin,
+            created.id,
+            TsigKeyUpdate {
+                secret: Some("b3RoZXI=".to_owned()),
+                ..TsigKeyUpdate::default()
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(count(), 3, "a changed key");
+    central.delete_tsigkey(&admin, created.id).await.unwrap();
+    assert_eq!(count(), 4, "a deleted key");
+    assert!(broadcasts
+        .0
+        .lock()
+        .unwrap()
+        .iter()
+        .all(|b| *b == designate_bus::Broadcast::MdnsAccessChanged));
+}

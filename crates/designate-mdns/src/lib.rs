@@ -38,7 +38,7 @@ use tokio_util::sync::CancellationToken;
 
 pub use acl::{AclEntry, AclEntryError};
 pub use config::MdnsConfig;
-pub use server::MdnsServer;
+pub use server::{AccessReload, MdnsServer};
 
 /// What can stop MiniDNS.
 #[derive(Debug, thiserror::Error)]

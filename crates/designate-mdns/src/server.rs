@@ -11,7 +11,7 @@ use std::time::Duration;
 use designate_storage::Storage;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream, UdpSocket};
-use tokio::sync::Semaphore;
+use tokio::sync::{Notify, Semaphore};
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
@@ -35,6 +35,19 @@ pub struct MdnsServer {
     handler: Arc<Handler>,
     config: Arc<MdnsConfig>,
     admission: Arc<Admission>,
+    reload: Arc<Notify>,
+}
+
+/// Makes a serving MiniDNS re-read its access data (pool members, TSIG keys) now rather than at
+/// the next `acl_refresh` — what a pool or TSIG key write announces to every MiniDNS.
+#[derive(Debug, Clone)]
+pub struct AccessReload(Arc<Notify>);
+
+impl AccessReload {
+    /// Asks for one reload (several asks before it runs make one reload).
+    pub fn reload_now(&self) {
+        self.0.notify_one();
+    }
 }
 
 /// Who gets served at all: the per-address rate limit, waived for the pools' own servers.
@@ -78,6 +91,7 @@ impl MdnsServer {
             handler,
             config,
             admission,
+            reload: Arc::new(Notify::new()),
         })
     }
 
@@ -85,6 +99,11 @@ impl MdnsServer {
     /// one such NOTIFYs are refused.
     pub fn set_worker(&self, worker: Arc<dyn designate_bus::WorkerApi>) {
         self.handler.set_worker(worker);
+    }
+
+    /// A handle that makes this server reload its access data at once.
+    pub fn access_reload(&self) -> AccessReload {
+        AccessReload(Arc::clone(&self.reload))
     }
 
     /// The address both sockets are bound to (with the real port when 0 was asked for).
@@ -102,6 +121,7 @@ impl MdnsServer {
         tracker.spawn(refresh_acl(
             self.handler.clone(),
             self.config.acl_refresh,
+            self.reload,
             shutdown.clone(),
         ));
         tracker.spawn(udp_loop(
@@ -128,9 +148,15 @@ impl MdnsServer {
     }
 }
 
-/// Re-reads the ACL's pool members and the TSIG keys at start and then every `every`, so pool changes take effect
-/// without a restart (and a removed server loses access).
-async fn refresh_acl(handler: Arc<Handler>, every: Duration, shutdown: CancellationToken) {
+/// Re-reads the ACL's pool members and the TSIG keys at start, then every `every` and whenever
+/// `reload` is notified, so pool changes take effect without a restart (and a removed server or
+/// a deleted key loses access).
+async fn refresh_acl(
+    handler: Arc<Handler>,
+    every: Duration,
+    reload: Arc<Notify>,
+    shutdown: CancellationToken,
+) {
     let every = every.max(Duration::from_millis(100));
     loop {
         if let Err(error) = handler.acl().reload().await {
@@ -142,6 +168,7 @@ async fn refresh_acl(handler: Arc<Handler>, every: Duration, shutdown: Cancellat
         tokio::select! {
             () = shutdown.cancelled() => return,
             () = tokio::time::sleep(every) => {}
+            () = reload.notified() => tracing::debug!("access data changed; reloading"),
         }
     }
 }

@@ -301,3 +301,34 @@ async fn clients_over_the_rate_limit_are_dropped_but_pool_servers_never() {
         assert!(read_frame(&mut stream).await.is_some());
     }
 }
+
+#[tokio::test]
+async fn a_reload_request_takes_access_away_at_once() {
+    // A refresh period far beyond the test: only the reload request can apply the change.
+    let fx = start_with(acl_config(Duration::from_secs(3600))).await;
+    let mut p = pool("p", "127.0.0.3", &["127.0.0.2"]);
+    store_pool(&fx.storage, &p).await;
+    zone_in(&fx, "reload.example.", &p).await;
+    let soa = query(1, "reload.example.", RecordType::SOA);
+    let r = udp_from(ip(STRANGER), fx.addr, &soa).await;
+    assert_eq!(r.response_code(), ResponseCode::NoError);
+
+    // The nameserver leaves the pool; a known address never triggers a reload by itself, so
+    // it would keep access for an hour. A reload request (what central's broadcast to every
+    // MiniDNS turns into) applies the removal now.
+    p.nameservers.clear();
+    update_pool(&fx.storage, &p).await;
+    fx.reload.reload_now();
+    let deadline = std::time::Instant::now() + Duration::from_secs(5);
+    loop {
+        let r = udp_from(ip(STRANGER), fx.addr, &soa).await;
+        if r.response_code() == ResponseCode::Refused {
+            break;
+        }
+        assert!(
+            std::time::Instant::now() < deadline,
+            "removed server still answered"
+        );
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+}

@@ -8,6 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use designate_api::ApiConfig;
 use designate_backends::BackendContext;
+use designate_bus::amqp::{consume_fanout, CentralClient, Link};
+use designate_bus::Broadcast;
 use designate_central::Central;
 use designate_core::objects::{
     Pool, PoolAttribute, PoolNameserver, PoolNsRecord, PoolTarget, PoolTargetMaster,
@@ -162,16 +164,46 @@ pub(crate) async fn run_mdns(config: Config, shutdown: CancellationToken) -> Res
     let mdns = designate_mdns::bind(mdns_config(&config), storage)
         .await
         .context("cannot start MiniDNS")?;
-    // With a bus, NOTIFYs from SECONDARY zones' masters become transfers cast to the workers.
+    // With a bus: heartbeats through central, central's broadcasts (pool / TSIG key writes)
+    // make this MiniDNS reload its access data at once, and NOTIFYs from SECONDARY zones'
+    // masters become transfers cast to the workers. One connection for all three.
+    let mut bus_tasks = JoinSet::new();
+    let mut link = None;
     if let Some(amqp) = config.bus.amqp.clone() {
-        let link = designate_bus::amqp::Link::new(amqp, "mdns");
-        mdns.set_worker(Arc::new(designate_bus::amqp::WorkerClient::new(link)));
+        let bus = Link::new(amqp, "mdns");
+        mdns.set_worker(Arc::new(designate_bus::amqp::WorkerClient::new(
+            Arc::clone(&bus),
+        )));
+        bus_tasks.spawn(crate::roles::heartbeat(
+            Arc::new(CentralClient::new(Arc::clone(&bus))),
+            "mdns",
+            config.clone(),
+            shutdown.clone(),
+        ));
+        let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        let topic = bus.config().mdns_topic.clone();
+        bus_tasks.spawn(consume_fanout(
+            Arc::clone(&bus),
+            topic,
+            tx,
+            shutdown.clone(),
+        ));
+        let reload = mdns.access_reload();
+        bus_tasks.spawn(async move {
+            while let Some(event) = events.recv().await {
+                match event {
+                    Broadcast::MdnsAccessChanged => reload.reload_now(),
+                }
+            }
+        });
+        link = Some(bus);
     }
     tracing::info!("mdns ready: mdns={}", mdns.local_addr());
-    let beat = crate::roles::spawn_heartbeat(&config, "mdns", shutdown.clone());
     mdns.serve(shutdown).await?;
-    if let Some(beat) = beat {
-        let _ = beat.await;
+    // The heartbeat's STOPPED report is sent before the connection closes.
+    while bus_tasks.join_next().await.is_some() {}
+    if let Some(link) = link {
+        link.close().await;
     }
     Ok(())
 }

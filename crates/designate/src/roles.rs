@@ -8,7 +8,8 @@ use std::sync::Arc;
 use anyhow::{Context as _, Result};
 use designate_backends::BackendContext;
 use designate_bus::amqp::{
-    consume_worker, serve_central, AmqpConfig, AmqpNotifier, CentralClient, Link, WorkerClient,
+    consume_worker, serve_central, AmqpConfig, AmqpNotifier, CentralClient, FanoutClient, Link,
+    WorkerClient,
 };
 use designate_bus::inproc::{LogNotifier, WorkerCast, WorkerQueue};
 use designate_bus::{CentralApi, Notifier, WorkerApi};
@@ -35,17 +36,23 @@ fn amqp(config: &Config, role: &str) -> Result<AmqpConfig> {
 
 /// `designate central`: answers the central queue (competing with other centrals).
 pub(crate) async fn run_central(config: Config, shutdown: CancellationToken) -> Result<()> {
-    let link = Link::new(amqp(&config, "central")?, "central");
+    let amqp = amqp(&config, "central")?;
+    let mdns_topic = amqp.mdns_topic.clone();
+    let link = Link::new(amqp, "central");
     let storage = open_storage(&config).await?;
-    let central = Arc::new(Central::new(
-        storage,
-        Arc::new(WorkerClient::new(Arc::clone(&link))),
-        Arc::new(AmqpNotifier::new(
-            Arc::clone(&link),
-            config.bus.notifications_for("central"),
-        )),
-        config.central.clone(),
-    ));
+    let central = Arc::new(
+        Central::new(
+            storage,
+            Arc::new(WorkerClient::new(Arc::clone(&link))),
+            Arc::new(AmqpNotifier::new(
+                Arc::clone(&link),
+                config.bus.notifications_for("central"),
+            )),
+            config.central.clone(),
+        )
+        // Pool and TSIG key writes reach every MiniDNS at once (fanout).
+        .with_broadcaster(Arc::new(FanoutClient::new(Arc::clone(&link), &mdns_topic))),
+    );
     // A fresh deployment gets the default pool of `designate all` (the built-in nameserver at
     // [service:nameserver] listen, MiniDNS at [service:mdns] listen); an existing pool is the
     // operator's and is left alone.

@@ -71,6 +71,7 @@ pub(crate) fn from_file(f: &ConfFile) -> Result<BusConfig> {
     text("DEFAULT", "control_exchange", &mut amqp.control_exchange)?;
     text("service:central", "topic", &mut amqp.central_topic)?;
     text("service:worker", "topic", &mut amqp.worker_topic)?;
+    text("service:mdns", "topic", &mut amqp.mdns_topic)?;
     let secs = |section: &str, option: &str, into: &mut Duration| -> Result<()> {
         if let Some(v) = f.get_secs(section, option)? {
             *into = v;

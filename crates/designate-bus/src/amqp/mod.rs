@@ -7,12 +7,15 @@
 //! - [`cast`]: [`WorkerClient`] (persistent casts with publisher confirms to a durable queue) and
 //!   [`consume_worker`] (deliveries bridged into the worker's channel).
 //! - [`notify`]: [`AmqpNotifier`] (oslo.messaging v2 envelope on `<topic>.info`).
+//! - [`fanout`]: [`FanoutClient`] and [`consume_fanout`] (every instance hears every message,
+//!   through the fanout exchange `<topic>_fanout` and a queue per process).
 //!
 //! Topology, as oslo.messaging lays it out: one topic exchange named `control_exchange`; the
 //! central and worker queues are named after their topic and bound with it as routing key, so N
 //! processes consuming one queue share its work.
 
 pub mod cast;
+pub mod fanout;
 pub mod link;
 pub mod notify;
 mod publisher;
@@ -23,6 +26,7 @@ pub mod url;
 use std::time::Duration;
 
 pub use cast::{consume_worker, WorkerClient};
+pub use fanout::{consume_fanout, FanoutClient};
 pub use link::Link;
 pub use notify::{AmqpNotifier, NotificationConfig};
 pub use rpc::{serve_central, CentralClient};
@@ -65,6 +69,8 @@ pub struct AmqpConfig {
     pub central_topic: String,
     /// `[service:worker] topic` (default `worker`).
     pub worker_topic: String,
+    /// `[service:mdns] topic` (default `mdns`): MiniDNS's fanout exchange is `<topic>_fanout`.
+    pub mdns_topic: String,
     /// `[DEFAULT] rpc_response_timeout` (default 60 s): how long a call waits for its answer.
     pub rpc_timeout: Duration,
     /// `[oslo_messaging_rabbit] heartbeat_timeout_threshold` (default 60 s; 0 turns heartbeats
@@ -92,6 +98,7 @@ impl AmqpConfig {
             control_exchange: "designate".to_owned(),
             central_topic: "central".to_owned(),
             worker_topic: "worker".to_owned(),
+            mdns_topic: "mdns".to_owned(),
             rpc_timeout: Duration::from_secs(60),
             heartbeat: Duration::from_secs(60),
             retry_interval: Duration::from_secs(1),

@@ -24,6 +24,8 @@ pub struct Fixture {
     pub addr: SocketAddr,
     pub shutdown: CancellationToken,
     pub server: JoinHandle<Result<(), designate_mdns::MdnsError>>,
+    /// Makes the server reload its access data now.
+    pub reload: designate_mdns::AccessReload,
     _dir: tempfile::TempDir,
 }
 
@@ -67,6 +69,7 @@ pub async fn start_wired(
         server.set_worker(worker);
     }
     let addr = server.local_addr();
+    let reload = server.access_reload();
     let shutdown = CancellationToken::new();
     let server = tokio::spawn(server.serve(shutdown.clone()));
     Fixture {
@@ -74,6 +77,7 @@ pub async fn start_wired(
         addr,
         shutdown,
         server,
+        reload,
         _dir: dir,
     }
 }

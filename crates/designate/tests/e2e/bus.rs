@@ -625,3 +625,82 @@ async fn change_latency_through_rabbitmq_versus_in_process() {
         role.stop();
     }
 }
+
+/// `dig -y` SOA of `zone` from the MiniDNS at `port`, signed with `key`: whether it was
+/// answered (NOERROR), and dig's output.
+fn signed_soa(port: u16, zone: &str, key: &str) -> (bool, String) {
+    let out = Command::new("dig")
+        .args(["+tries=1", "+time=2", "-p", &port.to_string(), "-y", key])
+        .args(["@127.0.0.1", zone, "SOA"])
+        .output()
+        .expect("dig (Debian package bind9-dnsutils) must be installed");
+    let text = String::from_utf8_lossy(&out.stdout).into_owned();
+    (text.contains("status: NOERROR"), text)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_deleted_tsig_key_stops_working_on_every_mdns_at_once() {
+    let mut d = Deployment::start(broker_url());
+    let zone = d.create_zone(0, "fanout.example.org.").await;
+    d.wait_active(&zone).await;
+    let (status, body) = d
+        .call(
+            0,
+            Method::POST,
+            "/v2/tsigkeys",
+            Some(json!({
+                "name": "fanout-key", "algorithm": "hmac-sha256", "secret": "c2VjcmV0c2VjcmV0",
+                "scope": "POOL", "resource_id": "794ccc2c-d751-44fe-b57f-8894c9f5c842",
+            })),
+        )
+        .await;
+    assert_eq!(status, 201, "{body}");
+    let key_id = body["id"].as_str().expect("id").to_owned();
+    // Two more MiniDNS processes that re-read their access data only once an hour: only
+    // central's broadcast can make them drop the key in time.
+    let base = std::fs::read_to_string(d.dir.path().join(format!(
+        "designate-{}.conf",
+        d.apis[0].rsplit(':').next().expect("port")
+    )))
+    .expect("config");
+    let mut ports = Vec::new();
+    for name in ["mdns-a", "mdns-b"] {
+        let port = free_port();
+        let text = base.replace(
+            &format!("listen = 127.0.0.1:{}\n", d.mdns_port()),
+            &format!("listen = 127.0.0.1:{port}\nacl_refresh = 3600\n"),
+        );
+        let path = d.dir.path().join(format!("{name}.conf"));
+        std::fs::write(&path, text).expect("config");
+        let role = Role::start(name, &path, "mdns", "info", "fanout consuming");
+        d.roles.push(role);
+        ports.push(port);
+    }
+    let key = "hmac-sha256:fanout-key:c2VjcmV0c2VjcmV0";
+    for port in &ports {
+        let (answered, out) = signed_soa(*port, "fanout.example.org.", key);
+        assert!(answered, "signed query refused by MiniDNS on {port}: {out}");
+    }
+
+    let (status, body) = d
+        .call(0, Method::DELETE, &format!("/v2/tsigkeys/{key_id}"), None)
+        .await;
+    assert_eq!(status, 204, "{body}");
+    let deadline = Instant::now() + Duration::from_secs(5);
+    for port in &ports {
+        loop {
+            let (answered, out) = signed_soa(*port, "fanout.example.org.", key);
+            if !answered {
+                break;
+            }
+            assert!(
+                Instant::now() < deadline,
+                "MiniDNS on {port} still accepts the deleted key: {out}"
+            );
+            tokio::time::sleep(Duration::from_millis(50)).await;
+        }
+    }
+    for role in &mut d.roles {
+        role.stop();
+    }
+}

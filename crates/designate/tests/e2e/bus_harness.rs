@@ -185,7 +185,7 @@ impl Deployment {
                  [service:central]\ntopic = central-{tag}\n\n[service:worker]\ntopic = worker-{tag}\n\n\
                  [producer_task:worker_periodic_recovery]\ninterval = 2\npending_grace = 5\n\n\
                  [service:api]\nlisten = 127.0.0.1:{api_port}\n\n\
-                 [service:mdns]\nlisten = 127.0.0.1:{mdns}\n\n\
+                 [service:mdns]\nlisten = 127.0.0.1:{mdns}\ntopic = mdns-{tag}\n\n\
                  [service:nameserver]\nlisten = {ns}\n",
                 state = self.dir.path().display(),
                 url = self.url,

@@ -1458,7 +1458,7 @@ async fn a_broadcast_reaches_every_listener() {
     // A listener hears what is sent after its queue is bound: send until both heard one.
     let deadline = std::time::Instant::now() + Duration::from_secs(10);
     let mut heard = [0usize; 2];
-    while heard.iter().any(|n| *n == 0) {
+    while heard.contains(&0) {
         assert!(std::time::Instant::now() < deadline, "heard: {heard:?}");
         client.broadcast(Broadcast::MdnsAccessChanged).await;
         tokio::time::sleep(Duration::from_millis(100)).await;

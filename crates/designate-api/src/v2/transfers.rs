@@ -51,7 +51,9 @@ impl FromRequest<AppState> for OptionalJsonObject {
         let bytes = axum::body::to_bytes(payload, state.config.max_body_bytes)
             .await
             .map_err(|_| too_large())?;
-        if bytes.iter().all(u8::is_ascii_whitespace) {
+        // No body, or JSON `null` (what clients send for "no data", tempest included): upstream
+        // creates the request with its defaults.
+        if bytes.iter().all(u8::is_ascii_whitespace) || bytes.trim_ascii() == b"null" {
             return Ok(Self(Map::new()));
         }
         let request = Request::from_parts(parts, Body::from(bytes));

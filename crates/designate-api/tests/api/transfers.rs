@@ -265,6 +265,10 @@ async fn open_requests_empty_bodies_and_errors() {
     api.call(Method::POST, &requests, Some(json!({})), &P1)
         .await
         .assert_error(409, "duplicate_zone_transfer_request");
+    // A JSON `null` body is no body (tempest's create_transfer_request_empty_body sends it).
+    api.call(Method::POST, &requests, Some(json!(null)), &P1)
+        .await
+        .assert_error(409, "duplicate_zone_transfer_request");
     api.call(Method::POST, &requests, Some(json!({"key": "MINE"})), &P1)
         .await
         .assert_error(400, "invalid_object");

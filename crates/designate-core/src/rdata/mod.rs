@@ -7,7 +7,9 @@
 //!
 //! **Normalisation.** Upstream validates a parsed copy but stores and serves the record text exactly
 //! as the client sent it (`RecordSet.validate` puts the original records back), so [`validate`]
-//! returns the datum unchanged: case, IPv6 spelling and quoting are kept.
+//! returns the datum unchanged: case, IPv6 spelling and quoting are kept. The one exception is
+//! TLSA data in upstream's multi-line form (parentheses around line breaks), stored as one line:
+//! we refuse line breaks in stored data everywhere (below).
 //!
 //! **Stricter than upstream, on purpose.** Every type rejects empty data, data over 65535 bytes and
 //! any control character (newline, carriage return, tab, NUL, DEL, C1), because such data either
@@ -66,14 +68,15 @@ pub fn unsupported_type_error(rtype: &str) -> DesignateError {
 }
 
 /// Validates one datum of type `rtype` and returns it as it will be stored and served
-/// (unchanged; see the module notes on normalisation).
+/// (unchanged but for multi-line TLSA; see the module notes on normalisation).
 ///
 /// # Errors
 /// `invalid_object`: at path `["recordset", "type"]` for an unknown type, else at path
 /// `["records"]` with validator `format` when the data does not parse for its type.
 pub fn validate(rtype: &str, data: &str) -> Result<String> {
-    match check_one(rtype, data) {
-        Ok(()) => Ok(data.to_owned()),
+    let data = normalise(rtype, data);
+    match check_one(rtype, &data) {
+        Ok(()) => Ok(data.into_owned()),
         Err(None) => Err(unsupported_type_error(rtype)),
         Err(Some(mut detail)) => {
             detail.path.truncate(1);
@@ -97,18 +100,20 @@ pub fn validate_records<S: AsRef<str>>(
         return Err(unsupported_type_error(rtype));
     }
     let mut details = Vec::new();
+    let mut stored = Vec::with_capacity(records.len());
     for (i, data) in records.iter().enumerate() {
-        let data = data.as_ref();
-        let outcome = check_one(rtype, data).and_then(|()| owner_rules(rtype, owner, data));
+        let data = normalise(rtype, data.as_ref());
+        let outcome = check_one(rtype, &data).and_then(|()| owner_rules(rtype, owner, &data));
         if let Err(Some(mut detail)) = outcome {
             detail.path = vec!["records".to_owned(), i.to_string()];
             details.push(detail);
         }
+        stored.push(data.into_owned());
     }
     if !details.is_empty() {
         return Err(invalid(details));
     }
-    Ok(records.iter().map(|r| r.as_ref().to_owned()).collect())
+    Ok(stored)
 }
 
 fn invalid(errors: Vec<ValidationError>) -> DesignateError {
@@ -116,6 +121,15 @@ fn invalid(errors: Vec<ValidationError>) -> DesignateError {
         kind: ErrorKind::InvalidObject,
         message: "Provided object does not match schema".to_owned(),
         errors,
+    }
+}
+
+/// The form in which a datum is judged and stored: unchanged, except TLSA data written over
+/// several lines in parentheses, which becomes its one-line form.
+fn normalise<'a>(rtype: &str, data: &'a str) -> std::borrow::Cow<'a, str> {
+    match rtype {
+        "TLSA" => tlsa::normalise(data),
+        _ => std::borrow::Cow::Borrowed(data),
     }
 }
 

@@ -522,11 +522,37 @@ fn tlsa() {
         ("3 1 0 308201a".to_owned(), false),
         ("3 1 0 30820zz2".to_owned(), false),
         ("3 1 1".to_owned(), false),
-        (format!("3 1 1 ( {sha256} )"), false),
         (format!("x 1 1 {sha256}"), false),
+        (format!("3 1 1 (( {sha256} )"), false),
+        (format!("3 1 1 ( {sha256} ) x"), false),
+        (format!("3 1 1 ) {sha256} ("), false),
+        ("3 1 1 ( )".to_owned(), false),
+        (format!("3 1 1 {sha256}\n"), false),
     ];
     let cases: Vec<(&str, bool)> = cases.iter().map(|(d, ok)| (d.as_str(), *ok)).collect();
     check("TLSA", &cases);
+}
+
+/// Upstream's multi-line form (tempest `test_create_TLSA_multiline`) is accepted and stored as
+/// one line, the certificate joined and lower-cased; a bad certificate inside parentheses is
+/// still refused for what it is.
+#[test]
+fn tlsa_multiline_is_stored_on_one_line() {
+    let sha256 = "D2ABDE240D7CD3EE6B4B28C54DF034B97983A1D16E8A410E4561CB106618E971";
+    let sent = format!(
+        "3 1 1 (\n            {}\n            {}\n        )",
+        &sha256[..32],
+        &sha256[32..]
+    );
+    let one_line = format!("3 1 1 {}", sha256.to_ascii_lowercase());
+    assert_eq!(validate("TLSA", &sent).unwrap(), one_line);
+    assert_eq!(validate("TLSA", &format!("3 1 1 ( {sha256} )")).unwrap(), one_line);
+    assert_eq!(
+        validate_records("TLSA", "_443._tcp.example.org.", &[sent]).unwrap(),
+        vec![one_line]
+    );
+    let short = validate("TLSA", "3 1 1 (\n  d2abde24\n)").unwrap_err();
+    assert!(short.errors[0].message.contains("exactly 64 hex"), "{short:?}");
 }
 
 #[test]

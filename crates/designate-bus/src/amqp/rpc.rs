@@ -1512,3 +1512,6 @@ async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralR
         }
     }
 }
+
+#[cfg(test)]
+mod wire_tests;

@@ -2,12 +2,8 @@
 //! `method()` name, and the shape of [`Envelope`] / [`Reply`]. A process of one build must
 //! understand a process of the build before it, so these bytes only change on purpose.
 
-use std::collections::BTreeMap;
-
 use designate_core::criteria::{Filter, SortDir};
-use designate_core::objects::{
-    PoolAttribute, PoolNameserver, PoolNsRecord, TsigAlgorithm, TsigScope,
-};
+use designate_core::objects::{PoolAttribute, PoolNameserver, TsigAlgorithm, TsigScope};
 
 use super::*;
 
@@ -343,6 +339,45 @@ fn every_method_name_is_its_serde_tag_and_unique() {
         assert_eq!(json["method"], request.method());
         assert!(seen.insert(request.method()), "{} twice", request.method());
     }
+}
+
+/// serde's `rename_all = "snake_case"` of a variant name.
+fn snake_case(variant: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in variant.char_indices() {
+        if c.is_uppercase() && i > 0 {
+            out.push('_');
+        }
+        out.push(c.to_ascii_lowercase());
+    }
+    out
+}
+
+#[test]
+fn every_listed_operation_travels_under_its_method_name() {
+    // The tag comes from the variant's name, `method()` from the method's: the list must keep
+    // the two in step.
+    for (variant, method) in OPERATIONS {
+        assert_eq!(&snake_case(variant), method, "{variant}");
+    }
+}
+
+#[test]
+fn every_listed_operation_is_pinned() {
+    // A new operation needs its request in `every_request` (and the golden file).
+    let listed: Vec<&str> = OPERATIONS.iter().map(|(_, method)| *method).collect();
+    let pinned: Vec<&str> = GOLDEN
+        .lines()
+        .filter_map(|line| line.split_once(' ').map(|(method, _)| method))
+        .collect();
+    let mut missing: Vec<&str> = listed
+        .iter()
+        .copied()
+        .filter(|m| !pinned.contains(m))
+        .collect();
+    missing.sort_unstable();
+    assert!(missing.is_empty(), "not pinned: {missing:?}");
+    assert_eq!(listed.len(), pinned.len());
 }
 
 #[test]

@@ -70,9 +70,11 @@ pub enum PushOutcome {
 // `#[serde(default)]` makes sense) apply to the request's field, not the trait. A default body
 // cannot see `ctx` (macro hygiene) and, so far, needs none of its arguments.
 //
-// Adding an operation: one entry here (a default body that refuses when other implementors need
-// not care) and its implementation in `designate_central::Central`. Renaming a variant or an
-// argument changes the wire format between processes of different builds.
+// Adding an operation: one entry here (with a default body that refuses when other implementors
+// need not care) and its implementation in `designate_central::Central`; the wire tests of
+// `amqp::rpc` then ask for a sample request of it (docs/ARCHITECTURE.md, "How to add a central
+// operation"). Renaming a variant or an argument changes the wire format between processes of
+// different builds.
 macro_rules! central_operations {
     ($generate:ident) => { $generate! {
         /// Creates a zone (status PENDING, action CREATE) with its managed SOA and NS recordsets.

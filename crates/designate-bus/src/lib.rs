@@ -14,13 +14,15 @@
 pub mod amqp;
 pub mod inproc;
 
+use std::collections::BTreeMap;
+
 use async_trait::async_trait;
 use designate_core::criteria::{Criteria, Listing, Page};
 use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
-use designate_core::objects::{FloatingIp, FloatingIpUpdate};
+use designate_core::objects::{FloatingIp, FloatingIpUpdate, PoolNsRecord};
 use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
@@ -41,653 +43,462 @@ pub enum PushOutcome {
     NoZone,
 }
 
-/// Central's operations. Every storage write in the system happens behind this trait.
-#[async_trait]
-pub trait CentralApi: Send + Sync + 'static {
-    /// Creates a zone (status PENDING, action CREATE) with its managed SOA and NS recordsets.
-    async fn create_zone(&self, ctx: &RequestContext, zone: NewZone) -> Result<Zone>;
-    /// A zone visible to the caller.
-    async fn get_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone>;
-    /// Zones visible to the caller.
-    async fn find_zones(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<Zone>>;
-    /// Updates email / ttl / description; bumps the serial.
-    async fn update_zone(&self, ctx: &RequestContext, id: Uuid, update: ZoneUpdate)
-        -> Result<Zone>;
-    /// Marks a zone for deletion (action DELETE, status PENDING); the worker removes it from targets.
-    async fn delete_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone>;
+// --- Central's operations: one list, everything else generated -------------------------------
+//
+// Every operation of `CentralApi` used to be written out five times: the trait method, a
+// `CentralRequest` variant (the RPC wire format), its `method()` name, the `CentralClient` method
+// that sends it and the `serve_central` dispatch arm that runs it. `central_operations!` below is
+// now the only place an operation is declared; it hands the list to a generator macro:
+// `central_api_trait!` (here) writes the trait, `central_rpc!` (`amqp::rpc`) writes the other four.
+// `inproc` needs nothing: in one process a call is a plain method call on `Arc<dyn CentralApi>`.
+//
+// The trait is generated too, rather than kept by hand beside the list, because the list reads as
+// the trait did: one documented signature per operation, its default body (if any) inline. The
+// doc comments travel into the trait, so rustdoc of `CentralApi` is the API's documentation as
+// before, and implementors (`Central`, test doubles) still override only what they need.
+//
+// One entry is
+//
+//     /// Docs of the trait method.
+//     Variant => fn method(arg: Type, …) -> Result<T>;            // required
+//     Variant => fn method(arg: Type, …) -> Result<T> { default } // provided: the default body
+//
+// and becomes `async fn method(&self, ctx: &RequestContext, arg: Type, …) -> Result<T>`, plus
+// `CentralRequest::Variant { arg, … }` (a unit variant without arguments). The wire names are
+// serde's snake_case of `Variant` with the argument names as fields, and `method()` is `method`
+// itself: the two must agree (a test in `amqp::rpc` checks every entry). Field attributes (only
+// `#[serde(default)]` makes sense) apply to the request's field, not the trait. A default body
+// cannot see `ctx` (macro hygiene) and, so far, needs none of its arguments.
+//
+// Adding an operation: one entry here (with a default body that refuses when other implementors
+// need not care) and its implementation in `designate_central::Central`; the wire tests of
+// `amqp::rpc` then ask for a sample request of it (docs/ARCHITECTURE.md, "How to add a central
+// operation"). Renaming a variant or an argument changes the wire format between processes of
+// different builds.
+macro_rules! central_operations {
+    ($generate:ident) => { $generate! {
+        /// Creates a zone (status PENDING, action CREATE) with its managed SOA and NS recordsets.
+        CreateZone => fn create_zone(zone: NewZone) -> Result<Zone>;
+        /// A zone visible to the caller.
+        GetZone => fn get_zone(id: Uuid) -> Result<Zone>;
+        /// Zones visible to the caller.
+        FindZones => fn find_zones(criteria: Criteria, page: Page) -> Result<Listing<Zone>>;
+        /// Updates email / ttl / description; bumps the serial.
+        UpdateZone => fn update_zone(id: Uuid, update: ZoneUpdate) -> Result<Zone>;
+        /// Marks a zone for deletion (action DELETE, status PENDING); the worker removes it
+        /// from targets.
+        DeleteZone => fn delete_zone(id: Uuid) -> Result<Zone>;
 
-    /// Creates a recordset in a zone.
-    async fn create_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        rs: NewRecordSet,
-    ) -> Result<RecordSet>;
-    /// A recordset; `zone_id` must match when given.
-    async fn get_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Option<Uuid>,
-        id: Uuid,
-    ) -> Result<RecordSet>;
-    /// Recordsets visible to the caller.
-    async fn find_recordsets(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<RecordSet>>;
-    /// Updates ttl / description / records.
-    async fn update_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        id: Uuid,
-        update: RecordSetUpdate,
-    ) -> Result<RecordSet>;
-    /// Deletes a recordset.
-    async fn delete_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        id: Uuid,
-    ) -> Result<RecordSet>;
+        /// Creates a recordset in a zone.
+        CreateRecordset => fn create_recordset(zone_id: Uuid, recordset: NewRecordSet)
+            -> Result<RecordSet>;
+        /// A recordset; `zone_id` must match when given.
+        GetRecordset => fn get_recordset(zone_id: Option<Uuid>, id: Uuid) -> Result<RecordSet>;
+        /// Recordsets visible to the caller.
+        FindRecordsets => fn find_recordsets(criteria: Criteria, page: Page)
+            -> Result<Listing<RecordSet>>;
+        /// Updates ttl / description / records.
+        UpdateRecordset => fn update_recordset(zone_id: Uuid, id: Uuid, update: RecordSetUpdate)
+            -> Result<RecordSet>;
+        /// Deletes a recordset.
+        DeleteRecordset => fn delete_recordset(zone_id: Uuid, id: Uuid) -> Result<RecordSet>;
 
-    /// A pool.
-    async fn get_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool>;
-    /// Every pool.
-    async fn find_pools(&self, ctx: &RequestContext) -> Result<Vec<Pool>>;
+        /// A pool.
+        GetPool => fn get_pool(id: Uuid) -> Result<Pool>;
+        /// Every pool.
+        FindPools => fn find_pools() -> Result<Vec<Pool>>;
 
-    /// Worker feedback: the zone's targets reached (or failed to reach) `serial`.
-    async fn update_status(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        outcome: PushOutcome,
-        serial: u32,
-    ) -> Result<()>;
+        /// Worker feedback: the zone's targets reached (or failed to reach) `serial`.
+        UpdateStatus => fn update_status(zone_id: Uuid, outcome: PushOutcome, serial: u32)
+            -> Result<()>;
 
-    /// A role instance's heartbeat, recorded in `service_statuses` (upstream's
-    /// `update_service_status`; admin only). The default refuses, for implementations that
-    /// keep no service statuses.
-    async fn update_service_status(
-        &self,
-        ctx: &RequestContext,
-        status: ServiceStatus,
-    ) -> Result<()> {
-        let _ = (ctx, status);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "service statuses are not kept by this central",
-        ))
-    }
+        /// A role instance's heartbeat, recorded in `service_statuses` (upstream's
+        /// `update_service_status`; admin only). The default refuses, for implementations that
+        /// keep no service statuses.
+        UpdateServiceStatus => fn update_service_status(status: ServiceStatus) -> Result<()> {
+            Err(refused("service statuses are not kept by this central"))
+        }
+        /// Heartbeat rows matching `criteria` (columns `id`, `service_name`, `hostname`,
+        /// `status`), one page (upstream's `find_service_statuses`; the API enforces the admin
+        /// policy). The default refuses, like [`CentralApi::update_service_status`].
+        FindServiceStatuses => fn find_service_statuses(criteria: Criteria, page: Page)
+            -> Result<Listing<ServiceStatus>> {
+            Err(refused("service statuses are not kept by this central"))
+        }
 
-    /// Heartbeat rows matching `criteria` (columns `id`, `service_name`, `hostname`, `status`),
-    /// one page (upstream's `find_service_statuses`; the API enforces the admin policy). The
-    /// default refuses, like [`CentralApi::update_service_status`].
-    async fn find_service_statuses(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ServiceStatus>> {
-        let _ = (ctx, criteria, page);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "service statuses are not kept by this central",
-        ))
-    }
+        // --- TLDs, blacklists, quotas (upstream's admin resources). The API enforces the
+        // --- policy; the defaults refuse, for implementations that keep none of them.
 
-    // --- TLDs, blacklists, quotas (upstream's admin resources). The API enforces the policy;
-    // --- the defaults refuse, for implementations that keep none of them.
+        /// Creates a TLD (`duplicate_tld` when its name is taken).
+        CreateTld => fn create_tld(tld: NewTld) -> Result<Tld> { Err(unsupported("tlds")) }
+        /// A TLD (`tld_not_found`).
+        GetTld => fn get_tld(id: Uuid) -> Result<Tld> { Err(unsupported("tlds")) }
+        /// TLDs matching `criteria` (column `name`), one page.
+        FindTlds => fn find_tlds(criteria: Criteria, page: Page) -> Result<Listing<Tld>> {
+            Err(unsupported("tlds"))
+        }
+        /// Changes a TLD's name / description.
+        UpdateTld => fn update_tld(id: Uuid, update: TldUpdate) -> Result<Tld> {
+            Err(unsupported("tlds"))
+        }
+        /// Deletes a TLD; returns it as it was.
+        DeleteTld => fn delete_tld(id: Uuid) -> Result<Tld> { Err(unsupported("tlds")) }
 
-    /// Creates a TLD (`duplicate_tld` when its name is taken).
-    async fn create_tld(&self, ctx: &RequestContext, tld: NewTld) -> Result<Tld> {
-        let _ = (ctx, tld);
-        Err(unsupported("tlds"))
-    }
-    /// A TLD (`tld_not_found`).
-    async fn get_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
-        let _ = (ctx, id);
-        Err(unsupported("tlds"))
-    }
-    /// TLDs matching `criteria` (column `name`), one page.
-    async fn find_tlds(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<Tld>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("tlds"))
-    }
-    /// Changes a TLD's name / description.
-    async fn update_tld(&self, ctx: &RequestContext, id: Uuid, update: TldUpdate) -> Result<Tld> {
-        let _ = (ctx, id, update);
-        Err(unsupported("tlds"))
-    }
-    /// Deletes a TLD; returns it as it was.
-    async fn delete_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
-        let _ = (ctx, id);
-        Err(unsupported("tlds"))
-    }
+        /// Creates a blacklist entry (`duplicate_blacklist` when its pattern is taken).
+        CreateBlacklist => fn create_blacklist(blacklist: NewBlacklist) -> Result<Blacklist> {
+            Err(unsupported("blacklists"))
+        }
+        /// A blacklist entry (`blacklist_not_found`).
+        GetBlacklist => fn get_blacklist(id: Uuid) -> Result<Blacklist> {
+            Err(unsupported("blacklists"))
+        }
+        /// Blacklist entries matching `criteria` (column `pattern`), one page.
+        FindBlacklists => fn find_blacklists(criteria: Criteria, page: Page)
+            -> Result<Listing<Blacklist>> {
+            Err(unsupported("blacklists"))
+        }
+        /// Changes a blacklist entry's pattern / description.
+        UpdateBlacklist => fn update_blacklist(id: Uuid, update: BlacklistUpdate)
+            -> Result<Blacklist> {
+            Err(unsupported("blacklists"))
+        }
+        /// Deletes a blacklist entry; returns it as it was.
+        DeleteBlacklist => fn delete_blacklist(id: Uuid) -> Result<Blacklist> {
+            Err(unsupported("blacklists"))
+        }
 
-    /// Creates a blacklist entry (`duplicate_blacklist` when its pattern is taken).
-    async fn create_blacklist(
-        &self,
-        ctx: &RequestContext,
-        blacklist: NewBlacklist,
-    ) -> Result<Blacklist> {
-        let _ = (ctx, blacklist);
-        Err(unsupported("blacklists"))
-    }
-    /// A blacklist entry (`blacklist_not_found`).
-    async fn get_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
-        let _ = (ctx, id);
-        Err(unsupported("blacklists"))
-    }
-    /// Blacklist entries matching `criteria` (column `pattern`), one page.
-    async fn find_blacklists(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<Blacklist>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("blacklists"))
-    }
-    /// Changes a blacklist entry's pattern / description.
-    async fn update_blacklist(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: BlacklistUpdate,
-    ) -> Result<Blacklist> {
-        let _ = (ctx, id, update);
-        Err(unsupported("blacklists"))
-    }
-    /// Deletes a blacklist entry; returns it as it was.
-    async fn delete_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
-        let _ = (ctx, id);
-        Err(unsupported("blacklists"))
-    }
+        /// Every quota of `project_id`: the configured defaults overlaid with the project's own.
+        GetQuotas => fn get_quotas(project_id: String) -> Result<Quotas> {
+            Err(unsupported("quotas"))
+        }
+        /// Sets one quota of `project_id` (`resource` one of upstream's quota resources).
+        SetQuota => fn set_quota(project_id: String, resource: String, hard_limit: i64)
+            -> Result<()> {
+            Err(unsupported("quotas"))
+        }
+        /// Resets every quota of `project_id` to the defaults.
+        ResetQuotas => fn reset_quotas(project_id: String) -> Result<()> {
+            Err(unsupported("quotas"))
+        }
+        /// Upstream's `get_absolute_limits`: the caller's project quotas plus central's field
+        /// limits, as `/v2/limits` renders them.
+        GetAbsoluteLimits => fn get_absolute_limits() -> Result<AbsoluteLimits> {
+            Err(unsupported("limits"))
+        }
 
-    /// Every quota of `project_id`: the configured defaults overlaid with the project's own.
-    async fn get_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<Quotas> {
-        let _ = (ctx, project_id);
-        Err(unsupported("quotas"))
-    }
-    /// Sets one quota of `project_id` (`resource` one of upstream's quota resources).
-    async fn set_quota(
-        &self,
-        ctx: &RequestContext,
-        project_id: String,
-        resource: String,
-        hard_limit: i64,
-    ) -> Result<()> {
-        let _ = (ctx, project_id, resource, hard_limit);
-        Err(unsupported("quotas"))
-    }
-    /// Resets every quota of `project_id` to the defaults.
-    async fn reset_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<()> {
-        let _ = (ctx, project_id);
-        Err(unsupported("quotas"))
-    }
-    /// Upstream's `get_absolute_limits`: the caller's project quotas plus central's field
-    /// limits, as `/v2/limits` renders them.
-    async fn get_absolute_limits(&self, ctx: &RequestContext) -> Result<AbsoluteLimits> {
-        let _ = ctx;
-        Err(unsupported("limits"))
-    }
+        /// Health probe for `/healthcheck`: succeeds when central is reachable and can read its
+        /// store. Through a network transport a failure of the bus itself comes back as
+        /// `communication_failure`. The default (no store behind it) always succeeds.
+        Ping => fn ping() -> Result<()> { Ok(()) }
 
-    /// Health probe for `/healthcheck`: succeeds when central is reachable and can read its
-    /// store. Through a network transport a failure of the bus itself comes back as
-    /// `communication_failure`. The default (no store behind it) always succeeds.
-    async fn ping(&self, ctx: &RequestContext) -> Result<()> {
-        let _ = ctx;
-        Ok(())
-    }
+        /// Adds managed records (sink handlers; upstream's `create_managed_records`) to the
+        /// recordset `name`/`rtype` of the zone, creating it when absent. Idempotent: data the
+        /// same owner already has there is not added twice. The default refuses.
+        CreateManagedRecords => fn create_managed_records(zone_id: Uuid, records: ManagedRecords)
+            -> Result<RecordSet> {
+            Err(unsupported("managed records"))
+        }
+        /// Deletes every managed record of the zone owned by `owner` (upstream's
+        /// `delete_managed_records`); a recordset left empty is deleted. Returns how many
+        /// records went (0 is not an error). The default refuses.
+        DeleteManagedRecords => fn delete_managed_records(zone_id: Uuid, owner: ManagedOwner)
+            -> Result<u32> {
+            Err(unsupported("managed records"))
+        }
 
-    /// Adds managed records (sink handlers; upstream's `create_managed_records`) to the
-    /// recordset `name`/`rtype` of the zone, creating it when absent. Idempotent: data the same
-    /// owner already has there is not added twice. The default refuses.
-    async fn create_managed_records(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        records: ManagedRecords,
-    ) -> Result<RecordSet> {
-        let _ = (ctx, zone_id, records);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "managed records are not supported by this central",
-        ))
-    }
+        /// Hard-deletes those of `zone_ids` that are soft-deleted (upstream's `purge_zones`,
+        /// driven by the producer's `zone_purge` task, which picks the ids); live or unknown
+        /// ids are skipped. Returns how many zones went. Admin only. The default refuses.
+        PurgeZones => fn purge_zones(zone_ids: Vec<Uuid>) -> Result<u32> {
+            Err(refused("zone purging is not supported by this central"))
+        }
 
-    /// Deletes every managed record of the zone owned by `owner` (upstream's
-    /// `delete_managed_records`); a recordset left empty is deleted. Returns how many records
-    /// went (0 is not an error). The default refuses.
-    async fn delete_managed_records(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        owner: ManagedOwner,
-    ) -> Result<u32> {
-        let _ = (ctx, zone_id, owner);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "managed records are not supported by this central",
-        ))
-    }
+        /// The producer's `delayed_notify` step for one zone: clears the zone's
+        /// `delayed_notify` flag and, when the zone is idle (action NONE), marks it UPDATE /
+        /// PENDING. Returns the stored zone for the caller to cast one update for all the
+        /// changes batched under the flag, or `None` when there is nothing to do (flag not
+        /// set, zone gone, or being deleted — upstream skips those). Admin only. The default
+        /// refuses.
+        FinishDelayedNotify => fn finish_delayed_notify(zone_id: Uuid) -> Result<Option<Zone>> {
+            Err(refused("delayed notify is not supported by this central"))
+        }
 
-    /// Hard-deletes those of `zone_ids` that are soft-deleted (upstream's `purge_zones`, driven
-    /// by the producer's `zone_purge` task, which picks the ids); live or unknown ids are
-    /// skipped. Returns how many zones went. Admin only. The default refuses.
-    async fn purge_zones(&self, ctx: &RequestContext, zone_ids: Vec<Uuid>) -> Result<u32> {
-        let _ = (ctx, zone_ids);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "zone purging is not supported by this central",
-        ))
-    }
+        // --- zone tasks: imports and exports (upstream's `*_zone_import` / `*_zone_export`).
+        // --- The API enforces the policy; the defaults refuse.
 
-    /// The producer's `delayed_notify` step for one zone: clears the zone's `delayed_notify`
-    /// flag and, when the zone is idle (action NONE), marks it UPDATE / PENDING. Returns the
-    /// stored zone for the caller to cast one update for all the changes batched under the
-    /// flag, or `None` when there is nothing to do (flag not set, zone gone, or being deleted —
-    /// upstream skips those). Admin only. The default refuses.
-    async fn finish_delayed_notify(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-    ) -> Result<Option<Zone>> {
-        let _ = (ctx, zone_id);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "delayed notify is not supported by this central",
-        ))
-    }
+        /// Starts an export of a visible zone: a PENDING EXPORT task, completed asynchronously
+        /// (`location` set, COMPLETE) or failed (ERROR, e.g. over `api_export_size`).
+        CreateZoneExport => fn create_zone_export(zone_id: Uuid) -> Result<ZoneTaskRow> {
+            Err(unsupported("zone exports"))
+        }
+        /// An export task of the caller's project (`zone_export_not_found`).
+        GetZoneExport => fn get_zone_export(id: Uuid) -> Result<ZoneTaskRow> {
+            Err(unsupported("zone exports"))
+        }
+        /// Export tasks of the caller's project (columns `status`, `message`, `zone_id`), one
+        /// page.
+        FindZoneExports => fn find_zone_exports(criteria: Criteria, page: Page)
+            -> Result<Listing<ZoneTaskRow>> {
+            Err(unsupported("zone exports"))
+        }
+        /// Deletes an export task (not the zone); returns it as it was.
+        DeleteZoneExport => fn delete_zone_export(id: Uuid) -> Result<ZoneTaskRow> {
+            Err(unsupported("zone exports"))
+        }
+        /// A visible zone as an RFC 1035 zone file (upstream's `export_zone`).
+        ExportZone => fn export_zone(zone_id: Uuid) -> Result<String> {
+            Err(unsupported("zone exports"))
+        }
+        /// Starts an import of `zone_file` into the caller's project: a PENDING IMPORT task,
+        /// run asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message).
+        /// The new zone is scheduled with `attributes` as a zone create is (none: the default
+        /// pool with the default filters); hints no pool satisfies are refused at once, as
+        /// upstream.
+        CreateZoneImport => fn create_zone_import(
+            zone_file: String,
+            // Requests of builds before the scheduling hints carry none.
+            #[serde(default)] attributes: BTreeMap<String, String>,
+        ) -> Result<ZoneTaskRow> {
+            Err(unsupported("zone imports"))
+        }
+        /// An import task of the caller's project (`zone_import_not_found`).
+        GetZoneImport => fn get_zone_import(id: Uuid) -> Result<ZoneTaskRow> {
+            Err(unsupported("zone imports"))
+        }
+        /// Import tasks of the caller's project (columns `status`, `message`, `zone_id`), one
+        /// page.
+        FindZoneImports => fn find_zone_imports(criteria: Criteria, page: Page)
+            -> Result<Listing<ZoneTaskRow>> {
+            Err(unsupported("zone imports"))
+        }
+        /// Deletes an import task (not the zone); returns it as it was.
+        DeleteZoneImport => fn delete_zone_import(id: Uuid) -> Result<ZoneTaskRow> {
+            Err(unsupported("zone imports"))
+        }
 
-    // --- zone tasks: imports and exports (upstream's `*_zone_import` / `*_zone_export`). The
-    // --- API enforces the policy; the defaults refuse.
+        // --- small zone actions (upstream's `get_zone_ns_records`, abandon). The defaults
+        // --- refuse.
 
-    /// Starts an export of a visible zone: a PENDING EXPORT task, completed asynchronously
-    /// (`location` set, COMPLETE) or failed (ERROR, e.g. over `api_export_size`).
-    async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {
-        let _ = (ctx, zone_id);
-        Err(unsupported("zone exports"))
-    }
-    /// An export task of the caller's project (`zone_export_not_found`).
-    async fn get_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        let _ = (ctx, id);
-        Err(unsupported("zone exports"))
-    }
-    /// Export tasks of the caller's project (columns `status`, `message`, `zone_id`), one page.
-    async fn find_zone_exports(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTaskRow>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("zone exports"))
-    }
-    /// Deletes an export task (not the zone); returns it as it was.
-    async fn delete_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        let _ = (ctx, id);
-        Err(unsupported("zone exports"))
-    }
-    /// A visible zone as an RFC 1035 zone file (upstream's `export_zone`).
-    async fn export_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<String> {
-        let _ = (ctx, zone_id);
-        Err(unsupported("zone exports"))
-    }
-    /// Starts an import of `zone_file` into the caller's project: a PENDING IMPORT task, run
-    /// asynchronously to COMPLETE (with `zone_id`) or ERROR (with upstream's message). The new
-    /// zone is scheduled with `attributes` as a zone create is (none: the default pool with the
-    /// default filters); hints no pool satisfies are refused at once, as upstream.
-    async fn create_zone_import(
-        &self,
-        ctx: &RequestContext,
-        zone_file: String,
-        attributes: std::collections::BTreeMap<String, String>,
-    ) -> Result<ZoneTaskRow> {
-        let _ = (ctx, zone_file, attributes);
-        Err(unsupported("zone imports"))
-    }
-    /// An import task of the caller's project (`zone_import_not_found`).
-    async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        let _ = (ctx, id);
-        Err(unsupported("zone imports"))
-    }
-    /// Import tasks of the caller's project (columns `status`, `message`, `zone_id`), one page.
-    async fn find_zone_imports(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTaskRow>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("zone imports"))
-    }
-    /// Deletes an import task (not the zone); returns it as it was.
-    async fn delete_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        let _ = (ctx, id);
-        Err(unsupported("zone imports"))
-    }
+        /// The NS records (hostname, priority) of a visible zone's pool.
+        GetZoneNsRecords => fn get_zone_ns_records(zone_id: Uuid) -> Result<Vec<PoolNsRecord>> {
+            Err(unsupported("zone nameservers"))
+        }
+        /// Removes a visible zone from Designate at once without touching its nameservers
+        /// (upstream's abandon: a soft delete, no worker cast); returns the deleted zone.
+        AbandonZone => fn abandon_zone(zone_id: Uuid) -> Result<Zone> {
+            Err(unsupported("zone abandons"))
+        }
 
-    // --- small zone actions (upstream's `get_zone_ns_records`, abandon). The defaults refuse.
+        // --- TSIG keys (admin; the API enforces the policy). Defaults refuse. ---
 
-    /// The NS records (hostname, priority) of a visible zone's pool.
-    async fn get_zone_ns_records(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-    ) -> Result<Vec<designate_core::objects::PoolNsRecord>> {
-        let _ = (ctx, zone_id);
-        Err(unsupported("zone nameservers"))
-    }
-    /// Removes a visible zone from Designate at once without touching its nameservers
-    /// (upstream's abandon: a soft delete, no worker cast); returns the deleted zone.
-    async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
-        let _ = (ctx, zone_id);
-        Err(unsupported("zone abandons"))
-    }
+        /// Creates a TSIG key (`duplicate_tsigkey` for a taken name, `invalid_tsigkey` when
+        /// `resource_id` is no pool / zone of its scope).
+        CreateTsigkey => fn create_tsigkey(key: NewTsigKey) -> Result<TsigKey> {
+            Err(unsupported("tsigkeys"))
+        }
+        /// A TSIG key (`tsigkey_not_found`).
+        GetTsigkey => fn get_tsigkey(id: Uuid) -> Result<TsigKey> {
+            Err(unsupported("tsigkeys"))
+        }
+        /// TSIG keys matching `criteria` (columns `name`, `algorithm`, `scope`), one page.
+        FindTsigkeys => fn find_tsigkeys(criteria: Criteria, page: Page)
+            -> Result<Listing<TsigKey>> {
+            Err(unsupported("tsigkeys"))
+        }
+        /// Changes a TSIG key's fields.
+        UpdateTsigkey => fn update_tsigkey(id: Uuid, update: TsigKeyUpdate) -> Result<TsigKey> {
+            Err(unsupported("tsigkeys"))
+        }
+        /// Deletes a TSIG key; returns it as it was.
+        DeleteTsigkey => fn delete_tsigkey(id: Uuid) -> Result<TsigKey> {
+            Err(unsupported("tsigkeys"))
+        }
 
-    // --- TSIG keys (admin; the API enforces the policy). Defaults refuse. ---
+        // --- zone transfers. Defaults refuse. ---
 
-    /// Creates a TSIG key (`duplicate_tsigkey` for a taken name, `invalid_tsigkey` when
-    /// `resource_id` is no pool / zone of its scope).
-    async fn create_tsigkey(&self, ctx: &RequestContext, key: NewTsigKey) -> Result<TsigKey> {
-        let _ = (ctx, key);
-        Err(unsupported("tsigkeys"))
-    }
-    /// A TSIG key (`tsigkey_not_found`).
-    async fn get_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
-        let _ = (ctx, id);
-        Err(unsupported("tsigkeys"))
-    }
-    /// TSIG keys matching `criteria` (columns `name`, `algorithm`, `scope`), one page.
-    async fn find_tsigkeys(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<TsigKey>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("tsigkeys"))
-    }
-    /// Changes a TSIG key's fields.
-    async fn update_tsigkey(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: TsigKeyUpdate,
-    ) -> Result<TsigKey> {
-        let _ = (ctx, id, update);
-        Err(unsupported("tsigkeys"))
-    }
-    /// Deletes a TSIG key; returns it as it was.
-    async fn delete_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
-        let _ = (ctx, id);
-        Err(unsupported("tsigkeys"))
-    }
+        /// Offers a zone (visible to the caller) for transfer under a generated key
+        /// (`duplicate_zone_transfer_request` while another request of the zone is open).
+        CreateZoneTransferRequest => fn create_zone_transfer_request(
+            zone_id: Uuid,
+            request: NewZoneTransferRequest,
+        ) -> Result<ZoneTransferRequest> {
+            Err(unsupported("zone transfers"))
+        }
+        /// A transfer request whoever offered it (`zone_transfer_request_not_found`); the API
+        /// applies upstream's policy with its `target_project_id`.
+        GetZoneTransferRequest => fn get_zone_transfer_request(id: Uuid)
+            -> Result<ZoneTransferRequest> {
+            Err(unsupported("zone transfers"))
+        }
+        /// Transfer requests the caller offered or is the target of (column `status`), one
+        /// page.
+        FindZoneTransferRequests => fn find_zone_transfer_requests(criteria: Criteria, page: Page)
+            -> Result<Listing<ZoneTransferRequest>> {
+            Err(unsupported("zone transfers"))
+        }
+        /// Changes a transfer request's description.
+        UpdateZoneTransferRequest => fn update_zone_transfer_request(
+            id: Uuid,
+            update: ZoneTransferRequestUpdate,
+        ) -> Result<ZoneTransferRequest> {
+            Err(unsupported("zone transfers"))
+        }
+        /// Withdraws a transfer request; returns it as it was.
+        DeleteZoneTransferRequest => fn delete_zone_transfer_request(id: Uuid)
+            -> Result<ZoneTransferRequest> {
+            Err(unsupported("zone transfers"))
+        }
+        /// Accepts a transfer for the caller's project: the zone and its data change owner
+        /// (`invalid_key`, `invalid_zone_transfer_request`, `over_quota`, …).
+        CreateZoneTransferAccept => fn create_zone_transfer_accept(accept: NewZoneTransferAccept)
+            -> Result<ZoneTransferAccept> {
+            Err(unsupported("zone transfers"))
+        }
+        /// A transfer accept of the caller's project (`zone_transfer_accept_not_found`).
+        GetZoneTransferAccept => fn get_zone_transfer_accept(id: Uuid)
+            -> Result<ZoneTransferAccept> {
+            Err(unsupported("zone transfers"))
+        }
+        /// Transfer accepts of the caller's project (column `status`), one page.
+        FindZoneTransferAccepts => fn find_zone_transfer_accepts(criteria: Criteria, page: Page)
+            -> Result<Listing<ZoneTransferAccept>> {
+            Err(unsupported("zone transfers"))
+        }
 
-    // --- zone transfers. Defaults refuse. ---
+        // --- zone shares. Defaults refuse, except `shared_zone_ids` (no shares kept). ---
 
-    /// Offers a zone (visible to the caller) for transfer under a generated key
-    /// (`duplicate_zone_transfer_request` while another request of the zone is open).
-    async fn create_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        request: NewZoneTransferRequest,
-    ) -> Result<ZoneTransferRequest> {
-        let _ = (ctx, zone_id, request);
-        Err(unsupported("zone transfers"))
-    }
-    /// A transfer request whoever offered it (`zone_transfer_request_not_found`); the API applies
-    /// upstream's policy with its `target_project_id`.
-    async fn get_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<ZoneTransferRequest> {
-        let _ = (ctx, id);
-        Err(unsupported("zone transfers"))
-    }
-    /// Transfer requests the caller offered or is the target of (column `status`), one page.
-    async fn find_zone_transfer_requests(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTransferRequest>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("zone transfers"))
-    }
-    /// Changes a transfer request's description.
-    async fn update_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: ZoneTransferRequestUpdate,
-    ) -> Result<ZoneTransferRequest> {
-        let _ = (ctx, id, update);
-        Err(unsupported("zone transfers"))
-    }
-    /// Withdraws a transfer request; returns it as it was.
-    async fn delete_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<ZoneTransferRequest> {
-        let _ = (ctx, id);
-        Err(unsupported("zone transfers"))
-    }
-    /// Accepts a transfer for the caller's project: the zone and its data change owner
-    /// (`invalid_key`, `invalid_zone_transfer_request`, `over_quota`, …).
-    async fn create_zone_transfer_accept(
-        &self,
-        ctx: &RequestContext,
-        accept: NewZoneTransferAccept,
-    ) -> Result<ZoneTransferAccept> {
-        let _ = (ctx, accept);
-        Err(unsupported("zone transfers"))
-    }
-    /// A transfer accept of the caller's project (`zone_transfer_accept_not_found`).
-    async fn get_zone_transfer_accept(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<ZoneTransferAccept> {
-        let _ = (ctx, id);
-        Err(unsupported("zone transfers"))
-    }
-    /// Transfer accepts of the caller's project (column `status`), one page.
-    async fn find_zone_transfer_accepts(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTransferAccept>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("zone transfers"))
-    }
+        /// Shares a zone (visible to the caller) with `target_project_id`
+        /// (`duplicate_shared_zone`; `bad_request` for the zone's owner).
+        ShareZone => fn share_zone(zone_id: Uuid, target_project_id: String)
+            -> Result<SharedZone> {
+            Err(unsupported("zone shares"))
+        }
+        /// A share of the zone the caller made or received (`shared_zone_not_found`).
+        GetSharedZone => fn get_shared_zone(zone_id: Uuid, share_id: Uuid) -> Result<SharedZone> {
+            Err(unsupported("zone shares"))
+        }
+        /// Shares the caller made or received (columns `zone_id`, `target_project_id`), one
+        /// page.
+        FindSharedZones => fn find_shared_zones(criteria: Criteria, page: Page)
+            -> Result<Listing<SharedZone>> {
+            Err(unsupported("zone shares"))
+        }
+        /// Withdraws a share (`shared_zone_has_recordsets` / `shared_zone_has_sub_zone` while
+        /// the target still owns data in the zone); returns it as it was.
+        UnshareZone => fn unshare_zone(zone_id: Uuid, share_id: Uuid) -> Result<SharedZone> {
+            Err(unsupported("zone shares"))
+        }
+        /// Those of `zone_ids` shared with at least one project (the `shared` field of zones).
+        SharedZoneIds => fn shared_zone_ids(zone_ids: Vec<Uuid>) -> Result<Vec<Uuid>> {
+            Ok(Vec::new())
+        }
 
-    // --- zone shares. Defaults refuse, except `shared_zone_ids` (no shares kept). ---
+        // --- producer `increment_serial` (pools helper) ---
 
-    /// Shares a zone (visible to the caller) with `target_project_id` (`duplicate_shared_zone`;
-    /// `bad_request` for the zone's owner).
-    async fn share_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        target_project_id: String,
-    ) -> Result<SharedZone> {
-        let _ = (ctx, zone_id, target_project_id);
-        Err(unsupported("zone shares"))
-    }
-    /// A share of the zone the caller made or received (`shared_zone_not_found`).
-    async fn get_shared_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        share_id: Uuid,
-    ) -> Result<SharedZone> {
-        let _ = (ctx, zone_id, share_id);
-        Err(unsupported("zone shares"))
-    }
-    /// Shares the caller made or received (columns `zone_id`, `target_project_id`), one page.
-    async fn find_shared_zones(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<SharedZone>> {
-        let _ = (ctx, criteria, page);
-        Err(unsupported("zone shares"))
-    }
-    /// Withdraws a share (`shared_zone_has_recordsets` / `shared_zone_has_sub_zone` while the
-    /// target still owns data in the zone); returns it as it was.
-    async fn unshare_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        share_id: Uuid,
-    ) -> Result<SharedZone> {
-        let _ = (ctx, zone_id, share_id);
-        Err(unsupported("zone shares"))
-    }
-    /// Those of `zone_ids` shared with at least one project (the `shared` field of zones).
-    async fn shared_zone_ids(
-        &self,
-        ctx: &RequestContext,
-        zone_ids: Vec<Uuid>,
-    ) -> Result<Vec<Uuid>> {
-        let _ = (ctx, zone_ids);
-        Ok(Vec::new())
-    }
+        /// The producer's `increment_serial` step for one zone (upstream's
+        /// `increment_zone_serial`): when the zone's `increment_serial` flag is set and it is
+        /// not being deleted, bumps its serial (SOA rewritten), clears the flag and marks an
+        /// idle zone UPDATE / PENDING, in one transaction. Returns the stored zone (the caller
+        /// casts an update unless the zone also waits for a delayed notify), or `None` when
+        /// there is nothing to do. Admin only. The default refuses.
+        IncrementZoneSerial => fn increment_zone_serial(zone_id: Uuid) -> Result<Option<Zone>> {
+            Err(unsupported("serial increments"))
+        }
 
-    // --- producer `increment_serial` (pools helper) ---
+        // --- pool writes through the API (poolsapi helper) ---
 
-    /// The producer's `increment_serial` step for one zone (upstream's
-    /// `increment_zone_serial`): when the zone's `increment_serial` flag is set and it is not
-    /// being deleted, bumps its serial (SOA rewritten), clears the flag and marks an idle zone
-    /// UPDATE / PENDING, in one transaction. Returns the stored zone (the caller casts an update
-    /// unless the zone also waits for a delayed notify), or `None` when there is nothing to do.
-    /// Admin only. The default refuses.
-    async fn increment_zone_serial(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-    ) -> Result<Option<Zone>> {
-        let _ = (ctx, zone_id);
-        Err(DesignateError::new(
-            ErrorKind::UnknownFailure,
-            "serial increments are not supported by this central",
-        ))
-    }
+        /// Creates `pool` (upstream's `create_pool`; a pool without a project gets the
+        /// caller's). The API enforces the admin policy. The default refuses.
+        CreatePool => fn create_pool(pool: Pool) -> Result<Pool> {
+            Err(unsupported("pool writes"))
+        }
+        /// Replaces the stored pool `pool.id` with `pool` (upstream's `update_pool`: zones of
+        /// the pool follow NS hostname changes). The API enforces the admin policy. The
+        /// default refuses.
+        UpdatePool => fn update_pool(pool: Pool) -> Result<Pool> {
+            Err(unsupported("pool writes"))
+        }
+        /// Deletes pool `id` unless it still holds zones (upstream's `delete_pool`); returns
+        /// the deleted pool. The API enforces the admin policy. The default refuses.
+        DeletePool => fn delete_pool(id: Uuid) -> Result<Pool> {
+            Err(unsupported("pool writes"))
+        }
 
-    // --- pool writes through the API (poolsapi helper) ---
+        // --- secondary zones and zone tasks (secondary helper) ---
 
-    /// Creates `pool` (upstream's `create_pool`; a pool without a project gets the caller's).
-    /// The API enforces the admin policy. The default refuses.
-    async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
-        let _ = (ctx, pool);
-        Err(pool_writes_unsupported())
-    }
+        /// `POST /v2/zones/{id}/tasks/xfr` (upstream's `xfr_zone`): asks the worker to
+        /// transfer a SECONDARY zone from its masters; `bad_request` for any other type. The
+        /// default refuses.
+        XfrZone => fn xfr_zone(zone_id: Uuid) -> Result<()> {
+            Err(unsupported("secondary zones"))
+        }
+        /// The worker's report of a transfer from the masters: the zone's recordsets replaced
+        /// by the transferred ones in one transaction (serial = the master's),
+        /// `transferred_at` set and the zone pushed to its targets; or the failure. Returns
+        /// the stored zone, `None` when the report no longer applies (zone gone, not
+        /// SECONDARY, an older serial). Admin only. The default refuses.
+        FinishZoneXfr => fn finish_zone_xfr(zone_id: Uuid, outcome: XfrOutcome)
+            -> Result<Option<Zone>> {
+            Err(unsupported("secondary zones"))
+        }
+        /// `POST /v2/zones/{id}/tasks/pool_move` (upstream's `pool_move_zone`): moves the zone
+        /// to `target_pool_id`, or to the pool the scheduler picks when `None`. The default
+        /// refuses.
+        PoolMoveZone => fn pool_move_zone(zone_id: Uuid, target_pool_id: Option<Uuid>)
+            -> Result<Zone> {
+            Err(unsupported("pool moves"))
+        }
 
-    /// Replaces the stored pool `pool.id` with `pool` (upstream's `update_pool`: zones of the
-    /// pool follow NS hostname changes). The API enforces the admin policy. The default refuses.
-    async fn update_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
-        let _ = (ctx, pool);
-        Err(pool_writes_unsupported())
-    }
+        // --- floating-IP PTRs ---
 
-    /// Deletes pool `id` unless it still holds zones (upstream's `delete_pool`); returns the
-    /// deleted pool. The API enforces the admin policy. The default refuses.
-    async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
-        let _ = (ctx, id);
-        Err(pool_writes_unsupported())
-    }
-
-    // --- secondary zones and zone tasks (secondary helper) ---
-
-    /// `POST /v2/zones/{id}/tasks/xfr` (upstream's `xfr_zone`): asks the worker to transfer a
-    /// SECONDARY zone from its masters; `bad_request` for any other type. The default refuses.
-    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
-        let _ = (ctx, zone_id);
-        Err(unsupported("secondary zones"))
-    }
-
-    /// The worker's report of a transfer from the masters: the zone's recordsets replaced by
-    /// the transferred ones in one transaction (serial = the master's), `transferred_at` set and
-    /// the zone pushed to its targets; or the failure. Returns the stored zone, `None` when the
-    /// report no longer applies (zone gone, not SECONDARY, an older serial). Admin only. The
-    /// default refuses.
-    async fn finish_zone_xfr(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        outcome: XfrOutcome,
-    ) -> Result<Option<Zone>> {
-        let _ = (ctx, zone_id, outcome);
-        Err(unsupported("secondary zones"))
-    }
-
-    /// `POST /v2/zones/{id}/tasks/pool_move` (upstream's `pool_move_zone`): moves the zone to
-    /// `target_pool_id`, or to the pool the scheduler picks when `None`. The default refuses.
-    async fn pool_move_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        target_pool_id: Option<Uuid>,
-    ) -> Result<Zone> {
-        let _ = (ctx, zone_id, target_pool_id);
-        Err(unsupported("pool moves"))
-    }
-
-    // --- floating-IP PTRs ---
-
-    /// The caller's floating IPs (from Neutron, with the context's token) with their PTRs
-    /// (upstream's `list_floatingips`). The default refuses.
-    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
-        let _ = ctx;
-        Err(unsupported("floating ip PTRs"))
-    }
-
-    /// The caller's floating IP `region`:`id` with its PTR (upstream's `get_floatingip`;
-    /// `not_found` when Neutron does not list it for the caller). The default refuses.
-    async fn get_floatingip(
-        &self,
-        ctx: &RequestContext,
-        region: String,
-        id: Uuid,
-    ) -> Result<FloatingIp> {
-        let _ = (ctx, region, id);
-        Err(unsupported("floating ip PTRs"))
-    }
-
-    /// Sets (`ptrdname` a name) or unsets (`ptrdname` null) the PTR of floating IP
-    /// `region`:`id` (upstream's `update_floatingip`); returns the floating IP after a set,
-    /// `None` otherwise. The default refuses.
-    async fn update_floatingip(
-        &self,
-        ctx: &RequestContext,
-        region: String,
-        id: Uuid,
-        update: FloatingIpUpdate,
-    ) -> Result<Option<FloatingIp>> {
-        let _ = (ctx, region, id, update);
-        Err(unsupported("floating ip PTRs"))
-    }
+        /// The caller's floating IPs (from Neutron, with the context's token) with their PTRs
+        /// (upstream's `list_floatingips`). The default refuses.
+        ListFloatingips => fn list_floatingips() -> Result<Vec<FloatingIp>> {
+            Err(unsupported("floating ip PTRs"))
+        }
+        /// The caller's floating IP `region`:`id` with its PTR (upstream's `get_floatingip`;
+        /// `not_found` when Neutron does not list it for the caller). The default refuses.
+        GetFloatingip => fn get_floatingip(region: String, id: Uuid) -> Result<FloatingIp> {
+            Err(unsupported("floating ip PTRs"))
+        }
+        /// Sets (`ptrdname` a name) or unsets (`ptrdname` null) the PTR of floating IP
+        /// `region`:`id` (upstream's `update_floatingip`); returns the floating IP after a
+        /// set, `None` otherwise. The default refuses.
+        UpdateFloatingip => fn update_floatingip(region: String, id: Uuid, update: FloatingIpUpdate)
+            -> Result<Option<FloatingIp>> {
+            Err(unsupported("floating ip PTRs"))
+        }
+    } };
 }
+pub(crate) use central_operations;
+
+/// Writes [`CentralApi`] from the list of [`central_operations!`].
+macro_rules! central_api_trait {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident => fn $method:ident($(
+            $(#[$first_attr:meta])* $first:ident: $first_ty:ty
+            $(, $(#[$attr:meta])* $arg:ident: $ty:ty)* $(,)?
+        )?) -> Result<$ret:ty> $default:tt
+    )*) => {
+        /// Central's operations. Every storage write in the system happens behind this trait.
+        #[async_trait]
+        pub trait CentralApi: Send + Sync + 'static {
+            $(
+                $(#[$doc])*
+                // A default body refuses without looking at its arguments.
+                #[allow(unused_variables)]
+                async fn $method(
+                    &self,
+                    ctx: &RequestContext
+                    $(, $first: $first_ty $(, $arg: $ty)*)?
+                ) -> Result<$ret> $default
+            )*
+        }
+    };
+}
+
+central_operations!(central_api_trait);
 
 /// What a transfer of a SECONDARY zone from its masters brought.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -704,19 +515,14 @@ pub enum XfrOutcome {
     Failed(String),
 }
 
-fn pool_writes_unsupported() -> DesignateError {
-    DesignateError::new(
-        ErrorKind::UnknownFailure,
-        "pool writes are not supported by this central",
-    )
+/// The refusal of a [`CentralApi`] default method.
+fn refused(message: impl Into<String>) -> DesignateError {
+    DesignateError::new(ErrorKind::UnknownFailure, message)
 }
 
-/// The refusal of a [`CentralApi`] default method.
+/// The refusal of a [`CentralApi`] default method for a family of resources.
 fn unsupported(what: &str) -> DesignateError {
-    DesignateError::new(
-        ErrorKind::UnknownFailure,
-        format!("{what} are not supported by this central"),
-    )
+    refused(format!("{what} are not supported by this central"))
 }
 
 /// What `/v2/limits` shows: the caller's quotas and central's field limits.

@@ -8,8 +8,13 @@
 //! central queue (competing consumers) and answers `{"result": …}` or `{"failure": <error>}`;
 //! it acks a request only after its answer is sent, so a central killed mid-request leaves it
 //! to another central.
+//!
+//! What is per operation — [`CentralRequest`] and its `method()` name, the [`CentralClient`]
+//! methods and the server's dispatch — is generated from the one list of central's operations
+//! in the crate root (`central_operations!`); the only operations handled apart are the creates
+//! made idempotent with the call's id (`with_call_ids`).
 
-use std::collections::HashMap;
+use std::collections::{BTreeMap, HashMap};
 use std::sync::{Arc, PoisonError};
 use std::time::Duration;
 
@@ -19,7 +24,7 @@ use designate_core::objects::{
     Blacklist, BlacklistUpdate, NewBlacklist, NewRecordSet, NewTld, NewZone, Pool, Quotas,
     RecordSet, RecordSetUpdate, ServiceStatus, Tld, TldUpdate, Zone, ZoneTaskRow, ZoneUpdate,
 };
-use designate_core::objects::{FloatingIp, FloatingIpUpdate};
+use designate_core::objects::{FloatingIp, FloatingIpUpdate, PoolNsRecord};
 use designate_core::objects::{NewTsigKey, SharedZone, TsigKey, TsigKeyUpdate};
 use designate_core::objects::{
     NewZoneTransferAccept, NewZoneTransferRequest, ZoneTransferAccept, ZoneTransferRequest,
@@ -47,356 +52,78 @@ use crate::{AbsoluteLimits, CentralApi, ManagedOwner, ManagedRecords, PushOutcom
 /// How long a stopping central waits for requests it already took.
 const DRAIN_TIMEOUT: Duration = Duration::from_secs(10);
 
-/// One central operation with its arguments: the `call` part of a request.
-#[derive(Debug, Clone, Serialize, Deserialize)]
-#[serde(tag = "method", content = "args", rename_all = "snake_case")]
-#[allow(missing_docs)] // Each variant mirrors the CentralApi method of the same name.
-pub enum CentralRequest {
-    CreateZone {
-        zone: NewZone,
-    },
-    GetZone {
-        id: Uuid,
-    },
-    FindZones {
-        criteria: Criteria,
-        page: Page,
-    },
-    UpdateZone {
-        id: Uuid,
-        update: ZoneUpdate,
-    },
-    DeleteZone {
-        id: Uuid,
-    },
-    CreateRecordset {
-        zone_id: Uuid,
-        recordset: NewRecordSet,
-    },
-    GetRecordset {
-        zone_id: Option<Uuid>,
-        id: Uuid,
-    },
-    FindRecordsets {
-        criteria: Criteria,
-        page: Page,
-    },
-    UpdateRecordset {
-        zone_id: Uuid,
-        id: Uuid,
-        update: RecordSetUpdate,
-    },
-    DeleteRecordset {
-        zone_id: Uuid,
-        id: Uuid,
-    },
-    GetPool {
-        id: Uuid,
-    },
-    FindPools,
-    UpdateStatus {
-        zone_id: Uuid,
-        outcome: PushOutcome,
-        serial: u32,
-    },
-    UpdateServiceStatus {
-        status: ServiceStatus,
-    },
-    FindServiceStatuses {
-        criteria: Criteria,
-        page: Page,
-    },
-    Ping,
-    CreateManagedRecords {
-        zone_id: Uuid,
-        records: ManagedRecords,
-    },
-    DeleteManagedRecords {
-        zone_id: Uuid,
-        owner: ManagedOwner,
-    },
-    CreateTld {
-        tld: NewTld,
-    },
-    GetTld {
-        id: Uuid,
-    },
-    FindTlds {
-        criteria: Criteria,
-        page: Page,
-    },
-    UpdateTld {
-        id: Uuid,
-        update: TldUpdate,
-    },
-    DeleteTld {
-        id: Uuid,
-    },
-    CreateBlacklist {
-        blacklist: NewBlacklist,
-    },
-    GetBlacklist {
-        id: Uuid,
-    },
-    FindBlacklists {
-        criteria: Criteria,
-        page: Page,
-    },
-    UpdateBlacklist {
-        id: Uuid,
-        update: BlacklistUpdate,
-    },
-    DeleteBlacklist {
-        id: Uuid,
-    },
-    GetQuotas {
-        project_id: String,
-    },
-    SetQuota {
-        project_id: String,
-        resource: String,
-        hard_limit: i64,
-    },
-    ResetQuotas {
-        project_id: String,
-    },
-    GetAbsoluteLimits,
-    PurgeZones {
-        zone_ids: Vec<Uuid>,
-    },
-    FinishDelayedNotify {
-        zone_id: Uuid,
-    },
-    // --- zone tasks: imports and exports
-    CreateZoneExport {
-        zone_id: Uuid,
-    },
-    GetZoneExport {
-        id: Uuid,
-    },
-    FindZoneExports {
-        criteria: Criteria,
-        page: Page,
-    },
-    DeleteZoneExport {
-        id: Uuid,
-    },
-    ExportZone {
-        zone_id: Uuid,
-    },
-    CreateZoneImport {
-        zone_file: String,
-        #[serde(default)]
-        attributes: std::collections::BTreeMap<String, String>,
-    },
-    GetZoneImport {
-        id: Uuid,
-    },
-    FindZoneImports {
-        criteria: Criteria,
-        page: Page,
-    },
-    DeleteZoneImport {
-        id: Uuid,
-    },
-    // --- small zone actions: nameservers, abandon
-    GetZoneNsRecords {
-        zone_id: Uuid,
-    },
-    AbandonZone {
-        zone_id: Uuid,
-    },
-    // --- TSIG keys ---
-    CreateTsigkey {
-        key: NewTsigKey,
-    },
-    GetTsigkey {
-        id: Uuid,
-    },
-    FindTsigkeys {
-        criteria: Criteria,
-        page: Page,
-    },
-    UpdateTsigkey {
-        id: Uuid,
-        update: TsigKeyUpdate,
-    },
-    DeleteTsigkey {
-        id: Uuid,
-    },
-    // --- zone transfers ---
-    CreateZoneTransferRequest {
-        zone_id: Uuid,
-        request: NewZoneTransferRequest,
-    },
-    GetZoneTransferRequest {
-        id: Uuid,
-    },
-    FindZoneTransferRequests {
-        criteria: Criteria,
-        page: Page,
-    },
-    UpdateZoneTransferRequest {
-        id: Uuid,
-        update: ZoneTransferRequestUpdate,
-    },
-    DeleteZoneTransferRequest {
-        id: Uuid,
-    },
-    CreateZoneTransferAccept {
-        accept: NewZoneTransferAccept,
-    },
-    GetZoneTransferAccept {
-        id: Uuid,
-    },
-    FindZoneTransferAccepts {
-        criteria: Criteria,
-        page: Page,
-    },
-    // --- zone shares ---
-    ShareZone {
-        zone_id: Uuid,
-        target_project_id: String,
-    },
-    GetSharedZone {
-        zone_id: Uuid,
-        share_id: Uuid,
-    },
-    FindSharedZones {
-        criteria: Criteria,
-        page: Page,
-    },
-    UnshareZone {
-        zone_id: Uuid,
-        share_id: Uuid,
-    },
-    SharedZoneIds {
-        zone_ids: Vec<Uuid>,
-    },
-    // --- producer `increment_serial` ---
-    IncrementZoneSerial {
-        zone_id: Uuid,
-    },
-    // --- pool writes through the API ---
-    CreatePool {
-        pool: Pool,
-    },
-    UpdatePool {
-        pool: Pool,
-    },
-    DeletePool {
-        id: Uuid,
-    },
-    // --- secondary zones and zone tasks ---
-    XfrZone {
-        zone_id: Uuid,
-    },
-    FinishZoneXfr {
-        zone_id: Uuid,
-        outcome: XfrOutcome,
-    },
-    PoolMoveZone {
-        zone_id: Uuid,
-        target_pool_id: Option<Uuid>,
-    },
-    // --- floating-IP PTRs ---
-    ListFloatingips,
-    GetFloatingip {
-        region: String,
-        id: Uuid,
-    },
-    UpdateFloatingip {
-        region: String,
-        id: Uuid,
-        update: FloatingIpUpdate,
-    },
+/// Writes, from the list of [`crate::central_operations!`], the four things every operation
+/// needs here: its [`CentralRequest`] variant (what travels), [`CentralRequest::method`], the
+/// [`CentralClient`] method that sends it, and the [`dispatch`] arm that runs it. Nothing in them
+/// differs per operation; what does — the idempotent creates — is [`with_call_ids`], by hand.
+macro_rules! central_rpc {
+    ($(
+        $(#[$doc:meta])*
+        $variant:ident => fn $method:ident($(
+            $(#[$first_attr:meta])* $first:ident: $first_ty:ty
+            $(, $(#[$attr:meta])* $arg:ident: $ty:ty)* $(,)?
+        )?) -> Result<$ret:ty> $default:tt
+    )*) => {
+        /// One central operation with its arguments: the `call` part of a request,
+        /// `{"method": "<name>", "args": {<argument>: …}}` (no `args` for an operation without
+        /// arguments).
+        #[derive(Debug, Clone, Serialize, Deserialize)]
+        #[serde(tag = "method", content = "args", rename_all = "snake_case")]
+        #[allow(missing_docs)] // The fields are the method's arguments, documented there.
+        pub enum CentralRequest {
+            $(
+                #[doc = concat!("[`CentralApi::", stringify!($method), "`].")]
+                $variant $({
+                    $(#[$first_attr])* $first: $first_ty,
+                    $($(#[$attr])* $arg: $ty,)*
+                })?,
+            )*
+        }
+
+        impl CentralRequest {
+            /// The method name, as it travels.
+            pub fn method(&self) -> &'static str {
+                match self {
+                    $(Self::$variant $({ $first: _, .. })? => stringify!($method),)*
+                }
+            }
+        }
+
+        /// Every operation as (variant, method name), for the wire tests.
+        #[cfg(test)]
+        const OPERATIONS: &[(&str, &str)] = &[$((stringify!($variant), stringify!($method)),)*];
+
+        #[async_trait]
+        impl CentralApi for CentralClient {
+            $(
+                async fn $method(
+                    &self,
+                    ctx: &RequestContext
+                    $(, $first: $first_ty $(, $arg: $ty)*)?
+                ) -> Result<$ret> {
+                    self.call(ctx, CentralRequest::$variant $({ $first $(, $arg)* })?).await
+                }
+            )*
+        }
+
+        /// Runs `call` on `central`; its result, or its error, becomes the reply.
+        async fn dispatch(
+            central: &dyn CentralApi,
+            ctx: &RequestContext,
+            call: CentralRequest,
+        ) -> Reply {
+            match call {
+                $(
+                    CentralRequest::$variant $({ $first $(, $arg)* })? => {
+                        Reply::of(central.$method(ctx $(, $first $(, $arg)*)?).await)
+                    }
+                )*
+            }
+        }
+    };
 }
 
-impl CentralRequest {
-    /// The method name, as it travels.
-    pub fn method(&self) -> &'static str {
-        match self {
-            Self::CreateZone { .. } => "create_zone",
-            Self::GetZone { .. } => "get_zone",
-            Self::FindZones { .. } => "find_zones",
-            Self::UpdateZone { .. } => "update_zone",
-            Self::DeleteZone { .. } => "delete_zone",
-            Self::CreateRecordset { .. } => "create_recordset",
-            Self::GetRecordset { .. } => "get_recordset",
-            Self::FindRecordsets { .. } => "find_recordsets",
-            Self::UpdateRecordset { .. } => "update_recordset",
-            Self::DeleteRecordset { .. } => "delete_recordset",
-            Self::GetPool { .. } => "get_pool",
-            Self::FindPools => "find_pools",
-            Self::UpdateStatus { .. } => "update_status",
-            Self::UpdateServiceStatus { .. } => "update_service_status",
-            Self::FindServiceStatuses { .. } => "find_service_statuses",
-            Self::Ping => "ping",
-            Self::CreateManagedRecords { .. } => "create_managed_records",
-            Self::DeleteManagedRecords { .. } => "delete_managed_records",
-            Self::CreateTld { .. } => "create_tld",
-            Self::GetTld { .. } => "get_tld",
-            Self::FindTlds { .. } => "find_tlds",
-            Self::UpdateTld { .. } => "update_tld",
-            Self::DeleteTld { .. } => "delete_tld",
-            Self::CreateBlacklist { .. } => "create_blacklist",
-            Self::GetBlacklist { .. } => "get_blacklist",
-            Self::FindBlacklists { .. } => "find_blacklists",
-            Self::UpdateBlacklist { .. } => "update_blacklist",
-            Self::DeleteBlacklist { .. } => "delete_blacklist",
-            Self::GetQuotas { .. } => "get_quotas",
-            Self::SetQuota { .. } => "set_quota",
-            Self::ResetQuotas { .. } => "reset_quotas",
-            Self::GetAbsoluteLimits => "get_absolute_limits",
-            Self::PurgeZones { .. } => "purge_zones",
-            Self::FinishDelayedNotify { .. } => "finish_delayed_notify",
-            Self::IncrementZoneSerial { .. } => "increment_zone_serial",
-            Self::CreateTsigkey { .. } => "create_tsigkey",
-            Self::GetTsigkey { .. } => "get_tsigkey",
-            Self::FindTsigkeys { .. } => "find_tsigkeys",
-            Self::UpdateTsigkey { .. } => "update_tsigkey",
-            Self::DeleteTsigkey { .. } => "delete_tsigkey",
-            Self::CreateZoneTransferRequest { .. } => "create_zone_transfer_request",
-            Self::GetZoneTransferRequest { .. } => "get_zone_transfer_request",
-            Self::FindZoneTransferRequests { .. } => "find_zone_transfer_requests",
-            Self::UpdateZoneTransferRequest { .. } => "update_zone_transfer_request",
-            Self::DeleteZoneTransferRequest { .. } => "delete_zone_transfer_request",
-            Self::CreateZoneTransferAccept { .. } => "create_zone_transfer_accept",
-            Self::GetZoneTransferAccept { .. } => "get_zone_transfer_accept",
-            Self::FindZoneTransferAccepts { .. } => "find_zone_transfer_accepts",
-            Self::ShareZone { .. } => "share_zone",
-            Self::GetSharedZone { .. } => "get_shared_zone",
-            Self::FindSharedZones { .. } => "find_shared_zones",
-            Self::UnshareZone { .. } => "unshare_zone",
-            Self::SharedZoneIds { .. } => "shared_zone_ids",
-            // zone tasks: imports and exports
-            Self::CreateZoneExport { .. } => "create_zone_export",
-            Self::GetZoneExport { .. } => "get_zone_export",
-            Self::FindZoneExports { .. } => "find_zone_exports",
-            Self::DeleteZoneExport { .. } => "delete_zone_export",
-            Self::ExportZone { .. } => "export_zone",
-            Self::CreateZoneImport { .. } => "create_zone_import",
-            Self::GetZoneImport { .. } => "get_zone_import",
-            Self::FindZoneImports { .. } => "find_zone_imports",
-            Self::DeleteZoneImport { .. } => "delete_zone_import",
-            // small zone actions: nameservers, abandon
-            Self::GetZoneNsRecords { .. } => "get_zone_ns_records",
-            Self::AbandonZone { .. } => "abandon_zone",
-            // pool writes through the API
-            Self::CreatePool { .. } => "create_pool",
-            Self::UpdatePool { .. } => "update_pool",
-            Self::DeletePool { .. } => "delete_pool",
-            // secondary zones and zone tasks
-            Self::XfrZone { .. } => "xfr_zone",
-            Self::FinishZoneXfr { .. } => "finish_zone_xfr",
-            Self::PoolMoveZone { .. } => "pool_move_zone",
-            // floating-IP PTRs
-            Self::ListFloatingips => "list_floatingips",
-            Self::GetFloatingip { .. } => "get_floatingip",
-            Self::UpdateFloatingip { .. } => "update_floatingip",
-        }
-    }
-}
+crate::central_operations!(central_rpc);
 
 /// A request as it travels: the caller's context and the call.
 #[derive(Debug, Serialize, Deserialize)]
@@ -411,6 +138,22 @@ struct Envelope {
 enum Reply {
     Result(serde_json::Value),
     Failure(DesignateError),
+}
+
+impl Reply {
+    /// The answer carrying a central method's outcome.
+    fn of<T: Serialize>(result: Result<T>) -> Self {
+        match result {
+            Ok(value) => match serde_json::to_value(value) {
+                Ok(value) => Self::Result(value),
+                Err(e) => Self::Failure(DesignateError::new(
+                    ErrorKind::UnknownFailure,
+                    e.to_string(),
+                )),
+            },
+            Err(error) => Self::Failure(error),
+        }
+    }
 }
 
 /// A call waiting for its answer.
@@ -644,551 +387,6 @@ impl CentralClient {
     }
 }
 
-#[async_trait]
-impl CentralApi for CentralClient {
-    async fn create_zone(&self, ctx: &RequestContext, zone: NewZone) -> Result<Zone> {
-        self.call(ctx, CentralRequest::CreateZone { zone }).await
-    }
-    async fn get_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
-        self.call(ctx, CentralRequest::GetZone { id }).await
-    }
-    async fn find_zones(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<Zone>> {
-        self.call(ctx, CentralRequest::FindZones { criteria, page })
-            .await
-    }
-    async fn update_zone(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: ZoneUpdate,
-    ) -> Result<Zone> {
-        self.call(ctx, CentralRequest::UpdateZone { id, update })
-            .await
-    }
-    async fn delete_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
-        self.call(ctx, CentralRequest::DeleteZone { id }).await
-    }
-    async fn create_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        rs: NewRecordSet,
-    ) -> Result<RecordSet> {
-        self.call(
-            ctx,
-            CentralRequest::CreateRecordset {
-                zone_id,
-                recordset: rs,
-            },
-        )
-        .await
-    }
-    async fn get_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Option<Uuid>,
-        id: Uuid,
-    ) -> Result<RecordSet> {
-        self.call(ctx, CentralRequest::GetRecordset { zone_id, id })
-            .await
-    }
-    async fn find_recordsets(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<RecordSet>> {
-        self.call(ctx, CentralRequest::FindRecordsets { criteria, page })
-            .await
-    }
-    async fn update_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        id: Uuid,
-        update: RecordSetUpdate,
-    ) -> Result<RecordSet> {
-        self.call(
-            ctx,
-            CentralRequest::UpdateRecordset {
-                zone_id,
-                id,
-                update,
-            },
-        )
-        .await
-    }
-    async fn delete_recordset(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        id: Uuid,
-    ) -> Result<RecordSet> {
-        self.call(ctx, CentralRequest::DeleteRecordset { zone_id, id })
-            .await
-    }
-    async fn get_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
-        self.call(ctx, CentralRequest::GetPool { id }).await
-    }
-    async fn find_pools(&self, ctx: &RequestContext) -> Result<Vec<Pool>> {
-        self.call(ctx, CentralRequest::FindPools).await
-    }
-    async fn update_status(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        outcome: PushOutcome,
-        serial: u32,
-    ) -> Result<()> {
-        self.call(
-            ctx,
-            CentralRequest::UpdateStatus {
-                zone_id,
-                outcome,
-                serial,
-            },
-        )
-        .await
-    }
-    async fn update_service_status(
-        &self,
-        ctx: &RequestContext,
-        status: ServiceStatus,
-    ) -> Result<()> {
-        self.call(ctx, CentralRequest::UpdateServiceStatus { status })
-            .await
-    }
-    async fn find_service_statuses(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ServiceStatus>> {
-        self.call(ctx, CentralRequest::FindServiceStatuses { criteria, page })
-            .await
-    }
-    async fn ping(&self, ctx: &RequestContext) -> Result<()> {
-        self.call(ctx, CentralRequest::Ping).await
-    }
-    async fn create_managed_records(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        records: ManagedRecords,
-    ) -> Result<RecordSet> {
-        self.call(
-            ctx,
-            CentralRequest::CreateManagedRecords { zone_id, records },
-        )
-        .await
-    }
-    async fn delete_managed_records(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        owner: ManagedOwner,
-    ) -> Result<u32> {
-        self.call(ctx, CentralRequest::DeleteManagedRecords { zone_id, owner })
-            .await
-    }
-    async fn create_tld(&self, ctx: &RequestContext, tld: NewTld) -> Result<Tld> {
-        self.call(ctx, CentralRequest::CreateTld { tld }).await
-    }
-    async fn get_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
-        self.call(ctx, CentralRequest::GetTld { id }).await
-    }
-    async fn find_tlds(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<Tld>> {
-        self.call(ctx, CentralRequest::FindTlds { criteria, page })
-            .await
-    }
-    async fn update_tld(&self, ctx: &RequestContext, id: Uuid, update: TldUpdate) -> Result<Tld> {
-        self.call(ctx, CentralRequest::UpdateTld { id, update })
-            .await
-    }
-    async fn delete_tld(&self, ctx: &RequestContext, id: Uuid) -> Result<Tld> {
-        self.call(ctx, CentralRequest::DeleteTld { id }).await
-    }
-    async fn create_blacklist(
-        &self,
-        ctx: &RequestContext,
-        blacklist: NewBlacklist,
-    ) -> Result<Blacklist> {
-        self.call(ctx, CentralRequest::CreateBlacklist { blacklist })
-            .await
-    }
-    async fn get_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
-        self.call(ctx, CentralRequest::GetBlacklist { id }).await
-    }
-    async fn find_blacklists(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<Blacklist>> {
-        self.call(ctx, CentralRequest::FindBlacklists { criteria, page })
-            .await
-    }
-    async fn update_blacklist(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: BlacklistUpdate,
-    ) -> Result<Blacklist> {
-        self.call(ctx, CentralRequest::UpdateBlacklist { id, update })
-            .await
-    }
-    async fn delete_blacklist(&self, ctx: &RequestContext, id: Uuid) -> Result<Blacklist> {
-        self.call(ctx, CentralRequest::DeleteBlacklist { id }).await
-    }
-    async fn get_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<Quotas> {
-        self.call(ctx, CentralRequest::GetQuotas { project_id })
-            .await
-    }
-    async fn set_quota(
-        &self,
-        ctx: &RequestContext,
-        project_id: String,
-        resource: String,
-        hard_limit: i64,
-    ) -> Result<()> {
-        self.call(
-            ctx,
-            CentralRequest::SetQuota {
-                project_id,
-                resource,
-                hard_limit,
-            },
-        )
-        .await
-    }
-    async fn reset_quotas(&self, ctx: &RequestContext, project_id: String) -> Result<()> {
-        self.call(ctx, CentralRequest::ResetQuotas { project_id })
-            .await
-    }
-    async fn get_absolute_limits(&self, ctx: &RequestContext) -> Result<AbsoluteLimits> {
-        self.call(ctx, CentralRequest::GetAbsoluteLimits).await
-    }
-    async fn purge_zones(&self, ctx: &RequestContext, zone_ids: Vec<Uuid>) -> Result<u32> {
-        self.call(ctx, CentralRequest::PurgeZones { zone_ids })
-            .await
-    }
-    async fn finish_delayed_notify(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-    ) -> Result<Option<Zone>> {
-        self.call(ctx, CentralRequest::FinishDelayedNotify { zone_id })
-            .await
-    }
-    // --- zone tasks: imports and exports
-    async fn create_zone_export(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::CreateZoneExport { zone_id })
-            .await
-    }
-    async fn get_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::GetZoneExport { id }).await
-    }
-    async fn find_zone_exports(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTaskRow>> {
-        self.call(ctx, CentralRequest::FindZoneExports { criteria, page })
-            .await
-    }
-    async fn delete_zone_export(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::DeleteZoneExport { id })
-            .await
-    }
-    async fn export_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<String> {
-        self.call(ctx, CentralRequest::ExportZone { zone_id }).await
-    }
-    async fn create_zone_import(
-        &self,
-        ctx: &RequestContext,
-        zone_file: String,
-        attributes: std::collections::BTreeMap<String, String>,
-    ) -> Result<ZoneTaskRow> {
-        self.call(
-            ctx,
-            CentralRequest::CreateZoneImport {
-                zone_file,
-                attributes,
-            },
-        )
-        .await
-    }
-    async fn get_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::GetZoneImport { id }).await
-    }
-    async fn find_zone_imports(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTaskRow>> {
-        self.call(ctx, CentralRequest::FindZoneImports { criteria, page })
-            .await
-    }
-    async fn delete_zone_import(&self, ctx: &RequestContext, id: Uuid) -> Result<ZoneTaskRow> {
-        self.call(ctx, CentralRequest::DeleteZoneImport { id })
-            .await
-    }
-    // --- small zone actions: nameservers, abandon
-    async fn get_zone_ns_records(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-    ) -> Result<Vec<designate_core::objects::PoolNsRecord>> {
-        self.call(ctx, CentralRequest::GetZoneNsRecords { zone_id })
-            .await
-    }
-    async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
-        self.call(ctx, CentralRequest::AbandonZone { zone_id })
-            .await
-    }
-    // --- TSIG keys ---
-    async fn create_tsigkey(&self, ctx: &RequestContext, key: NewTsigKey) -> Result<TsigKey> {
-        self.call(ctx, CentralRequest::CreateTsigkey { key }).await
-    }
-    async fn get_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
-        self.call(ctx, CentralRequest::GetTsigkey { id }).await
-    }
-    async fn find_tsigkeys(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<TsigKey>> {
-        self.call(ctx, CentralRequest::FindTsigkeys { criteria, page })
-            .await
-    }
-    async fn update_tsigkey(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: TsigKeyUpdate,
-    ) -> Result<TsigKey> {
-        self.call(ctx, CentralRequest::UpdateTsigkey { id, update })
-            .await
-    }
-    async fn delete_tsigkey(&self, ctx: &RequestContext, id: Uuid) -> Result<TsigKey> {
-        self.call(ctx, CentralRequest::DeleteTsigkey { id }).await
-    }
-    // --- zone transfers ---
-    async fn create_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        request: NewZoneTransferRequest,
-    ) -> Result<ZoneTransferRequest> {
-        self.call(
-            ctx,
-            CentralRequest::CreateZoneTransferRequest { zone_id, request },
-        )
-        .await
-    }
-    async fn get_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<ZoneTransferRequest> {
-        self.call(ctx, CentralRequest::GetZoneTransferRequest { id })
-            .await
-    }
-    async fn find_zone_transfer_requests(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTransferRequest>> {
-        self.call(
-            ctx,
-            CentralRequest::FindZoneTransferRequests { criteria, page },
-        )
-        .await
-    }
-    async fn update_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-        update: ZoneTransferRequestUpdate,
-    ) -> Result<ZoneTransferRequest> {
-        self.call(
-            ctx,
-            CentralRequest::UpdateZoneTransferRequest { id, update },
-        )
-        .await
-    }
-    async fn delete_zone_transfer_request(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<ZoneTransferRequest> {
-        self.call(ctx, CentralRequest::DeleteZoneTransferRequest { id })
-            .await
-    }
-    async fn create_zone_transfer_accept(
-        &self,
-        ctx: &RequestContext,
-        accept: NewZoneTransferAccept,
-    ) -> Result<ZoneTransferAccept> {
-        self.call(ctx, CentralRequest::CreateZoneTransferAccept { accept })
-            .await
-    }
-    async fn get_zone_transfer_accept(
-        &self,
-        ctx: &RequestContext,
-        id: Uuid,
-    ) -> Result<ZoneTransferAccept> {
-        self.call(ctx, CentralRequest::GetZoneTransferAccept { id })
-            .await
-    }
-    async fn find_zone_transfer_accepts(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<ZoneTransferAccept>> {
-        self.call(
-            ctx,
-            CentralRequest::FindZoneTransferAccepts { criteria, page },
-        )
-        .await
-    }
-    // --- zone shares ---
-    async fn share_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        target_project_id: String,
-    ) -> Result<SharedZone> {
-        self.call(
-            ctx,
-            CentralRequest::ShareZone {
-                zone_id,
-                target_project_id,
-            },
-        )
-        .await
-    }
-    async fn get_shared_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        share_id: Uuid,
-    ) -> Result<SharedZone> {
-        self.call(ctx, CentralRequest::GetSharedZone { zone_id, share_id })
-            .await
-    }
-    async fn find_shared_zones(
-        &self,
-        ctx: &RequestContext,
-        criteria: Criteria,
-        page: Page,
-    ) -> Result<Listing<SharedZone>> {
-        self.call(ctx, CentralRequest::FindSharedZones { criteria, page })
-            .await
-    }
-    async fn unshare_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        share_id: Uuid,
-    ) -> Result<SharedZone> {
-        self.call(ctx, CentralRequest::UnshareZone { zone_id, share_id })
-            .await
-    }
-    async fn shared_zone_ids(
-        &self,
-        ctx: &RequestContext,
-        zone_ids: Vec<Uuid>,
-    ) -> Result<Vec<Uuid>> {
-        self.call(ctx, CentralRequest::SharedZoneIds { zone_ids })
-            .await
-    }
-    async fn increment_zone_serial(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-    ) -> Result<Option<Zone>> {
-        self.call(ctx, CentralRequest::IncrementZoneSerial { zone_id })
-            .await
-    }
-    // --- pool writes through the API ---
-    async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
-        self.call(ctx, CentralRequest::CreatePool { pool }).await
-    }
-    async fn update_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
-        self.call(ctx, CentralRequest::UpdatePool { pool }).await
-    }
-    async fn delete_pool(&self, ctx: &RequestContext, id: Uuid) -> Result<Pool> {
-        self.call(ctx, CentralRequest::DeletePool { id }).await
-    }
-    // --- secondary zones and zone tasks ---
-    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
-        self.call(ctx, CentralRequest::XfrZone { zone_id }).await
-    }
-    async fn finish_zone_xfr(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        outcome: XfrOutcome,
-    ) -> Result<Option<Zone>> {
-        self.call(ctx, CentralRequest::FinishZoneXfr { zone_id, outcome })
-            .await
-    }
-    async fn pool_move_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        target_pool_id: Option<Uuid>,
-    ) -> Result<Zone> {
-        self.call(
-            ctx,
-            CentralRequest::PoolMoveZone {
-                zone_id,
-                target_pool_id,
-            },
-        )
-        .await
-    }
-    // --- floating-IP PTRs ---
-    async fn list_floatingips(&self, ctx: &RequestContext) -> Result<Vec<FloatingIp>> {
-        self.call(ctx, CentralRequest::ListFloatingips).await
-    }
-    async fn get_floatingip(
-        &self,
-        ctx: &RequestContext,
-        region: String,
-        id: Uuid,
-    ) -> Result<FloatingIp> {
-        self.call(ctx, CentralRequest::GetFloatingip { region, id })
-            .await
-    }
-    async fn update_floatingip(
-        &self,
-        ctx: &RequestContext,
-        region: String,
-        id: Uuid,
-        update: FloatingIpUpdate,
-    ) -> Result<Option<FloatingIp>> {
-        self.call(ctx, CentralRequest::UpdateFloatingip { region, id, update })
-            .await
-    }
-}
-
 /// Answers central calls from `link`'s central queue with `central` until `shutdown`;
 /// reconnects (with backoff) whenever the connection is lost.
 pub async fn serve_central(
@@ -1338,177 +536,5 @@ async fn answer(channel: Channel, central: Arc<dyn CentralApi>, delivery: Delive
     }
 }
 
-async fn dispatch(central: &dyn CentralApi, ctx: &RequestContext, call: CentralRequest) -> Reply {
-    fn wrap<T: Serialize>(result: Result<T>) -> Reply {
-        match result {
-            Ok(value) => match serde_json::to_value(value) {
-                Ok(value) => Reply::Result(value),
-                Err(e) => Reply::Failure(DesignateError::new(
-                    ErrorKind::UnknownFailure,
-                    e.to_string(),
-                )),
-            },
-            Err(error) => Reply::Failure(error),
-        }
-    }
-    use CentralRequest as R;
-    match call {
-        R::CreateZone { zone } => wrap(central.create_zone(ctx, zone).await),
-        R::GetZone { id } => wrap(central.get_zone(ctx, id).await),
-        R::FindZones { criteria, page } => wrap(central.find_zones(ctx, criteria, page).await),
-        R::UpdateZone { id, update } => wrap(central.update_zone(ctx, id, update).await),
-        R::DeleteZone { id } => wrap(central.delete_zone(ctx, id).await),
-        R::CreateRecordset { zone_id, recordset } => {
-            wrap(central.create_recordset(ctx, zone_id, recordset).await)
-        }
-        R::GetRecordset { zone_id, id } => wrap(central.get_recordset(ctx, zone_id, id).await),
-        R::FindRecordsets { criteria, page } => {
-            wrap(central.find_recordsets(ctx, criteria, page).await)
-        }
-        R::UpdateRecordset {
-            zone_id,
-            id,
-            update,
-        } => wrap(central.update_recordset(ctx, zone_id, id, update).await),
-        R::DeleteRecordset { zone_id, id } => {
-            wrap(central.delete_recordset(ctx, zone_id, id).await)
-        }
-        R::GetPool { id } => wrap(central.get_pool(ctx, id).await),
-        R::FindPools => wrap(central.find_pools(ctx).await),
-        R::UpdateServiceStatus { status } => wrap(central.update_service_status(ctx, status).await),
-        R::FindServiceStatuses { criteria, page } => {
-            wrap(central.find_service_statuses(ctx, criteria, page).await)
-        }
-        R::Ping => wrap(central.ping(ctx).await),
-        R::CreateManagedRecords { zone_id, records } => {
-            wrap(central.create_managed_records(ctx, zone_id, records).await)
-        }
-        R::DeleteManagedRecords { zone_id, owner } => {
-            wrap(central.delete_managed_records(ctx, zone_id, owner).await)
-        }
-        R::CreateTld { tld } => wrap(central.create_tld(ctx, tld).await),
-        R::GetTld { id } => wrap(central.get_tld(ctx, id).await),
-        R::FindTlds { criteria, page } => wrap(central.find_tlds(ctx, criteria, page).await),
-        R::UpdateTld { id, update } => wrap(central.update_tld(ctx, id, update).await),
-        R::DeleteTld { id } => wrap(central.delete_tld(ctx, id).await),
-        R::CreateBlacklist { blacklist } => wrap(central.create_blacklist(ctx, blacklist).await),
-        R::GetBlacklist { id } => wrap(central.get_blacklist(ctx, id).await),
-        R::FindBlacklists { criteria, page } => {
-            wrap(central.find_blacklists(ctx, criteria, page).await)
-        }
-        R::UpdateBlacklist { id, update } => wrap(central.update_blacklist(ctx, id, update).await),
-        R::DeleteBlacklist { id } => wrap(central.delete_blacklist(ctx, id).await),
-        R::GetQuotas { project_id } => wrap(central.get_quotas(ctx, project_id).await),
-        R::SetQuota {
-            project_id,
-            resource,
-            hard_limit,
-        } => wrap(
-            central
-                .set_quota(ctx, project_id, resource, hard_limit)
-                .await,
-        ),
-        R::ResetQuotas { project_id } => wrap(central.reset_quotas(ctx, project_id).await),
-        R::GetAbsoluteLimits => wrap(central.get_absolute_limits(ctx).await),
-        R::PurgeZones { zone_ids } => wrap(central.purge_zones(ctx, zone_ids).await),
-        R::FinishDelayedNotify { zone_id } => {
-            wrap(central.finish_delayed_notify(ctx, zone_id).await)
-        }
-        R::IncrementZoneSerial { zone_id } => {
-            wrap(central.increment_zone_serial(ctx, zone_id).await)
-        }
-        // zone tasks: imports and exports
-        R::CreateZoneExport { zone_id } => wrap(central.create_zone_export(ctx, zone_id).await),
-        R::GetZoneExport { id } => wrap(central.get_zone_export(ctx, id).await),
-        R::FindZoneExports { criteria, page } => {
-            wrap(central.find_zone_exports(ctx, criteria, page).await)
-        }
-        R::DeleteZoneExport { id } => wrap(central.delete_zone_export(ctx, id).await),
-        R::ExportZone { zone_id } => wrap(central.export_zone(ctx, zone_id).await),
-        R::CreateZoneImport {
-            zone_file,
-            attributes,
-        } => wrap(central.create_zone_import(ctx, zone_file, attributes).await),
-        R::GetZoneImport { id } => wrap(central.get_zone_import(ctx, id).await),
-        R::FindZoneImports { criteria, page } => {
-            wrap(central.find_zone_imports(ctx, criteria, page).await)
-        }
-        R::DeleteZoneImport { id } => wrap(central.delete_zone_import(ctx, id).await),
-        // small zone actions: nameservers, abandon
-        R::GetZoneNsRecords { zone_id } => wrap(central.get_zone_ns_records(ctx, zone_id).await),
-        R::AbandonZone { zone_id } => wrap(central.abandon_zone(ctx, zone_id).await),
-        R::UpdateStatus {
-            zone_id,
-            outcome,
-            serial,
-        } => wrap(central.update_status(ctx, zone_id, outcome, serial).await),
-        // --- TSIG keys ---
-        R::CreateTsigkey { key } => wrap(central.create_tsigkey(ctx, key).await),
-        R::GetTsigkey { id } => wrap(central.get_tsigkey(ctx, id).await),
-        R::FindTsigkeys { criteria, page } => {
-            wrap(central.find_tsigkeys(ctx, criteria, page).await)
-        }
-        R::UpdateTsigkey { id, update } => wrap(central.update_tsigkey(ctx, id, update).await),
-        R::DeleteTsigkey { id } => wrap(central.delete_tsigkey(ctx, id).await),
-        // --- zone transfers ---
-        R::CreateZoneTransferRequest { zone_id, request } => wrap(
-            central
-                .create_zone_transfer_request(ctx, zone_id, request)
-                .await,
-        ),
-        R::GetZoneTransferRequest { id } => wrap(central.get_zone_transfer_request(ctx, id).await),
-        R::FindZoneTransferRequests { criteria, page } => wrap(
-            central
-                .find_zone_transfer_requests(ctx, criteria, page)
-                .await,
-        ),
-        R::UpdateZoneTransferRequest { id, update } => {
-            wrap(central.update_zone_transfer_request(ctx, id, update).await)
-        }
-        R::DeleteZoneTransferRequest { id } => {
-            wrap(central.delete_zone_transfer_request(ctx, id).await)
-        }
-        R::CreateZoneTransferAccept { accept } => {
-            wrap(central.create_zone_transfer_accept(ctx, accept).await)
-        }
-        R::GetZoneTransferAccept { id } => wrap(central.get_zone_transfer_accept(ctx, id).await),
-        // --- zone shares ---
-        R::ShareZone {
-            zone_id,
-            target_project_id,
-        } => wrap(central.share_zone(ctx, zone_id, target_project_id).await),
-        R::GetSharedZone { zone_id, share_id } => {
-            wrap(central.get_shared_zone(ctx, zone_id, share_id).await)
-        }
-        R::FindSharedZones { criteria, page } => {
-            wrap(central.find_shared_zones(ctx, criteria, page).await)
-        }
-        R::UnshareZone { zone_id, share_id } => {
-            wrap(central.unshare_zone(ctx, zone_id, share_id).await)
-        }
-        R::SharedZoneIds { zone_ids } => wrap(central.shared_zone_ids(ctx, zone_ids).await),
-        R::FindZoneTransferAccepts { criteria, page } => wrap(
-            central
-                .find_zone_transfer_accepts(ctx, criteria, page)
-                .await,
-        ), // pool writes through the API
-        R::CreatePool { pool } => wrap(central.create_pool(ctx, pool).await),
-        R::UpdatePool { pool } => wrap(central.update_pool(ctx, pool).await),
-        R::DeletePool { id } => wrap(central.delete_pool(ctx, id).await),
-        // secondary zones and zone tasks
-        R::XfrZone { zone_id } => wrap(central.xfr_zone(ctx, zone_id).await),
-        R::FinishZoneXfr { zone_id, outcome } => {
-            wrap(central.finish_zone_xfr(ctx, zone_id, outcome).await)
-        }
-        R::PoolMoveZone {
-            zone_id,
-            target_pool_id,
-        } => wrap(central.pool_move_zone(ctx, zone_id, target_pool_id).await),
-        // floating-IP PTRs
-        R::ListFloatingips => wrap(central.list_floatingips(ctx).await),
-        R::GetFloatingip { region, id } => wrap(central.get_floatingip(ctx, region, id).await),
-        R::UpdateFloatingip { region, id, update } => {
-            wrap(central.update_floatingip(ctx, region, id, update).await)
-        }
-    }
-}
+#[cfg(test)]
+mod wire_tests;

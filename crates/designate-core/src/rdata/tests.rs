@@ -546,13 +546,19 @@ fn tlsa_multiline_is_stored_on_one_line() {
     );
     let one_line = format!("3 1 1 {}", sha256.to_ascii_lowercase());
     assert_eq!(validate("TLSA", &sent).unwrap(), one_line);
-    assert_eq!(validate("TLSA", &format!("3 1 1 ( {sha256} )")).unwrap(), one_line);
+    assert_eq!(
+        validate("TLSA", &format!("3 1 1 ( {sha256} )")).unwrap(),
+        one_line
+    );
     assert_eq!(
         validate_records("TLSA", "_443._tcp.example.org.", &[sent]).unwrap(),
         vec![one_line]
     );
     let short = validate("TLSA", "3 1 1 (\n  d2abde24\n)").unwrap_err();
-    assert!(short.errors[0].message.contains("exactly 64 hex"), "{short:?}");
+    assert!(
+        short.errors[0].message.contains("exactly 64 hex"),
+        "{short:?}"
+    );
 }
 
 #[test]

@@ -18,9 +18,7 @@ pub(super) fn normalise(data: &str) -> Cow<'_, str> {
         return Cow::Borrowed(data);
     };
     // Exactly one pair, nothing after it but whitespace.
-    if open > close
-        || data.matches(['(', ')']).count() != 2
-        || !data[close + 1..].trim().is_empty()
+    if open > close || data.matches(['(', ')']).count() != 2 || !data[close + 1..].trim().is_empty()
     {
         return Cow::Borrowed(data);
     }

@@ -162,6 +162,13 @@ impl Sql {
         self
     }
 
+    /// Appends another statement (as a subquery, say), its text and its bound values.
+    pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
+        self.text.push_str(&other.text);
+        self.args.extend(other.args);
+        self
+    }
+
     /// Appends a `?` bound to `v`.
     pub(crate) fn bind(&mut self, v: impl Into<Val>) -> &mut Self {
         self.text.push('?');

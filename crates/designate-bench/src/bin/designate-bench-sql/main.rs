@@ -84,7 +84,8 @@ async fn main() -> Result<()> {
     std::fs::write(
         &config,
         format!(
-            "[DEFAULT]\nstate_path = {}\nquota_zone_recordsets = 10000000\nquota_zone_records = 10000000\n\
+            "[DEFAULT]\nstate_path = {}\nquota_zones = 10000000\n\
+             quota_zone_recordsets = 10000000\nquota_zone_records = 10000000\n\
              [service:api]\nlisten = 127.0.0.1:0\nmax_limit_v2 = 1000\n\
              [service:mdns]\nlisten = 127.0.0.1:0\n[service:nameserver]\nlisten = 127.0.0.1:0\n\
              [storage:sqlalchemy]\nconnection = {}\n",

@@ -7,8 +7,11 @@
 
 use std::str::FromStr;
 
+use std::borrow::Cow;
+
 use designate_core::objects::{Action, RecordSet, Zone};
-use hickory_proto::rr::rdata::{NULL, SOA};
+use hickory_proto::rr::rdata::svcb::{SvcParamKey, SVCB};
+use hickory_proto::rr::rdata::{HTTPS, NULL, SOA};
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
 use hickory_proto::serialize::binary::BinEncodable;
 use hickory_proto::serialize::txt::RDataParser;
@@ -56,7 +59,63 @@ pub(crate) fn parse_rdata(rtype: &str, data: &str) -> Result<RData, String> {
             rdata: NULL::with(bytes),
         });
     }
-    parse_typed(wire_type, data)
+    match wire_type {
+        RecordType::SVCB | RecordType::HTTPS => parse_service_binding(wire_type, data),
+        _ => parse_typed(wire_type, data),
+    }
+}
+
+/// SvcParam keys Designate accepts that hickory's presentation parser has no name for, with
+/// their registered numbers: hickory reads them in the generic `keyNNNNN` form, whose value is
+/// the opaque octets — exactly their wire format.
+const UNNAMED_SVC_KEYS: &[(&str, u16)] = &[("dohpath", 7)];
+
+/// SVCB / HTTPS data (RFC 9460). Two things stand between stored data and the wire: a key
+/// hickory cannot name (`dohpath`, RFC 9461) is rewritten to its `keyNNNNN` form, and the
+/// parameters are put in increasing key order — presentation format may list them in any order
+/// (`alpn=… ipv4hint=… port=…` is 1, 4, 3), the wire format must not, and hickory refuses to
+/// encode them otherwise.
+fn parse_service_binding(wire_type: RecordType, data: &str) -> Result<RData, String> {
+    let data = generic_svc_keys(data);
+    let svcb = match parse_typed(wire_type, &data)? {
+        RData::SVCB(svcb) => svcb,
+        RData::HTTPS(HTTPS(svcb)) => svcb,
+        other => return Ok(other),
+    };
+    let mut params = svcb.svc_params().to_vec();
+    params.sort_by_key(|(key, _)| u16::from(*key));
+    if params.windows(2).any(|w| w[0].0 == w[1].0) {
+        return Err("a SvcParam key is repeated".to_owned());
+    }
+    let ordered = SVCB::new(svcb.svc_priority(), svcb.target_name().clone(), params);
+    Ok(match wire_type {
+        RecordType::HTTPS => RData::HTTPS(HTTPS(ordered)),
+        _ => RData::SVCB(ordered),
+    })
+}
+
+/// `data` with every parameter of [`UNNAMED_SVC_KEYS`] in its generic `keyNNNNN=` spelling.
+fn generic_svc_keys(data: &str) -> Cow<'_, str> {
+    if !UNNAMED_SVC_KEYS
+        .iter()
+        .any(|(name, _)| data.contains(&format!("{name}=")))
+    {
+        return Cow::Borrowed(data);
+    }
+    let words: Vec<String> = data
+        .split_whitespace()
+        .map(|word| {
+            UNNAMED_SVC_KEYS
+                .iter()
+                .find_map(|(name, number)| {
+                    word.strip_prefix(name)
+                        .and_then(|rest| rest.strip_prefix('='))
+                        .map(|value| format!("{}={value}", SvcParamKey::Key(*number)))
+                })
+                .unwrap_or_else(|| word.to_owned())
+        })
+        .collect();
+    Cow::Owned(words.join(" "))
 }
 
 /// Characters the zone-file lexer treats specially somewhere in record data: quotes, lists,
@@ -219,6 +278,48 @@ mod tests {
         assert_eq!(type_name(spf.record_type()), "SPF");
         let txt = parse_rdata("TXT", "\"v=spf1 -all\"").unwrap();
         assert_eq!(spf.to_bytes().unwrap(), txt.to_bytes().unwrap());
+    }
+
+    /// Tempest's SVCB and HTTPS records (keys out of wire order, `dohpath` which hickory cannot
+    /// name) parse, encode, and come back from the wire with every parameter, in key order.
+    #[test]
+    fn service_bindings_encode_in_wire_order_with_dohpath() {
+        use hickory_proto::rr::rdata::svcb::SvcParamValue;
+        use hickory_proto::serialize::binary::{BinDecodable, BinDecoder};
+
+        for (rtype, data, keys) in [
+            (
+                "HTTPS",
+                "1 sample.example.org. alpn=h3,h2,http/1.1 ipv4hint=1.2.3.4,9.8.7.6 port=4443",
+                vec![1, 3, 4],
+            ),
+            (
+                "SVCB",
+                "1 sample.example.org. alpn=h3,h2,http/1.1 ipv4hint=1.2.3.4,9.8.7.6 port=888 \
+                 dohpath=/dns-query{?dns}",
+                vec![1, 3, 4, 7],
+            ),
+        ] {
+            let rdata = parse_rdata(rtype, data).unwrap_or_else(|e| panic!("{rtype}: {e}"));
+            let name = Name::from_ascii("svc.example.org.").unwrap();
+            let record = Record::from_rdata(name, 300, rdata);
+            let wire = record.to_bytes().unwrap_or_else(|e| panic!("{rtype}: {e}"));
+            let back = Record::read(&mut BinDecoder::new(&wire)).expect("decode");
+            let params = match back.data() {
+                RData::SVCB(svcb) | RData::HTTPS(HTTPS(svcb)) => svcb.svc_params().to_vec(),
+                other => panic!("{other:?}"),
+            };
+            let got: Vec<u16> = params.iter().map(|(k, _)| u16::from(*k)).collect();
+            assert_eq!(got, keys, "{rtype}");
+            if rtype == "SVCB" {
+                let (_, doh) = params.last().unwrap();
+                match doh {
+                    SvcParamValue::Unknown(value) => assert_eq!(value.0, b"/dns-query{?dns}"),
+                    other => panic!("{other:?}"),
+                }
+            }
+        }
+        assert!(parse_rdata("SVCB", "1 . port=1 port=2").is_err());
     }
 
     #[test]

@@ -91,7 +91,17 @@ impl TransferStream {
             let fetched = pages.recv().await.ok_or(TransferAborted::ReaderGone)??;
             for row in &fetched.rows {
                 if let Some(record) = to_record(&self.zone, row) {
-                    self.builder.push(record)?;
+                    match self.builder.push(record) {
+                        // One record hickory cannot encode must not cost the whole zone
+                        // (its targets would never get any change again); it is left out, as
+                        // unparsable data is.
+                        Err(XfrError::Encode(error)) => {
+                            tracing::error!(zone_id = %self.zone.id, record_id = %row.id,
+                                rtype = %row.rtype, name = %row.name, %error,
+                                "skipping unencodable record");
+                        }
+                        other => other?,
+                    }
                 }
             }
             if fetched.last {

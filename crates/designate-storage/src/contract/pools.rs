@@ -132,6 +132,32 @@ pub async fn zone_attributes_roundtrip(s: &dyn Storage) {
         };
         assert_eq!(&item.attributes, want);
     }
+    // The owner's view of its zones (no zone shared with it), and a project the zone is shared
+    // with (the listing that also reads shares): attributes come with both.
+    let own = tx
+        .find_zones_visible_to(&Criteria::new(), &Page::default(), &tenant)
+        .await
+        .expect("visible to owner");
+    assert_eq!(own.items.len(), 2);
+    assert_eq!(own.total_count, 2);
+    for item in &own.items {
+        let want = if item.id == z.id {
+            &z.attributes
+        } else {
+            &plain.attributes
+        };
+        assert_eq!(&item.attributes, want);
+    }
+    let target = project();
+    tx.create_shared_zone(&super::shares::share(&z, &target))
+        .await
+        .expect("share");
+    let seen = tx
+        .find_zones_visible_to(&Criteria::new(), &Page::default(), &target)
+        .await
+        .expect("visible to target");
+    assert_eq!(seen.items.len(), 1);
+    assert_eq!(seen.items[0].attributes, z.attributes);
     let mut changed = got.clone();
     changed.ttl = 60;
     tx.update_zone(&changed).await.expect("update_zone");

@@ -4,7 +4,7 @@ use designate_core::objects::SharedZone;
 
 use super::*;
 
-fn share(zone: &Zone, target: &str) -> SharedZone {
+pub(super) fn share(zone: &Zone, target: &str) -> SharedZone {
     SharedZone {
         id: Uuid::new_v4(),
         created_at: now(),

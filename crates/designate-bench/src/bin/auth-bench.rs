@@ -12,12 +12,11 @@
 //! Usage: `cargo build --release -p designate -p designate-bench &&
 //! target/release/auth-bench --binary target/release/designate`
 
-use std::io::{BufRead as _, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use anyhow::{bail, ensure, Context as _, Result};
+use anyhow::{ensure, Context as _, Result};
 use clap::Parser;
 use serde_json::json;
 
@@ -223,22 +222,7 @@ fn start_designate(
             .stderr(Stdio::piped()),
     )
     .with_context(|| format!("cannot run {}", binary.display()))?;
-    let stderr = child.0.stderr.take().context("stderr")?;
-    let mut lines = BufReader::new(stderr).lines();
-    let ready = loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("designate all ready") => break line,
-            Some(_) => {}
-            None => bail!("designate exited before it was ready"),
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let start = ready.find("api=").context("api in ready line")? + 4;
-    let api = ready[start..]
-        .split_whitespace()
-        .next()
-        .context("api address")?
-        .to_owned();
+    let api = designate_bench::api_when_ready(&mut child.0)?;
     Ok((child, api))
 }
 

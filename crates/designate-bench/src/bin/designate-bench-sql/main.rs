@@ -23,7 +23,6 @@
 
 mod fill;
 
-use std::io::{BufRead, BufReader};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
@@ -102,22 +101,7 @@ async fn main() -> Result<()> {
         .stderr(Stdio::piped())
         .spawn()
         .with_context(|| format!("cannot run {}", args.binary.display()))?;
-    let stderr = child.stderr.take().context("stderr")?;
-    let mut lines = BufReader::new(stderr).lines();
-    let ready = loop {
-        match lines.next() {
-            Some(Ok(line)) if line.contains("designate all ready") => break line,
-            Some(_) => {}
-            None => bail!("designate exited before it was ready"),
-        }
-    };
-    std::thread::spawn(move || for _ in lines {});
-    let start = ready.find("api=").context("ready line")? + 4;
-    let api = ready[start..]
-        .split_whitespace()
-        .next()
-        .context("api")?
-        .to_owned();
+    let api = designate_bench::api_when_ready(&mut child)?;
     let result = run(&args, &api, &http).await;
     let _ = Command::new("kill")
         .args(["-TERM", &child.id().to_string()])

@@ -281,6 +281,7 @@ async fn clients_over_the_rate_limit_are_dropped_but_pool_servers_never() {
     socket.bind(SocketAddr::new(ip(STRANGER), 0)).unwrap();
     let mut stream = socket.connect(fx.addr).await.unwrap();
     let wire = query(1, "p.example.", RecordType::SOA).to_vec().unwrap();
+    let started = std::time::Instant::now();
     for _ in 0..30 {
         send_frame(&mut stream, &wire).await;
     }
@@ -288,8 +289,13 @@ async fn clients_over_the_rate_limit_are_dropped_but_pool_servers_never() {
     while read_frame(&mut stream).await.is_some() {
         answered += 1;
     }
-    // Whatever refilled since the UDP burst, then the connection is closed.
-    assert!(answered < 10, "{answered} answers over the limit");
+    // At most a full bucket (the UDP bursts above took long enough to refill it on a slow
+    // machine) plus what refilled at 5/s during this exchange; then the connection is closed.
+    let refilled = (started.elapsed().as_secs_f64() * 5.0).ceil() as usize;
+    assert!(
+        answered <= 10 + refilled && answered < 30,
+        "{answered} answers over the limit ({refilled} refilled during the exchange)"
+    );
     // The pool's server pipelines as much as it likes.
     let socket = TcpSocket::new_v4().unwrap();
     socket.bind(SocketAddr::new(ip(TARGET), 0)).unwrap();

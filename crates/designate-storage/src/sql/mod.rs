@@ -76,6 +76,10 @@ const WRITER_WAIT: Duration = Duration::from_secs(120);
 const READER_WAIT: Duration = Duration::from_secs(60);
 /// Readers that may run at once.
 const READERS: u32 = 4;
+/// How much of the database file a reader maps into memory (address space, not RAM). A large
+/// zone transfer reads hundreds of MB of index pages; through `mmap` SQLite reads them in place
+/// instead of copying each page with `pread` into its own cache.
+const READER_MMAP_BYTES: u64 = 1 << 30;
 
 /// The connection pools of one engine.
 #[derive(Debug, Clone)]
@@ -190,7 +194,10 @@ impl SqlStorage {
                 let reader = SqlitePoolOptions::new()
                     .max_connections(READERS)
                     .acquire_timeout(READER_WAIT)
-                    .connect_with(opts.pragma("query_only", "ON"))
+                    .connect_with(
+                        opts.pragma("query_only", "ON")
+                            .pragma("mmap_size", READER_MMAP_BYTES.to_string()),
+                    )
                     .await?;
                 Pools::Sqlite { writer, reader }
             }

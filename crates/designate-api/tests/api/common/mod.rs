@@ -31,7 +31,7 @@ pub(crate) struct Api {
     /// The central behind the API, for driving worker feedback.
     pub(crate) central: Arc<Central>,
     shutdown: CancellationToken,
-    _casts: UnboundedReceiver<WorkerCast>,
+    casts: std::sync::Mutex<UnboundedReceiver<WorkerCast>>,
     _dir: tempfile::TempDir,
 }
 
@@ -129,12 +129,22 @@ pub(crate) async fn start_full(mut config: ApiConfig, central_config: CentralCon
         client,
         central,
         shutdown,
-        _casts: casts,
+        casts: std::sync::Mutex::new(casts),
         _dir: dir,
     }
 }
 
 impl Api {
+    /// The worker tasks central has cast for `zone_id` since the last call (casts for other
+    /// zones are dropped). Central casts before it answers, so a reply means its casts are here.
+    pub(crate) fn casts_for(&self, zone_id: &str) -> Vec<designate_bus::ZoneTask> {
+        let mut casts = self.casts.lock().expect("casts");
+        std::iter::from_fn(|| casts.try_recv().ok())
+            .filter(|c| c.zone.id.to_string() == zone_id)
+            .map(|c| c.task)
+            .collect()
+    }
+
     /// Sends `method path` with an optional JSON body and extra headers.
     pub(crate) async fn call(
         &self,
@@ -470,6 +480,17 @@ impl CentralApi for Faulty {
     }
     async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
         self.0.abandon_zone(ctx, zone_id).await
+    }
+    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
+        self.0.xfr_zone(ctx, zone_id).await
+    }
+    async fn pool_move_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_pool_id: Option<Uuid>,
+    ) -> Result<Zone> {
+        self.0.pool_move_zone(ctx, zone_id, target_pool_id).await
     }
     // --- cross-project and key resources ---
     async fn create_tsigkey(

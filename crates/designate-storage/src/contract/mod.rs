@@ -46,7 +46,10 @@ pub use transfer::zone_transfer_pages;
 pub use transfers::zone_transfers;
 pub use tsigkeys::tsigkey_crud;
 pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
-pub use zones::{names_ignore_case, zone_criteria, zone_crud, zone_duplicates, zone_pagination};
+pub use zones::{
+    names_ignore_case, project_zone_counts, zone_criteria, zone_crud, zone_duplicates,
+    zone_pagination,
+};
 // --- the zone's SOA without scanning records ---
 mod zone_soa;
 pub use zone_soa::zone_soa_recordset;
@@ -228,6 +231,7 @@ pub async fn run_all(s: &dyn Storage) {
     zone_criteria(s).await;
     zone_pagination(s).await;
     names_ignore_case(s).await;
+    project_zone_counts(s).await;
     recordset_crud(s).await;
     version_conflict(s).await;
     rollback_on_drop(s).await;

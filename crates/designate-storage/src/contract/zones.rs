@@ -424,3 +424,93 @@ pub async fn names_ignore_case(s: &dyn Storage) {
         ["WWW.MiXed-Case.Example."]
     );
 }
+
+/// The live zones a listing counts: a project's unfiltered listing and the all-projects one are
+/// read from the counters the triggers on `zones` keep; each must agree with a filtered count
+/// (which counts the rows) after creates, a soft delete, a move to another project, an undelete
+/// and a hard delete of a live zone (abandon), and for zones without a project.
+pub async fn project_zone_counts(s: &dyn Storage) {
+    let (a, b) = (project(), project());
+    let pool_id = Uuid::new_v4();
+    let tag = a.clone();
+    let zones: Vec<Zone> = (0..4)
+        .map(|i| zone(&format!("z{i}.{tag}.count.example."), &a, pool_id))
+        .collect();
+    for z in &zones {
+        create_zone(s, z).await;
+    }
+    let mut orphan = zone(&format!("orphan.{tag}.count.example."), "", pool_id);
+    orphan.tenant_id = None;
+    create_zone(s, &orphan).await;
+
+    let (in_a, in_b, all) = zone_counts(s, &a, &b).await;
+    assert_eq!((in_a, in_b), (4, 0));
+
+    let mut tx = s.begin().await.expect("begin");
+    // Soft delete one zone, move another to b, leave a status-only change alone.
+    let mut gone = tx.get_zone(zones[0].id).await.expect("get_zone");
+    gone.deleted = gone.id.simple().to_string();
+    gone.deleted_at = Some(now());
+    gone.status = ZoneStatus::Deleted;
+    tx.update_zone(&gone).await.expect("soft delete");
+    let mut moved = tx.get_zone(zones[1].id).await.expect("get_zone");
+    moved.tenant_id = Some(b.clone());
+    tx.update_zone(&moved).await.expect("move");
+    let mut active = tx.get_zone(zones[2].id).await.expect("get_zone");
+    active.status = ZoneStatus::Active;
+    tx.update_zone(&active).await.expect("status");
+    // Abandon: a live zone goes for good.
+    tx.delete_zone(zones[3].id).await.expect("delete_zone");
+    tx.commit().await.expect("commit");
+    assert_eq!(zone_counts(s, &a, &b).await, (1, 1, all - 2));
+
+    // A rollback leaves the counters as they were.
+    let mut tx = s.begin().await.expect("begin");
+    tx.delete_zone(zones[2].id).await.expect("delete_zone");
+    drop(tx);
+    assert_eq!(zone_counts(s, &a, &b).await, (1, 1, all - 2));
+
+    // Purging the soft-deleted zone changes nothing; the orphan's hard delete counts.
+    let mut tx = s.begin().await.expect("begin");
+    tx.delete_zone(zones[0].id).await.expect("purge");
+    tx.delete_zone(orphan.id).await.expect("delete orphan");
+    tx.commit().await.expect("commit");
+    assert_eq!(zone_counts(s, &a, &b).await, (1, 1, all - 3));
+}
+
+/// `total_count` of one-item zone listings: projects `a`, `b` and all projects, as read from
+/// the counters, checked against the same listings with a `name = *` filter (which counts rows).
+async fn zone_counts(s: &dyn Storage, a: &str, b: &str) -> (u64, u64, u64) {
+    let mut tx = s.begin_read().await.expect("begin_read");
+    let page = Page {
+        limit: Some(1),
+        ..Page::default()
+    };
+    let listings = [
+        Criteria::new().eq("tenant_id", a),
+        Criteria::new().eq("tenant_id", b),
+        Criteria::new(),
+    ];
+    let mut read = Vec::new();
+    for criteria in listings {
+        let counted = criteria
+            .clone()
+            .with("name", Filter::Wildcard("*".to_owned()));
+        let what = format!("{criteria:?}");
+        let mut total = Vec::new();
+        for c in [criteria, counted] {
+            total.push(
+                tx.find_zones(&c, &page)
+                    .await
+                    .expect("find_zones")
+                    .total_count,
+            );
+        }
+        assert_eq!(
+            total[0], total[1],
+            "counter against counted rows for {what}"
+        );
+        read.push(total[0]);
+    }
+    (read[0], read[1], read[2])
+}

@@ -20,6 +20,7 @@ mod leases;
 mod listing;
 mod options;
 mod pools;
+mod project_zone_counts;
 mod query;
 mod quotas;
 mod recordsets;

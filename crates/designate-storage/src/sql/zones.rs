@@ -169,9 +169,14 @@ pub(crate) async fn find(
     criteria: &Criteria,
     page: &Page,
 ) -> Result<Listing<Zone>> {
-    let mut count = Sql::new("SELECT COUNT(*) FROM zones z WHERE z.deleted = '0'");
-    push_criteria(&mut count, conn.engine(), &ZONES, "z", criteria, None)?;
-    let total_count = count.fetch_count(conn).await?;
+    let total_count = match super::project_zone_counts::live_zones(conn, criteria).await? {
+        Some(n) => n,
+        None => {
+            let mut count = Sql::new("SELECT COUNT(*) FROM zones z WHERE z.deleted = '0'");
+            push_criteria(&mut count, conn.engine(), &ZONES, "z", criteria, None)?;
+            count.fetch_count(conn).await?
+        }
+    };
 
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.deleted = '0'",

@@ -16,7 +16,7 @@ use super::Ids;
 use crate::body::{self, JsonObject};
 use crate::context::Ctx;
 use crate::error::ApiError;
-use crate::policy::{self, zone_target};
+use crate::policy::{self, own_project_target, zone_target};
 use crate::AppState;
 
 /// `GET /v2/zones/{zone_id}/nameservers`: the pool's NS records with their priority.
@@ -87,12 +87,6 @@ pub(crate) async fn pool_move(
 ) -> Result<StatusCode, ApiError> {
     let zone_id = ids.uuid("zone_id")?;
     let zone = state.central.get_zone(&ctx, zone_id).await?;
-    policy::enforce(
-        &state.policy,
-        &ctx,
-        "pool_move_zone",
-        &zone_target(&ctx, &zone),
-    )?;
     if zone.action == Action::Delete {
         return Err(ApiError::bad_request("Can not move a deleting zone"));
     }
@@ -114,6 +108,12 @@ pub(crate) async fn pool_move(
             "Target pool must be different for zone pool move",
         ));
     }
+    // Upstream's controller checks the body before central's `pool_move_zone` rule, so a
+    // caller without the rule still sees the body's 400s first; the rule's target is the
+    // caller's own project (as upstream's central builds it), not the zone's.
+    let mut rule_target = own_project_target(&ctx);
+    rule_target.insert("zone_id".to_owned(), zone_id.to_string());
+    policy::enforce(&state.policy, &ctx, "pool_move_zone", &rule_target)?;
     let moved = state.central.pool_move_zone(&ctx, zone_id, target).await?;
     // Upstream answers 500 when the moved zone is not PENDING.
     Ok(if moved.status == ZoneStatus::Pending {

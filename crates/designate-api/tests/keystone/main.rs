@@ -2,8 +2,9 @@
 //! validation per persona, `401` / `503` behaviour, revocation and expiry honoured after the
 //! cache time, the memcached-shared cache (real memcached) and its `memcache_security_strategy`,
 //! Keystone over https (`cafile`, `insecure`, client certificates), the RBAC matrix of upstream's
-//! default policy over zones and recordsets, and python-openstackclient driving the API with a
-//! password login through the catalog's `dns` entry.
+//! default policy over every endpoint (zones and recordsets in `rbac`, the rest in
+//! `rbac_endpoints`), and python-openstackclient driving the API with a password login through
+//! the catalog's `dns` entry.
 //!
 //! Each test starts its own Keystone (own port, own directory), so the tests run in parallel
 //! and leave nothing behind.
@@ -17,4 +18,5 @@ mod cli;
 mod https;
 mod memcache_security;
 mod rbac;
+mod rbac_endpoints;
 mod tokens;

@@ -1,7 +1,9 @@
-//! The RBAC matrix: every zones / recordsets endpoint × {admin with all-projects, admin of
-//! another project, member of the owner project, reader of the owner project, member of
-//! another project, no token, bad token}, with the codes upstream's default policy gives.
+//! The RBAC matrix, part one: every zones / recordsets endpoint × {admin with all-projects,
+//! admin of another project, member of the owner project, reader of the owner project, member
+//! of another project, no token, bad token}, with the codes upstream's default policy gives.
 //! Another project's objects are `404`, never `403`: central only ever finds the caller's own.
+//! Every other `/v2` endpoint and the version documents are in `rbac_endpoints`, over the same
+//! personas ([`Callers`]).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -14,14 +16,16 @@ use crate::common::{start_with, Api, Reply};
 use crate::harness::Keystone;
 
 /// Personas in matrix column order.
-const PERSONAS: [&str; 7] = ["admin-all", "admin", "alice", "rita", "bob", "none", "bad"];
+pub(crate) const PERSONAS: [&str; 7] =
+    ["admin-all", "admin", "alice", "rita", "bob", "none", "bad"];
 
-struct Callers {
+/// The headers each persona sends.
+pub(crate) struct Callers {
     headers: HashMap<&'static str, Vec<(String, String)>>,
 }
 
 impl Callers {
-    async fn new(keystone: &Keystone) -> Self {
+    pub(crate) async fn new(keystone: &Keystone) -> Self {
         let mut headers = HashMap::new();
         let admin = keystone.persona("admin").await;
         let token = |t: &str| ("x-auth-token".to_owned(), t.to_owned());
@@ -38,7 +42,29 @@ impl Callers {
         Self { headers }
     }
 
-    async fn call(
+    /// The persona's token, if it sends one.
+    pub(crate) fn token(&self, who: &str) -> Option<&str> {
+        self.headers[who]
+            .iter()
+            .find(|(k, _)| k == "x-auth-token")
+            .map(|(_, v)| v.as_str())
+    }
+
+    /// The persona's headers followed by `extra`.
+    pub(crate) fn headers<'a>(
+        &'a self,
+        who: &str,
+        extra: &[(&'a str, &'a str)],
+    ) -> Vec<(&'a str, &'a str)> {
+        let mut headers: Vec<(&str, &str)> = self.headers[who]
+            .iter()
+            .map(|(k, v)| (k.as_str(), v.as_str()))
+            .collect();
+        headers.extend_from_slice(extra);
+        headers
+    }
+
+    pub(crate) async fn call(
         &self,
         api: &Api,
         who: &str,
@@ -47,16 +73,12 @@ impl Callers {
         body: Option<Value>,
         extra: &[(&str, &str)],
     ) -> Reply {
-        let mut headers: Vec<(&str, &str)> = self.headers[who]
-            .iter()
-            .map(|(k, v)| (k.as_str(), v.as_str()))
-            .collect();
-        headers.extend_from_slice(extra);
-        api.call(method, path, body, &headers).await
+        api.call(method, path, body, &self.headers(who, extra))
+            .await
     }
 }
 
-async fn created(r: Reply) -> Value {
+pub(crate) async fn created(r: Reply) -> Value {
     assert!(
         r.status == StatusCode::ACCEPTED || r.status == StatusCode::CREATED,
         "{}",

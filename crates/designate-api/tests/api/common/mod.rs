@@ -635,6 +635,17 @@ impl CentralApi for Faulty {
     }
 
     // --- pool writes through the API ---
+    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
+        self.0.xfr_zone(ctx, zone_id).await
+    }
+    async fn pool_move_zone(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        target_pool_id: Option<Uuid>,
+    ) -> Result<Zone> {
+        self.0.pool_move_zone(ctx, zone_id, target_pool_id).await
+    }
     async fn create_pool(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
         self.0.create_pool(ctx, pool).await
     }

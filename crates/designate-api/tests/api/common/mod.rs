@@ -481,17 +481,6 @@ impl CentralApi for Faulty {
     async fn abandon_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<Zone> {
         self.0.abandon_zone(ctx, zone_id).await
     }
-    async fn xfr_zone(&self, ctx: &RequestContext, zone_id: Uuid) -> Result<()> {
-        self.0.xfr_zone(ctx, zone_id).await
-    }
-    async fn pool_move_zone(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        target_pool_id: Option<Uuid>,
-    ) -> Result<Zone> {
-        self.0.pool_move_zone(ctx, zone_id, target_pool_id).await
-    }
     // --- cross-project and key resources ---
     async fn create_tsigkey(
         &self,

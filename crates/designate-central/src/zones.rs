@@ -82,11 +82,9 @@ pub(crate) async fn find_all_zones(
     tx: &mut dyn StorageTx,
     criteria: &Criteria,
 ) -> Result<Vec<Zone>> {
-    let listing = tx
-        .find_zones(criteria, &Page::default())
+    tx.find_zones_uncounted(criteria, &Page::default())
         .await
-        .map_err(from_storage)?;
-    Ok(listing.items)
+        .map_err(from_storage)
 }
 
 /// The proper ancestors of a zone name, nearest first (`a.b.example.` → `b.example.`, `example.`).

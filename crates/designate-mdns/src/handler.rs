@@ -496,9 +496,8 @@ impl Handler {
             .storage
             .begin_read()
             .await?
-            .find_zones(&criteria, &page)
-            .await?
-            .items;
+            .find_zones_uncounted(&criteria, &page)
+            .await?;
         if candidates.is_empty() {
             return Ok(error_response(request, ResponseCode::NotAuth));
         }
@@ -549,9 +548,8 @@ impl Handler {
             ..Page::default()
         };
         Ok(tx
-            .find_zones(&criteria, &page)
+            .find_zones_uncounted(&criteria, &page)
             .await?
-            .items
             .into_iter()
             .find(|zone| scope.allows(zone)))
     }

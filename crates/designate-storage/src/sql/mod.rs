@@ -373,6 +373,14 @@ impl StorageTx for SqlTx {
         zones::find(self.conn(), criteria, page).await
     }
 
+    async fn find_zones_uncounted(
+        &mut self,
+        criteria: &Criteria,
+        page: &Page,
+    ) -> Result<Vec<Zone>> {
+        zones::find_page(self.conn(), criteria, page).await
+    }
+
     async fn update_zone(&mut self, zone: &Zone) -> Result<Zone> {
         zones::update(self.conn(), zone).await
     }

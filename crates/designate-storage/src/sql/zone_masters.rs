@@ -4,7 +4,7 @@
 
 use std::collections::HashMap;
 
-use designate_core::objects::{Zone, ZoneMaster};
+use designate_core::objects::{Zone, ZoneMaster, ZoneType};
 use uuid::Uuid;
 
 use super::codec::RowReader;
@@ -42,11 +42,18 @@ pub(crate) async fn replace(conn: &mut Conn, zone: &Zone) -> Result<()> {
 
 /// Fills in the masters of `zones` (one query for all of them), in the order they were stored.
 pub(crate) async fn load(conn: &mut Conn, zones: &mut [Zone]) -> Result<()> {
-    if zones.is_empty() {
+    // Only SECONDARY zones have masters (upstream's Zone.validate refuses them on a PRIMARY
+    // one), so a read of primary zones — nearly every read — skips the query.
+    let secondary: Vec<Uuid> = zones
+        .iter()
+        .filter(|z| z.zone_type == ZoneType::Secondary)
+        .map(|z| z.id)
+        .collect();
+    if secondary.is_empty() {
         return Ok(());
     }
     let mut q = Sql::new("SELECT zone_id, host, port FROM zone_masters WHERE zone_id IN ");
-    q.bind_list(zones.iter().map(|z| z.id));
+    q.bind_list(secondary);
     q.push(" ORDER BY created_at, host, port");
     let mut found: HashMap<Uuid, Vec<ZoneMaster>> = HashMap::new();
     for row in q.fetch_all(conn).await? {

@@ -178,6 +178,16 @@ pub(crate) async fn find(
         }
     };
 
+    let items = find_page(conn, criteria, page).await?;
+    Ok(Listing { items, total_count })
+}
+
+/// One page of live zones matching `criteria`, uncounted.
+pub(crate) async fn find_page(
+    conn: &mut Conn,
+    criteria: &Criteria,
+    page: &Page,
+) -> Result<Vec<Zone>> {
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.deleted = '0'",
         ZONES.select_list("z")
@@ -192,7 +202,7 @@ pub(crate) async fn find(
         .collect::<Result<Vec<_>>>()?;
     super::zone_attributes::load(conn, &mut items).await?;
     super::zone_masters::load(conn, &mut items).await?;
-    Ok(Listing { items, total_count })
+    Ok(items)
 }
 
 /// One page of live zones whose `shard` lies in `shards` (both ends included) and that match

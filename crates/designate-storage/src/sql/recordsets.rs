@@ -284,13 +284,17 @@ pub(crate) async fn find(
     let mut q = Sql::new(&select_recordsets(&recordset_columns()));
     q.push(" WHERE z.deleted = '0'");
     push_criteria(&mut q, conn.engine(), &RECORDSETS, "rs", criteria, child)?;
-    push_page(&mut q, conn, &RECORDSETS, "rs", page).await?;
-    let mut items = q
-        .fetch_all(conn)
-        .await?
-        .iter()
-        .map(recordset_from_row)
-        .collect::<Result<Vec<_>>>()?;
+    // `limit: 0` asks for the count alone (the quota checks): no page to read.
+    let mut items = if page.limit == Some(0) {
+        Vec::new()
+    } else {
+        push_page(&mut q, conn, &RECORDSETS, "rs", page).await?;
+        q.fetch_all(conn)
+            .await?
+            .iter()
+            .map(recordset_from_row)
+            .collect::<Result<Vec<_>>>()?
+    };
     attach_records(conn, &mut items).await?;
 
     let counted = match (page.limit, page.marker, only_zone(criteria)) {

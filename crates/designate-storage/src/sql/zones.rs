@@ -178,7 +178,12 @@ pub(crate) async fn find(
         }
     };
 
-    let items = find_page(conn, criteria, page).await?;
+    // `limit: 0` asks for the count alone (the quota checks): no page to read.
+    let items = if page.limit == Some(0) {
+        Vec::new()
+    } else {
+        find_page(conn, criteria, page).await?
+    };
     Ok(Listing { items, total_count })
 }
 

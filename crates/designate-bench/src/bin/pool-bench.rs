@@ -68,7 +68,8 @@ struct Args {
     /// How long one change or the whole burst may take before the run fails.
     #[arg(long, default_value_t = 600)]
     timeout_secs: u64,
-    /// Copy `designate all`'s log (RUST_LOG=info) to this file.
+    /// Copy `designate all`'s log to this file (its RUST_LOG is this tool's, else
+    /// `warn,designate=info`).
     #[arg(long)]
     log: Option<PathBuf>,
 }
@@ -210,7 +211,11 @@ fn start_designate(args: &Args, state: &Path, server: &Server) -> Result<(Design
         .arg("--config")
         .arg(&config)
         .arg("all")
-        .env("RUST_LOG", "warn,designate=info")
+        // RUST_LOG of this tool, when set, is `designate all`'s too (for --log).
+        .env(
+            "RUST_LOG",
+            std::env::var("RUST_LOG").unwrap_or_else(|_| "warn,designate=info".to_owned()),
+        )
         .stdout(Stdio::null())
         .stderr(Stdio::piped())
         .spawn()
@@ -289,10 +294,14 @@ fn lock(created: &Mutex<Vec<Created>>) -> std::sync::MutexGuard<'_, Vec<Created>
         .unwrap_or_else(std::sync::PoisonError::into_inner)
 }
 
-/// The status of every zone the API lists, by id.
-async fn zone_statuses(http: &reqwest::Client, api: &str) -> Result<HashMap<String, String>> {
+/// The status of every zone the API lists with `filter` (a query string, may be empty), by id.
+async fn zone_statuses(
+    http: &reqwest::Client,
+    api: &str,
+    filter: &str,
+) -> Result<HashMap<String, String>> {
     let mut statuses = HashMap::new();
-    let mut url = format!("{api}/v2/zones?limit=1000");
+    let mut url = format!("{api}/v2/zones?limit=1000&{filter}");
     loop {
         let page: Value = http
             .get(&url)
@@ -315,10 +324,13 @@ async fn zone_statuses(http: &reqwest::Client, api: &str) -> Result<HashMap<Stri
 }
 
 /// Creates the zones `names` (`clients` at a time) and, while they are being created, waits
-/// until each is ACTIVE in the API and its SOA is answered by `server`: polls the API's listing
-/// every 200 ms and asks the nameserver for the SOA of each zone once it is ACTIVE. Returns the
-/// zones in the order of their answers, the time the last create was answered and, per zone,
-/// when it was first seen ACTIVE and served.
+/// until each is ACTIVE in the API and its SOA is answered by `server`. Every 200 ms it lists
+/// the zones still PENDING or in ERROR (a short listing, so the watching costs the API little
+/// whatever the number of zones), takes every other zone whose create had been answered before
+/// the listing as ACTIVE, and asks the nameserver for its SOA. At the end one full listing
+/// checks that every zone is ACTIVE indeed. Returns the zones in the order of their answers,
+/// the time the last create was answered and, per zone, when it was first seen ACTIVE and
+/// served.
 async fn create_and_wait_served(
     http: &reqwest::Client,
     api: &str,
@@ -341,24 +353,22 @@ async fn create_and_wait_served(
     let mut id: u16 = 0;
     let mut done: Vec<Option<Instant>> = Vec::with_capacity(expected);
     loop {
-        let statuses = zone_statuses(http, api).await?;
+        // Zones answered before the listings below are committed, so the listings see them.
         let zones: Vec<(String, String)> = lock(&created)
             .iter()
             .map(|z| (z.name.clone(), z.id.clone()))
             .collect();
+        let mut not_active = zone_statuses(http, api, "status=PENDING").await?;
+        let errors = zone_statuses(http, api, "status=ERROR").await?;
+        let error_count = zones
+            .iter()
+            .filter(|(_, id)| errors.contains_key(id))
+            .count();
+        not_active.extend(errors);
         done.resize(zones.len(), None);
-        let mut errors = 0;
         for ((name, zone_id), done) in zones.iter().zip(done.iter_mut()) {
-            if done.is_some() {
+            if done.is_some() || not_active.contains_key(zone_id) {
                 continue;
-            }
-            match statuses.get(zone_id).map(String::as_str) {
-                Some("ACTIVE") => {}
-                Some("ERROR") => {
-                    errors += 1;
-                    continue;
-                }
-                _ => continue,
             }
             id = id.wrapping_add(1);
             let answer =
@@ -376,7 +386,8 @@ async fn create_and_wait_served(
         if served == expected {
             break;
         }
-        if creating.is_finished() && zones.len() < expected {
+        // (Counted again: the creates may have finished since the snapshot above.)
+        if creating.is_finished() && lock(&created).len() < expected {
             // The creates failed: report why.
             creating.await??;
             bail!("the creates ended before every zone was created");
@@ -384,7 +395,7 @@ async fn create_and_wait_served(
         if Instant::now() > deadline {
             bail!(
                 "{} of {expected} zones not ACTIVE and served by {server} within {within:?} \
-                 ({} created, {errors} in ERROR)",
+                 ({} created, {error_count} in ERROR)",
                 expected - served,
                 zones.len()
             );
@@ -393,6 +404,11 @@ async fn create_and_wait_served(
     }
     let accepted = creating.await??;
     let zones = std::mem::take(&mut *lock(&created));
+    let all = zone_statuses(http, api, "").await?;
+    for zone in &zones {
+        let status = all.get(&zone.id).map_or("missing", String::as_str);
+        ensure!(status == "ACTIVE", "{} is {status}, not ACTIVE", zone.name);
+    }
     Ok((zones, accepted, done.into_iter().flatten().collect()))
 }
 

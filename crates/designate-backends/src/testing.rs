@@ -75,8 +75,13 @@ pub struct Named {
 }
 
 impl Named {
-    /// Starts named on free ports; returns once rndc answers.
+    /// Starts named on free ports with `serial-query-rate 1000`; returns once rndc answers.
     pub fn start() -> Self {
+        Self::start_with_serial_query_rate(1000)
+    }
+
+    /// [`Named::start`] with BIND's `serial-query-rate` set to `rate` (BIND's default is 20).
+    pub fn start_with_serial_query_rate(rate: u32) -> Self {
         let dir = tempfile::tempdir().expect("tempdir");
         let d = dir.path();
         let port = free_port();
@@ -94,14 +99,14 @@ impl Named {
         )
         .expect("rndc.conf");
         // serial-query-rate: BIND releases NOTIFY-triggered SOA checks in ticks of
-        // 10 / rate seconds (500 ms at the default 20); 1000 makes the tick 10 ms.
+        // 10 / rate seconds (500 ms at the default 20); 1000 (the tests') makes the tick 10 ms.
         std::fs::write(
             d.join("named.conf"),
             format!(
                 "{key}controls {{ inet 127.0.0.1 port {rndc_port} allow {{ 127.0.0.1; }} keys {{ \"rndc-key\"; }}; }};\n\
                  options {{\n  directory \"{zones}\"; pid-file \"{pid}\";\n  \
                  listen-on port {port} {{ 127.0.0.1; }}; listen-on-v6 {{ none; }};\n  \
-                 recursion no; allow-new-zones yes; serial-query-rate 1000; allow-notify {{ 127.0.0.1; }}; notify no;\n  \
+                 recursion no; allow-new-zones yes; serial-query-rate {rate}; allow-notify {{ 127.0.0.1; }}; notify no;\n  \
                  dnssec-validation no; session-keyfile \"{session}\";\n}};\n",
                 zones = d.join("zones").display(),
                 pid = d.join("named.pid").display(),

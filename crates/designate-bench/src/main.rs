@@ -18,14 +18,16 @@ use std::io::{BufRead, BufReader};
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
-use std::str::FromStr;
 use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
-use hickory_proto::op::{Message, MessageType, OpCode, Query};
-use hickory_proto::rr::{Name, RData, RecordType};
+use designate_bench::{free_port, ms, percentile, wait_answer};
+use hickory_proto::rr::{RData, RecordType};
 use serde_json::{json, Value};
+
+/// How long a change may take to be answered.
+const TEN_S: Duration = Duration::from_secs(10);
 
 #[derive(Debug, Parser)]
 struct Args {
@@ -52,10 +54,7 @@ struct Process {
 
 impl Drop for Process {
     fn drop(&mut self) {
-        let _ = Command::new("kill")
-            .args(["-TERM", &self.child.id().to_string()])
-            .status();
-        let _ = self.child.wait();
+        designate_bench::terminate(&mut self.child);
     }
 }
 
@@ -98,18 +97,6 @@ fn ready_field(ready: &str, name: &str) -> Result<String> {
         .next()
         .context("value")?
         .to_owned())
-}
-
-/// A port on 127.0.0.1 free for TCP and UDP right now.
-fn free_port() -> Result<u16> {
-    loop {
-        let port = std::net::TcpListener::bind("127.0.0.1:0")?
-            .local_addr()?
-            .port();
-        if std::net::UdpSocket::bind(("127.0.0.1", port)).is_ok() {
-            return Ok(port);
-        }
-    }
 }
 
 /// Every role its own process over RabbitMQ: returns the processes, the API's URL and the
@@ -201,7 +188,7 @@ async fn main() -> Result<()> {
         .json()
         .await?;
     let zone_id = zone["id"].as_str().context("zone id")?.to_owned();
-    wait_a(nameserver, "bench.test.", RecordType::SOA, |_| true).await?;
+    wait_answer(nameserver, "bench.test.", RecordType::SOA, TEN_S, |_| true).await?;
 
     let mut latencies = Vec::with_capacity(args.changes);
     let mut rs_id: Option<String> = None;
@@ -223,7 +210,7 @@ async fn main() -> Result<()> {
         }
         let body: Value = resp.json().await?;
         rs_id.get_or_insert_with(|| body["id"].as_str().unwrap_or_default().to_owned());
-        wait_a(nameserver, "www.bench.test.", RecordType::A, |m| {
+        wait_answer(nameserver, "www.bench.test.", RecordType::A, TEN_S, |m| {
             m.answers()
                 .iter()
                 .any(|r| matches!(r.data(), RData::A(a) if a.to_string() == ip))
@@ -234,8 +221,7 @@ async fn main() -> Result<()> {
     drop(processes);
 
     latencies.sort();
-    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: f64| percentile(&latencies, p);
     let total_rss: u64 = idle_rss.iter().map(|(_, kib)| kib).sum();
     let per_role: Vec<String> = idle_rss
         .iter()
@@ -268,39 +254,4 @@ fn rss_kib(pid: u32) -> Result<u64> {
         .nth(1)
         .context("VmRSS value")?
         .parse()?)
-}
-
-/// Polls `name`/`rtype` over UDP until `pred` holds (10 s at most).
-async fn wait_a(
-    server: SocketAddr,
-    name: &str,
-    rtype: RecordType,
-    pred: impl Fn(&Message) -> bool,
-) -> Result<()> {
-    let sock = tokio::net::UdpSocket::bind("127.0.0.1:0").await?;
-    let deadline = Instant::now() + Duration::from_secs(10);
-    let mut id: u16 = 1;
-    let mut buf = vec![0u8; 4096];
-    loop {
-        id = id.wrapping_add(1);
-        let mut q = Message::new();
-        q.set_id(id)
-            .set_message_type(MessageType::Query)
-            .set_op_code(OpCode::Query)
-            .add_query(Query::query(Name::from_str(name)?, rtype));
-        sock.send_to(&q.to_vec()?, server).await?;
-        if let Ok(Ok(len)) =
-            tokio::time::timeout(Duration::from_millis(200), sock.recv(&mut buf)).await
-        {
-            if let Ok(m) = Message::from_vec(&buf[..len]) {
-                if m.id() == id && !m.answers().is_empty() && pred(&m) {
-                    return Ok(());
-                }
-            }
-        }
-        if Instant::now() > deadline {
-            bail!("{name} {rtype} not answered within 10 s");
-        }
-        tokio::time::sleep(Duration::from_millis(1)).await;
-    }
 }

@@ -18,6 +18,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{ensure, Context as _, Result};
 use clap::Parser;
+use designate_bench::{free_port, load_average};
 use serde_json::json;
 
 #[derive(Parser)]
@@ -78,18 +79,6 @@ impl Drop for Running {
 fn spawn_in_own_group(command: &mut Command) -> Result<Running> {
     use std::os::unix::process::CommandExt as _;
     Ok(Running(command.process_group(0).spawn()?))
-}
-
-fn free_port() -> Result<u16> {
-    Ok(std::net::TcpListener::bind("127.0.0.1:0")?
-        .local_addr()?
-        .port())
-}
-
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|l| l.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_else(|_| "?".into())
 }
 
 /// Bootstraps a Keystone (SQLite, fernet) in `dir` and serves it; returns it and its URL.

@@ -16,6 +16,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context as _, Result};
 use clap::Parser;
+use designate_bench::load_average;
 use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{
     record_hash, shard_of, Action, Pool, PoolNsRecord, Record, RecordSet, RecordStatus, Zone,
@@ -210,13 +211,6 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
     let ticks = |i: usize| -> Result<f64> { Ok(fields.get(i).context("stat field")?.parse()?) };
     // USER_HZ is 100 on Linux.
     Ok((ticks(11)? + ticks(12)?) / 100.0)
-}
-
-/// The 1/5/15-minute load averages.
-fn load_average() -> String {
-    std::fs::read_to_string("/proc/loadavg")
-        .map(|s| s.split_whitespace().take(3).collect::<Vec<_>>().join(" "))
-        .unwrap_or_default()
 }
 
 /// `VmHWM` of a process, in KiB.

@@ -103,10 +103,7 @@ async fn main() -> Result<()> {
         .with_context(|| format!("cannot run {}", args.binary.display()))?;
     let api = designate_bench::api_when_ready(&mut child)?;
     let result = run(&args, &api, &http).await;
-    let _ = Command::new("kill")
-        .args(["-TERM", &child.id().to_string()])
-        .status();
-    let _ = child.wait();
+    designate_bench::terminate(&mut child);
     let report = result?;
     std::io::Write::write_all(&mut std::io::stdout(), report.as_bytes())?;
     Ok(())
@@ -324,8 +321,8 @@ fn percentiles(latencies: &mut [Duration]) -> String {
     if latencies.is_empty() {
         return "no samples".to_owned();
     }
-    let pct = |p: f64| latencies[((latencies.len() as f64 - 1.0) * p).round() as usize];
-    let ms = |d: Duration| d.as_secs_f64() * 1000.0;
+    let pct = |p: f64| designate_bench::percentile(latencies, p);
+    let ms = designate_bench::ms;
     format!(
         "p50 {:.1} ms, p99 {:.1} ms, max {:.1} ms",
         ms(pct(0.5)),

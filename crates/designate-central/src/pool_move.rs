@@ -13,7 +13,7 @@ use uuid::Uuid;
 
 use crate::build::{now, ns_hostnames};
 use crate::errors::{bad_request, from_storage};
-use crate::pools::sync_zone_ns;
+use crate::pools::{sync_zone_ns, NsPush};
 use crate::txn::{begin, commit, retry};
 use crate::zones::visible_zone;
 use crate::Central;
@@ -71,7 +71,7 @@ impl Central {
             zone.pool_id = Some(target);
             let zone = if zone.zone_type == ZoneType::Primary {
                 // New NS records and SOA MNAME, a new serial (sets PENDING / UPDATE).
-                sync_zone_ns(tx.as_mut(), &zone, &hostnames).await?
+                sync_zone_ns(tx.as_mut(), &zone, &hostnames, NsPush::Cast).await?
             } else {
                 zone.status = ZoneStatus::Pending;
                 if zone.action != Action::Create {

@@ -1,7 +1,6 @@
 //! Pool writes through the API (upstream's `create_pool` / `update_pool` / `delete_pool` RPCs).
 //! The admin policy is the API's; here are the rules upstream's central applies.
 
-use designate_bus::ZoneTask;
 use designate_core::objects::Pool;
 use designate_core::{RequestContext, Result};
 
@@ -31,12 +30,12 @@ impl Central {
     }
 
     /// Replaces the stored pool with `pool`; every live zone of the pool follows a change of
-    /// its NS hostnames (new apex NS records, new serial, an update cast to the worker).
+    /// its NS hostnames (new apex NS records, new serial, `delayed_notify` for the producer to push).
     ///
     /// # Errors
     /// `pool_not_found`, `duplicate_pool` for a taken name, `bad_request` when the pool would
     /// lose its last NS record while it holds zones, or a storage failure.
-    pub(crate) async fn pool_update(&self, ctx: &RequestContext, pool: Pool) -> Result<Pool> {
+    pub(crate) async fn pool_update(&self, _ctx: &RequestContext, pool: Pool) -> Result<Pool> {
         let changed_zones = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let existing = tx.get_pool(pool.id).await.map_err(from_storage)?;
@@ -47,10 +46,12 @@ impl Central {
         .await?;
         tracing::info!(pool_id = %pool.id, name = %pool.name, "updated pool");
         self.mdns_access_changed().await;
-        for zone in changed_zones {
-            self.worker
-                .cast_zone_task(ctx, ZoneTask::Update, zone)
-                .await;
+        if !changed_zones.is_empty() {
+            tracing::info!(
+                pool_id = %pool.id,
+                zones = changed_zones.len(),
+                "pool NS records changed; zones left to the producer's delayed_notify batches"
+            );
         }
         let mut tx = begin_read(self.storage.as_ref()).await?;
         tx.get_pool(pool.id).await.map_err(from_storage)

@@ -4,10 +4,9 @@
 
 use std::collections::BTreeSet;
 
-use designate_bus::ZoneTask;
 use designate_core::criteria::{Criteria, Filter};
 use designate_core::objects::{record_hash, Action, Pool, Zone};
-use designate_core::{RequestContext, Result};
+use designate_core::Result;
 use designate_storage::{StorageError, StorageTx};
 
 use crate::build::{new_record, now, ns_hostnames};
@@ -17,11 +16,23 @@ use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, ret
 use crate::zones::find_all_zones;
 use crate::Central;
 
+/// How the worker hears of a zone whose NS records [`sync_zone_ns`] rewrote.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum NsPush {
+    /// The caller casts the zone itself (a pool move).
+    Cast,
+    /// The zone is flagged `delayed_notify` and the producer's `delayed_notify` task pushes it
+    /// in its next batch (upstream's `_add_ns` / `_delete_ns`): a pool's NS change touches every
+    /// zone of the pool, and batches keep thousands of pushes from hitting the targets at once.
+    Delayed,
+}
+
 /// Replaces the managed apex NS records of `zone` with `hostnames` and bumps its serial.
 pub(crate) async fn sync_zone_ns(
     tx: &mut dyn StorageTx,
     zone: &Zone,
     hostnames: &[String],
+    push: NsPush,
 ) -> Result<Zone> {
     let serial = new_serial(zone);
     let keys = vec![(zone.name.clone(), "NS".to_owned())];
@@ -49,13 +60,16 @@ pub(crate) async fn sync_zone_ns(
         ns.updated_at = Some(now());
         tx.update_recordset(&ns).await.map_err(from_storage)?;
     }
-    let zone = bump_zone(tx, zone, serial).await?;
+    let mut zone = zone.clone();
+    zone.delayed_notify |= push == NsPush::Delayed;
+    let zone = bump_zone(tx, &zone, serial).await?;
     journal::record(tx, &zone, before).await?;
     Ok(zone)
 }
 
 /// Stores `pool` over `existing` (same id) and, when the NS hostnames change, rewrites the
-/// apex NS records of every live zone of the pool; returns those zones (to cast updates for).
+/// apex NS records of every live zone of the pool, each flagged for the producer's
+/// `delayed_notify` batches ([`NsPush::Delayed`]); returns those zones.
 ///
 /// # Errors
 /// `duplicate_pool`, `pool_not_found`, `bad_request` when the pool would lose its last NS
@@ -79,7 +93,7 @@ pub(crate) async fn replace_pool(
             return Err(bad_request("Not allowed to delete last of servers"));
         }
         for zone in zones {
-            changed.push(sync_zone_ns(tx, &zone, &hostnames).await?);
+            changed.push(sync_zone_ns(tx, &zone, &hostnames, NsPush::Delayed).await?);
         }
     }
     Ok(changed)
@@ -88,7 +102,7 @@ pub(crate) async fn replace_pool(
 impl Central {
     /// Creates `pool` if no pool with its id exists, else updates the stored one to match. When
     /// the pool's NS hostnames change, every live zone of the pool gets the new apex NS records
-    /// (and a new SOA MNAME), a new serial, and an update cast to the worker.
+    /// (and a new SOA MNAME), a new serial, and the `delayed_notify` flag (the producer pushes it).
     ///
     /// Used at start-up for the pool described by configuration.
     ///
@@ -96,7 +110,6 @@ impl Central {
     /// `duplicate_pool` when another pool has the same name, `bad_request` when the pool would
     /// lose its last NS record while it still has zones, or a storage failure.
     pub async fn ensure_pool(&self, pool: Pool) -> Result<Pool> {
-        let ctx = RequestContext::admin();
         let (written, changed_zones) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let existing = match tx.get_pool(pool.id).await {
@@ -122,10 +135,12 @@ impl Central {
         if written {
             self.mdns_access_changed().await;
         }
-        for zone in changed_zones {
-            self.worker
-                .cast_zone_task(&ctx, ZoneTask::Update, zone)
-                .await;
+        if !changed_zones.is_empty() {
+            tracing::info!(
+                pool_id = %pool.id,
+                zones = changed_zones.len(),
+                "pool NS records changed; zones left to the producer's delayed_notify batches"
+            );
         }
         let mut tx = begin_read(self.storage.as_ref()).await?;
         tx.get_pool(pool.id).await.map_err(from_storage)

@@ -4,7 +4,7 @@
 mod common;
 
 use common::*;
-use designate_bus::{CentralApi, ZoneTask};
+use designate_bus::CentralApi;
 use designate_central::CentralConfig;
 use designate_core::objects::{PoolAttribute, PoolNameserver, PoolNsRecord};
 use designate_core::ErrorKind;
@@ -86,9 +86,9 @@ async fn update_keeps_children_moves_zone_ns_and_refuses_bad_changes() {
     let ns = recordsets.iter().find(|r| r.rtype == "NS").unwrap();
     let data: Vec<_> = ns.records.iter().map(|r| r.data.as_str()).collect();
     assert_eq!(data, ["ns9.example.net."]);
-    let casts = h.worker.take();
-    assert_eq!(casts.len(), 1);
-    assert_eq!((casts[0].0, casts[0].1.id), (ZoneTask::Update, zone.id));
+    // Left to the producer's delayed_notify batches (upstream's `_add_ns` / `_delete_ns`).
+    assert!(h.worker.take().is_empty());
+    assert!(stored_zone(&h, zone.id).await.delayed_notify);
 
     // The last NS record of a pool with zones stays; nothing is written.
     let mut empty = updated.clone();

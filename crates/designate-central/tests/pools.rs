@@ -3,10 +3,10 @@
 mod common;
 
 use common::*;
-use designate_bus::{CentralApi, ZoneTask};
+use designate_bus::CentralApi;
 use designate_central::CentralConfig;
 use designate_core::objects::PoolNsRecord;
-use designate_core::ErrorKind;
+use designate_core::{ErrorKind, RequestContext};
 use uuid::Uuid;
 
 #[tokio::test]
@@ -71,9 +71,18 @@ async fn changed_ns_records_reach_every_zone() {
         "{}",
         soa.records[0].data
     );
-    let casts = h.worker.take();
-    assert_eq!(casts.len(), 1);
-    assert_eq!((casts[0].0, casts[0].1.id), (ZoneTask::Update, zone.id));
+    // No cast now: the zone waits, flagged, for the producer's delayed_notify batch, which
+    // finishes the batch through central and casts the update then.
+    assert!(stored.delayed_notify);
+    assert!(h.worker.take().is_empty());
+    let pushed = h
+        .central
+        .finish_delayed_notify(&RequestContext::admin(), zone.id)
+        .await
+        .unwrap()
+        .expect("flagged zone");
+    assert!(!pushed.delayed_notify);
+    assert!(!stored_zone(&h, zone.id).await.delayed_notify);
 
     // A pool with zones cannot lose its last NS record.
     let mut empty = default_pool(&config);

@@ -418,6 +418,83 @@ async fn default_pool_from_pools_yaml_is_kept_by_all() {
     assert!(!text(&out).contains("type: builtin"), "{}", text(&out));
 }
 
+/// A pool's NS records changed by `manage pool update` while `all` runs: every zone of the pool
+/// gets the new apex NS records under a new serial at once, flagged `delayed_notify`, and the
+/// running producer's `delayed_notify` batches push them — BIND9 serves the new NS without any
+/// API call (upstream's `_add_ns` / `_delete_ns`).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn pool_ns_change_reaches_bind9_through_delayed_notify() {
+    let named = Named::start();
+    let state = tempfile::tempdir().expect("tempdir");
+    let ports = Ports {
+        api: 0,
+        mdns: free_port(),
+        nameserver: 0,
+    };
+    // One zone per batch and a short period, so the batches are visible in a short test.
+    let config = write_config_with(
+        state.path(),
+        &ports,
+        "[producer_task:delayed_notify]\ninterval = 1\nbatch_size = 1\n",
+    );
+    let file = state.path().join("pools.yaml");
+    let default_id = designate_core::objects::DEFAULT_POOL_ID;
+    let yaml = bind9_pool_yaml(default_id, &named, ports.mdns);
+    std::fs::write(&file, &yaml).expect("pools.yaml");
+    let update = || {
+        let out = manage(
+            &config,
+            &["pool", "update", "--file", file.to_str().expect("path")],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    };
+    update();
+    let service = Service::start_in(state.path(), &ports).await;
+    let mut zones = Vec::new();
+    for name in ["ns-a.test.", "ns-b.test."] {
+        let zone = service.create_zone(name).await;
+        let id = zone["id"].as_str().expect("id").to_owned();
+        active_everywhere(&service, &id, &[named.addr]).await;
+        zones.push((name, id, zone["serial"].as_u64().expect("serial")));
+    }
+
+    std::fs::write(
+        &file,
+        yaml.replace("ns1.pool-e2e.test.", "ns2.pool-e2e.test."),
+    )
+    .expect("yaml");
+    update();
+    for (name, id, serial) in &zones {
+        let (_, zone) = service
+            .call(reqwest::Method::GET, &format!("/v2/zones/{id}"), None)
+            .await;
+        assert!(zone["serial"].as_u64() > Some(*serial), "{name}: {zone}");
+    }
+    let deadline = std::time::Instant::now() + Duration::from_secs(60);
+    for (name, id, _) in &zones {
+        loop {
+            let m = dns::udp(named.addr, name, RecordType::NS).await;
+            let ns: Vec<String> = m
+                .answers()
+                .iter()
+                .filter_map(|r| match r.data() {
+                    RData::NS(ns) => Some(ns.0.to_ascii()),
+                    _ => None,
+                })
+                .collect();
+            if ns == ["ns2.pool-e2e.test."] {
+                break;
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "BIND9 still serves {ns:?} for {name}"
+            );
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        active_everywhere(&service, id, &[named.addr]).await;
+    }
+}
+
 /// API change → answered by each nameserver, over 20 changes per server; prints p50/p90/max.
 /// The bound is loose (shared CI machine); the numbers are for docs/POOLS.md.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -48,7 +48,7 @@ pub use tsigkeys::tsigkey_crud;
 pub use zone_tasks::{recordsets_in_bulk, zone_task_crud};
 pub use zones::{
     names_ignore_case, project_zone_counts, zone_criteria, zone_crud, zone_duplicates,
-    zone_pagination,
+    zone_listing_in_chunks, zone_pagination,
 };
 // --- the zone's SOA without scanning records ---
 mod zone_soa;
@@ -232,6 +232,7 @@ pub async fn run_all(s: &dyn Storage) {
     zone_pagination(s).await;
     names_ignore_case(s).await;
     project_zone_counts(s).await;
+    zone_listing_in_chunks(s).await;
     recordset_crud(s).await;
     version_conflict(s).await;
     rollback_on_drop(s).await;

@@ -309,6 +309,10 @@ impl Sql {
     }
 }
 
+/// Most values bound in one `IN (…)` list: far below every engine's limit on bound values
+/// (SQLite 32,766, MySQL 65,535, PostgreSQL 65,535), so a listing of any size is read in chunks.
+pub(crate) const IN_CHUNK: usize = 500;
+
 /// A value bound to PostgreSQL with no declared type (OID 0), so the server infers it from
 /// the context: text bound to a column of one of upstream's enum types (`zones.status`, …)
 /// then needs no cast. Enum, text and char values share the same binary form (the label's

@@ -10,7 +10,7 @@ use uuid::Uuid;
 
 use super::codec::RowReader;
 use super::listing::{col, push_criteria, push_page, Kind, Table};
-use super::query::{Conn, Sql, Val};
+use super::query::{Conn, Sql, Val, IN_CHUNK};
 use super::zone_counts;
 use super::zones::exists;
 use crate::{Result, StorageError};
@@ -66,9 +66,6 @@ pub(crate) static RECORDS: Table = Table {
 /// Record columns a recordset listing may be filtered by (upstream's API filters `data` and
 /// `status` on recordsets): a recordset matches when any of its records does.
 const RECORD_FILTERS: &[&str] = &["data", "status"];
-
-/// Most values bound in one `IN (…)` list; far below every engine's limit.
-const IN_CHUNK: usize = 500;
 
 /// Records are listed in the order they were created, then by data for a stable order among
 /// records created together.

@@ -6,7 +6,7 @@ use uuid::Uuid;
 
 use super::codec::RowReader;
 use super::listing::{col, Kind, Table};
-use super::query::{Conn, Sql, Val};
+use super::query::{Conn, Sql, Val, IN_CHUNK};
 use super::rows::{self, RowObject};
 use crate::Result;
 
@@ -79,13 +79,15 @@ pub(crate) async fn shared_among(conn: &mut Conn, zone_ids: &[Uuid]) -> Result<V
     if zone_ids.is_empty() {
         return Ok(Vec::new());
     }
-    let mut q = Sql::new("SELECT DISTINCT zone_id FROM shared_zones WHERE zone_id IN ");
-    q.bind_list(zone_ids.iter().copied());
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| RowReader::new(row, "shared_zones").uuid("zone_id"))
-        .collect()
+    let mut shared = Vec::new();
+    for chunk in zone_ids.chunks(IN_CHUNK) {
+        let mut q = Sql::new("SELECT DISTINCT zone_id FROM shared_zones WHERE zone_id IN ");
+        q.bind_list(chunk.iter().copied());
+        for row in q.fetch_all(conn).await? {
+            shared.push(RowReader::new(&row, "shared_zones").uuid("zone_id")?);
+        }
+    }
+    Ok(shared)
 }
 
 /// Deletes every share of a zone; returns how many went.

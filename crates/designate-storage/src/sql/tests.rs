@@ -594,3 +594,27 @@ impl SqlStorage {
         }
     }
 }
+
+/// More zones than SQLite binds in one statement (32,766 values): the nameserver's sync lists
+/// every zone at once, and the attribute and master reads of that listing bind one id per zone,
+/// so they must go in chunks ("too many SQL variables" stopped a 100,000-zone nameserver).
+#[tokio::test]
+async fn listing_more_zones_than_sqlite_binds_in_one_statement() {
+    let s = SqlStorage::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    s.migrate().await.expect("migrate");
+    let pool_id = Uuid::new_v4();
+    let mut tx = s.begin().await.expect("begin");
+    for i in 0..33_000 {
+        let z = contract::zone(&format!("z{i}.many.example."), "many", pool_id);
+        tx.create_zone(&z).await.expect("create_zone");
+    }
+    tx.commit().await.expect("commit");
+    let mut tx = s.begin_read().await.expect("begin_read");
+    let all = tx
+        .find_zones_uncounted(&Criteria::new(), &Page::default())
+        .await
+        .expect("every zone in one listing");
+    assert_eq!(all.len(), 33_000);
+}

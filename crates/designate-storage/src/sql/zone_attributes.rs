@@ -8,7 +8,7 @@ use uuid::Uuid;
 
 use super::codec::RowReader;
 use super::dialect::KEY;
-use super::query::{Conn, Sql};
+use super::query::{Conn, Sql, IN_CHUNK};
 use crate::Result;
 
 /// Inserts one row per attribute of `zone`.
@@ -37,17 +37,19 @@ pub(crate) async fn load(conn: &mut Conn, zones: &mut [Zone]) -> Result<()> {
     if zones.is_empty() {
         return Ok(());
     }
-    let mut q = Sql::new(&format!(
-        "SELECT zone_id, {KEY}, value FROM zone_attributes WHERE zone_id IN "
-    ));
-    q.bind_list(zones.iter().map(|z| z.id));
     let mut found: HashMap<Uuid, Vec<(String, String)>> = HashMap::new();
-    for row in q.fetch_all(conn).await? {
-        let r = RowReader::new(&row, "zone_attributes");
-        found
-            .entry(r.uuid("zone_id")?)
-            .or_default()
-            .push((r.text("key")?, r.text("value")?));
+    for chunk in zones.chunks(IN_CHUNK) {
+        let mut q = Sql::new(&format!(
+            "SELECT zone_id, {KEY}, value FROM zone_attributes WHERE zone_id IN "
+        ));
+        q.bind_list(chunk.iter().map(|z| z.id));
+        for row in q.fetch_all(conn).await? {
+            let r = RowReader::new(&row, "zone_attributes");
+            found
+                .entry(r.uuid("zone_id")?)
+                .or_default()
+                .push((r.text("key")?, r.text("value")?));
+        }
     }
     for zone in zones {
         zone.attributes = found

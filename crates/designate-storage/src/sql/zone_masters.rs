@@ -8,7 +8,7 @@ use designate_core::objects::{Zone, ZoneMaster, ZoneType};
 use uuid::Uuid;
 
 use super::codec::RowReader;
-use super::query::{Conn, Sql};
+use super::query::{Conn, Sql, IN_CHUNK};
 use crate::Result;
 
 /// Inserts one row per master of `zone`.
@@ -52,19 +52,21 @@ pub(crate) async fn load(conn: &mut Conn, zones: &mut [Zone]) -> Result<()> {
     if secondary.is_empty() {
         return Ok(());
     }
-    let mut q = Sql::new("SELECT zone_id, host, port FROM zone_masters WHERE zone_id IN ");
-    q.bind_list(secondary);
-    q.push(" ORDER BY created_at, host, port");
     let mut found: HashMap<Uuid, Vec<ZoneMaster>> = HashMap::new();
-    for row in q.fetch_all(conn).await? {
-        let r = RowReader::new(&row, "zone_masters");
-        found
-            .entry(r.uuid("zone_id")?)
-            .or_default()
-            .push(ZoneMaster {
-                host: r.text("host")?,
-                port: r.int_as("port")?,
-            });
+    for chunk in secondary.chunks(IN_CHUNK) {
+        let mut q = Sql::new("SELECT zone_id, host, port FROM zone_masters WHERE zone_id IN ");
+        q.bind_list(chunk.iter().copied());
+        q.push(" ORDER BY created_at, host, port");
+        for row in q.fetch_all(conn).await? {
+            let r = RowReader::new(&row, "zone_masters");
+            found
+                .entry(r.uuid("zone_id")?)
+                .or_default()
+                .push(ZoneMaster {
+                    host: r.text("host")?,
+                    port: r.int_as("port")?,
+                });
+        }
     }
     for zone in zones {
         zone.masters = found.remove(&zone.id).unwrap_or_default();

@@ -379,7 +379,7 @@ mod tests {
             .collect()
     }
 
-    /// Case-insensitive name lookups seek through the case-folded indexes of migration 0120
+    /// Case-insensitive name lookups seek through the case-folded indexes (migrations 0120, 0161)
     /// rather than scanning every zone or every recordset of a zone.
     #[tokio::test]
     async fn name_lookups_use_the_case_folded_indexes_on_sqlite() {
@@ -387,7 +387,7 @@ mod tests {
         assert!(
             zone_plan
                 .iter()
-                .any(|d| d.contains("designate_zone_name_nocase")),
+                .any(|d| d.contains("designate_zones_name_deleted_created")),
             "{zone_plan:?}"
         );
         let by_zone = Criteria::new()
@@ -397,7 +397,7 @@ mod tests {
         assert!(
             rs_plan
                 .iter()
-                .any(|d| d.contains("designate_rrset_zone_name_nocase")),
+                .any(|d| d.contains("designate_recordsets_zone_name")),
             "{rs_plan:?}"
         );
     }

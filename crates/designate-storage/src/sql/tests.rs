@@ -618,3 +618,64 @@ async fn listing_more_zones_than_sqlite_binds_in_one_statement() {
         .expect("every zone in one listing");
     assert_eq!(all.len(), 33_000);
 }
+
+/// The lookups every change makes — a zone by name (MiniDNS), the sub-zones of a zone, a
+/// recordset by name (and type), a zone's SOA — are index ranges of their own equalities on
+/// SQLite, never a walk of every live zone or of a whole zone's recordsets (which the
+/// listing-order indexes offered, and SQLite, without statistics, took).
+#[tokio::test]
+async fn point_lookups_search_their_own_index_on_sqlite() {
+    let s = SqlStorage::connect("sqlite::memory:")
+        .await
+        .expect("connect");
+    s.migrate().await.expect("migrate");
+    let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
+    let zones = "SELECT z.id FROM zones z WHERE z.deleted = '0' AND ";
+    let rs = "SELECT rs.id FROM recordsets rs JOIN zones z ON z.id = rs.zone_id \
+              WHERE z.deleted = '0' AND rs.zone_id = 'a' AND ";
+    let order = " ORDER BY created_at ASC, id ASC LIMIT 100";
+    for (query, index) in [
+        (
+            format!("{zones}z.name = 'z.example.' COLLATE NOCASE{order}"),
+            "designate_zones_name_deleted_created (name=? AND deleted=?)",
+        ),
+        (
+            format!("{zones}z.name = 'z.example.' COLLATE NOCASE AND z.type = 'SECONDARY'{order}"),
+            "designate_zones_name_deleted_created (name=? AND deleted=?)",
+        ),
+        (
+            format!("{zones}z.parent_zone_id = 'a'{order}"),
+            "designate_zones_parent_deleted_created (parent_zone_id=? AND deleted=?)",
+        ),
+        (
+            format!("{rs}rs.name = 'www.a.' COLLATE NOCASE AND rs.type = 'A'{order}")
+                .replace("created_at", "rs.created_at")
+                .replace(" id ASC", " rs.id ASC"),
+            "designate_recordsets_zone_name_type_created (zone_id=? AND name=? AND type=?)",
+        ),
+        (
+            format!("{rs}rs.name = 'www.a.' COLLATE NOCASE{order}")
+                .replace("created_at", "rs.created_at")
+                .replace(" id ASC", " rs.id ASC"),
+            "designate_recordsets_zone_name_created (zone_id=? AND name=?)",
+        ),
+        (
+            format!("{rs}rs.type = 'SOA'{order}")
+                .replace("created_at", "rs.created_at")
+                .replace(" id ASC", " rs.id ASC"),
+            "designate_recordsets_zone_type_created (zone_id=? AND type=?)",
+        ),
+    ] {
+        let plan: Vec<String> = sqlx::query(&format!("EXPLAIN QUERY PLAN {query}"))
+            .fetch_all(&mut *conn)
+            .await
+            .expect("explain")
+            .iter()
+            .map(|r| r.get::<String, _>("detail"))
+            .collect();
+        assert!(
+            plan.iter().any(|step| step.ends_with(index)),
+            "{query}\n{plan:#?}"
+        );
+    }
+}

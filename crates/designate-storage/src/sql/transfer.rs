@@ -145,7 +145,6 @@ fn page_query(engine: Engine, zone_id: Uuid, after: Option<TransferCursor>, limi
 
 #[cfg(test)]
 mod tests {
-    use sqlx::Row as _;
 
     use super::*;
     use crate::sql::SqlStorage;
@@ -191,19 +190,7 @@ mod tests {
             id: Uuid::nil(),
         };
         let q = page_query(Engine::Sqlite, Uuid::nil(), Some(cursor), 2000);
-        let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
-        let text = format!("EXPLAIN QUERY PLAN {}", q.text());
-        let mut query = sqlx::query(&text);
-        for _ in 0..q.text().matches('?').count() {
-            query = query.bind("00000000000000000000000000000000");
-        }
-        let plan: Vec<String> = query
-            .fetch_all(&mut *conn)
-            .await
-            .expect("explain")
-            .iter()
-            .map(|r| r.get::<String, _>("detail"))
-            .collect();
+        let plan = s.sqlite_plan(q.text()).await;
         assert!(
             plan.iter()
                 .any(|d| d.contains("COVERING INDEX designate_records_transfer")),

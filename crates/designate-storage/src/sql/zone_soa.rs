@@ -110,27 +110,8 @@ async fn expected_soa_data(conn: &mut Conn, zone: &Zone) -> Result<Vec<String>> 
 
 #[cfg(test)]
 mod tests {
-    use sqlx::Row as _;
-
     use super::*;
     use crate::sql::SqlStorage;
-
-    /// SQLite's plan for a statement, one detail line per step.
-    async fn plan(s: &SqlStorage, q: &Sql) -> Vec<String> {
-        let mut conn = s.sqlite_writer().acquire().await.expect("acquire");
-        let text = format!("EXPLAIN QUERY PLAN {}", q.text());
-        let mut query = sqlx::query(&text);
-        for _ in 0..q.text().matches('?').count() {
-            query = query.bind("00000000000000000000000000000000");
-        }
-        query
-            .fetch_all(&mut *conn)
-            .await
-            .expect("explain")
-            .iter()
-            .map(|r| r.get::<String, _>("detail"))
-            .collect()
-    }
 
     /// Both statements of the direct read seek through upstream's indexes; neither scans a
     /// table (the records-by-recordset read they replace does: `SCAN r`).
@@ -140,16 +121,15 @@ mod tests {
             .await
             .expect("connect");
         s.migrate().await.expect("migrate");
-        let rs_plan = plan(&s, &soa_recordsets_query(Uuid::nil())).await;
+        let rs_plan = s
+            .sqlite_plan(soa_recordsets_query(Uuid::nil()).text())
+            .await;
         assert!(
             rs_plan.iter().any(|d| d.contains("rrset_type_domainid")),
             "{rs_plan:?}"
         );
-        let r_plan = plan(
-            &s,
-            &records_by_hash_query(vec!["a".into(), "b".into()], Uuid::nil()),
-        )
-        .await;
+        let by_hash = records_by_hash_query(vec!["a".into(), "b".into()], Uuid::nil());
+        let r_plan = s.sqlite_plan(by_hash.text()).await;
         assert!(
             // `unique_record (hash)` is a table constraint: SQLite names its index itself.
             r_plan

@@ -388,32 +388,69 @@ async fn bind9_outage_then_convergence_without_api_calls() {
     );
 }
 
+/// A private BIND9 as the only target of the default pool, installed by `manage pool update`
+/// in a fresh state directory whose config carries `extra` (no service started yet).
+struct Bind9DefaultPool {
+    named: Named,
+    state: tempfile::TempDir,
+    ports: Ports,
+    config: std::path::PathBuf,
+    file: std::path::PathBuf,
+    yaml: String,
+}
+
+impl Bind9DefaultPool {
+    fn install(extra: &str) -> Self {
+        let named = Named::start();
+        let state = tempfile::tempdir().expect("tempdir");
+        let ports = Ports {
+            api: 0,
+            mdns: free_port(),
+            nameserver: 0,
+        };
+        let config = write_config_with(state.path(), &ports, extra);
+        let file = state.path().join("pools.yaml");
+        let yaml = bind9_pool_yaml(designate_core::objects::DEFAULT_POOL_ID, &named, ports.mdns);
+        let pool = Self {
+            named,
+            state,
+            ports,
+            config,
+            file,
+            yaml,
+        };
+        pool.update(&pool.yaml);
+        pool
+    }
+
+    /// Writes `yaml` as the pools file and applies it with `manage pool update`.
+    fn update(&self, yaml: &str) {
+        std::fs::write(&self.file, yaml).expect("pools.yaml");
+        let out = manage(
+            &self.config,
+            &[
+                "pool",
+                "update",
+                "--file",
+                self.file.to_str().expect("path"),
+            ],
+        );
+        assert!(out.status.success(), "{}", text(&out));
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn default_pool_from_pools_yaml_is_kept_by_all() {
-    let named = Named::start();
-    let state = tempfile::tempdir().expect("tempdir");
-    let ports = Ports {
-        api: 0,
-        mdns: free_port(),
-        nameserver: 0,
-    };
-    let config = harness::write_config(state.path(), &ports);
-    let file = state.path().join("pools.yaml");
+    let pool = Bind9DefaultPool::install("");
     let default_id = designate_core::objects::DEFAULT_POOL_ID;
-    std::fs::write(&file, bind9_pool_yaml(default_id, &named, ports.mdns)).expect("pools.yaml");
-    let out = manage(
-        &config,
-        &["pool", "update", "--file", file.to_str().expect("path")],
-    );
-    assert!(out.status.success(), "{}", text(&out));
 
     // `all` keeps the operator's default pool: a zone created without pool_id lands on BIND9.
-    let service = Service::start_in(state.path(), &ports).await;
+    let service = Service::start_in(pool.state.path(), &pool.ports).await;
     let zone = service.create_zone("default-pool.test.").await;
     assert_eq!(zone["pool_id"], default_id);
     let zone_id = zone["id"].as_str().expect("id").to_owned();
-    active_everywhere(&service, &zone_id, &[named.addr]).await;
-    let out = manage(&config, &["pool", "show_config"]);
+    active_everywhere(&service, &zone_id, &[pool.named.addr]).await;
+    let out = manage(&pool.config, &["pool", "show_config"]);
     assert!(text(&out).contains("type: bind9"), "{}", text(&out));
     assert!(!text(&out).contains("type: builtin"), "{}", text(&out));
 }
@@ -424,32 +461,11 @@ async fn default_pool_from_pools_yaml_is_kept_by_all() {
 /// API call (upstream's `_add_ns` / `_delete_ns`).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn pool_ns_change_reaches_bind9_through_delayed_notify() {
-    let named = Named::start();
-    let state = tempfile::tempdir().expect("tempdir");
-    let ports = Ports {
-        api: 0,
-        mdns: free_port(),
-        nameserver: 0,
-    };
     // One zone per batch and a short period, so the batches are visible in a short test.
-    let config = write_config_with(
-        state.path(),
-        &ports,
-        "[producer_task:delayed_notify]\ninterval = 1\nbatch_size = 1\n",
-    );
-    let file = state.path().join("pools.yaml");
-    let default_id = designate_core::objects::DEFAULT_POOL_ID;
-    let yaml = bind9_pool_yaml(default_id, &named, ports.mdns);
-    std::fs::write(&file, &yaml).expect("pools.yaml");
-    let update = || {
-        let out = manage(
-            &config,
-            &["pool", "update", "--file", file.to_str().expect("path")],
-        );
-        assert!(out.status.success(), "{}", text(&out));
-    };
-    update();
-    let service = Service::start_in(state.path(), &ports).await;
+    let pool =
+        Bind9DefaultPool::install("[producer_task:delayed_notify]\ninterval = 1\nbatch_size = 1\n");
+    let named = &pool.named;
+    let service = Service::start_in(pool.state.path(), &pool.ports).await;
     let mut zones = Vec::new();
     for name in ["ns-a.test.", "ns-b.test."] {
         let zone = service.create_zone(name).await;
@@ -458,12 +474,11 @@ async fn pool_ns_change_reaches_bind9_through_delayed_notify() {
         zones.push((name, id, zone["serial"].as_u64().expect("serial")));
     }
 
-    std::fs::write(
-        &file,
-        yaml.replace("ns1.pool-e2e.test.", "ns2.pool-e2e.test."),
-    )
-    .expect("yaml");
-    update();
+    pool.update(
+        &pool
+            .yaml
+            .replace("ns1.pool-e2e.test.", "ns2.pool-e2e.test."),
+    );
     for (name, id, serial) in &zones {
         let (_, zone) = service
             .call(reqwest::Method::GET, &format!("/v2/zones/{id}"), None)

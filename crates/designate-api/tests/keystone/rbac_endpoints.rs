@@ -242,49 +242,31 @@ async fn default_policy_matrix_over_every_other_endpoint() {
     )
     .await;
     fx.shared.push(("tsigkey", id(&tk)));
-    let mut del_tld = HashMap::new();
-    let mut del_pool = HashMap::new();
-    let mut del_bl = HashMap::new();
-    let mut del_tk = HashMap::new();
-    for who in PERSONAS {
-        let label = who.replace('-', "");
-        let t = make(
-            "admin",
-            Method::POST,
-            "/v2/tlds".into(),
-            Payload::Json(json!({"name": format!("del{label}")})),
-        )
-        .await;
-        del_tld.insert(who, id(&t));
-        let p = make(
-            "admin",
-            Method::POST,
-            "/v2/pools".into(),
-            Payload::Json(json!({"name": format!("del-{who}")})),
-        )
-        .await;
-        del_pool.insert(who, id(&p));
-        let b = make(
-            "admin",
-            Method::POST,
-            "/v2/blacklists".into(),
-            Payload::Json(json!({"pattern": format!("^del-{label}\\.invalid\\.$")})),
-        )
-        .await;
-        del_bl.insert(who, id(&b));
-        let k = make(
-            "admin",
-            Method::POST,
-            "/v2/tsigkeys".into(),
-            tsig(&format!("del-{who}")),
-        )
-        .await;
-        del_tk.insert(who, id(&k));
+    // One object per persona of each admin resource, for the destructive rows.
+    type Body<'a> = &'a dyn Fn(&str, &str) -> Payload;
+    let per_persona: [(&'static str, &str, Body<'_>); 4] = [
+        ("del_tld", "/v2/tlds", &|_, label| {
+            Payload::Json(json!({"name": format!("del{label}")}))
+        }),
+        ("del_pool", "/v2/pools", &|who, _| {
+            Payload::Json(json!({"name": format!("del-{who}")}))
+        }),
+        ("del_bl", "/v2/blacklists", &|_, label| {
+            Payload::Json(json!({"pattern": format!("^del-{label}\\.invalid\\.$")}))
+        }),
+        ("del_tk", "/v2/tsigkeys", &|who, _| {
+            tsig(&format!("del-{who}"))
+        }),
+    ];
+    for (key, path, body) in per_persona {
+        let mut ids = HashMap::new();
+        for who in PERSONAS {
+            let label = who.replace('-', "");
+            let made = make("admin", Method::POST, path.into(), body(who, &label)).await;
+            ids.insert(who, id(&made));
+        }
+        fx.per.push((key, ids));
     }
-    fx.per.push(("del_tld", del_tld));
-    fx.per.push(("del_pool", del_pool));
-    fx.per.push(("del_bl", del_bl));
-    fx.per.push(("del_tk", del_tk));
 
     // Alice's zones: the main one, a secondary, a shared one, and per persona one to abandon,
     // one to move, one to share, one shared to unshare, one offered to beta to accept.

@@ -123,7 +123,7 @@ async fn main() -> Result<()> {
     };
     // Keep draining its log so it never blocks on a full pipe.
     tokio::spawn(async move { while let Ok(Some(_)) = lines.next_line().await {} });
-    let idle_hwm = vm_hwm(pid)?;
+    let idle_hwm = status_kib(pid, "VmHWM")?;
     // For attaching a profiler (`perf record -p PID`).
     eprintln!("mdns pid {pid} listening on {addr}");
 
@@ -146,7 +146,7 @@ async fn main() -> Result<()> {
             load_average()
         );
     }
-    let peak_hwm = vm_hwm(pid)?;
+    let peak_hwm = status_kib(pid, "VmHWM")?;
     let (anon, file) = (status_kib(pid, "RssAnon")?, status_kib(pid, "RssFile")?);
 
     let from = change(&storage, &zone).await?;
@@ -211,11 +211,6 @@ fn cpu_seconds(pid: u32) -> Result<f64> {
     let ticks = |i: usize| -> Result<f64> { Ok(fields.get(i).context("stat field")?.parse()?) };
     // USER_HZ is 100 on Linux.
     Ok((ticks(11)? + ticks(12)?) / 100.0)
-}
-
-/// `VmHWM` of a process, in KiB.
-fn vm_hwm(pid: u32) -> Result<u64> {
-    status_kib(pid, "VmHWM")
 }
 
 /// A `… kB` field of `/proc/<pid>/status`, in KiB.

@@ -181,6 +181,13 @@ impl Central {
                 .get_zone_transfer_request(id)
                 .await
                 .map_err(transfer_error)?;
+            // Upstream's storage writes through the project filter (the owner's project only,
+            // not the target's): another project's admin without all-projects updates nothing.
+            if ctx.project_filter().is_some_and(|p| request.tenant_id != p) {
+                return Err(transfer_error(StorageError::NotFound(
+                    "zone_transfer_request",
+                )));
+            }
             if let Some(description) = &update.description {
                 request.description.clone_from(description);
             }

@@ -324,14 +324,6 @@ pub(crate) async fn request_update(
         "update_zone_transfer_request",
         &owner_target(&current.tenant_id),
     )?;
-    // Upstream's storage writes through the project filter (the owner's project only, not the
-    // target's): an admin of another project without all-projects updates nothing, a 404.
-    if ctx.project_filter().is_some_and(|p| current.tenant_id != p) {
-        return Err(ApiError::new(
-            ErrorKind::ZoneTransferRequestNotFound,
-            "Could not find ZoneTransferRequest",
-        ));
-    }
     let request = state
         .central
         .update_zone_transfer_request(&ctx, id, update)

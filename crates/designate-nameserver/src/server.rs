@@ -1,8 +1,10 @@
 //! The listeners: UDP and TCP sockets feeding requests to `handler`.
 //!
-//! UDP answers inline (lookups are in-memory and short). TCP runs one task per connection,
-//! bounded by a semaphore; a connection serves pipelined requests in order until the client
-//! closes it, stays idle past the idle timeout, or the server shuts down.
+//! UDP answers inline (lookups are in-memory and short), one task per socket of the port's
+//! `SO_REUSEPORT` group, so queries are answered on as many cores as there are sockets. TCP
+//! runs one task per connection, bounded by a semaphore; a connection serves pipelined
+//! requests in order until the client closes it, stays idle past the idle timeout, or the
+//! server shuts down.
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -30,7 +32,7 @@ pub(crate) struct Shared {
     pub(crate) tcp_connections: Arc<Semaphore>,
 }
 
-/// Serves UDP until `cancel`.
+/// Serves one UDP socket until `cancel`.
 pub(crate) async fn serve_udp(socket: UdpSocket, shared: Arc<Shared>, cancel: CancellationToken) {
     let mut buf = vec![0u8; 65535];
     let transport = Transport::Udp {

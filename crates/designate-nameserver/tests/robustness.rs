@@ -183,3 +183,58 @@ async fn dig_sees_authoritative_answers() {
     assert!(text.contains("ANSWER: 60"), "{text}");
     server.stop().await;
 }
+
+#[tokio::test]
+async fn every_udp_socket_answers_and_a_second_server_cannot_join_the_port() {
+    let dir = tempfile::tempdir().unwrap();
+    let master = TestMaster::start(zone_records(1)).await;
+    let server = TestServer::start(designate_nameserver::NameserverConfig {
+        udp_sockets: 4,
+        ..config(dir.path())
+    })
+    .await;
+    server
+        .handle
+        .add_zone(ZONE, vec![master.addr])
+        .await
+        .unwrap();
+    server.wait_serial(1).await;
+    let addr = server.addr();
+
+    // The kernel picks a socket of the SO_REUSEPORT group by the client's address and port, so
+    // 64 client ports reach all four; a socket nobody serves would leave about a quarter of
+    // these unanswered.
+    let all_answered = |addr| async move {
+        let mut clients = tokio::task::JoinSet::new();
+        for _ in 0..64 {
+            clients.spawn(async move {
+                let request = query("www.example.org.", RecordType::A, None);
+                udp_raw(addr, &request.to_vec().unwrap(), "127.0.0.1:0").await
+            });
+        }
+        clients.join_all().await.iter().flatten().count()
+    };
+    assert_eq!(all_answered(addr).await, 64);
+
+    // The port is ours: a second server on it fails to bind rather than taking a share of the
+    // queries, and the first keeps answering every one.
+    let other = tempfile::tempdir().unwrap();
+    let second = designate_nameserver::start(
+        designate_nameserver::NameserverConfig {
+            listen: addr,
+            udp_sockets: 4,
+            ..config(other.path())
+        },
+        tokio_util::sync::CancellationToken::new(),
+    )
+    .await;
+    assert!(
+        matches!(
+            second,
+            Err(designate_nameserver::NameserverError::Bind { .. })
+        ),
+        "second server on {addr}: {second:?}"
+    );
+    assert_eq!(all_answered(addr).await, 64);
+    server.stop().await;
+}

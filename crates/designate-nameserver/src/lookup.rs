@@ -4,8 +4,6 @@
 //! semantics — exact match, CNAME chains inside the zone, delegations (referrals with glue),
 //! wildcards with empty non-terminals, NXDOMAIN vs NODATA — and nothing about the wire.
 
-use std::collections::HashSet;
-
 use hickory_proto::op::ResponseCode;
 use hickory_proto::rr::{Name, RData, Record, RecordType};
 
@@ -51,10 +49,11 @@ impl Zone {
             glue_required: false,
         };
         let mut current = qname.clone();
-        let mut seen = HashSet::new();
+        // At most MAX_CNAME_HOPS names: a list beats hashing them.
+        let mut seen: Vec<Name> = Vec::new();
         for _ in 0..MAX_CNAME_HOPS {
             let lower = fqdn_lower(&current);
-            if !self.origin().zone_of(&lower) || !seen.insert(lower.clone()) {
+            if !self.origin().zone_of(&lower) || seen.contains(&lower) {
                 // The chain left the zone (the resolver follows it) or loops.
                 break;
             }
@@ -71,6 +70,7 @@ impl Zone {
                 answer.authority.push(self.negative_soa());
                 Step::Done
             };
+            seen.push(lower);
             match step {
                 Step::Done => break,
                 Step::Follow(target) => current = target,

@@ -100,13 +100,18 @@ impl Node {
     }
 }
 
+/// A map keyed by names. Every query does several lookups (zone, node, cut, wildcard), so the
+/// hasher is foldhash rather than SipHash; it is seeded per process, and the keys are the
+/// names of zones and records, not what clients send.
+pub(crate) type NameMap<V> = HashMap<Name, V, foldhash::fast::RandomState>;
+
 /// An immutable, indexed copy of one zone.
 #[derive(Debug, Clone)]
 pub(crate) struct Zone {
     origin: Name,
     soa_record: Record,
     soa: SOA,
-    nodes: HashMap<Name, Node>,
+    nodes: NameMap<Node>,
     record_count: usize,
 }
 
@@ -121,7 +126,7 @@ impl Zone {
         records: impl IntoIterator<Item = Record>,
     ) -> Result<Self, ZoneError> {
         let origin = fqdn_lower(origin);
-        let mut nodes: HashMap<Name, Node> = HashMap::new();
+        let mut nodes: NameMap<Node> = NameMap::default();
         let mut soa: Option<(Record, SOA)> = None;
         let mut record_count = 0;
         for record in records {
@@ -321,7 +326,7 @@ pub(crate) fn fqdn_lower(name: &Name) -> Name {
 
 /// Materialises every name strictly between the apex and `owner` as an (empty) node, so that
 /// empty non-terminals exist and "no node" reliably means "no name at or below".
-fn add_ancestors(nodes: &mut HashMap<Name, Node>, origin: &Name, owner: &Name) {
+fn add_ancestors(nodes: &mut NameMap<Node>, origin: &Name, owner: &Name) {
     let apex_labels = origin.iter().count();
     let mut labels = owner.iter().count();
     while labels > apex_labels {

@@ -32,9 +32,9 @@ pub struct NameserverConfig {
     /// Zone refreshes (SOA query and transfer) running at once; the others wait their turn, so
     /// loading many zones does not flood the masters (and the refresh timeouts stay honest).
     pub max_concurrent_refreshes: usize,
-    /// UDP sockets bound to `listen` with `SO_REUSEPORT`, each served by its own task, so the
-    /// kernel spreads queries over that many cores; 0 means one per available core.
-    pub udp_sockets: usize,
+    /// Tasks receiving and answering on the one UDP socket, so queries are answered on that
+    /// many cores at once; 0 means one per available core.
+    pub udp_workers: usize,
 }
 
 impl Default for NameserverConfig {
@@ -50,7 +50,7 @@ impl Default for NameserverConfig {
             max_tcp_connections: 256,
             tcp_idle_timeout: Duration::from_secs(10),
             max_concurrent_refreshes: 64,
-            udp_sockets: 0,
+            udp_workers: 0,
         }
     }
 }

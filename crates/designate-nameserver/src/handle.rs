@@ -63,8 +63,8 @@ pub async fn start(
             path: state.path(),
             source,
         })?;
-    let (udp, tcp) = bind(config.listen, config.udp_sockets).await?;
-    let local_addr = tcp.local_addr().map_err(|source| NameserverError::Bind {
+    let (udp, tcp) = bind(config.listen).await?;
+    let local_addr = udp.local_addr().map_err(|source| NameserverError::Bind {
         addr: config.listen,
         source,
     })?;
@@ -96,9 +96,14 @@ pub async fn start(
         tcp_idle_timeout: config.tcp_idle_timeout,
         tcp_connections: Arc::new(Semaphore::new(config.max_tcp_connections.max(1))),
     });
-    for socket in udp {
+    let udp = Arc::new(udp);
+    let workers = match config.udp_workers {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        n => n,
+    };
+    for _ in 0..workers {
         tracker.spawn(server::serve_udp(
-            socket,
+            Arc::clone(&udp),
             Arc::clone(&shared),
             shutdown.clone(),
         ));
@@ -119,30 +124,19 @@ pub async fn start(
     Ok((handle, join))
 }
 
-/// Binds TCP and `udp_sockets` UDP sockets (0: one per core) on the same port; with port 0
-/// the port TCP gets is tried for UDP, again with a new one if another process holds it.
-///
-/// TCP is bound first and without `SO_REUSEPORT`: holding the port for TCP makes it ours, so a
-/// second server started on the same address fails here rather than joining our UDP group and
-/// taking a share of our queries.
-async fn bind(
-    listen: SocketAddr,
-    udp_sockets: usize,
-) -> Result<(Vec<UdpSocket>, TcpListener), NameserverError> {
+/// Binds UDP and TCP on the same port; with port 0 the UDP port is picked first and TCP tried
+/// on it, again with a new port if another process holds that one for TCP.
+async fn bind(listen: SocketAddr) -> Result<(UdpSocket, TcpListener), NameserverError> {
     let bind_error = |source| NameserverError::Bind {
         addr: listen,
         source,
     };
-    let count = match udp_sockets {
-        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        n => n,
-    };
     let mut last_error = None;
     for _ in 0..BIND_ATTEMPTS {
-        let tcp = TcpListener::bind(listen).await.map_err(bind_error)?;
-        let addr = tcp.local_addr().map_err(bind_error)?;
-        match (0..count).map(|_| udp_socket(addr, count > 1)).collect() {
-            Ok(udp) => return Ok((udp, tcp)),
+        let udp = UdpSocket::bind(listen).await.map_err(bind_error)?;
+        let addr = udp.local_addr().map_err(bind_error)?;
+        match TcpListener::bind(addr).await {
+            Ok(tcp) => return Ok((udp, tcp)),
             Err(e) if listen.port() == 0 => last_error = Some(e),
             Err(e) => return Err(bind_error(e)),
         }
@@ -153,18 +147,6 @@ async fn bind(
             "no port free for both UDP and TCP",
         )
     })))
-}
-
-/// One UDP socket on `addr`, in the kernel's `SO_REUSEPORT` group there when `shared`.
-fn udp_socket(addr: SocketAddr, shared: bool) -> std::io::Result<UdpSocket> {
-    use socket2::{Domain, Protocol, Socket, Type};
-    let socket = Socket::new(Domain::for_address(addr), Type::DGRAM, Some(Protocol::UDP))?;
-    if shared {
-        socket.set_reuse_port(true)?;
-    }
-    socket.set_nonblocking(true)?;
-    socket.bind(&addr.into())?;
-    UdpSocket::from_std(socket.into())
 }
 
 impl NameserverHandle {

@@ -7,12 +7,18 @@
 //! `floatingips_links` `next` pages. As upstream: an endpoint answering an HTTP error status
 //! contributes nothing (logged); one that cannot be reached fails the whole listing with
 //! `neutron_communication_failure`.
+//!
+//! https is spoken with upstream's TLS options (`insecure`, `ca_certificates_file`,
+//! `client_certificate_file`), loaded into [`NeutronConfig::tls`] when the configuration is read;
+//! a certificate Neutron's side or ours refuses is a connection that cannot be made, so it too is
+//! `neutron_communication_failure` (upstream: the `SSLError` raised by `requests`).
 
 use std::net::Ipv4Addr;
 use std::time::Duration;
 
 use designate_core::objects::NetworkFloatingIp;
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
+use designate_tls::{error_chain, ClientTls};
 use serde::Deserialize;
 use uuid::Uuid;
 
@@ -31,6 +37,8 @@ pub struct NeutronConfig {
     pub endpoint_type: String,
     /// `timeout`: bound on each request to Neutron.
     pub timeout: Duration,
+    /// `insecure`, `ca_certificates_file`, `client_certificate_file`, files already read.
+    pub tls: ClientTls,
 }
 
 impl Default for NeutronConfig {
@@ -39,6 +47,7 @@ impl Default for NeutronConfig {
             endpoints: Vec::new(),
             endpoint_type: "publicURL".to_owned(),
             timeout: DEFAULT_TIMEOUT,
+            tls: ClientTls::default(),
         }
     }
 }
@@ -46,7 +55,8 @@ impl Default for NeutronConfig {
 /// A Neutron client.
 #[derive(Debug, Clone)]
 pub(crate) struct Neutron {
-    http: reqwest::Client,
+    /// The client, or why it could not be built (every listing then fails with it).
+    http: std::result::Result<reqwest::Client, String>,
     config: NeutronConfig,
 }
 
@@ -85,10 +95,23 @@ fn floatingips_url(endpoint: &str) -> String {
 
 impl Neutron {
     pub(crate) fn new(config: NeutronConfig) -> Self {
-        let http = reqwest::Client::builder()
+        // The TLS files were checked when the configuration was loaded; a failure here is the
+        // system CA store gone bad since. Falling back to a default client would drop the
+        // configured CAs and client certificate, so the error is kept and answered instead.
+        let http = config
+            .tls
+            .client_builder()
             .timeout(config.timeout)
             .build()
-            .unwrap_or_default();
+            .map_err(|e| format!("cannot build the neutron client: {}", error_chain(&e)));
+        if let Err(error) = &http {
+            tracing::error!(%error, "every floating ip listing will fail");
+        }
+        if config.tls.insecure() {
+            tracing::warn!(
+                "[network_api:neutron] insecure = true: neutron's certificate is not verified"
+            );
+        }
         Self { http, config }
     }
 
@@ -158,11 +181,15 @@ impl Neutron {
         endpoint: &str,
         region: &str,
     ) -> Result<Vec<NetworkFloatingIp>> {
+        let http = self
+            .http
+            .as_ref()
+            .map_err(|e| DesignateError::new(ErrorKind::ConfigurationError, e.clone()))?;
         let mut out = Vec::new();
         let mut url = floatingips_url(endpoint);
         let mut first = true;
         for _ in 0..MAX_PAGES {
-            let mut request = self.http.get(&url);
+            let mut request = http.get(&url);
             if first {
                 if let Some(project) = &ctx.project_id {
                     request = request.query(&[("project_id", project)]);
@@ -172,8 +199,11 @@ impl Neutron {
                 request = request.header("X-Auth-Token", &token.0);
             }
             let response = request.send().await.map_err(|e| {
-                tracing::error!(%region, %endpoint, error = %e, "failed fetching floating ips");
-                communication_failure(e)
+                // With its causes: reqwest's "error sending request" alone would hide an unknown
+                // CA or a refused client certificate.
+                let error = error_chain(&e);
+                tracing::error!(%region, %endpoint, %error, "failed fetching floating ips");
+                communication_failure(error)
             })?;
             let status = response.status();
             if !status.is_success() {

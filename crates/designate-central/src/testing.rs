@@ -6,12 +6,16 @@
 //! `project_id` asked for, in pages of [`NeutronServer::PAGE_SIZE`] linked by
 //! `floatingips_links` `next` (as Neutron does with pagination on), and can be told to fail
 //! with an HTTP status.
+//!
+//! [`NeutronServer::start_https`] serves the same over TLS (rustls) with the certificates of a
+//! [`TestPki`], optionally requiring a client certificate signed by its CA.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
+pub use designate_tls::testing::TestPki;
 use serde_json::{json, Value};
-use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio::net::{TcpListener, TcpStream};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::net::TcpListener;
 use uuid::Uuid;
 
 /// One floating IP the server lists.
@@ -56,14 +60,46 @@ impl NeutronServer {
     /// # Panics
     /// When no loopback port can be bound (a test environment failure).
     pub async fn start() -> Self {
+        Self::start_with(None).await
+    }
+
+    /// Starts the server on `127.0.0.1:0`, speaking https with `pki`'s server certificate (for
+    /// `127.0.0.1`); when `require_client_cert`, a client without a certificate signed by
+    /// `pki`'s CA fails the handshake.
+    ///
+    /// # Panics
+    /// When no loopback port can be bound (a test environment failure).
+    pub async fn start_https(pki: &TestPki, require_client_cert: bool) -> Self {
+        let acceptor = tokio_rustls::TlsAcceptor::from(pki.server_config(require_client_cert));
+        Self::start_with(Some(acceptor)).await
+    }
+
+    async fn start_with(tls: Option<tokio_rustls::TlsAcceptor>) -> Self {
         let listener = TcpListener::bind("127.0.0.1:0").await.expect("bind");
-        let url = format!("http://{}", listener.local_addr().expect("addr"));
+        let scheme = if tls.is_some() { "https" } else { "http" };
+        let url = format!("{scheme}://{}", listener.local_addr().expect("addr"));
         let state = Arc::new(Mutex::new(State::default()));
         let st = state.clone();
         let server = tokio::spawn(async move {
             loop {
-                if let Ok((stream, _)) = listener.accept().await {
-                    tokio::spawn(serve(stream, st.clone()));
+                let Ok((stream, _)) = listener.accept().await else {
+                    continue;
+                };
+                let st = st.clone();
+                match &tls {
+                    None => {
+                        tokio::spawn(serve(stream, st, scheme));
+                    }
+                    Some(acceptor) => {
+                        let accept = acceptor.accept(stream);
+                        tokio::spawn(async move {
+                            // A refused handshake (unknown CA on the client's side, no or a
+                            // wrong client certificate) is the client's error to report.
+                            if let Ok(stream) = accept.await {
+                                serve(stream, st, scheme).await;
+                            }
+                        });
+                    }
                 }
             }
         });
@@ -74,7 +110,8 @@ impl NeutronServer {
         self.state.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
-    /// The endpoint URL (`http://127.0.0.1:<port>`), as a catalog or `endpoints` names it.
+    /// The endpoint URL (`http://127.0.0.1:<port>`, `https://` from [`Self::start_https`]), as a
+    /// catalog or `endpoints` names it.
     pub fn url(&self) -> &str {
         &self.url
     }
@@ -185,7 +222,11 @@ fn answer(state: &Mutex<State>, target: &str, token: Option<&str>, base: &str) -
 }
 
 /// Serves one connection: one request, then close.
-async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
+async fn serve<S: AsyncRead + AsyncWrite + Unpin>(
+    mut stream: S,
+    state: Arc<Mutex<State>>,
+    scheme: &str,
+) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 4096];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") && buf.len() < 65_536 {
@@ -209,7 +250,12 @@ async fn serve(mut stream: TcpStream, state: Arc<Mutex<State>>) {
             }
         }
     }
-    let (status, body) = answer(&state, target, token.as_deref(), &format!("http://{host}"));
+    let (status, body) = answer(
+        &state,
+        target,
+        token.as_deref(),
+        &format!("{scheme}://{host}"),
+    );
     let body = body.to_string();
     let response = format!(
         "HTTP/1.1 {status} X\r\ncontent-type: application/json\r\ncontent-length: {}\r\nconnection: close\r\n\r\n{body}",

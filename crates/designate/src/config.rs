@@ -409,10 +409,11 @@ fn parse_or(f: &ConfFile, section: &str, option: &str, default: Uuid) -> Result<
     Ok(f.get(section, option)?.unwrap_or(default))
 }
 
-/// `[network_api:neutron]`: `endpoints` (`<region>|<url>`, comma separated), `endpoint_type`,
-/// `timeout` (seconds). The TLS options (`insecure`, `ca_certificates_file`,
-/// `client_certificate_file`) are not read: this build speaks plain HTTP to Neutron, so an
-/// `https://` endpoint is refused here rather than failing every request.
+/// `[network_api:neutron]`: `endpoints` (`<region>|<url>`, comma separated; `http://` or
+/// `https://`), `endpoint_type`, `timeout` (seconds), and the TLS options `insecure`,
+/// `ca_certificates_file` and `client_certificate_file` (one PEM file with the certificate and
+/// its key, as `requests`' `cert=<file>`). The files are read and checked here, so a missing or
+/// broken one stops the start naming its option.
 fn neutron_config(f: &ConfFile) -> Result<designate_central::NeutronConfig> {
     let section = "network_api:neutron";
     let mut neutron = designate_central::NeutronConfig::default();
@@ -420,11 +421,24 @@ fn neutron_config(f: &ConfFile) -> Result<designate_central::NeutronConfig> {
         let Some((region, url)) = entry.split_once('|') else {
             bail!("[{section}] endpoints: {entry:?} is not <region>|<url>");
         };
-        if !url.starts_with("http://") {
-            bail!("[{section}] endpoints: {url:?}: only http:// endpoints are supported");
+        if !url.starts_with("http://") && !url.starts_with("https://") {
+            bail!("[{section}] endpoints: {url:?} is not an http:// or https:// URL");
         }
         neutron.endpoints.push((region.to_owned(), url.to_owned()));
     }
+    let insecure = f.get_bool(section, "insecure")?.unwrap_or(false);
+    let path = |option: &str| f.get_str(section, option).map(PathBuf::from);
+    // Upstream's get_client: `verify = False` when insecure, else the CA file; so with
+    // `insecure` the CA file is never opened.
+    let ca_file = path("ca_certificates_file").filter(|_| !insecure);
+    neutron.tls = designate_tls::ClientTls::load(
+        designate_tls::OptionNames::NEUTRON,
+        ca_file.as_deref(),
+        insecure,
+        path("client_certificate_file").as_deref(),
+        None,
+    )
+    .map_err(|e| anyhow!("invalid value for option [{section}] {}: {e}", e.option()))?;
     if let Some(endpoint_type) = f.get_str(section, "endpoint_type") {
         neutron.endpoint_type = endpoint_type;
     }
@@ -595,12 +609,92 @@ mod tests {
         assert_eq!(c.central.managed_resource_tenant_id, "managed");
         for bad in [
             "endpoints = http://n1",
-            "endpoints = r|https://n1",
+            "endpoints = r|ftp://n1",
             "timeout = soon",
+            "insecure = maybe",
         ] {
             let text = format!("[network_api:neutron]\n{bad}\n");
             let e = Config::from_file(&ConfFile::parse(&text).unwrap()).unwrap_err();
             assert!(e.to_string().contains("network_api:neutron"), "{bad}: {e}");
+        }
+    }
+
+    #[test]
+    fn network_api_neutron_tls_options() {
+        use designate_tls::{ClientTls, OptionNames};
+        let pki = designate_tls::testing::TestPki::generate();
+        let load = |extra: &str| {
+            Config::from_file(
+                &ConfFile::parse(&format!(
+                    "[network_api:neutron]\nendpoints = RegionOne|https://n1:9696\n{extra}"
+                ))
+                .unwrap(),
+            )
+            .map(|c| c.central.neutron)
+        };
+        let plain = load("").unwrap();
+        assert_eq!(
+            plain.endpoints,
+            [("RegionOne".to_owned(), "https://n1:9696".to_owned())]
+        );
+        // Without options: the system's CAs, verified, no client certificate.
+        assert_eq!(plain.tls, ClientTls::default());
+
+        let combined = pki.client_combined();
+        let n = load(&format!(
+            "ca_certificates_file = {}\nclient_certificate_file = {}\n",
+            pki.ca.display(),
+            combined.display()
+        ))
+        .unwrap();
+        let expected = ClientTls::load(
+            OptionNames::NEUTRON,
+            Some(&pki.ca),
+            false,
+            Some(&combined),
+            None,
+        )
+        .unwrap();
+        assert_eq!(n.tls, expected);
+        assert!(n.tls.has_client_certificate() && !n.tls.insecure());
+
+        let n = load("insecure = true\n").unwrap();
+        assert!(n.tls.insecure() && !n.tls.has_client_certificate());
+        // As upstream's get_client: with insecure the CA file is not used, so not even read.
+        let missing = pki.dir().join("missing.pem");
+        let n = load(&format!(
+            "insecure = true\nca_certificates_file = {}\n",
+            missing.display()
+        ))
+        .unwrap();
+        assert_eq!(
+            n.tls,
+            ClientTls::load(OptionNames::NEUTRON, None, true, None, None).unwrap()
+        );
+
+        // Missing and non-PEM files stop the start, naming the option.
+        let junk = pki.dir().join("junk.pem");
+        std::fs::write(&junk, "not a certificate\n").unwrap();
+        for (option, file, why) in [
+            ("ca_certificates_file", &missing, "cannot read"),
+            ("ca_certificates_file", &junk, "no PEM certificate"),
+            ("client_certificate_file", &missing, "cannot read"),
+            ("client_certificate_file", &junk, "no PEM certificate"),
+            // The certificate without its key: the one file must hold both.
+            (
+                "client_certificate_file",
+                &pki.client_cert,
+                "no PEM private key",
+            ),
+        ] {
+            let err = load(&format!("{option} = {}\n", file.display()))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains(&format!("[network_api:neutron] {option}")) && err.contains(why),
+                "{option} = {}: {err}",
+                file.display()
+            );
         }
     }
 

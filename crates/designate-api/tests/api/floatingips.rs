@@ -1,11 +1,14 @@
 //! `/v2/reverse/floatingips`: floating-IP PTRs, with the floating IPs listed over real HTTP from
-//! a Neutron floating-IP endpoint on a loopback port (`designate_central::testing`).
+//! a Neutron floating-IP endpoint on a loopback port (`designate_central::testing`), over
+//! https too (`[network_api:neutron]` `ca_certificates_file`, `insecure`,
+//! `client_certificate_file` against a rustls server with certificates made by the test).
 
 use std::sync::Arc;
 
 use designate_api::{ApiConfig, Policy};
-use designate_central::testing::NeutronServer;
+use designate_central::testing::{NeutronServer, TestPki};
 use designate_central::{CentralConfig, NeutronConfig};
+use designate_tls::{ClientTls, OptionNames};
 use reqwest::{Method, StatusCode};
 use serde_json::{json, Value};
 
@@ -25,9 +28,14 @@ const P2: [(&str, &str); 3] = [
 const MANAGED_TENANT: &str = "00000000-0000-0000-0000-000000000000";
 
 fn central_config(endpoints: Vec<(String, String)>) -> CentralConfig {
+    central_config_tls(endpoints, ClientTls::default())
+}
+
+fn central_config_tls(endpoints: Vec<(String, String)>, tls: ClientTls) -> CentralConfig {
     CentralConfig {
         neutron: NeutronConfig {
             endpoints,
+            tls,
             ..NeutronConfig::default()
         },
         ..CentralConfig::default()
@@ -36,10 +44,42 @@ fn central_config(endpoints: Vec<(String, String)>) -> CentralConfig {
 
 /// An API whose central lists floating IPs from `neutron` as region `RegionOne`.
 async fn start(neutron: &NeutronServer, api: ApiConfig) -> Api {
+    start_tls(neutron, api, ClientTls::default()).await
+}
+
+/// [`start`] with `[network_api:neutron]`'s TLS options `tls`.
+async fn start_tls(neutron: &NeutronServer, api: ApiConfig, tls: ClientTls) -> Api {
     neutron.accept_token(TOKEN);
     neutron.accept_token("tok-p2");
     let endpoints = vec![("RegionOne".to_owned(), neutron.url().to_owned())];
-    start_full(api, central_config(endpoints)).await
+    start_full(api, central_config_tls(endpoints, tls)).await
+}
+
+/// `[network_api:neutron]` TLS options as the configuration loader reads them.
+fn neutron_tls(
+    ca: Option<&std::path::Path>,
+    insecure: bool,
+    cert: Option<&std::path::Path>,
+) -> ClientTls {
+    ClientTls::load(OptionNames::NEUTRON, ca, insecure, cert, None).expect("tls options")
+}
+
+/// The addresses `GET /v2/reverse/floatingips` lists for p1, or the error reply.
+async fn p1_addresses(api: &Api) -> Result<Vec<String>, crate::common::Reply> {
+    let r = api
+        .call(Method::GET, "/v2/reverse/floatingips", None, &P1)
+        .await;
+    if r.status != StatusCode::OK {
+        return Err(r);
+    }
+    Ok(r.body["floatingips"]
+        .as_array()
+        .map(|a| {
+            a.iter()
+                .filter_map(|f| f["address"].as_str().map(str::to_owned))
+                .collect()
+        })
+        .unwrap_or_default())
 }
 
 async fn patch(
@@ -440,6 +480,103 @@ async fn unreachable_or_unconfigured_neutron() {
         r.body["message"],
         "No service_catalog and no configured endpoints"
     );
+}
+
+#[tokio::test]
+async fn https_neutron_ca_certificates_file_system_roots_and_insecure() {
+    let pki = TestPki::generate();
+    let neutron = NeutronServer::start_https(&pki, false).await;
+    assert!(neutron.url().starts_with("https://127.0.0.1:"));
+    // Three: the second page's `next` link is https too.
+    for address in ["192.0.2.50", "192.0.2.51", "192.0.2.52"] {
+        neutron.add(address, "p1");
+    }
+    let listed = ["192.0.2.50", "192.0.2.51", "192.0.2.52"];
+
+    // ca_certificates_file = the test CA: trusted.
+    let api = start_tls(
+        &neutron,
+        ApiConfig::default(),
+        neutron_tls(Some(&pki.ca), false, None),
+    )
+    .await;
+    assert_eq!(p1_addresses(&api).await.expect("listed"), listed);
+
+    // Without it the system's CAs are trusted, which do not know the test CA, nor does the
+    // bundle of another CA: the connection cannot be made, upstream's
+    // neutron_communication_failure (504), with the certificate problem in the message.
+    let other = TestPki::generate();
+    for (tls, why) in [
+        (ClientTls::default(), "UnknownIssuer"),
+        (neutron_tls(Some(&other.ca), false, None), "BadSignature"),
+    ] {
+        let api = start_tls(&neutron, ApiConfig::default(), tls).await;
+        let r = p1_addresses(&api).await.expect_err("refused certificate");
+        r.assert_error(504, "neutron_communication_failure");
+        let message = r.body["message"].as_str().unwrap_or_default();
+        assert!(
+            message.contains("invalid peer certificate") && message.contains(why),
+            "{message}"
+        );
+    }
+
+    // insecure = true, no CA: not verified, listed.
+    let api = start_tls(
+        &neutron,
+        ApiConfig::default(),
+        neutron_tls(None, true, None),
+    )
+    .await;
+    assert_eq!(p1_addresses(&api).await.expect("listed"), listed);
+}
+
+#[tokio::test]
+async fn https_neutron_requiring_a_client_certificate() {
+    let pki = TestPki::generate();
+    let neutron = NeutronServer::start_https(&pki, true).await;
+    let id = neutron.add("192.0.2.60", "p1");
+
+    // client_certificate_file: one file with the certificate and its key.
+    let combined = pki.client_combined();
+    let api = start_tls(
+        &neutron,
+        ApiConfig::default(),
+        neutron_tls(Some(&pki.ca), false, Some(&combined)),
+    )
+    .await;
+    assert_eq!(p1_addresses(&api).await.expect("listed"), ["192.0.2.60"]);
+    // A PTR set through it (central lists the floating IP over the same client).
+    let r = patch(
+        &api,
+        &format!("RegionOne:{id}"),
+        json!({"ptrdname": "tls.example.org."}),
+        &P1,
+    )
+    .await;
+    assert_eq!(r.status, StatusCode::ACCEPTED, "{}", r.text);
+
+    // Without it Neutron's TLS server refuses the handshake: 504.
+    let api = start_tls(
+        &neutron,
+        ApiConfig::default(),
+        neutron_tls(Some(&pki.ca), false, None),
+    )
+    .await;
+    p1_addresses(&api)
+        .await
+        .expect_err("no client certificate")
+        .assert_error(504, "neutron_communication_failure");
+    // Nor does insecure help: it skips checking Neutron, not Neutron checking us.
+    let api = start_tls(
+        &neutron,
+        ApiConfig::default(),
+        neutron_tls(None, true, None),
+    )
+    .await;
+    p1_addresses(&api)
+        .await
+        .expect_err("no client certificate")
+        .assert_error(504, "neutron_communication_failure");
 }
 
 #[tokio::test]

@@ -25,62 +25,7 @@ const DEFAULT_VENV: &str = "/var/cache/designate-ci/keystone-venv";
 
 /// Certificates made for one test: a CA, a server certificate for 127.0.0.1 and a client
 /// certificate, both signed by the CA, as PEM files in a temporary directory.
-pub(crate) struct TestPki {
-    /// The CA certificate.
-    pub(crate) ca: PathBuf,
-    /// The server's certificate and key.
-    pub(crate) server_cert: PathBuf,
-    pub(crate) server_key: PathBuf,
-    /// The client's certificate and key.
-    pub(crate) client_cert: PathBuf,
-    pub(crate) client_key: PathBuf,
-    dir: tempfile::TempDir,
-}
-
-impl TestPki {
-    /// A fresh CA and the certificates it signs.
-    pub(crate) fn generate() -> Self {
-        use rcgen::{BasicConstraints, CertificateParams, DnType, IsCa, KeyPair};
-        let dir = tempfile::tempdir().expect("tempdir");
-        let write = |name: &str, pem: String| {
-            let path = dir.path().join(name);
-            std::fs::write(&path, pem).expect("write pem");
-            path
-        };
-        let ca_key = KeyPair::generate().expect("ca key");
-        let mut ca_params = CertificateParams::new(Vec::<String>::new()).expect("ca params");
-        ca_params.is_ca = IsCa::Ca(BasicConstraints::Unconstrained);
-        ca_params
-            .distinguished_name
-            .push(DnType::CommonName, "designate test CA");
-        let ca_cert = ca_params.self_signed(&ca_key).expect("ca cert");
-        let leaf = |names: Vec<String>, cn: &str| {
-            let key = KeyPair::generate().expect("key");
-            let mut params = CertificateParams::new(names).expect("params");
-            params.distinguished_name.push(DnType::CommonName, cn);
-            let cert = params
-                .signed_by(&key, &ca_cert, &ca_key)
-                .expect("signed cert");
-            (cert.pem(), key.serialize_pem())
-        };
-        // An IP SAN: the test Keystone is reached as https://127.0.0.1:<port>.
-        let (server_cert, server_key) = leaf(vec!["127.0.0.1".into()], "127.0.0.1");
-        let (client_cert, client_key) = leaf(vec!["designate".into()], "designate");
-        Self {
-            ca: write("ca.pem", ca_cert.pem()),
-            server_cert: write("server.pem", server_cert),
-            server_key: write("server-key.pem", server_key),
-            client_cert: write("client.pem", client_cert),
-            client_key: write("client-key.pem", client_key),
-            dir,
-        }
-    }
-
-    /// Where the files are.
-    pub(crate) fn dir(&self) -> &Path {
-        self.dir.path()
-    }
-}
+pub(crate) use designate_tls::testing::TestPki;
 
 /// How gunicorn serves Keystone over https.
 pub(crate) struct HttpsServer<'a> {

@@ -1,6 +1,7 @@
 //! Floating-IP PTRs through the real binary: Neutron's floating-IP listing is served on a
 //! loopback port and named in `[network_api:neutron] endpoints`; a PTR set through the API is
-//! answered by the built-in nameserver, and after an unset the name is NXDOMAIN.
+//! answered by the built-in nameserver, and after an unset the name is NXDOMAIN; and the same
+//! listing from an https Neutron named with the TLS options in designate.conf.
 
 use std::time::Duration;
 
@@ -97,4 +98,35 @@ async fn ptr_set_through_the_api_is_served_and_unset_is_nxdomain() {
     )
     .await;
     assert_eq!(soa.response_code(), ResponseCode::NoError, "{soa:?}");
+}
+
+/// The same Neutron over https, requiring a client certificate: the binary reads
+/// `ca_certificates_file` and `client_certificate_file` from designate.conf and lists through
+/// them.
+#[tokio::test]
+async fn https_neutron_with_ca_and_client_certificate_from_designate_conf() {
+    let pki = designate_tls::testing::TestPki::generate();
+    let neutron = NeutronServer::start_https(&pki, true).await;
+    neutron.accept_token(TOKEN);
+    neutron.add("198.51.100.24", "p1");
+    let state = tempfile::tempdir().expect("tempdir");
+    let extra = format!(
+        "[network_api:neutron]\nendpoints = RegionOne|{}\nca_certificates_file = {}\n\
+         client_certificate_file = {}\n",
+        neutron.url(),
+        pki.ca.display(),
+        pki.client_combined().display()
+    );
+    let service = Service::start_in_with(state.path(), &Ports::any(), &extra).await;
+    let resp = service
+        .http
+        .get(format!("{}/v2/reverse/floatingips", service.api))
+        .header("x-auth-project-id", "p1")
+        .header("x-auth-token", TOKEN)
+        .send()
+        .await
+        .expect("http");
+    assert_eq!(resp.status().as_u16(), 200);
+    let body: Value = resp.json().await.expect("json");
+    assert_eq!(body["floatingips"][0]["address"], "198.51.100.24", "{body}");
 }

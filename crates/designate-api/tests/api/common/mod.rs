@@ -42,6 +42,7 @@ impl Drop for Api {
 }
 
 /// A response: status, headers, parsed JSON (or `Value::Null`) and raw text.
+#[derive(Debug)]
 pub(crate) struct Reply {
     pub(crate) status: StatusCode,
     pub(crate) headers: reqwest::header::HeaderMap,

@@ -32,7 +32,7 @@ pub struct NameserverConfig {
     /// Zone refreshes (SOA query and transfer) running at once; the others wait their turn, so
     /// loading many zones does not flood the masters (and the refresh timeouts stay honest).
     pub max_concurrent_refreshes: usize,
-    /// Tasks receiving and answering on the one UDP socket, so queries are answered on that
+    /// Threads receiving and answering on the one UDP socket, so queries are answered on that
     /// many cores at once; 0 means one per available core.
     pub udp_workers: usize,
 }

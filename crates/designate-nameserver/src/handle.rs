@@ -96,18 +96,12 @@ pub async fn start(
         tcp_idle_timeout: config.tcp_idle_timeout,
         tcp_connections: Arc::new(Semaphore::new(config.max_tcp_connections.max(1))),
     });
-    let udp = Arc::new(udp);
-    let workers = match config.udp_workers {
-        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
-        n => n,
-    };
-    for _ in 0..workers {
-        tracker.spawn(server::serve_udp(
-            Arc::clone(&udp),
-            Arc::clone(&shared),
-            shutdown.clone(),
-        ));
-    }
+    spawn_udp_workers(udp, config.udp_workers, &shared, &shutdown, &tracker).map_err(|source| {
+        NameserverError::Bind {
+            addr: local_addr,
+            source,
+        }
+    })?;
     tracker.spawn(server::serve_tcp(
         tcp,
         shared,
@@ -122,6 +116,45 @@ pub async fn start(
         tracing::info!("built-in nameserver stopped");
     });
     Ok((handle, join))
+}
+
+/// Starts `workers` threads (0: one per core) answering on `udp` until `shutdown`; each ends
+/// within `UDP_SHUTDOWN_POLL` of it, and `tracker` waits for that, so the port is free once
+/// the nameserver's task has ended. Threads rather than tasks: the runtime is not dropped
+/// waiting for them when nobody cancels `shutdown` (tests), and no task is woken per query.
+fn spawn_udp_workers(
+    udp: UdpSocket,
+    workers: usize,
+    shared: &Arc<Shared>,
+    shutdown: &CancellationToken,
+    tracker: &TaskTracker,
+) -> std::io::Result<()> {
+    let udp = udp.into_std()?;
+    udp.set_nonblocking(false)?;
+    udp.set_read_timeout(Some(server::UDP_SHUTDOWN_POLL))?;
+    let workers = match workers {
+        0 => std::thread::available_parallelism().map_or(1, std::num::NonZeroUsize::get),
+        n => n,
+    };
+    // Every clone first: a failure then leaves no thread running.
+    let sockets = (0..workers)
+        .map(|_| udp.try_clone())
+        .collect::<std::io::Result<Vec<_>>>()?;
+    for (n, socket) in sockets.into_iter().enumerate() {
+        let shared = Arc::clone(shared);
+        let cancel = shutdown.clone();
+        let (done, finished) = tokio::sync::oneshot::channel::<()>();
+        std::thread::Builder::new()
+            .name(format!("nameserver-udp-{n}"))
+            .spawn(move || {
+                server::serve_udp(&socket, &shared, &cancel);
+                drop(done);
+            })?;
+        tracker.spawn(async move {
+            let _ = finished.await;
+        });
+    }
+    Ok(())
 }
 
 /// Binds UDP and TCP on the same port; with port 0 the UDP port is picked first and TCP tried

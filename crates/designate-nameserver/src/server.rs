@@ -1,19 +1,20 @@
 //! The listeners: UDP and TCP sockets feeding requests to `handler`.
 //!
-//! UDP answers inline (lookups are in-memory and short), in several tasks receiving on the
-//! same socket, so queries are answered on as many cores as there are tasks. One socket
-//! rather than an `SO_REUSEPORT` group: the kernel spreads a group by client address and port,
-//! so a few busy clients (a resolver, a load generator) land on one socket and one core, while
-//! tasks sharing a socket each take the next query whoever sent it (measured here: 10–25 %
-//! more queries/s with dnsperf's 4 clients). TCP runs one task per connection, bounded by a
+//! UDP is answered inline (lookups are in-memory and short) by threads of their own, blocking
+//! in receive on the same socket, so queries are answered on as many cores as there are
+//! threads, with no task scheduling or readiness polling per query. One socket rather than an
+//! `SO_REUSEPORT` group: the kernel spreads a group by client address and port, so a few busy
+//! clients (a resolver, a load generator) land on one socket and one core, while threads
+//! sharing a socket each take the next query whoever sent it. TCP runs one task per connection, bounded by a
 //! semaphore; a connection serves pipelined requests in order until the client closes it, stays
 //! idle past the idle timeout, or the server shuts down.
 
+use std::io::ErrorKind;
 use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream, UdpSocket};
+use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
@@ -35,33 +36,32 @@ pub(crate) struct Shared {
     pub(crate) tcp_connections: Arc<Semaphore>,
 }
 
-/// Receives and answers on `socket` until `cancel`; several of these may share it.
-pub(crate) async fn serve_udp(
-    socket: Arc<UdpSocket>,
-    shared: Arc<Shared>,
-    cancel: CancellationToken,
-) {
+/// How long a UDP worker blocks in a receive before it looks at the shutdown token again.
+pub(crate) const UDP_SHUTDOWN_POLL: Duration = Duration::from_millis(100);
+
+/// Receives and answers on `socket` until `cancel`, blocking: run on a thread of its own, with
+/// `socket` in blocking mode and a read timeout (`UDP_SHUTDOWN_POLL`). Several threads share
+/// one socket; the kernel hands each datagram to one of them.
+pub(crate) fn serve_udp(socket: &std::net::UdpSocket, shared: &Shared, cancel: &CancellationToken) {
     let mut buf = vec![0u8; 65535];
     let transport = Transport::Udp {
         max_udp_payload: shared.max_udp_payload,
     };
-    loop {
-        let (len, src) = tokio::select! {
-            () = cancel.cancelled() => return,
-            received = socket.recv_from(&mut buf) => match received {
-                Ok(received) => received,
-                Err(e) => {
-                    // ICMP errors from earlier sends surface here on some systems; keep serving.
-                    tracing::debug!(error = %e, "UDP receive error");
-                    continue;
-                }
-            },
+    while !cancel.is_cancelled() {
+        let (len, src) = match socket.recv_from(&mut buf) {
+            Ok(received) => received,
+            Err(e) if matches!(e.kind(), ErrorKind::WouldBlock | ErrorKind::TimedOut) => continue,
+            Err(e) => {
+                // ICMP errors from earlier sends surface here on some systems; keep serving.
+                tracing::debug!(error = %e, "UDP receive error");
+                continue;
+            }
         };
         let Some(packet) = buf.get(..len) else {
             continue;
         };
         if let Some(response) = handler::handle(&shared.catalog, packet, src, transport) {
-            if let Err(e) = socket.send_to(&response, src).await {
+            if let Err(e) = socket.send_to(&response, src) {
                 tracing::debug!(%src, error = %e, "UDP send error");
             }
         }

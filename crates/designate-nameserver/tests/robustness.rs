@@ -201,7 +201,7 @@ async fn udp_workers_share_the_socket_and_a_second_server_cannot_take_the_port()
     server.wait_serial(1).await;
     let addr = server.addr();
 
-    // 64 clients at once, received by four tasks on one socket: every query answered once.
+    // 64 clients at once, received by four threads on one socket: every query answered once.
     let all_answered = |addr| async move {
         let mut clients = tokio::task::JoinSet::new();
         for _ in 0..64 {

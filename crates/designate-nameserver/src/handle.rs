@@ -289,11 +289,14 @@ impl NameserverHandle {
                 inner.timing,
                 Arc::clone(&inner.refreshes),
             ));
-        } else if entry.set_masters(masters) {
+            // Its task refreshes at once: a kick now would be kept and spent on a second SOA
+            // query right after the first transfer (100,000 of them after a bulk add).
+            return;
+        }
+        if entry.set_masters(masters) {
             tracing::info!(zone = %entry.name(), "zone masters changed");
         }
-        // A new zone's task refreshes at once anyway; for an existing one this is the retry the
-        // caller asked for. Extra kicks coalesce.
+        // For a zone already held, the refresh the caller asked for. Extra kicks coalesce.
         entry.kick();
     }
 

@@ -274,3 +274,20 @@ async fn add_zones_registers_many_at_once_one_refresh_at_a_time() {
     server.wait_serial(5).await;
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_new_zone_is_refreshed_once_then_left_to_its_timers() {
+    let dir = tempfile::tempdir().unwrap();
+    let (master, server) = loaded(dir.path(), 3).await;
+    // Time for a second refresh to show up, were one queued behind the first.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(
+        (
+            master.soa_queries.load(Ordering::SeqCst),
+            master.axfrs.load(Ordering::SeqCst)
+        ),
+        (1, 1),
+        "one SOA query and one transfer for a zone just added"
+    );
+    server.stop().await;
+}

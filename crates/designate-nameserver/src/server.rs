@@ -5,9 +5,9 @@
 //! threads, with no task scheduling or readiness polling per query. One socket rather than an
 //! `SO_REUSEPORT` group: the kernel spreads a group by client address and port, so a few busy
 //! clients (a resolver, a load generator) land on one socket and one core, while threads
-//! sharing a socket each take the next query whoever sent it. TCP runs one task per connection, bounded by a
-//! semaphore; a connection serves pipelined requests in order until the client closes it, stays
-//! idle past the idle timeout, or the server shuts down.
+//! sharing a socket each take the next query whoever sent it. TCP runs one task per
+//! connection, bounded by a semaphore; a connection serves pipelined requests in order until
+//! the client closes it, stays idle past the idle timeout, or the server shuts down.
 
 use std::io::ErrorKind;
 use std::net::SocketAddr;

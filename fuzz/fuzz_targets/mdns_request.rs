@@ -17,6 +17,9 @@ use hickory_proto::op::{Message, MessageType};
 use libfuzzer_sys::fuzz_target;
 use tokio::runtime::Runtime;
 
+/// MiniDNS's `max_message_size` here: small, so transfers split into several messages.
+const MAX_MESSAGE_SIZE: u16 = 1024;
+
 /// The runtime and handler, built once per process (opening and seeding the store is slow).
 static STATE: LazyLock<(Runtime, FuzzHandler)> = LazyLock::new(|| {
     let runtime = tokio::runtime::Builder::new_current_thread()
@@ -25,8 +28,7 @@ static STATE: LazyLock<(Runtime, FuzzHandler)> = LazyLock::new(|| {
         .expect("tokio runtime");
     let storage = runtime.block_on(seeded_storage());
     let config = MdnsConfig {
-        // Small, so transfers split into several messages.
-        max_message_size: 1024,
+        max_message_size: usize::from(MAX_MESSAGE_SIZE),
         query_acl: vec![designate_mdns::AclEntry::Any],
         ..MdnsConfig::default()
     };
@@ -135,6 +137,16 @@ fuzz_target!(|packet: &[u8]| {
         assert!(!responses.is_empty(), "no answer to a request");
         if !tcp {
             assert_eq!(responses.len(), 1, "several UDP messages");
+            // 512 without EDNS, else the client's payload, within our max_message_size.
+            let client = Message::from_vec(packet)
+                .ok()
+                .and_then(|m| m.extensions().as_ref().map(|e| e.max_payload()));
+            let limit = usize::from(client.map_or(512, |p| p.max(512)).min(MAX_MESSAGE_SIZE));
+            assert!(
+                responses[0].len() <= limit,
+                "UDP response of {} bytes",
+                responses[0].len()
+            );
         }
         for wire in &responses {
             assert!(wire.len() <= 65535, "response of {} bytes", wire.len());

@@ -573,9 +573,16 @@ impl Handler {
         response.take_name_servers();
         response.take_additionals();
         response.set_truncated(true);
-        response
-            .to_vec()
-            .unwrap_or_else(|_| formerr_from_raw(&request.id().to_be_bytes()))
+        match response.to_vec() {
+            Ok(wire) if wire.len() <= limit => wire,
+            // Only a request with many questions (itself FORMERR) echoes more than fits.
+            _ => {
+                response.take_queries();
+                response
+                    .to_vec()
+                    .unwrap_or_else(|_| formerr_from_raw(&request.id().to_be_bytes()))
+            }
+        }
     }
 }
 
@@ -736,6 +743,34 @@ mod tests {
 
     /// Thousands of mutated requests (flipped bytes, cut short, extended) through both transports:
     /// no panic, and every answer is a well-formed response to the request's id.
+    /// Found by the built-in nameserver's fuzz target, and here too once the MiniDNS target
+    /// checked UDP sizes: 103 questions, each echoed in the FORMERR, made a 584-byte UDP
+    /// response even after truncation.
+    #[tokio::test]
+    async fn a_formerr_for_many_questions_fits_the_udp_limit() {
+        let storage = SqlStorage::connect("sqlite::memory:").await.unwrap();
+        storage.migrate().await.unwrap();
+        let config = MdnsConfig {
+            query_acl: vec![crate::AclEntry::Any],
+            ..MdnsConfig::default()
+        };
+        let handler = Handler::new(Arc::new(storage), Arc::new(config));
+        let packet = include_bytes!("testdata/fuzz-many-questions.bin");
+        let peer = IpAddr::from([127, 0, 0, 1]);
+        let responses: Vec<Vec<u8>> = handler
+            .handle(packet, Transport::Udp, peer)
+            .await
+            .collect()
+            .await;
+        let [wire] = responses.as_slice() else {
+            panic!("{} UDP messages", responses.len());
+        };
+        assert!(wire.len() <= 512, "{} bytes", wire.len());
+        let response = Message::from_vec(wire).unwrap();
+        assert_eq!(response.id(), 0x001f);
+        assert!(response.queries().is_empty());
+    }
+
     #[tokio::test]
     async fn mutated_packets_never_panic() {
         let dir = tempfile::tempdir().unwrap();

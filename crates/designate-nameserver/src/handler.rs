@@ -211,7 +211,15 @@ fn encode(
         }
     }
     // `Message::truncate` keeps the header, question and OPT and sets TC.
-    response.truncate().to_vec().ok()
+    let mut truncated = response.truncate();
+    match truncated.to_vec() {
+        Ok(bytes) if bytes.len() <= limit => Some(bytes),
+        // Only a request with many questions (itself FORMERR) echoes more than fits.
+        _ => {
+            truncated.take_queries();
+            truncated.to_vec().ok()
+        }
+    }
 }
 
 #[cfg(test)]
@@ -292,6 +300,21 @@ mod tests {
         assert!(!full.truncated());
         assert_eq!(full.name_servers().len(), 40);
         assert_eq!(full.additionals().len(), 40);
+    }
+
+    /// Found by `fuzz/fuzz_targets/nameserver_request.rs`: 103 questions, each echoed in the
+    /// FORMERR, made a 584-byte UDP response even after truncation.
+    #[test]
+    fn a_formerr_for_many_questions_fits_the_udp_limit() {
+        let src = "127.0.0.1:1".parse().unwrap();
+        let packet = include_bytes!("testdata/fuzz-many-questions.bin");
+        let bytes = handle(&catalog(), packet, src, UDP).expect("an answer");
+        assert!(bytes.len() <= 512, "{} bytes", bytes.len());
+        let response = Message::from_vec(&bytes).unwrap();
+        assert_eq!(response.id(), 0x001f);
+        assert_eq!(response.response_code(), ResponseCode::FormErr);
+        assert!(response.truncated());
+        assert!(response.queries().is_empty());
     }
 
     #[test]

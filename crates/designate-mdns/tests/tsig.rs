@@ -203,6 +203,34 @@ async fn dig_with_the_key_transfers_and_queries_and_without_it_is_refused() {
         ],
     );
     assert!(answer_lines(&bad_axfr).is_empty(), "{bad_axfr}");
+
+    // NOTIFY is verified the same way: signed with the key, it reaches the NOTIFY rules (no
+    // SECONDARY zone of that name: NOTAUTH, as upstream) with TSIG error NOERROR and a signed
+    // answer dig verifies; with a wrong secret it is NOTAUTH with BADSIG before any rule.
+    let notify = dig(
+        fx.addr,
+        &["-y", &good, "+opcode=notify", "tsig.example.", "SOA"],
+    );
+    assert!(notify.contains("opcode: NOTIFY"), "{notify}");
+    assert_eq!(status(&notify), "NOTAUTH", "{notify}");
+    let tsig_line = notify
+        .lines()
+        .find(|l| l.starts_with("pool-key.") && l.contains("TSIG"))
+        .unwrap_or_else(|| panic!("the response is signed: {notify}"));
+    assert!(tsig_line.contains(" NOERROR "), "{tsig_line}");
+    assert!(!notify.contains("verify failure"), "{notify}");
+    let bad_notify = dig(
+        fx.addr,
+        &[
+            "-y",
+            &format!("hmac-sha256:pool-key:{OTHER_SECRET}"),
+            "+opcode=notify",
+            "tsig.example.",
+            "SOA",
+        ],
+    );
+    assert_eq!(status(&bad_notify), "NOTAUTH", "{bad_notify}");
+    assert!(bad_notify.contains("BADSIG"), "{bad_notify}");
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]

@@ -2,7 +2,8 @@
 //! that are not supported types).
 //!
 //! Input: the first byte picks the type, the rest (as UTF-8, lossily) is the datum.
-//! Checks: no panic; accepted data is returned unchanged, holds no control character, fits the
+//! Checks: no panic; accepted data is returned unchanged (but for TLSA's parenthesised form,
+//! joined into one line), holds no control character, fits the
 //! wire limit, and validates again to itself; `validate_records` agrees with `validate` for an
 //! ordinary owner and is at most stricter for a `_dns` owner (where SVCB has an extra rule).
 #![no_main]
@@ -43,7 +44,13 @@ fuzz_target!(|input: &[u8]| {
     let Ok(stored) = result else {
         return;
     };
-    assert_eq!(stored, data, "accepted data was changed");
+    if rtype == "TLSA" && data.contains('(') {
+        // The one rewrite: TLSA's parenthesised multi-line form becomes one line (upstream's
+        // TLSA parser does the same); what it becomes must stand as it is (checked below).
+        assert!(!stored.contains(['(', ')']), "TLSA kept its parentheses");
+    } else {
+        assert_eq!(stored, data, "accepted data was changed");
+    }
     assert!(
         !stored.chars().any(char::is_control),
         "accepted data with a control character: {stored:?}"

@@ -74,17 +74,10 @@ async fn garbage_never_kills_the_server() {
 #[tokio::test]
 async fn tcp_pipelining_idle_timeout_and_connection_limit() {
     let dir = tempfile::tempdir().unwrap();
-    let master = TestMaster::start(zone_records(1)).await;
     let mut cfg = config(dir.path());
     cfg.tcp_idle_timeout = Duration::from_millis(400);
     cfg.max_tcp_connections = 1;
-    let server = TestServer::start(cfg).await;
-    server
-        .handle
-        .add_zone(ZONE, vec![master.addr])
-        .await
-        .unwrap();
-    server.wait_serial(1).await;
+    let (_master, server) = loaded_with(cfg, zone_records(1), 1).await;
 
     // Three queries in one write; three answers in order.
     let mut stream = TcpStream::connect(server.addr()).await.unwrap();
@@ -187,18 +180,11 @@ async fn dig_sees_authoritative_answers() {
 #[tokio::test]
 async fn udp_workers_share_the_socket_and_a_second_server_cannot_take_the_port() {
     let dir = tempfile::tempdir().unwrap();
-    let master = TestMaster::start(zone_records(1)).await;
-    let server = TestServer::start(designate_nameserver::NameserverConfig {
+    let config_with_workers = designate_nameserver::NameserverConfig {
         udp_workers: 4,
         ..config(dir.path())
-    })
-    .await;
-    server
-        .handle
-        .add_zone(ZONE, vec![master.addr])
-        .await
-        .unwrap();
-    server.wait_serial(1).await;
+    };
+    let (_master, server) = loaded_with(config_with_workers, zone_records(1), 1).await;
     let addr = server.addr();
 
     // 64 clients at once, received by four threads on one socket: every query answered once.

@@ -147,14 +147,7 @@ async fn notifies_during_a_transfer_coalesce() {
 async fn soa_refresh_timer_picks_up_changes_and_expire_stops_answers() {
     let dir = tempfile::tempdir().unwrap();
     // refresh 1 s, retry 1 s, expire 3 s.
-    let master = TestMaster::start(zone_with_timers(1, (1, 1, 3))).await;
-    let server = TestServer::start(config(dir.path())).await;
-    server
-        .handle
-        .add_zone(ZONE, vec![master.addr])
-        .await
-        .unwrap();
-    server.wait_serial(1).await;
+    let (master, server) = loaded_with(config(dir.path()), zone_with_timers(1, (1, 1, 3)), 1).await;
 
     // No NOTIFY: the refresh timer finds serial 2.
     master.set_records(zone_with_timers(2, (1, 1, 3)));

@@ -344,8 +344,18 @@ pub async fn tcp(server: SocketAddr, request: &Message) -> Message {
 
 /// Starts a master and a nameserver holding ZONE at `serial`, transferred.
 pub async fn loaded(state_dir: &std::path::Path, serial: u32) -> (TestMaster, TestServer) {
-    let master = TestMaster::start(zone_records(serial)).await;
-    let server = TestServer::start(config(state_dir)).await;
+    loaded_with(config(state_dir), zone_records(serial), serial).await
+}
+
+/// Starts a master serving `records` and a nameserver with `config` holding ZONE, transferred
+/// up to `serial`.
+pub async fn loaded_with(
+    config: NameserverConfig,
+    records: Vec<Record>,
+    serial: u32,
+) -> (TestMaster, TestServer) {
+    let master = TestMaster::start(records).await;
+    let server = TestServer::start(config).await;
     server
         .handle
         .add_zone(ZONE, vec![master.addr])

@@ -95,23 +95,9 @@ fn floatingips_url(endpoint: &str) -> String {
 
 impl Neutron {
     pub(crate) fn new(config: NeutronConfig) -> Self {
-        // The TLS files were checked when the configuration was loaded; a failure here is the
-        // system CA store gone bad since. Falling back to a default client would drop the
-        // configured CAs and client certificate, so the error is kept and answered instead.
         let http = config
             .tls
-            .client_builder()
-            .timeout(config.timeout)
-            .build()
-            .map_err(|e| format!("cannot build the neutron client: {}", error_chain(&e)));
-        if let Err(error) = &http {
-            tracing::error!(%error, "every floating ip listing will fail");
-        }
-        if config.tls.insecure() {
-            tracing::warn!(
-                "[network_api:neutron] insecure = true: neutron's certificate is not verified"
-            );
-        }
+            .client(config.timeout, "network_api:neutron", "neutron");
         Self { http, config }
     }
 

@@ -229,6 +229,31 @@ impl ClientTls {
         }
         builder
     }
+
+    /// The client of `service` (configured in `[section]`) with these settings and `timeout`,
+    /// or why it cannot be built. The files were checked when the configuration was loaded, so
+    /// a failure here is the system CA store gone bad since; a default client would silently
+    /// drop the configured CAs and client certificate, so callers keep the error and answer
+    /// every request with it (logged here once). `insecure` is warned about once, here.
+    pub fn client(
+        &self,
+        timeout: std::time::Duration,
+        section: &str,
+        service: &str,
+    ) -> Result<reqwest::Client, String> {
+        let client = self
+            .client_builder()
+            .timeout(timeout)
+            .build()
+            .map_err(|e| format!("cannot build the {service} client: {}", error_chain(&e)));
+        if let Err(error) = &client {
+            tracing::error!(%error, "every request to {service} will fail");
+        }
+        if self.insecure {
+            tracing::warn!("[{section}] insecure = true: {service}'s certificate is not verified");
+        }
+        client
+    }
 }
 
 fn contains(haystack: &[u8], needle: &[u8]) -> bool {

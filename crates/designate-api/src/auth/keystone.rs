@@ -225,22 +225,7 @@ impl KeystoneAuth {
     pub fn new(config: KeystoneConfig) -> Self {
         let trimmed = config.auth_url.trim_end_matches('/');
         let base = trimmed.strip_suffix("/v3").unwrap_or(trimmed).to_owned();
-        // The TLS files were checked when the configuration was loaded; a failure here is the
-        // system CA store gone bad since.
-        let http = config
-            .tls
-            .client_builder()
-            .timeout(HTTP_TIMEOUT)
-            .build()
-            .map_err(|e| format!("cannot build the keystone client: {}", error_chain(&e)));
-        if let Err(error) = &http {
-            tracing::error!(%error, "every token validation will fail");
-        }
-        if config.tls.insecure() {
-            tracing::warn!(
-                "[keystone_authtoken] insecure = true: keystone's certificate is not verified"
-            );
-        }
+        let http = config.tls.client(HTTP_TIMEOUT);
         Self {
             memcache: Memcache::new(&config.memcached_servers),
             protection: EntryProtection::new(&config.memcache_security),

@@ -42,8 +42,8 @@ impl KeystoneTls {
         self.0.insecure()
     }
 
-    /// A client builder with these settings (rustls; the system's CAs unless `cafile`).
-    pub(crate) fn client_builder(&self) -> reqwest::ClientBuilder {
-        self.0.client_builder()
+    /// The Keystone client with these settings and `timeout`, or why it cannot be built.
+    pub(crate) fn client(&self, timeout: std::time::Duration) -> Result<reqwest::Client, String> {
+        self.0.client(timeout, "keystone_authtoken", "keystone")
     }
 }

@@ -30,6 +30,18 @@ async fn patch(service: &Service, key: &str, body: Value) -> (u16, String) {
     (status, resp.text().await.expect("body"))
 }
 
+/// `GET /v2/reverse/floatingips<rest>` as project p1.
+async fn get(service: &Service, rest: &str) -> reqwest::Response {
+    service
+        .http
+        .get(format!("{}/v2/reverse/floatingips{rest}", service.api))
+        .header("x-auth-project-id", "p1")
+        .header("x-auth-token", TOKEN)
+        .send()
+        .await
+        .expect("http")
+}
+
 #[tokio::test]
 async fn ptr_set_through_the_api_is_served_and_unset_is_nxdomain() {
     let neutron = NeutronServer::start().await;
@@ -68,14 +80,7 @@ async fn ptr_set_through_the_api_is_served_and_unset_is_nxdomain() {
 
     // The PTR reaches ACTIVE, as the API shows it.
     wait_for(Duration::from_secs(30), || async {
-        let resp = service
-            .http
-            .get(format!("{}/v2/reverse/floatingips/{key}", service.api))
-            .header("x-auth-project-id", "p1")
-            .header("x-auth-token", TOKEN)
-            .send()
-            .await
-            .expect("http");
+        let resp = get(&service, &format!("/{key}")).await;
         let body: Value = resp.json().await.unwrap_or(Value::Null);
         body["status"] == "ACTIVE" && body["ptrdname"] == "vm1.example.org."
     })
@@ -118,14 +123,7 @@ async fn https_neutron_with_ca_and_client_certificate_from_designate_conf() {
         pki.client_combined().display()
     );
     let service = Service::start_in_with(state.path(), &Ports::any(), &extra).await;
-    let resp = service
-        .http
-        .get(format!("{}/v2/reverse/floatingips", service.api))
-        .header("x-auth-project-id", "p1")
-        .header("x-auth-token", TOKEN)
-        .send()
-        .await
-        .expect("http");
+    let resp = get(&service, "").await;
     assert_eq!(resp.status().as_u16(), 200);
     let body: Value = resp.json().await.expect("json");
     assert_eq!(body["floatingips"][0]["address"], "198.51.100.24", "{body}");

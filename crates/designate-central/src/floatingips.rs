@@ -316,8 +316,9 @@ impl Central {
                     (rs, "dns.recordset.create")
                 }
             };
-            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record(tx.as_mut(), &zone, before).await?;
+            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record(tx.as_mut(), &bumped, before).await?;
+            let zone = bumped.zone;
             commit(tx).await?;
             Ok((rs, zone, event))
         })
@@ -389,8 +390,9 @@ impl Central {
                 stored.zone_name.clone_from(&zone.name);
                 (stored, "dns.recordset.update")
             };
-            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record(tx.as_mut(), &zone, before).await?;
+            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record(tx.as_mut(), &bumped, before).await?;
+            let zone = bumped.zone;
             commit(tx).await?;
             Ok(Some((rs, zone, event)))
         })

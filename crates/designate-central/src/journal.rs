@@ -1,17 +1,21 @@
 //! The zone change journal MiniDNS answers IXFR from (RFC 1995): what one change did to the
 //! records a zone serves, written in the change's own transaction.
 //!
-//! A write operation calls [`capture`] before touching the zone (the served records of the
-//! names it will change, plus the SOA) and [`record`] after [`crate::txn::bump_zone`]: the
-//! difference of the two captures becomes one journal change from the old serial to the new,
-//! deletions (old SOA first) then additions (new SOA first).
+//! A write operation takes a [`Before`] of the names it will change before touching the zone
+//! — [`capture`] reads them, [`known`] takes recordsets the operation has read anyway — and,
+//! after [`crate::txn::bump_zone`], hands it to [`record`] (which reads the same names again)
+//! or [`record_known`] (given the recordsets as written). The SOA comes from the bump, which
+//! read and rewrote it. The difference of the two sides becomes one journal change from the
+//! old serial to the new, deletions (old SOA first) then additions (new SOA first).
 //!
-//! A serial bump that is not journaled (an operation without `capture`/`record`, or a store
-//! without a journal) leaves a gap: MiniDNS chains changes by `prev_serial`, finds no path across
-//! the gap and answers AXFR, so a gap costs bandwidth, never correctness.
+//! A serial bump that is not journaled (an operation without a [`Before`], or a store without a
+//! journal) leaves a gap: MiniDNS chains changes by `prev_serial`, finds no path across the gap
+//! and answers AXFR, so a gap costs bandwidth, never correctness.
 //!
-//! **Bounds** (pruned after every append): the newest [`MAX_CHANGES`] changes of a zone, and no
-//! more than [`MAX_ROWS`] rows together. A secondary further behind gets an AXFR.
+//! **Bounds**: the newest [`MAX_CHANGES`] changes of a zone, and no more than [`MAX_ROWS`] rows
+//! together, enforced after about one append in [`PRUNE_EVERY`] (chosen at random; always after
+//! a large change), so a zone may hold a few dozen changes more between prunes. A secondary
+//! further behind gets an AXFR.
 
 use std::collections::BTreeSet;
 
@@ -19,14 +23,20 @@ use designate_core::criteria::Criteria;
 use designate_core::objects::{Action, RecordSet, Zone};
 use designate_core::Result;
 use designate_storage::{JournalEntry, JournalOp, StorageError, StorageTx};
+use rand::Rng;
 
 use crate::errors::from_storage;
-use crate::txn::{find_all, uuid_value};
+use crate::txn::{find_all, uuid_value, Bumped};
 
 /// Changes kept per zone.
 pub(crate) const MAX_CHANGES: u32 = 100;
 /// Journal rows kept per zone.
 pub(crate) const MAX_ROWS: u64 = 100_000;
+/// One append in this many (on average) prunes the zone's journal: pruning reads the zone's
+/// whole journal, which costs more than the append itself.
+pub(crate) const PRUNE_EVERY: u32 = 16;
+/// A change of more rows than this prunes at once.
+const PRUNE_AFTER_ROWS: usize = 1_000;
 
 /// Which records a change may touch.
 pub(crate) enum Scope {
@@ -34,15 +44,18 @@ pub(crate) enum Scope {
     Keys(Vec<(String, String)>),
     /// The whole zone (e.g. a zone TTL change alters every recordset without a TTL of its own).
     Zone,
+    /// The recordsets the operation named itself ([`known`] / [`record_known`]).
+    Known,
 }
 
 /// One served record: owner, type, TTL, data. Ordered so that diffs come out deterministic.
 type Rr = (String, String, u32, String);
 
-/// The served records of a scope before a change.
+/// The served records of a scope before a change (the SOA aside).
 pub(crate) struct Before {
     scope: Scope,
     serial: u32,
+    zone_ttl: i32,
     rrs: BTreeSet<Rr>,
 }
 
@@ -55,29 +68,88 @@ pub(crate) async fn capture(tx: &mut dyn StorageTx, zone: &Zone, scope: Scope) -
     Ok(Before {
         scope,
         serial: zone.serial,
+        zone_ttl: zone.ttl,
         rrs,
     })
 }
 
-/// Journals the change from `before` to the current state of the same scope in `zone` (the zone
-/// as [`crate::txn::bump_zone`] stored it), then prunes the zone's journal.
+/// The served records of `recordsets` (as read, before the change) in `zone`; no I/O.
+pub(crate) fn known(zone: &Zone, recordsets: &[&RecordSet]) -> Before {
+    Before {
+        scope: Scope::Known,
+        serial: zone.serial,
+        zone_ttl: zone.ttl,
+        rrs: recordsets
+            .iter()
+            .flat_map(|rs| rrs_of(zone.ttl, rs))
+            .collect(),
+    }
+}
+
+/// Journals the change from `before` to the current state of the same scope, read again, in
+/// the zone as [`crate::txn::bump_zone`] stored it.
 ///
 /// # Errors
 /// Storage failures (a store without a journal is not one: nothing is written).
-pub(crate) async fn record(tx: &mut dyn StorageTx, zone: &Zone, before: Before) -> Result<()> {
+pub(crate) async fn record(tx: &mut dyn StorageTx, bumped: &Bumped, before: Before) -> Result<()> {
+    let after = served(tx, &bumped.zone, &before.scope).await?;
+    append(tx, bumped, before, after).await
+}
+
+/// Journals the change from `before` to `after`, the recordsets of the scope as the operation
+/// wrote them (none: they were deleted).
+///
+/// # Errors
+/// Storage failures.
+pub(crate) async fn record_known(
+    tx: &mut dyn StorageTx,
+    bumped: &Bumped,
+    before: Before,
+    after: &[&RecordSet],
+) -> Result<()> {
+    let ttl = bumped.zone.ttl;
+    let after = after.iter().flat_map(|rs| rrs_of(ttl, rs)).collect();
+    append(tx, bumped, before, after).await
+}
+
+/// Writes the difference, the SOA's swap included, and prunes now and then.
+async fn append(
+    tx: &mut dyn StorageTx,
+    bumped: &Bumped,
+    mut before: Before,
+    mut after: BTreeSet<Rr>,
+) -> Result<()> {
+    let zone = &bumped.zone;
     if zone.serial == before.serial {
         return Ok(());
     }
-    let after = served(tx, zone, &before.scope).await?;
+    if let Some(soa) = &bumped.soa {
+        let ttl = |zone_ttl: i32| served_ttl(soa.ttl, zone_ttl);
+        let owner = || zone.name.clone();
+        before.rrs.insert((
+            owner(),
+            "SOA".to_owned(),
+            ttl(before.zone_ttl),
+            with_serial(&soa.old, before.serial),
+        ));
+        after.insert((
+            owner(),
+            "SOA".to_owned(),
+            ttl(zone.ttl),
+            with_serial(&soa.new, zone.serial),
+        ));
+    }
     let entries = diff(&before.rrs, &after, before.serial, zone.serial);
     match tx.append_zone_journal(zone.id, &entries).await {
         Ok(()) => {}
         Err(StorageError::Unsupported(_)) => return Ok(()),
         Err(e) => return Err(from_storage(e)),
     }
-    tx.prune_zone_journal(zone.id, MAX_CHANGES, MAX_ROWS)
-        .await
-        .map_err(from_storage)?;
+    if entries.len() > PRUNE_AFTER_ROWS || rand::thread_rng().gen_ratio(1, PRUNE_EVERY) {
+        tx.prune_zone_journal(zone.id, MAX_CHANGES, MAX_ROWS)
+            .await
+            .map_err(from_storage)?;
+    }
     Ok(())
 }
 
@@ -114,16 +186,14 @@ fn diff(
         .collect()
 }
 
-/// The served records of `scope`, as MiniDNS would serve them (records being deleted left out,
-/// the recordset's TTL else the zone's, the SOA with the zone row's serial).
+/// The served records of `scope` but the SOA, as MiniDNS would serve them (records being
+/// deleted left out, the recordset's TTL else the zone's).
 async fn served(tx: &mut dyn StorageTx, zone: &Zone, scope: &Scope) -> Result<BTreeSet<Rr>> {
     let recordsets = match scope {
         Scope::Zone => tx.zone_recordsets(zone.id).await.map_err(from_storage)?,
+        Scope::Known => Vec::new(),
         Scope::Keys(keys) => {
-            let soa = Criteria::new()
-                .eq("zone_id", uuid_value(&zone.id))
-                .eq("type", "SOA");
-            let mut out = find_all(tx, &soa).await?;
+            let mut out = Vec::new();
             for (name, rtype) in keys {
                 if rtype == "SOA" {
                     continue;
@@ -137,24 +207,25 @@ async fn served(tx: &mut dyn StorageTx, zone: &Zone, scope: &Scope) -> Result<BT
             out
         }
     };
-    Ok(recordsets.iter().flat_map(|rs| rrs_of(zone, rs)).collect())
+    Ok(recordsets
+        .iter()
+        .filter(|rs| !rs.rtype.eq_ignore_ascii_case("SOA"))
+        .flat_map(|rs| rrs_of(zone.ttl, rs))
+        .collect())
 }
 
-/// The served records of one recordset.
-fn rrs_of(zone: &Zone, rs: &RecordSet) -> Vec<Rr> {
-    let ttl = u32::try_from(rs.ttl.filter(|t| *t > 0).unwrap_or(zone.ttl)).unwrap_or(0);
-    let soa = rs.rtype.eq_ignore_ascii_case("SOA");
+/// The TTL served for a recordset TTL of `ttl` in a zone of `zone_ttl`.
+fn served_ttl(ttl: Option<i32>, zone_ttl: i32) -> u32 {
+    u32::try_from(ttl.filter(|t| *t > 0).unwrap_or(zone_ttl)).unwrap_or(0)
+}
+
+/// The served records of one recordset (not the SOA: its serial is the zone row's).
+fn rrs_of(zone_ttl: i32, rs: &RecordSet) -> Vec<Rr> {
+    let ttl = served_ttl(rs.ttl, zone_ttl);
     rs.records
         .iter()
         .filter(|r| r.action != Action::Delete)
-        .map(|r| {
-            let data = if soa {
-                with_serial(&r.data, zone.serial)
-            } else {
-                r.data.clone()
-            };
-            (rs.name.clone(), rs.rtype.clone(), ttl, data)
-        })
+        .map(|r| (rs.name.clone(), rs.rtype.clone(), ttl, r.data.clone()))
         .collect()
 }
 

@@ -89,7 +89,7 @@ impl Central {
                         stamp_owner(record, &spec.owner);
                     }
                     tx.create_recordset(&rs).await.map_err(from_storage)?;
-                    let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+                    let zone = bump_zone(tx.as_mut(), &zone, serial).await?.zone;
                     Change::Created(rs, zone)
                 }
                 Some(mut rs) => {
@@ -112,7 +112,7 @@ impl Central {
                         rs.updated_at = Some(now());
                         let mut stored = tx.update_recordset(&rs).await.map_err(from_storage)?;
                         stored.zone_name.clone_from(&zone.name);
-                        let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+                        let zone = bump_zone(tx.as_mut(), &zone, serial).await?.zone;
                         Change::Updated(stored, zone)
                     }
                 }
@@ -163,7 +163,7 @@ impl Central {
                 // Nothing of this owner (already deleted, or never created): no serial bump.
                 return Ok((0, None));
             }
-            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
+            let zone = bump_zone(tx.as_mut(), &zone, serial).await?.zone;
             commit(tx).await?;
             Ok((removed, Some((zone, touched))))
         })

@@ -109,7 +109,7 @@ impl Central {
             }
             let mut flagged = zone.clone();
             flagged.increment_serial = false;
-            let stored = bump_zone(tx.as_mut(), &flagged, new_serial(&zone)).await?;
+            let stored = bump_zone(tx.as_mut(), &flagged, new_serial(&zone)).await?.zone;
             commit(tx).await?;
             tracing::debug!(zone = %stored.name, serial = stored.serial, "incremented flagged serial");
             Ok(Some(stored))

@@ -62,8 +62,9 @@ pub(crate) async fn sync_zone_ns(
     }
     let mut zone = zone.clone();
     zone.delayed_notify |= push == NsPush::Delayed;
-    let zone = bump_zone(tx, &zone, serial).await?;
-    journal::record(tx, &zone, before).await?;
+    let bumped = bump_zone(tx, &zone, serial).await?;
+    journal::record(tx, &bumped, before).await?;
+    let zone = bumped.zone;
     Ok(zone)
 }
 

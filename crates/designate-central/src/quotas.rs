@@ -14,7 +14,7 @@ use uuid::Uuid;
 
 use crate::build::now;
 use crate::errors::from_storage;
-use crate::txn::{begin, begin_read, commit, uuid_value};
+use crate::txn::{begin, begin_read, commit};
 use crate::Central;
 
 /// Upstream's `[DEFAULT] quota_*` defaults.
@@ -98,21 +98,17 @@ impl Central {
     ) -> Result<()> {
         let tenant = zone.tenant_id.clone().unwrap_or_default();
         let quotas = quotas_of(tx, &self.config.quotas, &tenant).await?;
-        if replacing.is_none() {
-            let count = tx
-                .find_recordsets(
-                    &Criteria::new().eq("zone_id", uuid_value(&zone.id)),
-                    &count_only(),
-                )
-                .await
-                .map_err(from_storage)?
-                .total_count;
-            limit_check(&quotas, &[("zone_recordsets", saturating(count) + 1)])?;
-        }
-        let in_zone = tx
-            .count_unmanaged_records(zone.id)
+        let counts = tx
+            .zone_content_counts(zone.id)
             .await
             .map_err(from_storage)?;
+        if replacing.is_none() {
+            limit_check(
+                &quotas,
+                &[("zone_recordsets", saturating(counts.recordsets) + 1)],
+            )?;
+        }
+        let in_zone = counts.records;
         let replaced = replacing.map_or(0, |rs| rs.records.iter().filter(|r| !r.managed).count());
         let others = in_zone.saturating_sub(replaced as u64);
         let records = i64::try_from(records).unwrap_or(i64::MAX);

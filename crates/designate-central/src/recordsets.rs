@@ -20,8 +20,8 @@ use uuid::Uuid;
 use crate::build::{mark_records, new_record, new_recordset, now};
 use crate::errors::{bad_request, from_storage, recordset_not_found};
 use crate::journal;
-use crate::txn::{begin, begin_read, bump_zone, commit, find_all, new_serial, retry, uuid_value};
-use crate::zones::{check_description, check_ttl, find_all_zones, visible_zone};
+use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry};
+use crate::zones::{check_description, check_ttl, visible_zone};
 use crate::{payload, Central};
 
 /// Validates record data (every bad datum reported at `["records", i]`) and treats the list as
@@ -97,13 +97,15 @@ pub(crate) fn check_zone_writable(zone: &Zone) -> Result<()> {
 /// - the name lies in the zone (`invalid_recordset_location`);
 /// - no CNAME at the apex, and a CNAME shares its name with nothing else;
 /// - the name does not belong in a child zone (of any project).
+///
+/// Returns the `(id, type)` of every recordset already at the name, for the caller's own checks.
 pub(crate) async fn check_placement(
     tx: &mut dyn StorageTx,
     zone: &Zone,
     name: &str,
     rtype: &str,
     id: Option<Uuid>,
-) -> Result<()> {
+) -> Result<Vec<(Uuid, String)>> {
     check_recordset_location(name, &zone.name)?;
     let at_apex = name.eq_ignore_ascii_case(&zone.name);
     if rtype == "CNAME" && at_apex {
@@ -112,31 +114,30 @@ pub(crate) async fn check_placement(
             "CNAME recordsets may not be created at the zone apex",
         ));
     }
-    let mut criteria = Criteria::new()
-        .eq("zone_id", uuid_value(&zone.id))
-        .eq("name", name);
-    if rtype != "CNAME" {
-        criteria = criteria.eq("type", "CNAME");
-    }
-    let clashing = find_all(tx, &criteria).await?;
-    if clashing.iter().any(|rs| Some(rs.id) != id) {
+    let at_name = tx
+        .recordset_types_at(zone.id, name)
+        .await
+        .map_err(from_storage)?;
+    let clashing = at_name
+        .iter()
+        .filter(|(other, _)| Some(*other) != id)
+        .any(|(_, other_type)| rtype == "CNAME" || other_type == "CNAME");
+    if clashing {
         return Err(DesignateError::new(
             ErrorKind::InvalidRecordSetLocation,
             "CNAME recordsets may not share a name with any other records",
         ));
     }
     if !at_apex {
-        let children = Criteria::new().eq("parent_zone_id", uuid_value(&zone.id));
-        for child in find_all_zones(tx, &children).await? {
-            if is_in_zone(name, &child.name) {
-                return Err(DesignateError::new(
-                    ErrorKind::InvalidRecordSetLocation,
-                    format!("RecordSet belongs in a child zone: {}", child.name),
-                ));
-            }
+        let children = tx.child_zone_names(zone.id).await.map_err(from_storage)?;
+        if let Some(child) = children.iter().find(|child| is_in_zone(name, child)) {
+            return Err(DesignateError::new(
+                ErrorKind::InvalidRecordSetLocation,
+                format!("RecordSet belongs in a child zone: {child}"),
+            ));
         }
     }
-    Ok(())
+    Ok(at_name)
 }
 
 /// The recordset a create with a caller-chosen id (the AMQP transport's, derived from the
@@ -230,12 +231,9 @@ impl Central {
                 return Ok((rs, None, true));
             }
             check_zone_writable(&zone)?;
-            check_placement(tx.as_mut(), &zone, &spec.name, &spec.rtype, None).await?;
-            let duplicate = Criteria::new()
-                .eq("zone_id", uuid_value(&zone.id))
-                .eq("name", &spec.name)
-                .eq("type", &spec.rtype);
-            if !find_all(tx.as_mut(), &duplicate).await?.is_empty() {
+            let at_name =
+                check_placement(tx.as_mut(), &zone, &spec.name, &spec.rtype, None).await?;
+            if at_name.iter().any(|(_, rtype)| *rtype == spec.rtype) {
                 return Err(DesignateError::new(
                     ErrorKind::DuplicateRecordSet,
                     "Duplicate RecordSet",
@@ -244,8 +242,8 @@ impl Central {
             self.enforce_recordset_quota(tx.as_mut(), &zone, None, spec.records.len())
                 .await?;
             let serial = new_serial(&zone);
-            let keys = vec![(spec.name.clone(), spec.rtype.clone())];
-            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
+            // Nothing was served at the new recordset's (name, type) before.
+            let before = journal::known(&zone, &[]);
             let mut rs = new_recordset(&zone, spec.clone(), serial, false);
             // In a zone shared with the caller the recordset is the caller's (upstream's
             // storage stamps the context's project), so unsharing can tell whose it is.
@@ -262,9 +260,9 @@ impl Central {
             let zone = if rs.records.is_empty() {
                 None
             } else {
-                let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
-                journal::record(tx.as_mut(), &zone, before).await?;
-                Some(zone)
+                let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
+                journal::record_known(tx.as_mut(), &bumped, before, &[&rs]).await?;
+                Some(bumped.zone)
             };
             commit(tx).await?;
             Ok((rs, zone, false))
@@ -356,9 +354,7 @@ impl Central {
             }
             check_zone_writable(&zone)?;
             check_placement(tx.as_mut(), &zone, &rs.name, &rs.rtype, Some(rs.id)).await?;
-
-            let keys = vec![(rs.name.clone(), rs.rtype.clone())];
-            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
+            let before = journal::known(&zone, &[&rs]);
             let serial = new_serial(&zone);
             if let Some(ttl) = update.ttl {
                 rs.ttl = ttl;
@@ -379,10 +375,10 @@ impl Central {
             rs.updated_at = Some(now());
             let mut stored = tx.update_recordset(&rs).await.map_err(from_storage)?;
             stored.zone_name.clone_from(&zone.name);
-            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record(tx.as_mut(), &zone, before).await?;
+            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record_known(tx.as_mut(), &bumped, before, &[&stored]).await?;
             commit(tx).await?;
-            Ok((stored, zone))
+            Ok((stored, bumped.zone))
         })
         .await?;
         self.worker
@@ -411,15 +407,14 @@ impl Central {
             if rs.managed() && !ctx.edit_managed_records {
                 return Err(bad_request("Managed records may not be deleted"));
             }
-            let keys = vec![(rs.name.clone(), rs.rtype.clone())];
-            let before = journal::capture(tx.as_mut(), &zone, journal::Scope::Keys(keys)).await?;
+            let before = journal::known(&zone, &[&rs]);
             let serial = new_serial(&zone);
             mark_records(&mut rs, Action::Delete, serial);
             tx.delete_recordset(rs.id).await.map_err(from_storage)?;
-            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record(tx.as_mut(), &zone, before).await?;
+            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record_known(tx.as_mut(), &bumped, before, &[]).await?;
             commit(tx).await?;
-            Ok((rs, zone))
+            Ok((rs, bumped.zone))
         })
         .await?;
         self.worker

@@ -10,7 +10,7 @@ use std::time::Duration;
 
 use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{
-    record_hash, Action, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType,
+    record_hash, Action, Record, RecordSet, RecordStatus, Zone, ZoneStatus, ZoneType,
 };
 use designate_core::serial::next_serial;
 use designate_core::{ErrorKind, Result};
@@ -88,43 +88,64 @@ pub(crate) fn new_serial(zone: &Zone) -> u32 {
     next_serial(zone.serial, now_unix())
 }
 
+/// A zone as [`bump_zone`] stored it, and what happened to its SOA record.
+pub(crate) struct Bumped {
+    /// The zone as stored (new serial, PENDING / UPDATE, version + 1).
+    pub(crate) zone: Zone,
+    /// The SOA record's data before and after; `None` for a zone without an SOA record.
+    pub(crate) soa: Option<SoaSwap>,
+}
+
+/// The SOA record's data before and after a serial bump (equal for a SECONDARY zone, whose SOA
+/// is its masters': it is served with the zone row's serial either way), and its recordset's TTL.
+pub(crate) struct SoaSwap {
+    /// The recordset's TTL (`None`: the zone's).
+    pub(crate) ttl: Option<i32>,
+    /// The data as it was.
+    pub(crate) old: String,
+    /// The data as it is now.
+    pub(crate) new: String,
+}
+
 /// Records a change of `zone`'s data inside the open transaction: the new `serial` (from
-/// [`new_serial`], already stamped on the changed records), status PENDING / action UPDATE, the SOA record rewritten with the new serial,
-/// and the version-checked zone write. Returns the zone as stored.
+/// [`new_serial`], already stamped on the changed records), status PENDING / action UPDATE,
+/// the SOA record rewritten with the new serial, and the version-checked zone write.
 ///
 /// # Errors
 /// `conflict` when the zone changed since it was read (the caller's [`retry`] reruns the
 /// operation), or the storage failure.
-pub(crate) async fn bump_zone(tx: &mut dyn StorageTx, zone: &Zone, serial: u32) -> Result<Zone> {
+pub(crate) async fn bump_zone(tx: &mut dyn StorageTx, zone: &Zone, serial: u32) -> Result<Bumped> {
     let mut zone = zone.clone();
     zone.serial = serial;
     zone.status = ZoneStatus::Pending;
     zone.action = Action::Update;
     zone.updated_at = Some(now());
-    rewrite_soa(tx, &zone).await?;
-    tx.update_zone(&zone).await.map_err(from_storage)
+    let soa = rewrite_soa(tx, &zone).await?;
+    let zone = tx.update_zone(&zone).await.map_err(from_storage)?;
+    Ok(Bumped { zone, soa })
 }
 
-/// Rewrites the zone's SOA record from the zone's current fields (upstream's `_update_soa`).
-/// Secondary zones keep the SOA their masters gave them.
-pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<()> {
-    if zone.zone_type == ZoneType::Secondary {
-        return Ok(());
-    }
-    let criteria = Criteria::new()
-        .eq("zone_id", uuid_value(&zone.id))
-        .eq("type", "SOA");
-    let Some(mut soa) = find_all(tx, &criteria).await?.into_iter().next() else {
+/// Rewrites the zone's SOA record from the zone's current fields (upstream's `_update_soa`),
+/// in place when the zone has the one SOA record central writes. Secondary zones keep the SOA
+/// their masters gave them.
+pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<Option<SoaSwap>> {
+    let soas = tx.zone_soa_records(zone.id).await.map_err(from_storage)?;
+    let Some(first) = soas.first() else {
         // A zone without SOA has nothing to rewrite; MiniDNS synthesises nothing either, so
         // this only happens to zones written by something other than central.
         tracing::warn!(zone_id = %zone.id, "zone has no SOA recordset");
-        return Ok(());
+        return Ok(None);
     };
-    let current_mname = soa
-        .records
-        .first()
-        .and_then(|r| r.data.split_whitespace().next())
-        .map(str::to_owned);
+    let old = first.record.data.clone();
+    let ttl = first.ttl;
+    if zone.zone_type == ZoneType::Secondary {
+        return Ok(Some(SoaSwap {
+            ttl,
+            new: old.clone(),
+            old,
+        }));
+    }
+    let current_mname = old.split_whitespace().next().map(str::to_owned);
     // The pool's first NS is the MNAME, re-read each time so pool changes reach every zone.
     let pool_mname = match zone.pool_id {
         Some(pool_id) => {
@@ -138,22 +159,41 @@ pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<(
         None => None,
     };
     let Some(mname) = pool_mname.or(current_mname) else {
-        return Ok(());
+        return Ok(None);
     };
     let data = soa_data(zone, &mname);
     let stamp = now();
-    soa.records.truncate(1);
-    if let Some(record) = soa.records.first_mut() {
-        record.hash = record_hash(&soa.id, &data);
-        record.data = data;
+    let rewrite = |record: &mut Record| {
+        record.hash = record_hash(&record.recordset_id, &data);
+        record.data.clone_from(&data);
         record.serial = zone.serial;
         record.status = RecordStatus::Pending;
         record.action = Action::Update;
         record.updated_at = Some(stamp);
+    };
+    if let [only] = soas.as_slice() {
+        let mut record = only.record.clone();
+        rewrite(&mut record);
+        tx.rewrite_soa_record(&record).await.map_err(from_storage)?;
+    } else {
+        // More than one SOA record (written by something other than central): the first
+        // recordset keeps one record, rewritten.
+        let mut soa = tx
+            .get_recordset(first.record.recordset_id)
+            .await
+            .map_err(from_storage)?;
+        soa.records.truncate(1);
+        if let Some(record) = soa.records.first_mut() {
+            rewrite(record);
+        }
+        soa.updated_at = Some(stamp);
+        tx.update_recordset(&soa).await.map_err(from_storage)?;
     }
-    soa.updated_at = Some(stamp);
-    tx.update_recordset(&soa).await.map_err(from_storage)?;
-    Ok(())
+    Ok(Some(SoaSwap {
+        ttl,
+        old,
+        new: data,
+    }))
 }
 
 #[cfg(test)]

@@ -471,8 +471,9 @@ impl Central {
                 zone.description.clone_from(description);
             }
             let serial = new_serial(&zone);
-            let zone = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record(tx.as_mut(), &zone, before).await?;
+            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
+            journal::record(tx.as_mut(), &bumped, before).await?;
+            let zone = bumped.zone;
             commit(tx).await?;
             Ok(zone)
         })

@@ -82,7 +82,10 @@ pub trait StorageTx: Send {
         Ok(self.find_zones(criteria, page).await?.items)
     }
     /// Writes every column of `zone`; fails with [`StorageError::Conflict`] unless the stored
-    /// version equals `zone.version`, and stores `zone.version + 1`. Returns the stored zone.
+    /// version equals `zone.version`, and stores `zone.version + 1`. Returns the zone as
+    /// stored (version, `updated_at` and every timestamp as the engine keeps it) without
+    /// reading it back: its attributes and masters are the ones given, which this leaves alone
+    /// in the store ([`StorageTx::set_zone_masters`] writes masters).
     async fn update_zone(&mut self, zone: &Zone) -> Result<Zone>;
     /// Hard-deletes a zone with its recordsets and records.
     async fn delete_zone(&mut self, id: Uuid) -> Result<()>;
@@ -103,7 +106,8 @@ pub trait StorageTx: Send {
     /// Every recordset of a zone with its records, ordered by name then type (for AXFR and rendering).
     async fn zone_recordsets(&mut self, zone_id: Uuid) -> Result<Vec<RecordSet>>;
     /// Rewrites a recordset row and replaces its records with `recordset.records` (version-checked
-    /// like [`StorageTx::update_zone`]). Returns the stored recordset.
+    /// like [`StorageTx::update_zone`]). Returns the recordset as stored, records in listing
+    /// order, without reading it back (`zone_name` as given).
     async fn update_recordset(&mut self, recordset: &RecordSet) -> Result<RecordSet>;
     /// Deletes a recordset and its records.
     async fn delete_recordset(&mut self, id: Uuid) -> Result<()>;
@@ -121,6 +125,87 @@ pub trait StorageTx: Send {
     async fn count_unmanaged_records(&mut self, zone_id: Uuid) -> Result<u64> {
         let records = self.zone_records(zone_id).await?;
         Ok(records.iter().filter(|r| !r.managed).count() as u64)
+    }
+
+    // --- what one recordset change reads: narrow lookups, one statement each in SqlStorage ---
+
+    /// The id and type of every recordset of zone `zone_id` named `name` (ASCII case ignored):
+    /// all that the duplicate and CNAME checks of a change need.
+    async fn recordset_types_at(
+        &mut self,
+        zone_id: Uuid,
+        name: &str,
+    ) -> Result<Vec<(Uuid, String)>> {
+        let criteria = Criteria::new()
+            .eq("zone_id", zone_id.to_string())
+            .eq("name", name);
+        let found = self.find_recordsets(&criteria, &Page::default()).await?;
+        Ok(found
+            .items
+            .into_iter()
+            .map(|rs| (rs.id, rs.rtype))
+            .collect())
+    }
+
+    /// The names of the live zones whose parent is `zone_id`.
+    async fn child_zone_names(&mut self, zone_id: Uuid) -> Result<Vec<String>> {
+        let criteria = Criteria::new().eq("parent_zone_id", zone_id.to_string());
+        let children = self
+            .find_zones_uncounted(&criteria, &Page::default())
+            .await?;
+        Ok(children.into_iter().map(|z| z.name).collect())
+    }
+
+    /// How many recordsets and how many non-managed records zone `zone_id` holds (what the
+    /// `zone_recordsets` and `zone_records` quotas count).
+    async fn zone_content_counts(&mut self, zone_id: Uuid) -> Result<ContentCounts> {
+        let criteria = Criteria::new().eq("zone_id", zone_id.to_string());
+        let count_only = Page {
+            limit: Some(0),
+            ..Page::default()
+        };
+        let recordsets = self
+            .find_recordsets(&criteria, &count_only)
+            .await?
+            .total_count;
+        let records = self.count_unmanaged_records(zone_id).await?;
+        Ok(ContentCounts {
+            recordsets,
+            records,
+        })
+    }
+
+    /// Every record of the SOA recordsets of zone `zone_id` (oldest recordset first), each
+    /// with its recordset's TTL: what a serial bump rewrites.
+    async fn zone_soa_records(&mut self, zone_id: Uuid) -> Result<Vec<SoaRecord>> {
+        let criteria = Criteria::new()
+            .eq("zone_id", zone_id.to_string())
+            .eq("type", "SOA");
+        let found = self.find_recordsets(&criteria, &Page::default()).await?;
+        Ok(found
+            .items
+            .into_iter()
+            .flat_map(|rs| {
+                let ttl = rs.ttl;
+                rs.records
+                    .into_iter()
+                    .map(move |record| SoaRecord { record, ttl })
+            })
+            .collect())
+    }
+
+    /// Writes `record` (a record of an SOA recordset, as [`StorageTx::zone_soa_records`] read
+    /// it, with new data, hash, serial, status, action and `updated_at`) in place, with
+    /// `version + 1`, and stamps its recordset `updated_at` / `version + 1` too.
+    async fn rewrite_soa_record(&mut self, record: &Record) -> Result<()> {
+        let mut rs = self.get_recordset(record.recordset_id).await?;
+        for stored in &mut rs.records {
+            if stored.id == record.id {
+                *stored = record.clone();
+            }
+        }
+        rs.updated_at = record.updated_at;
+        self.update_recordset(&rs).await.map(drop)
     }
 
     // --- pools -------------------------------------------------------------------------------
@@ -595,6 +680,24 @@ pub struct TransferCursor {
     pub recordset_id: Uuid,
     /// The record.
     pub id: Uuid,
+}
+
+/// What the zone quotas count in one zone.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ContentCounts {
+    /// Recordsets (`zone_recordsets`).
+    pub recordsets: u64,
+    /// Non-managed records (`zone_records`).
+    pub records: u64,
+}
+
+/// One record of a zone's SOA recordset, with the recordset's TTL (`None`: the zone's).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SoaRecord {
+    /// The record as stored.
+    pub record: Record,
+    /// The recordset's TTL.
+    pub ttl: Option<i32>,
 }
 
 /// Whether a journal row removes or adds a record.

@@ -52,12 +52,16 @@ pub async fn zone_masters_roundtrip(s: &dyn Storage) {
         }
     }
 
-    // update_zone does not touch the masters, even when the row carries others.
+    // update_zone does not touch the masters, even when the row carries others (and returns
+    // the row as written: the masters as given).
     let mut changed = got.clone();
     changed.masters = vec![];
     changed.ttl = 120;
     let updated = tx.update_zone(&changed).await.expect("update_zone");
+    assert!(updated.masters.is_empty());
+    let updated = tx.get_zone(z.id).await.expect("get_zone");
     assert_eq!(updated.masters.len(), 2);
+    assert_eq!(updated.ttl, 120);
     // set_zone_masters replaces them.
     let mut replaced = updated.clone();
     replaced.masters = vec![master("198.51.100.7", 53)];

@@ -83,6 +83,21 @@ impl Engine {
             Self::Sqlite | Self::Postgres => chrono::Duration::microseconds(1),
         }
     }
+
+    /// `ts` as this engine stores it (see [`Engine::ts_step`]), so that a row written with it
+    /// can be returned without reading it back.
+    pub(crate) fn stored_ts(self, ts: NaiveDateTime) -> NaiveDateTime {
+        use chrono::SubsecRound;
+        match self {
+            Self::MySql => ts.trunc_subsecs(0),
+            Self::Sqlite | Self::Postgres => ts.trunc_subsecs(6),
+        }
+    }
+
+    /// The current time as this engine stores it.
+    pub(crate) fn stored_now(self) -> NaiveDateTime {
+        self.stored_ts(chrono::Utc::now().naive_utc())
+    }
 }
 
 /// The column named `key` (reserved in MySQL), quoted.

@@ -417,6 +417,30 @@ impl StorageTx for SqlTx {
         recordsets::delete(self.conn(), id).await
     }
 
+    async fn recordset_types_at(
+        &mut self,
+        zone_id: Uuid,
+        name: &str,
+    ) -> Result<Vec<(Uuid, String)>> {
+        recordsets::types_at(self.conn(), zone_id, name).await
+    }
+
+    async fn child_zone_names(&mut self, zone_id: Uuid) -> Result<Vec<String>> {
+        zones::child_names(self.conn(), zone_id).await
+    }
+
+    async fn zone_content_counts(&mut self, zone_id: Uuid) -> Result<crate::ContentCounts> {
+        zone_counts::content(self.conn(), zone_id).await
+    }
+
+    async fn zone_soa_records(&mut self, zone_id: Uuid) -> Result<Vec<crate::SoaRecord>> {
+        recordsets::soa_records(self.conn(), zone_id).await
+    }
+
+    async fn rewrite_soa_record(&mut self, record: &Record) -> Result<()> {
+        recordsets::rewrite_soa_record(self.conn(), record).await
+    }
+
     async fn update_zone_records_status(
         &mut self,
         zone_id: Uuid,

@@ -13,7 +13,7 @@ use super::listing::{col, push_criteria, push_page, Kind, Table};
 use super::query::{Conn, Sql, Val, IN_CHUNK};
 use super::zone_counts;
 use super::zones::exists;
-use crate::{Result, StorageError};
+use crate::{Result, SoaRecord, StorageError};
 
 /// Columns of `recordsets`, in upstream's order; also the filter and sort allow-list.
 pub(crate) static RECORDSETS: Table = Table {
@@ -176,23 +176,109 @@ pub(super) fn recordset_columns() -> String {
     format!("{}, z.name AS zone_name", RECORDSETS.select_list("rs"))
 }
 
-async fn insert_record(conn: &mut Conn, r: &Record) -> Result<()> {
-    Sql::insert("records", &names(&RECORDS), record_values(r))
-        .execute(conn)
-        .await?;
-    Ok(())
-}
-
 /// Inserts a recordset row and its records.
 pub(crate) async fn create(conn: &mut Conn, rs: &RecordSet) -> Result<()> {
     Sql::insert("recordsets", &names(&RECORDSETS), recordset_values(rs))
         .execute(conn)
         .await?;
-    for r in &rs.records {
-        insert_record(conn, r).await?;
-    }
+    insert_records(conn, rs.records.iter()).await?;
     let records = zone_counts::unmanaged(rs.records.iter().map(|r| &r.managed));
     zone_counts::add(conn, rs.zone_id, 1, records).await
+}
+
+/// Inserts records with as few multi-row INSERTs as the bind limits allow.
+async fn insert_records<'a>(
+    conn: &mut Conn,
+    records: impl Iterator<Item = &'a Record>,
+) -> Result<()> {
+    let records: Vec<&Record> = records.collect();
+    let record_names = names(&RECORDS);
+    for chunk in records.chunks(INSERT_CHUNK) {
+        Sql::insert_many(
+            "records",
+            &record_names,
+            chunk.iter().map(|r| record_values(r)).collect(),
+        )
+        .execute(conn)
+        .await?;
+    }
+    Ok(())
+}
+
+/// `(id, type)` of the recordsets of zone `zone_id` named `name` (ASCII case ignored).
+pub(crate) async fn types_at(
+    conn: &mut Conn,
+    zone_id: Uuid,
+    name: &str,
+) -> Result<Vec<(Uuid, String)>> {
+    let engine = conn.engine();
+    let mut q = Sql::new(&format!(
+        "SELECT rs.id, {} AS type FROM recordsets rs WHERE rs.zone_id = ",
+        engine.enum_as_text("rs.type")
+    ));
+    q.bind(zone_id);
+    let by_name = Criteria::new().eq("name", name);
+    push_criteria(&mut q, engine, &RECORDSETS, "rs", &by_name, None)?;
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            let r = RowReader::new(row, "recordsets");
+            Ok((r.uuid("id")?, r.text("type")?))
+        })
+        .collect()
+}
+
+/// Every record of the zone's SOA recordsets with its recordset's TTL, oldest recordset first
+/// (one statement: `rrset_type_domainid (type, zone_id)`, then `records (recordset_id)`).
+pub(crate) async fn soa_records(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<SoaRecord>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {}, rs.ttl AS recordset_ttl FROM recordsets rs \
+         JOIN records r ON r.recordset_id = rs.id WHERE rs.type = 'SOA' AND rs.zone_id = ",
+        RECORDS.select_list("r")
+    ));
+    q.bind(zone_id)
+        .push(" ORDER BY rs.created_at, rs.id, r.created_at, r.data, r.id");
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SoaRecord {
+                record: record_from_row(row)?,
+                ttl: RowReader::new(row, "recordsets").opt_int_as("recordset_ttl")?,
+            })
+        })
+        .collect()
+}
+
+/// Rewrites one SOA record in place and stamps its recordset: two single-row UPDATEs.
+pub(crate) async fn rewrite_soa_record(conn: &mut Conn, record: &Record) -> Result<()> {
+    let updated_at = record
+        .updated_at
+        .unwrap_or_else(|| conn.engine().stored_now());
+    let mut q = Sql::new("UPDATE records SET version = version + 1, updated_at = ");
+    q.bind(updated_at)
+        .push(", data = ")
+        .bind(record.data.as_str())
+        .push(", hash = ")
+        .bind(record.hash.as_str())
+        .push(", serial = ")
+        .bind(record.serial)
+        .push(", status = ")
+        .bind(record.status.as_str())
+        .push(", action = ")
+        .bind(record.action.as_str())
+        .push(" WHERE id = ")
+        .bind(record.id);
+    if q.execute(conn).await? == 0 {
+        return Err(StorageError::NotFound("record"));
+    }
+    let mut q = Sql::new("UPDATE recordsets SET version = version + 1, updated_at = ");
+    q.bind(updated_at)
+        .push(" WHERE id = ")
+        .bind(record.recordset_id);
+    q.execute(conn).await?;
+    Ok(())
 }
 
 /// Rows per multi-row INSERT: 500 rows of the widest table (`records`, 22 columns) bind 11,000
@@ -212,17 +298,7 @@ pub(crate) async fn create_many(conn: &mut Conn, sets: &[RecordSet]) -> Result<(
         .execute(conn)
         .await?;
     }
-    let record_names = names(&RECORDS);
-    let records: Vec<&Record> = sets.iter().flat_map(|s| s.records.iter()).collect();
-    for chunk in records.chunks(INSERT_CHUNK) {
-        Sql::insert_many(
-            "records",
-            &record_names,
-            chunk.iter().map(|r| record_values(r)).collect(),
-        )
-        .execute(conn)
-        .await?;
-    }
+    insert_records(conn, sets.iter().flat_map(|s| s.records.iter())).await?;
     let mut per_zone: HashMap<Uuid, (i64, i64)> = HashMap::new();
     for rs in sets {
         let counts = per_zone.entry(rs.zone_id).or_default();
@@ -385,13 +461,15 @@ pub(crate) async fn managed_records(conn: &mut Conn, resource_type: &str) -> Res
 }
 
 /// Version-checked rewrite of the recordset row (`version + 1`, `updated_at = now`) and
-/// replacement of its records by `rs.records`.
+/// replacement of its records by `rs.records`; returns the recordset as stored (records in
+/// listing order) without reading it back.
 ///
 /// Records are deleted and re-inserted (so that swapping data between two records cannot trip
 /// the unique hash mid-way); a record whose id survives keeps its version and `updated_at` when
 /// unchanged, and gets `version + 1` and `updated_at = now` when any field changed.
 pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet> {
-    let now = chrono::Utc::now().naive_utc();
+    let engine = conn.engine();
+    let now = engine.stored_now();
     let mut q = Sql::new("UPDATE recordsets SET version = ");
     q.bind(rs.version.saturating_add(1))
         .push(", updated_at = ")
@@ -428,8 +506,13 @@ pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet>
     let delta = zone_counts::unmanaged(rs.records.iter().map(|r| &r.managed))
         - zone_counts::unmanaged(old.values().map(|r| &r.managed));
     zone_counts::add(conn, rs.zone_id, 0, delta).await?;
+    let mut records: Vec<Record> = Vec::with_capacity(rs.records.len());
     for r in &rs.records {
-        let mut r = r.clone();
+        let mut r = Record {
+            created_at: engine.stored_ts(r.created_at),
+            updated_at: r.updated_at.map(|t| engine.stored_ts(t)),
+            ..r.clone()
+        };
         if let Some(prev) = old.get(&r.id) {
             let mut same = r.clone();
             same.version = prev.version;
@@ -441,9 +524,17 @@ pub(crate) async fn update(conn: &mut Conn, rs: &RecordSet) -> Result<RecordSet>
                 r.updated_at = Some(now);
             }
         }
-        insert_record(conn, &r).await?;
+        records.push(r);
     }
-    get(conn, rs.id).await
+    insert_records(conn, records.iter()).await?;
+    records.sort_by(|a, b| (a.created_at, &a.data, a.id).cmp(&(b.created_at, &b.data, b.id)));
+    Ok(RecordSet {
+        version: rs.version.saturating_add(1),
+        updated_at: Some(now),
+        created_at: engine.stored_ts(rs.created_at),
+        records,
+        ..rs.clone()
+    })
 }
 
 /// Deletes a recordset and its records.

@@ -272,12 +272,24 @@ pub(crate) async fn exists(conn: &mut Conn, table: &str, id: Uuid) -> Result<boo
 }
 
 /// Version-checked rewrite of every column; stores `version + 1` and `updated_at = now`.
+/// Returns the zone as stored without reading it back: timestamps at the engine's precision,
+/// `deleted` in its stored form, attributes and masters as given (this does not write them).
 pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
+    let engine = conn.engine();
+    let stored = Zone {
+        version: z.version.saturating_add(1),
+        updated_at: Some(engine.stored_now()),
+        created_at: engine.stored_ts(z.created_at),
+        deleted: deleted_to_db(&z.deleted),
+        deleted_at: z.deleted_at.map(|t| engine.stored_ts(t)),
+        transferred_at: z.transferred_at.map(|t| engine.stored_ts(t)),
+        ..z.clone()
+    };
     let mut q = Sql::new("UPDATE zones SET version = ");
-    q.bind(z.version.saturating_add(1))
+    q.bind(stored.version)
         .push(", updated_at = ")
-        .bind(chrono::Utc::now().naive_utc());
-    for (c, v) in ZONES.cols[4..].iter().zip(data_values(z)) {
+        .bind(stored.updated_at);
+    for (c, v) in ZONES.cols[4..].iter().zip(data_values(&stored)) {
         q.push(&format!(", {} = ", c.name)).bind(v);
     }
     q.push(" WHERE id = ")
@@ -291,7 +303,19 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
             StorageError::NotFound("zone")
         });
     }
-    get(conn, z.id, false, false).await
+    Ok(stored)
+}
+
+/// Names of the live zones whose parent is `zone_id`.
+pub(crate) async fn child_names(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<String>> {
+    let mut q =
+        Sql::new("SELECT z.name FROM zones z WHERE z.deleted = '0' AND z.parent_zone_id = ");
+    q.bind(zone_id);
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| RowReader::new(row, "zones").text("name"))
+        .collect()
 }
 
 /// Hard-deletes every record and recordset of a zone; returns how many recordsets went.

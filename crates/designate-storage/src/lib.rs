@@ -214,6 +214,13 @@ pub trait StorageTx: Send {
     async fn create_pool(&mut self, pool: &Pool) -> Result<()>;
     /// A pool with all its children.
     async fn get_pool(&mut self, id: Uuid) -> Result<Pool>;
+    /// The `version` and `updated_at` of pool `id`'s row, which every pool write here moves
+    /// on: a reader holding the pool at this revision may use it instead of reading it again.
+    /// The default refuses (readers then always read the whole pool).
+    async fn pool_revision(&mut self, id: Uuid) -> Result<PoolRevision> {
+        let _ = id;
+        Err(StorageError::Unsupported("pool_revision"))
+    }
     /// The NS records of a pool alone (none for an unknown pool): what every serial bump needs
     /// of it (the SOA's MNAME), in one query instead of a whole pool's.
     async fn get_pool_ns_records(&mut self, id: Uuid) -> Result<Vec<PoolNsRecord>> {
@@ -680,6 +687,15 @@ pub struct TransferCursor {
     pub recordset_id: Uuid,
     /// The record.
     pub id: Uuid,
+}
+
+/// A pool row's `version` and `updated_at` (see [`StorageTx::pool_revision`]).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct PoolRevision {
+    /// The row's version.
+    pub version: i64,
+    /// When it was last written.
+    pub updated_at: Option<chrono::NaiveDateTime>,
 }
 
 /// What the zone quotas count in one zone.

@@ -18,6 +18,7 @@
 pub mod config;
 mod notify;
 pub mod poll;
+mod pools;
 pub mod producer;
 pub mod shards;
 pub mod tasks;

@@ -21,6 +21,7 @@ use uuid::Uuid;
 
 use crate::notify::notify_with_retries;
 use crate::poll::{self, Expect};
+use crate::pools::PoolCache;
 use crate::xfr;
 use crate::WorkerConfig;
 
@@ -30,6 +31,7 @@ pub struct Worker {
     central: Arc<dyn CentralApi>,
     backends: BackendContext,
     config: WorkerConfig,
+    pools: PoolCache,
 }
 
 impl Worker {
@@ -49,6 +51,7 @@ impl Worker {
             central,
             backends,
             config,
+            pools: PoolCache::default(),
         })
     }
 
@@ -194,7 +197,7 @@ impl Worker {
             ZoneTask::Move { .. } => ZoneTask::Create,
             other => other,
         };
-        let pool = self.storage.begin_read().await?.get_pool(pool_id).await?;
+        let pool = self.pools.get(self.storage.as_ref(), pool_id).await?;
         let results = futures::future::join_all(
             pool.targets
                 .iter()

@@ -27,6 +27,7 @@ pub async fn pool_crud(s: &dyn Storage) {
     drop(tx);
 
     let mut tx = s.begin().await.expect("begin");
+    let before = tx.pool_revision(p.id).await.expect("pool_revision");
     let mut changed = p.clone();
     changed.description = None;
     changed.targets.truncate(1);
@@ -38,6 +39,12 @@ pub async fn pool_crud(s: &dyn Storage) {
     changed.attributes.clear();
     tx.update_pool(&changed).await.expect("update_pool");
     assert_eq!(tx.get_pool(p.id).await.expect("get_pool"), changed);
+    // Every pool write moves the revision on (what the worker's pool cache relies on).
+    assert_ne!(tx.pool_revision(p.id).await.expect("pool_revision"), before);
+    assert!(matches!(
+        tx.pool_revision(Uuid::new_v4()).await,
+        Err(StorageError::NotFound("pool"))
+    ));
     dup.id = Uuid::new_v4();
     assert!(matches!(
         tx.update_pool(&dup).await,

@@ -417,6 +417,10 @@ impl StorageTx for SqlTx {
         recordsets::delete(self.conn(), id).await
     }
 
+    async fn pool_revision(&mut self, id: Uuid) -> Result<crate::PoolRevision> {
+        pools::revision(self.conn(), id).await
+    }
+
     async fn recordset_types_at(
         &mut self,
         zone_id: Uuid,

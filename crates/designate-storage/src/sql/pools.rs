@@ -15,7 +15,7 @@ use uuid::Uuid;
 use super::codec::RowReader;
 use super::dialect::{Engine, KEY};
 use super::query::{Conn, Sql, Val};
-use crate::{Result, StorageError};
+use crate::{PoolRevision, Result, StorageError};
 
 /// Hands out increasing `created_at` values for child rows (see the module doc), one storable
 /// step apart (a second on MySQL, whose upstream DATETIME columns keep no fraction).
@@ -192,6 +192,20 @@ pub(crate) async fn ns_records(conn: &mut Conn, id: Uuid) -> Result<Vec<PoolNsRe
 }
 
 /// A pool with all its children.
+/// The pool row's version and `updated_at`.
+pub(crate) async fn revision(conn: &mut Conn, id: Uuid) -> Result<PoolRevision> {
+    let mut q = Sql::new("SELECT version, updated_at FROM pools WHERE id = ");
+    q.bind(id);
+    let Some(row) = q.fetch_optional(conn).await? else {
+        return Err(StorageError::NotFound("pool"));
+    };
+    let r = RowReader::new(&row, "pools");
+    Ok(PoolRevision {
+        version: r.int("version")?,
+        updated_at: r.opt_ts("updated_at")?,
+    })
+}
+
 pub(crate) async fn get(conn: &mut Conn, id: Uuid) -> Result<Pool> {
     let mut q = Sql::new("SELECT id, name, description, tenant_id FROM pools WHERE id = ");
     q.bind(id);

@@ -548,7 +548,7 @@ impl Handler {
             ..Page::default()
         };
         Ok(tx
-            .find_zones_uncounted(&criteria, &page)
+            .find_zone_rows(&criteria, &page)
             .await?
             .into_iter()
             .find(|zone| scope.allows(zone)))

@@ -81,6 +81,12 @@ pub trait StorageTx: Send {
     ) -> Result<Vec<Zone>> {
         Ok(self.find_zones(criteria, page).await?.items)
     }
+    /// [`StorageTx::find_zones_uncounted`] without the zones' attributes and masters (left
+    /// empty): the rows alone, for readers that need neither (MiniDNS finding the zone of a
+    /// query or transfer).
+    async fn find_zone_rows(&mut self, criteria: &Criteria, page: &Page) -> Result<Vec<Zone>> {
+        self.find_zones_uncounted(criteria, page).await
+    }
     /// Writes every column of `zone`; fails with [`StorageError::Conflict`] unless the stored
     /// version equals `zone.version`, and stores `zone.version + 1`. Returns the zone as
     /// stored (version, `updated_at` and every timestamp as the engine keeps it) without

@@ -378,7 +378,11 @@ impl StorageTx for SqlTx {
         criteria: &Criteria,
         page: &Page,
     ) -> Result<Vec<Zone>> {
-        zones::find_page(self.conn(), criteria, page).await
+        zones::find_page(self.conn(), criteria, page, true).await
+    }
+
+    async fn find_zone_rows(&mut self, criteria: &Criteria, page: &Page) -> Result<Vec<Zone>> {
+        zones::find_page(self.conn(), criteria, page, false).await
     }
 
     async fn update_zone(&mut self, zone: &Zone) -> Result<Zone> {

@@ -311,16 +311,22 @@ pub(crate) async fn create_many(conn: &mut Conn, sets: &[RecordSet]) -> Result<(
     Ok(())
 }
 
+/// The records of recordsets `ids` (at most [`IN_CHUNK`]), in listing order.
+pub(super) fn records_of_recordsets_query(ids: &[Uuid]) -> Sql {
+    let mut q = Sql::new(&format!(
+        "SELECT {} FROM records r WHERE r.recordset_id IN ",
+        RECORDS.select_list("r")
+    ));
+    q.bind_list(ids.iter().copied()).push(RECORD_ORDER);
+    q
+}
+
 /// Fills in the records of `sets` with one query per [`IN_CHUNK`] recordsets.
 pub(super) async fn attach_records(conn: &mut Conn, sets: &mut [RecordSet]) -> Result<()> {
     let mut by_set: HashMap<Uuid, Vec<Record>> = HashMap::new();
     for chunk in sets.chunks(IN_CHUNK) {
-        let mut q = Sql::new(&format!(
-            "SELECT {} FROM records r WHERE r.recordset_id IN ",
-            RECORDS.select_list("r")
-        ));
-        q.bind_list(chunk.iter().map(|s| s.id)).push(RECORD_ORDER);
-        for row in q.fetch_all(conn).await? {
+        let ids: Vec<Uuid> = chunk.iter().map(|s| s.id).collect();
+        for row in records_of_recordsets_query(&ids).fetch_all(conn).await? {
             let rec = record_from_row(&row)?;
             by_set.entry(rec.recordset_id).or_default().push(rec);
         }

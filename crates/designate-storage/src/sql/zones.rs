@@ -182,7 +182,7 @@ pub(crate) async fn find(
     let items = if page.limit == Some(0) {
         Vec::new()
     } else {
-        find_page(conn, criteria, page).await?
+        find_page(conn, criteria, page, true).await?
     };
     Ok(Listing { items, total_count })
 }
@@ -192,6 +192,7 @@ pub(crate) async fn find_page(
     conn: &mut Conn,
     criteria: &Criteria,
     page: &Page,
+    with_children: bool,
 ) -> Result<Vec<Zone>> {
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.deleted = '0'",
@@ -205,8 +206,10 @@ pub(crate) async fn find_page(
         .iter()
         .map(from_row)
         .collect::<Result<Vec<_>>>()?;
-    super::zone_attributes::load(conn, &mut items).await?;
-    super::zone_masters::load(conn, &mut items).await?;
+    if with_children {
+        super::zone_attributes::load(conn, &mut items).await?;
+        super::zone_masters::load(conn, &mut items).await?;
+    }
     Ok(items)
 }
 

@@ -181,12 +181,17 @@ pub(crate) async fn clone_recordsets(connection: &str, template_id: &str, n: usi
     Ok(())
 }
 
+/// Zones per `INSERT … SELECT` of [`clone_zones`]: each batch commits on its own, so that
+/// neither engine holds a million-row transaction (with a million updates of the project's
+/// zone-count row by the `zones` triggers) open.
+const CLONE_BATCH: usize = 50_000;
+
 /// Clones the zone `template_id` (hyphenated UUID) `n` times as `z<i>.<its name>`, one
-/// `created_at` second apart and spread over the 4096 shards, in one `INSERT … SELECT` (only the
-/// zone rows: a zone listing reads nothing else of an unattributed zone).
+/// `created_at` second apart and spread over the 4096 shards, [`CLONE_BATCH`] zones per
+/// `INSERT … SELECT` (only the zone rows: a zone listing reads nothing else of an
+/// unattributed zone).
 pub(crate) async fn clone_zones(connection: &str, template_id: &str, n: usize) -> Result<()> {
     let (postgres, url) = sqlx_url(connection)?;
-    let n32 = i32::try_from(n).context("n")?;
     if postgres {
         let mut c = sqlx::PgConnection::connect(&url).await?;
         let cols = sqlx::query_scalar::<_, String>(
@@ -208,14 +213,18 @@ pub(crate) async fn clone_zones(connection: &str, template_id: &str, n: usize) -
                 ),
             ],
         );
-        sqlx::query(&format!(
+        let sql = format!(
             "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t, \
-             generate_series(1, $2) AS g(n) WHERE t.id = $1::uuid"
-        ))
-        .bind(template_id)
-        .bind(n32)
-        .execute(&mut c)
-        .await?;
+             generate_series($2, $3) AS g(n) WHERE t.id = $1::uuid"
+        );
+        for (first, last) in batches(n) {
+            sqlx::query(&sql)
+                .bind(template_id)
+                .bind(i32::try_from(first)?)
+                .bind(i32::try_from(last)?)
+                .execute(&mut c)
+                .await?;
+        }
         sqlx::query("ANALYZE zones").execute(&mut c).await?;
     } else {
         let mut c = sqlx::MySqlConnection::connect(&url).await?;
@@ -238,16 +247,25 @@ pub(crate) async fn clone_zones(connection: &str, template_id: &str, n: usize) -
                 ),
             ],
         );
-        sqlx::query(&format!(
-            "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t \
-             JOIN seq_1_to_{n} g WHERE t.id = ?"
-        ))
-        .bind(template_id.replace('-', ""))
-        .execute(&mut c)
-        .await?;
+        for (first, last) in batches(n) {
+            sqlx::query(&format!(
+                "INSERT INTO zones ({names}) SELECT {exprs} FROM zones t \
+                 JOIN seq_{first}_to_{last} g WHERE t.id = ?"
+            ))
+            .bind(template_id.replace('-', ""))
+            .execute(&mut c)
+            .await?;
+        }
         sqlx::query("ANALYZE TABLE zones").execute(&mut c).await?;
     }
     Ok(())
+}
+
+/// `1..=n` in inclusive ranges of at most [`CLONE_BATCH`].
+fn batches(n: usize) -> impl Iterator<Item = (usize, usize)> {
+    (1..=n)
+        .step_by(CLONE_BATCH)
+        .map(move |first| (first, (first + CLONE_BATCH - 1).min(n)))
 }
 
 /// Ids of `count` live zones spread evenly over the whole listing order (`created_at`, `id`),
@@ -287,4 +305,25 @@ pub(crate) async fn zone_markers(connection: &str, count: usize) -> Result<Vec<S
         .collect()
     };
     Ok(ids)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn batches_cover_every_zone_once() {
+        assert_eq!(batches(0).count(), 0);
+        assert_eq!(batches(3).collect::<Vec<_>>(), [(1, 3)]);
+        let n = 2 * CLONE_BATCH + 7;
+        let all: Vec<_> = batches(n).collect();
+        assert_eq!(
+            all,
+            [
+                (1, CLONE_BATCH),
+                (CLONE_BATCH + 1, 2 * CLONE_BATCH),
+                (2 * CLONE_BATCH + 1, n)
+            ]
+        );
+    }
 }

@@ -284,3 +284,31 @@ async fn a_new_zone_is_refreshed_once_then_left_to_its_timers() {
     );
     server.stop().await;
 }
+
+#[tokio::test]
+async fn a_notify_asks_ixfr_without_an_soa_query_first() {
+    let dir = tempfile::tempdir().unwrap();
+    let (master, server) = loaded(dir.path(), 5).await;
+    let soa_queries = master.soa_queries.load(Ordering::SeqCst);
+    send_notify(server.addr(), ZONE, "127.0.0.1:0").await;
+    for _ in 0..100 {
+        if master.ixfrs.load(Ordering::SeqCst) > 0 {
+            break;
+        }
+        tokio::time::sleep(Duration::from_millis(20)).await;
+    }
+    assert_eq!(
+        master.ixfrs.load(Ordering::SeqCst),
+        1,
+        "IXFR after the NOTIFY"
+    );
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert_eq!(
+        master.soa_queries.load(Ordering::SeqCst),
+        soa_queries,
+        "no SOA query before the IXFR"
+    );
+    // Current already: the lone SOA answered it, nothing transferred.
+    assert_eq!(server.handle.zone_serial(ZONE), Some(5));
+    server.stop().await;
+}

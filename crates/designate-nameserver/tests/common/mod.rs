@@ -90,12 +90,14 @@ pub fn zone_with_timers(serial: u32, timers: (i32, i32, i32)) -> Vec<Record> {
     records
 }
 
-/// An in-test master: answers SOA over UDP/TCP and AXFR over TCP from `records`.
+/// An in-test master: answers SOA over UDP/TCP and AXFR over TCP from `records`; an IXFR gets
+/// the lone SOA (a master without a journal: current, or fall back to AXFR).
 pub struct TestMaster {
     pub addr: SocketAddr,
     records: Arc<Mutex<Vec<Record>>>,
     pub soa_queries: Arc<AtomicUsize>,
     pub axfrs: Arc<AtomicUsize>,
+    pub ixfrs: Arc<AtomicUsize>,
     axfr_delay: Arc<Mutex<Duration>>,
     tasks: Vec<JoinHandle<()>>,
 }
@@ -119,6 +121,7 @@ impl TestMaster {
             records: Arc::new(Mutex::new(records)),
             soa_queries: Arc::new(AtomicUsize::new(0)),
             axfrs: Arc::new(AtomicUsize::new(0)),
+            ixfrs: Arc::new(AtomicUsize::new(0)),
             axfr_delay: Arc::new(Mutex::new(Duration::ZERO)),
             tasks: Vec::new(),
         };
@@ -141,15 +144,15 @@ impl TestMaster {
             let records = Arc::clone(&master.records);
             let soa_queries = Arc::clone(&master.soa_queries);
             let axfrs = Arc::clone(&master.axfrs);
+            let ixfrs = Arc::clone(&master.ixfrs);
             let delay = Arc::clone(&master.axfr_delay);
             tokio::spawn(async move {
                 while let Ok((stream, _)) = tcp.accept().await {
                     let records = Arc::clone(&records);
-                    let soa_queries = Arc::clone(&soa_queries);
-                    let axfrs = Arc::clone(&axfrs);
+                    let counts = [&soa_queries, &axfrs, &ixfrs].map(Arc::clone);
                     let delay = Arc::clone(&delay);
                     tokio::spawn(async move {
-                        let _ = serve_tcp(stream, records, soa_queries, axfrs, delay).await;
+                        let _ = serve_tcp(stream, records, counts, delay).await;
                     });
                 }
             })
@@ -200,8 +203,7 @@ fn response_to(request: &Message) -> Message {
 async fn serve_tcp(
     mut stream: TcpStream,
     records: Arc<Mutex<Vec<Record>>>,
-    soa_queries: Arc<AtomicUsize>,
-    axfrs: Arc<AtomicUsize>,
+    [soa_queries, axfrs, ixfrs]: [Arc<AtomicUsize>; 3],
     delay: Arc<Mutex<Duration>>,
 ) -> std::io::Result<()> {
     loop {
@@ -225,7 +227,12 @@ async fn serve_tcp(
                 })
                 .collect()
         } else {
-            soa_queries.fetch_add(1, Ordering::SeqCst);
+            let counter = if qtype == RecordType::IXFR {
+                &ixfrs
+            } else {
+                &soa_queries
+            };
+            counter.fetch_add(1, Ordering::SeqCst);
             vec![soa_response(&request, &snapshot)]
         };
         for message in messages {

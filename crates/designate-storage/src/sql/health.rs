@@ -103,15 +103,11 @@ impl Health {
     }
 
     /// Runs `begin` (a pool acquire and BEGIN), failing fast when the server is unreachable;
-    /// otherwise `begin` gets the pool's whole `pool_timeout`. A begin that fails because its
-    /// connection is gone probes the server: down, and the outage is known from now on (the
-    /// next transactions fail at once); up, and it was a pooled connection the server had
-    /// dropped (the pool pings only connections that sat idle), so `begin` runs once more.
-    pub(crate) async fn guard<T, F, Fut>(&self, begin: F) -> Result<T>
-    where
-        F: Fn() -> Fut,
-        Fut: Future<Output = std::result::Result<T, sqlx::Error>>,
-    {
+    /// otherwise `begin` gets the pool's whole `pool_timeout`.
+    pub(crate) async fn guard<T>(
+        &self,
+        begin: impl Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
         let known_down = self.state().down.as_ref().map(|(at, e)| (*at, e.clone()));
         if let Some((at, error)) = known_down {
             if at.elapsed() < PROBE_EVERY {
@@ -121,21 +117,6 @@ impl Health {
             }
             self.check().await?;
         }
-        match self.watched(begin()).await? {
-            Err(e) if dialect::is_unavailable(&e) => {
-                self.check().await?;
-                self.watched(begin()).await?.map_err(map_err)
-            }
-            began => began.map_err(map_err),
-        }
-    }
-
-    /// `begin`'s outcome, or the server found unreachable while it waits (probed after
-    /// [`PROBE_AFTER`], then every [`PROBE_AFTER`]).
-    async fn watched<T>(
-        &self,
-        begin: impl Future<Output = std::result::Result<T, sqlx::Error>>,
-    ) -> Result<std::result::Result<T, sqlx::Error>> {
         tokio::pin!(begin);
         let watchdog = async {
             tokio::time::sleep(PROBE_AFTER).await;
@@ -147,7 +128,7 @@ impl Health {
             }
         };
         tokio::select! {
-            began = &mut begin => Ok(began),
+            began = &mut begin => began.map_err(map_err),
             unreachable = watchdog => Err(unreachable),
         }
     }

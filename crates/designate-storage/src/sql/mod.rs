@@ -283,42 +283,25 @@ impl SqlStorage {
 impl SqlStorage {
     /// Opens a server engine's transaction through its [`Health`] (fails fast when the server
     /// is unreachable).
-    async fn guard<T, F, Fut>(&self, begin: F) -> Result<T>
-    where
-        F: Fn() -> Fut,
-        Fut: std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
-    {
+    async fn guard<T>(
+        &self,
+        begin: impl std::future::Future<Output = std::result::Result<T, sqlx::Error>>,
+    ) -> Result<T> {
         match &self.health {
             Some(health) => health.guard(begin).await,
-            None => begin().await.map_err(query::map_err),
+            None => begin.await.map_err(query::map_err),
         }
     }
 }
 
-/// A pooled connection idle at least this long is pinged before it is handed out.
-const PING_AFTER_IDLE: Duration = Duration::from_secs(1);
-
 /// Pool settings for a server engine from upstream's options.
 fn server_pool<DB: sqlx::Database>(opts: &PoolOptions) -> sqlx::pool::PoolOptions<DB> {
-    use sqlx::Connection as _;
     sqlx::pool::PoolOptions::new()
         .max_connections(opts.max_pool_size.saturating_add(opts.max_overflow).max(1))
         .acquire_timeout(opts.pool_timeout)
         .max_lifetime(opts.connection_recycle_time)
-        // Connections dropped by a database restart are noticed before use, not mid-request:
-        // one that sat idle is pinged first (a broken one is replaced). Not on every acquire:
-        // that is a round trip per transaction, about an eighth of a recordset create's. A
-        // connection used within the last second that the server dropped anyway fails its
-        // BEGIN, and `health.rs` then probes the server and begins once more.
-        .test_before_acquire(false)
-        .before_acquire(|conn: &mut DB::Connection, meta| {
-            Box::pin(async move {
-                if meta.idle_for >= PING_AFTER_IDLE {
-                    conn.ping().await?;
-                }
-                Ok(true)
-            })
-        })
+        // Connections dropped by a database restart are noticed before use, not mid-request.
+        .test_before_acquire(true)
 }
 
 #[async_trait]
@@ -329,8 +312,8 @@ impl Storage for SqlStorage {
             Pools::Sqlite { writer, .. } => {
                 Conn::Sqlite(writer.begin_with(begin).await.map_err(query::map_err)?)
             }
-            Pools::Postgres(p) => Conn::Postgres(self.guard(|| p.begin_with(begin)).await?),
-            Pools::MySql(p) => Conn::MySql(self.guard(|| p.begin_with(begin)).await?),
+            Pools::Postgres(p) => Conn::Postgres(self.guard(p.begin_with(begin)).await?),
+            Pools::MySql(p) => Conn::MySql(self.guard(p.begin_with(begin)).await?),
         };
         Ok(Box::new(SqlTx { tx, write: true }))
     }
@@ -343,14 +326,12 @@ impl Storage for SqlStorage {
                 Conn::Sqlite(reader.begin().await.map_err(query::map_err)?)
             }
             Pools::Postgres(p) => Conn::Postgres(
-                self.guard(|| p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
+                self.guard(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                     .await?,
             ),
             Pools::MySql(p) => Conn::MySql(
-                self.guard(|| {
-                    p.begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY")
-                })
-                .await?,
+                self.guard(p.begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"))
+                    .await?,
             ),
         };
         Ok(Box::new(SqlTx { tx, write: false }))

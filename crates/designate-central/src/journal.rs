@@ -1,10 +1,10 @@
 //! The zone change journal MiniDNS answers IXFR from (RFC 1995): what one change did to the
 //! records a zone serves, written in the change's own transaction.
 //!
-//! A write operation takes a [`Before`] of the names it will change before touching the zone
-//! — [`capture`] reads them, [`known`] takes recordsets the operation has read anyway — and,
-//! after [`crate::txn::bump_zone`], hands it to [`record`] (which reads the same names again)
-//! or [`record_known`] (given the recordsets as written). The SOA comes from the bump, which
+//! A write operation takes the served records of the names it will change before touching
+//! the zone — [`capture`] reads them (a [`Captured`], which [`record`] reads again after
+//! [`crate::txn::bump_zone`]), [`known`] takes recordsets the operation has read anyway (a
+//! [`Before`], which [`record_known`] compares with the recordsets as written). The SOA comes from the bump, which
 //! read and rewrote it. The difference of the two sides becomes one journal change from the
 //! old serial to the new, deletions (old SOA first) then additions (new SOA first).
 //!
@@ -44,39 +44,44 @@ pub(crate) enum Scope {
     Keys(Vec<(String, String)>),
     /// The whole zone (e.g. a zone TTL change alters every recordset without a TTL of its own).
     Zone,
-    /// The recordsets the operation named itself ([`known`] / [`record_known`]).
-    Known,
 }
 
 /// One served record: owner, type, TTL, data. Ordered so that diffs come out deterministic.
 type Rr = (String, String, u32, String);
 
-/// The served records of a scope before a change (the SOA aside).
+/// The served records of some recordsets before a change (the SOA aside), as [`known`] took
+/// them from recordsets in hand.
 pub(crate) struct Before {
-    scope: Scope,
     serial: u32,
     zone_ttl: i32,
     rrs: BTreeSet<Rr>,
+}
+
+/// A [`Before`] that [`capture`] read, with the scope [`record`] reads again afterwards.
+pub(crate) struct Captured {
+    scope: Scope,
+    before: Before,
 }
 
 /// Reads the served records of `scope` in `zone` (call before changing anything).
 ///
 /// # Errors
 /// Storage failures.
-pub(crate) async fn capture(tx: &mut dyn StorageTx, zone: &Zone, scope: Scope) -> Result<Before> {
+pub(crate) async fn capture(tx: &mut dyn StorageTx, zone: &Zone, scope: Scope) -> Result<Captured> {
     let rrs = served(tx, zone, &scope).await?;
-    Ok(Before {
+    Ok(Captured {
         scope,
-        serial: zone.serial,
-        zone_ttl: zone.ttl,
-        rrs,
+        before: Before {
+            serial: zone.serial,
+            zone_ttl: zone.ttl,
+            rrs,
+        },
     })
 }
 
 /// The served records of `recordsets` (as read, before the change) in `zone`; no I/O.
 pub(crate) fn known(zone: &Zone, recordsets: &[&RecordSet]) -> Before {
     Before {
-        scope: Scope::Known,
         serial: zone.serial,
         zone_ttl: zone.ttl,
         rrs: recordsets
@@ -86,18 +91,22 @@ pub(crate) fn known(zone: &Zone, recordsets: &[&RecordSet]) -> Before {
     }
 }
 
-/// Journals the change from `before` to the current state of the same scope, read again, in
-/// the zone as [`crate::txn::bump_zone`] stored it.
+/// Journals the change from `captured` to the current state of its scope, read again, in the
+/// zone as [`crate::txn::bump_zone`] stored it.
 ///
 /// # Errors
 /// Storage failures (a store without a journal is not one: nothing is written).
-pub(crate) async fn record(tx: &mut dyn StorageTx, bumped: &Bumped, before: Before) -> Result<()> {
-    let after = served(tx, &bumped.zone, &before.scope).await?;
-    append(tx, bumped, before, after).await
+pub(crate) async fn record(
+    tx: &mut dyn StorageTx,
+    bumped: &Bumped,
+    captured: Captured,
+) -> Result<()> {
+    let after = served(tx, &bumped.zone, &captured.scope).await?;
+    append(tx, bumped, captured.before, after).await
 }
 
-/// Journals the change from `before` to `after`, the recordsets of the scope as the operation
-/// wrote them (none: they were deleted).
+/// Journals the change from `before` to `after`, the same recordsets as the operation wrote
+/// them (none: they were deleted).
 ///
 /// # Errors
 /// Storage failures.
@@ -191,7 +200,6 @@ fn diff(
 async fn served(tx: &mut dyn StorageTx, zone: &Zone, scope: &Scope) -> Result<BTreeSet<Rr>> {
     let recordsets = match scope {
         Scope::Zone => tx.zone_recordsets(zone.id).await.map_err(from_storage)?,
-        Scope::Known => Vec::new(),
         Scope::Keys(keys) => {
             let mut out = Vec::new();
             for (name, rtype) in keys {

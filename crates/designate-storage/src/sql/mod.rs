@@ -442,11 +442,11 @@ impl StorageTx for SqlTx {
     }
 
     async fn zone_soa_records(&mut self, zone_id: Uuid) -> Result<Vec<crate::SoaRecord>> {
-        recordsets::soa_records(self.conn(), zone_id).await
+        zone_soa::soa_records(self.conn(), zone_id).await
     }
 
     async fn rewrite_soa_record(&mut self, record: &Record) -> Result<()> {
-        recordsets::rewrite_soa_record(self.conn(), record).await
+        zone_soa::rewrite_soa_record(self.conn(), record).await
     }
 
     async fn update_zone_records_status(

@@ -191,14 +191,18 @@ pub(crate) async fn ns_records(conn: &mut Conn, id: Uuid) -> Result<Vec<PoolNsRe
         .collect()
 }
 
-/// A pool with all its children.
+/// `columns` of pool `id`'s row; `NotFound` without one.
+async fn pool_row(conn: &mut Conn, id: Uuid, columns: &str) -> Result<super::query::Row> {
+    let mut q = Sql::new(&format!("SELECT {columns} FROM pools WHERE id = "));
+    q.bind(id);
+    q.fetch_optional(conn)
+        .await?
+        .ok_or(StorageError::NotFound("pool"))
+}
+
 /// The pool row's version and `updated_at`.
 pub(crate) async fn revision(conn: &mut Conn, id: Uuid) -> Result<PoolRevision> {
-    let mut q = Sql::new("SELECT version, updated_at FROM pools WHERE id = ");
-    q.bind(id);
-    let Some(row) = q.fetch_optional(conn).await? else {
-        return Err(StorageError::NotFound("pool"));
-    };
+    let row = pool_row(conn, id, "version, updated_at").await?;
     let r = RowReader::new(&row, "pools");
     Ok(PoolRevision {
         version: r.int("version")?,
@@ -206,12 +210,9 @@ pub(crate) async fn revision(conn: &mut Conn, id: Uuid) -> Result<PoolRevision> 
     })
 }
 
+/// A pool with all its children.
 pub(crate) async fn get(conn: &mut Conn, id: Uuid) -> Result<Pool> {
-    let mut q = Sql::new("SELECT id, name, description, tenant_id FROM pools WHERE id = ");
-    q.bind(id);
-    let Some(row) = q.fetch_optional(conn).await? else {
-        return Err(StorageError::NotFound("pool"));
-    };
+    let row = pool_row(conn, id, "id, name, description, tenant_id").await?;
     let r = RowReader::new(&row, "pools");
     let mut pool = Pool {
         id: r.uuid("id")?,

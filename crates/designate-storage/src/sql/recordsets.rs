@@ -13,7 +13,7 @@ use super::listing::{col, push_criteria, push_page, Kind, Table};
 use super::query::{Conn, Sql, Val, IN_CHUNK};
 use super::zone_counts;
 use super::zones::exists;
-use crate::{Result, SoaRecord, StorageError};
+use crate::{Result, StorageError};
 
 /// Columns of `recordsets`, in upstream's order; also the filter and sort allow-list.
 pub(crate) static RECORDSETS: Table = Table {
@@ -227,58 +227,6 @@ pub(crate) async fn types_at(
             Ok((r.uuid("id")?, r.text("type")?))
         })
         .collect()
-}
-
-/// Every record of the zone's SOA recordsets with its recordset's TTL, oldest recordset first
-/// (one statement: `rrset_type_domainid (type, zone_id)`, then `records (recordset_id)`).
-pub(crate) async fn soa_records(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<SoaRecord>> {
-    let mut q = Sql::new(&format!(
-        "SELECT {}, rs.ttl AS recordset_ttl FROM recordsets rs \
-         JOIN records r ON r.recordset_id = rs.id WHERE rs.type = 'SOA' AND rs.zone_id = ",
-        RECORDS.select_list("r")
-    ));
-    q.bind(zone_id)
-        .push(" ORDER BY rs.created_at, rs.id, r.created_at, r.data, r.id");
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| {
-            Ok(SoaRecord {
-                record: record_from_row(row)?,
-                ttl: RowReader::new(row, "recordsets").opt_int_as("recordset_ttl")?,
-            })
-        })
-        .collect()
-}
-
-/// Rewrites one SOA record in place and stamps its recordset: two single-row UPDATEs.
-pub(crate) async fn rewrite_soa_record(conn: &mut Conn, record: &Record) -> Result<()> {
-    let updated_at = record
-        .updated_at
-        .unwrap_or_else(|| conn.engine().stored_now());
-    let mut q = Sql::new("UPDATE records SET version = version + 1, updated_at = ");
-    q.bind(updated_at)
-        .push(", data = ")
-        .bind(record.data.as_str())
-        .push(", hash = ")
-        .bind(record.hash.as_str())
-        .push(", serial = ")
-        .bind(record.serial)
-        .push(", status = ")
-        .bind(record.status.as_str())
-        .push(", action = ")
-        .bind(record.action.as_str())
-        .push(" WHERE id = ")
-        .bind(record.id);
-    if q.execute(conn).await? == 0 {
-        return Err(StorageError::NotFound("record"));
-    }
-    let mut q = Sql::new("UPDATE recordsets SET version = version + 1, updated_at = ");
-    q.bind(updated_at)
-        .push(" WHERE id = ")
-        .bind(record.recordset_id);
-    q.execute(conn).await?;
-    Ok(())
 }
 
 /// Rows per multi-row INSERT: 500 rows of the widest table (`records`, 22 columns) bind 11,000

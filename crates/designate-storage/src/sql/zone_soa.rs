@@ -1,13 +1,18 @@
-//! A zone's SOA recordset in two indexed reads: the recordset through upstream's
-//! `rrset_type_domainid (type, zone_id)`, its records through `records (recordset_id)` (the
-//! foreign key's index on MySQL; migration 0130's `designate_records_recordset_id` on
-//! PostgreSQL and SQLite, whose upstream schemas lack it).
+//! A zone's SOA: read for MiniDNS as a recordset (SOA answers, transfers), and read and
+//! rewritten in place for central's serial bump. Every read goes through upstream's
+//! `rrset_type_domainid (type, zone_id)` and `records (recordset_id)` (the foreign key's index
+//! on MySQL; migration 0130's `designate_records_recordset_id` on PostgreSQL and SQLite, whose
+//! upstream schemas lack it).
 
-use designate_core::objects::{RecordSet, Zone};
+use designate_core::objects::{Record, RecordSet, Zone};
 
+use super::codec::RowReader;
 use super::query::{Conn, Sql};
-use super::recordsets::{attach_records, recordset_columns, recordset_from_row, select_recordsets};
-use crate::Result;
+use super::recordsets::{
+    attach_records, record_from_row, recordset_columns, recordset_from_row, select_recordsets,
+    RECORDS,
+};
+use crate::{Result, SoaRecord, StorageError};
 use uuid::Uuid;
 
 /// The SOA recordset of live zone `zone` with its records; the oldest when there are several.
@@ -34,6 +39,58 @@ fn soa_recordsets_query(zone_id: Uuid) -> Sql {
         .bind(zone_id)
         .push(" ORDER BY rs.id");
     q
+}
+
+/// Every record of the zone's SOA recordsets with its recordset's TTL, oldest recordset first
+/// (one statement: `rrset_type_domainid (type, zone_id)`, then `records (recordset_id)`).
+pub(crate) async fn soa_records(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<SoaRecord>> {
+    let mut q = Sql::new(&format!(
+        "SELECT {}, rs.ttl AS recordset_ttl FROM recordsets rs \
+         JOIN records r ON r.recordset_id = rs.id WHERE rs.type = 'SOA' AND rs.zone_id = ",
+        RECORDS.select_list("r")
+    ));
+    q.bind(zone_id)
+        .push(" ORDER BY rs.created_at, rs.id, r.created_at, r.data, r.id");
+    q.fetch_all(conn)
+        .await?
+        .iter()
+        .map(|row| {
+            Ok(SoaRecord {
+                record: record_from_row(row)?,
+                ttl: RowReader::new(row, "recordsets").opt_int_as("recordset_ttl")?,
+            })
+        })
+        .collect()
+}
+
+/// Rewrites one SOA record in place and stamps its recordset: two single-row UPDATEs.
+pub(crate) async fn rewrite_soa_record(conn: &mut Conn, record: &Record) -> Result<()> {
+    let updated_at = record
+        .updated_at
+        .unwrap_or_else(|| conn.engine().stored_now());
+    let mut q = Sql::new("UPDATE records SET version = version + 1, updated_at = ");
+    q.bind(updated_at)
+        .push(", data = ")
+        .bind(record.data.as_str())
+        .push(", hash = ")
+        .bind(record.hash.as_str())
+        .push(", serial = ")
+        .bind(record.serial)
+        .push(", status = ")
+        .bind(record.status.as_str())
+        .push(", action = ")
+        .bind(record.action.as_str())
+        .push(" WHERE id = ")
+        .bind(record.id);
+    if q.execute(conn).await? == 0 {
+        return Err(StorageError::NotFound("record"));
+    }
+    let mut q = Sql::new("UPDATE recordsets SET version = version + 1, updated_at = ");
+    q.bind(updated_at)
+        .push(" WHERE id = ")
+        .bind(record.recordset_id);
+    q.execute(conn).await?;
+    Ok(())
 }
 
 #[cfg(test)]

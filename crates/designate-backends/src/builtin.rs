@@ -111,6 +111,11 @@ impl Backend for BuiltinBackend {
         self.create_zone(zone).await
     }
 
+    /// In-process, `add_zone` kicks the zone's refresh task, which asks MiniDNS at once.
+    fn refreshes_itself(&self) -> bool {
+        self.handle.is_some()
+    }
+
     async fn delete_zone(&self, zone: &Zone) -> Result<(), BackendError> {
         let Some(handle) = &self.handle else {
             return Ok(());
@@ -199,6 +204,8 @@ mod tests {
             &BackendContext::default(),
         )
         .unwrap();
+        // Another process's nameserver hears of a new serial by the worker's NOTIFY.
+        assert!(!backend.refreshes_itself());
         backend.create_zone(&zone("example.org.")).await.unwrap();
         backend.delete_zone(&zone("example.org.")).await.unwrap();
         assert!(matches!(
@@ -230,6 +237,7 @@ mod tests {
         let backend =
             BuiltinBackend::from_target(&target(vec![master("127.0.0.1"), master("[::1]")]), &ctx)
                 .unwrap();
+        assert!(backend.refreshes_itself(), "a NOTIFY would repeat the kick");
         let z = zone("example.org.");
         backend.create_zone(&z).await.unwrap();
         backend.create_zone(&z).await.unwrap();

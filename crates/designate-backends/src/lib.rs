@@ -67,6 +67,11 @@ pub trait Backend: Send + Sync {
     }
     /// Removes `zone` from the target.
     async fn delete_zone(&self, zone: &Zone) -> Result<(), BackendError>;
+    /// Whether `create_zone` / `update_zone` already made the target fetch the new serial, so
+    /// that a NOTIFY from the worker would only make it ask MiniDNS a second time.
+    fn refreshes_itself(&self) -> bool {
+        false
+    }
 }
 
 /// Shared handles backends may need, given by the process that wires the roles.

@@ -21,7 +21,7 @@ use crate::build::{mark_records, new_record, new_recordset, now};
 use crate::errors::{bad_request, from_storage, recordset_not_found};
 use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry};
-use crate::zones::{check_description, check_ttl, visible_zone};
+use crate::zones::{check_description, check_ttl, visible_zone, visible_zone_row};
 use crate::{payload, Central};
 
 /// Validates record data (every bad datum reported at `["records", i]`) and treats the list as
@@ -226,7 +226,7 @@ impl Central {
         let spec = check_new(self, ctx, new)?;
         let (rs, zone, replayed) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
-            let zone = visible_zone(tx.as_mut(), ctx, zone_id).await?;
+            let zone = visible_zone_row(tx.as_mut(), ctx, zone_id).await?;
             if let Some(rs) = already_created(tx.as_mut(), &zone, &spec).await? {
                 return Ok((rs, None, true));
             }

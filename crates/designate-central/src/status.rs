@@ -147,7 +147,7 @@ impl Central {
     ) -> Result<()> {
         let changed = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
-            let zone = tx.get_zone(zone_id).await.map_err(from_storage)?;
+            let zone = tx.get_zone_row(zone_id).await.map_err(from_storage)?;
             let Some((status, action)) = transition(zone.status, zone.action, zone.serial, outcome, serial) else {
                 tracing::debug!(%zone_id, ?outcome, serial, zone_serial = zone.serial, "status report ignored");
                 // Records may still be behind (e.g. an earlier report was lost), so they are

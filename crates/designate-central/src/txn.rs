@@ -129,7 +129,11 @@ pub(crate) async fn bump_zone(tx: &mut dyn StorageTx, zone: &Zone, serial: u32) 
 /// in place when the zone has the one SOA record central writes. Secondary zones keep the SOA
 /// their masters gave them.
 pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<Option<SoaSwap>> {
-    let soas = tx.zone_soa_records(zone.id).await.map_err(from_storage)?;
+    let soa = tx
+        .zone_soa_records(zone.id, zone.pool_id)
+        .await
+        .map_err(from_storage)?;
+    let soas = soa.records;
     let Some(first) = soas.first() else {
         // A zone without SOA has nothing to rewrite; MiniDNS synthesises nothing either, so
         // this only happens to zones written by something other than central.
@@ -147,18 +151,7 @@ pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<O
     }
     let current_mname = old.split_whitespace().next().map(str::to_owned);
     // The pool's first NS is the MNAME, re-read each time so pool changes reach every zone.
-    let pool_mname = match zone.pool_id {
-        Some(pool_id) => {
-            let mut ns = tx
-                .get_pool_ns_records(pool_id)
-                .await
-                .map_err(from_storage)?;
-            ns.sort_by_key(|n| n.priority);
-            ns.into_iter().next().map(|n| n.hostname)
-        }
-        None => None,
-    };
-    let Some(mname) = pool_mname.or(current_mname) else {
+    let Some(mname) = soa.pool_mname.or(current_mname) else {
         return Ok(None);
     };
     let data = soa_data(zone, &mname);

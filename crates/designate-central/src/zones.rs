@@ -44,6 +44,21 @@ pub(crate) async fn visible_zone(
     id: Uuid,
 ) -> Result<Zone> {
     let zone = tx.get_zone(id).await.map_err(from_storage)?;
+    check_visible(tx, ctx, zone).await
+}
+
+/// [`visible_zone`] without the zone's attributes and masters (`StorageTx::get_zone_row`),
+/// for writers that change neither.
+pub(crate) async fn visible_zone_row(
+    tx: &mut dyn StorageTx,
+    ctx: &RequestContext,
+    id: Uuid,
+) -> Result<Zone> {
+    let zone = tx.get_zone_row(id).await.map_err(from_storage)?;
+    check_visible(tx, ctx, zone).await
+}
+
+async fn check_visible(tx: &mut dyn StorageTx, ctx: &RequestContext, zone: Zone) -> Result<Zone> {
     if visible(ctx, &zone) {
         return Ok(zone);
     }

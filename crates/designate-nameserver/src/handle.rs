@@ -199,8 +199,10 @@ impl NameserverHandle {
         if self.inner.shutdown.is_cancelled() {
             return Err(NameserverError::ShutDown);
         }
-        self.ensure_zone(zone, masters);
-        self.persist().await
+        if self.ensure_zone(zone, masters) {
+            self.persist().await?;
+        }
+        Ok(())
     }
 
     /// [`add_zone`](Self::add_zone) for many zones at once, with one write of the zone list
@@ -217,15 +219,18 @@ impl NameserverHandle {
             return Err(NameserverError::ShutDown);
         }
         let mut first_error = None;
+        let mut changed = false;
         for (name, masters) in zones {
             match parse_zone(&name) {
-                Ok(zone) => self.ensure_zone(zone, masters),
+                Ok(zone) => changed |= self.ensure_zone(zone, masters),
                 Err(error) => {
                     first_error.get_or_insert(error);
                 }
             }
         }
-        self.persist().await?;
+        if changed {
+            self.persist().await?;
+        }
         first_error.map_or(Ok(()), Err)
     }
 
@@ -278,7 +283,10 @@ impl NameserverHandle {
     }
 
     /// Registers the zone (or updates its masters) and asks for an immediate refresh.
-    fn ensure_zone(&self, zone: Name, masters: Vec<SocketAddr>) {
+    /// Adds the zone or, when held, sets its masters and kicks its refresh; whether the
+    /// zone list on disk must be written again (a new zone or new masters: a refresh of a
+    /// held zone, every push of the worker, changes nothing there).
+    fn ensure_zone(&self, zone: Name, masters: Vec<SocketAddr>) -> bool {
         let inner = &self.inner;
         let entry = ZoneEntry::new(zone, masters.clone(), inner.shutdown.child_token());
         let (entry, created) = inner.catalog.insert_if_absent(entry);
@@ -291,13 +299,15 @@ impl NameserverHandle {
             ));
             // Its task refreshes at once: a kick now would be kept and spent on a second SOA
             // query right after the first transfer (100,000 of them after a bulk add).
-            return;
+            return true;
         }
-        if entry.set_masters(masters) {
+        let changed = entry.set_masters(masters);
+        if changed {
             tracing::info!(zone = %entry.name(), "zone masters changed");
         }
         // For a zone already held, the refresh the caller asked for. Extra kicks coalesce.
         entry.kick();
+        changed
     }
 
     async fn persist(&self) -> Result<(), NameserverError> {

@@ -312,3 +312,39 @@ async fn a_notify_asks_ixfr_without_an_soa_query_first() {
     assert_eq!(server.handle.zone_serial(ZONE), Some(5));
     server.stop().await;
 }
+
+/// Every push of the worker registers its zone again: for a zone already held with the same
+/// masters that is a refresh, and the zone list on disk (written with an fsync) is left alone.
+#[tokio::test]
+async fn adding_a_held_zone_again_refreshes_it_without_rewriting_the_zone_list() {
+    use std::os::unix::fs::MetadataExt;
+
+    let dir = tempfile::tempdir().unwrap();
+    let (master, server) = loaded(dir.path(), 1).await;
+    let list = dir.path().join("zones.list");
+    let written = std::fs::metadata(&list).unwrap().ino();
+    master.set_records(zone_records(2));
+    server
+        .handle
+        .add_zone(ZONE, vec![master.addr])
+        .await
+        .unwrap();
+    server.wait_serial(2).await;
+    assert_eq!(
+        std::fs::metadata(&list).unwrap().ino(),
+        written,
+        "list rewritten"
+    );
+
+    // New masters are news for the list.
+    let second = TestMaster::start(zone_records(2)).await;
+    server
+        .handle
+        .add_zone(ZONE, vec![master.addr, second.addr])
+        .await
+        .unwrap();
+    assert_ne!(std::fs::metadata(&list).unwrap().ino(), written);
+    let listed = std::fs::read_to_string(&list).unwrap();
+    assert!(listed.contains(&second.addr.to_string()), "{listed}");
+    server.stop().await;
+}

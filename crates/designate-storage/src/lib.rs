@@ -68,6 +68,12 @@ pub trait StorageTx: Send {
     async fn get_zone(&mut self, id: Uuid) -> Result<Zone>;
     /// A zone by id including soft-deleted ones.
     async fn get_zone_any(&mut self, id: Uuid) -> Result<Zone>;
+    /// [`StorageTx::get_zone`] without the zone's attributes and masters (left empty), read
+    /// and locked the same way: for writers that touch neither — [`StorageTx::update_zone`]
+    /// leaves both alone — such as a recordset change or a status report.
+    async fn get_zone_row(&mut self, id: Uuid) -> Result<Zone> {
+        self.get_zone(id).await
+    }
     /// Live zones matching `criteria` (columns of `zones`), one page, with the total count.
     async fn find_zones(&mut self, criteria: &Criteria, page: &Page) -> Result<Listing<Zone>>;
     /// Live zones matching `criteria`, one page, without counting every match: for lookups
@@ -182,13 +188,14 @@ pub trait StorageTx: Send {
     }
 
     /// Every record of the SOA recordsets of zone `zone_id` (oldest recordset first), each
-    /// with its recordset's TTL: what a serial bump rewrites.
-    async fn zone_soa_records(&mut self, zone_id: Uuid) -> Result<Vec<SoaRecord>> {
+    /// with its recordset's TTL, and the hostname of pool `pool_id`'s first NS record (lowest
+    /// priority, then oldest): what a serial bump rewrites, and the MNAME it writes.
+    async fn zone_soa_records(&mut self, zone_id: Uuid, pool_id: Option<Uuid>) -> Result<ZoneSoa> {
         let criteria = Criteria::new()
             .eq("zone_id", zone_id.to_string())
             .eq("type", "SOA");
         let found = self.find_recordsets(&criteria, &Page::default()).await?;
-        Ok(found
+        let records = found
             .items
             .into_iter()
             .flat_map(|rs| {
@@ -197,7 +204,20 @@ pub trait StorageTx: Send {
                     .into_iter()
                     .map(move |record| SoaRecord { record, ttl })
             })
-            .collect())
+            .collect();
+        let pool_mname = match pool_id {
+            Some(pool_id) => {
+                let mut ns = self.get_pool_ns_records(pool_id).await?;
+                // Stable: equal priorities stay in the stored (oldest first) order.
+                ns.sort_by_key(|n| n.priority);
+                ns.into_iter().next().map(|n| n.hostname)
+            }
+            None => None,
+        };
+        Ok(ZoneSoa {
+            records,
+            pool_mname,
+        })
     }
 
     /// Writes `record` (a record of an SOA recordset, as [`StorageTx::zone_soa_records`] read
@@ -711,6 +731,16 @@ pub struct ContentCounts {
     pub recordsets: u64,
     /// Non-managed records (`zone_records`).
     pub records: u64,
+}
+
+/// What [`StorageTx::zone_soa_records`] reads for a serial bump.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ZoneSoa {
+    /// The SOA records, oldest recordset first.
+    pub records: Vec<SoaRecord>,
+    /// The pool's first NS hostname; `None` without a pool, NS records or (read in one
+    /// statement with them) SOA records.
+    pub pool_mname: Option<String>,
 }
 
 /// One record of a zone's SOA recordset, with the recordset's TTL (`None`: the zone's).

@@ -2,11 +2,14 @@
 //!
 //! Tasks for one zone never run concurrently: while one runs, later casts for the same zone are
 //! merged into a single follow-up (the newest zone wins; a delete beats a create beats an update),
-//! so a burst of recordset changes costs one NOTIFY and one poll, not one each.
+//! so a burst of recordset changes costs one NOTIFY and one poll, not one each. A push that
+//! succeeds while such a follow-up waits leaves the status report to it: the follow-up's serial
+//! covers this one's, so a zone changed without pause is set ACTIVE once, when the burst's last
+//! push lands, instead of once per push.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::net::SocketAddr;
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 
 use designate_backends::{from_target, BackendContext, BackendError};
 use designate_bus::inproc::WorkerCast;
@@ -32,6 +35,8 @@ pub struct Worker {
     backends: BackendContext,
     config: WorkerConfig,
     pools: PoolCache,
+    /// Zones whose push lane holds a merged follow-up cast, waiting for the running push.
+    followups: Mutex<HashSet<Uuid>>,
 }
 
 impl Worker {
@@ -52,6 +57,7 @@ impl Worker {
             backends,
             config,
             pools: PoolCache::default(),
+            followups: Mutex::default(),
         })
     }
 
@@ -74,7 +80,10 @@ impl Worker {
                     let Some(cast) = cast else { break };
                     let key = (cast.zone.id, Lane::of(cast.task));
                     match inflight.get_mut(&key) {
-                        Some(next) => *next = Some(merge(next.take(), cast)),
+                        Some(next) => {
+                            *next = Some(merge(next.take(), cast));
+                            self.set_followup(key, true);
+                        }
                         None => {
                             inflight.insert(key, None);
                             running.spawn(Arc::clone(&self).run_cast(cast, shutdown.clone()));
@@ -90,6 +99,7 @@ impl Worker {
                         }
                     };
                     if let Some(next) = inflight.remove(&key).flatten() {
+                        self.set_followup(key, false);
                         inflight.insert(key, None);
                         running.spawn(Arc::clone(&self).run_cast(next, shutdown.clone()));
                     }
@@ -167,6 +177,15 @@ impl Worker {
             return zone_id;
         }
         tracing::debug!(zone = %cast.zone.name, task = ?cast.task, ?outcome, serial = cast.zone.serial, "zone task done");
+        // The follow-up runs once this task ends and reports a serial at or above this one;
+        // a failure is still reported at once (the zone shows ERROR while the follow-up runs).
+        if outcome == PushOutcome::Success
+            && cast.task != ZoneTask::Delete
+            && self.followup_waits(zone_id)
+        {
+            tracing::debug!(zone = %cast.zone.name, serial = cast.zone.serial, "status left to the follow-up push");
+            return zone_id;
+        }
         let ctx = RequestContext {
             request_id: cast.ctx.request_id.clone(),
             ..RequestContext::admin()
@@ -179,6 +198,29 @@ impl Worker {
             tracing::warn!(zone = %cast.zone.name, %error, "could not report zone status");
         }
         zone_id
+    }
+
+    fn set_followup(&self, (zone_id, lane): (Uuid, Lane), waiting: bool) {
+        if lane != Lane::Push {
+            return;
+        }
+        // Holding the lock cannot panic, so a poisoned set is still consistent.
+        let mut followups = self
+            .followups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        if waiting {
+            followups.insert(zone_id);
+        } else {
+            followups.remove(&zone_id);
+        }
+    }
+
+    fn followup_waits(&self, zone_id: Uuid) -> bool {
+        self.followups
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .contains(&zone_id)
     }
 
     /// Applies `task` to every target, then polls the pool's nameservers. Ok(true) when the
@@ -261,7 +303,7 @@ impl Worker {
         }
         // Upstream NOTIFYs after a create too: a target that already had the zone (a re-driven
         // create) then fetches the new serial at once instead of at its next refresh.
-        if task != ZoneTask::Delete && self.config.notify {
+        if task != ZoneTask::Delete && self.config.notify && !backend.refreshes_itself() {
             if let Some(addr) = target_dns_address(target).await {
                 if let Err(error) =
                     notify_with_retries(&zone.name, addr, &self.config, shutdown).await

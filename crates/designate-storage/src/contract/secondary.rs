@@ -5,7 +5,7 @@ use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{ZoneMaster, ZoneType};
 
 use super::{pool, project, recordset, zone};
-use crate::Storage;
+use crate::{Storage, StorageError};
 use uuid::Uuid;
 
 fn master(host: &str, port: u16) -> ZoneMaster {
@@ -69,6 +69,15 @@ pub async fn zone_masters_roundtrip(s: &dyn Storage) {
         bare.attributes.clear();
         assert_eq!(*row, bare);
     }
+    let row = tx.get_zone_row(z.id).await.expect("get_zone_row");
+    let mut bare = got.clone();
+    bare.masters.clear();
+    bare.attributes.clear();
+    assert_eq!(row, bare, "get_zone_row: the row of get_zone");
+    assert!(matches!(
+        tx.get_zone_row(Uuid::new_v4()).await,
+        Err(StorageError::NotFound(_))
+    ));
 
     // update_zone does not touch the masters, even when the row carries others (and returns
     // the row as written: the masters as given).

@@ -1,6 +1,7 @@
 //! Contract check of `zone_soa_recordset`: the same SOA recordset and records as
 //! `find_recordsets` by zone and type, whether the stored SOA data is what central writes (the
-//! indexed path) or anything else (the fallback), `None` for a zone without SOA.
+//! indexed path) or anything else (the fallback), `None` for a zone without SOA; and
+//! `zone_soa_records`, what a serial bump reads: the SOA records and the pool's MNAME.
 
 use super::*;
 
@@ -74,4 +75,48 @@ pub async fn zone_soa_recordset(s: &dyn Storage) {
     .await;
     assert_eq!(soa_direct(s, &bare).await, None);
     assert_eq!(soa_by_listing(s, &bare).await, None);
+
+    // What a serial bump reads: the SOA records and the MNAME, the pool's NS records in their
+    // listed order sorted by priority (ties: equal priorities are added to the pool below).
+    let mut tied = pool(&format!("soa-tied-{}", Uuid::new_v4().simple()));
+    for hostname in ["ns-b.example.org.", "ns-a.example.org."] {
+        tied.ns_records.push(PoolNsRecord {
+            priority: 0,
+            hostname: hostname.to_owned(),
+        });
+    }
+    let mut tx = s.begin().await.expect("begin");
+    tx.create_pool(&tied).await.expect("pool");
+    tx.commit().await.expect("commit");
+    let listed = soa_by_listing(s, &current).await.expect("listed SOA");
+    let mut tx = s.begin_read().await.expect("begin_read");
+    for pool_id in [p.id, tied.id] {
+        let mut ns = tx.get_pool_ns_records(pool_id).await.expect("ns records");
+        ns.sort_by_key(|n| n.priority);
+        let read = tx
+            .zone_soa_records(current.id, Some(pool_id))
+            .await
+            .expect("zone_soa_records");
+        assert_eq!(read.pool_mname.as_deref(), Some(ns[0].hostname.as_str()));
+        let records: Vec<_> = read.records.iter().map(|r| r.record.clone()).collect();
+        assert_eq!(records, listed.records);
+        assert!(read.records.iter().all(|r| r.ttl == listed.ttl));
+    }
+    assert_eq!(
+        tx.zone_soa_records(current.id, Some(Uuid::new_v4()))
+            .await
+            .expect("unknown pool")
+            .pool_mname,
+        None
+    );
+    let none = tx
+        .zone_soa_records(current.id, None)
+        .await
+        .expect("no pool");
+    assert_eq!((none.records.len(), none.pool_mname), (1, None));
+    let bare_soa = tx
+        .zone_soa_records(bare.id, Some(p.id))
+        .await
+        .expect("bare");
+    assert!(bare_soa.records.is_empty() && bare_soa.pool_mname.is_none());
 }

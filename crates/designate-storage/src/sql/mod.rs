@@ -365,6 +365,10 @@ impl StorageTx for SqlTx {
         zones::get(&mut self.tx, id, true, self.write).await
     }
 
+    async fn get_zone_row(&mut self, id: Uuid) -> Result<Zone> {
+        zones::get_row(&mut self.tx, id, self.write).await
+    }
+
     async fn get_zone_any(&mut self, id: Uuid) -> Result<Zone> {
         zones::get(&mut self.tx, id, false, self.write).await
     }
@@ -441,8 +445,12 @@ impl StorageTx for SqlTx {
         zone_counts::content(self.conn(), zone_id).await
     }
 
-    async fn zone_soa_records(&mut self, zone_id: Uuid) -> Result<Vec<crate::SoaRecord>> {
-        zone_soa::soa_records(self.conn(), zone_id).await
+    async fn zone_soa_records(
+        &mut self,
+        zone_id: Uuid,
+        pool_id: Option<Uuid>,
+    ) -> Result<crate::ZoneSoa> {
+        zone_soa::soa_records(self.conn(), zone_id, pool_id).await
     }
 
     async fn rewrite_soa_record(&mut self, record: &Record) -> Result<()> {

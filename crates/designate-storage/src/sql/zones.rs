@@ -143,6 +143,18 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
 /// writer waits, then reads the first one's committed version, and its version check holds.
 /// SQLite needs no lock: its writers are serialised already.
 pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) -> Result<Zone> {
+    let mut zone = read(conn, id, live_only, lock).await?;
+    super::zone_attributes::load(conn, std::slice::from_mut(&mut zone)).await?;
+    super::zone_masters::load(conn, std::slice::from_mut(&mut zone)).await?;
+    Ok(zone)
+}
+
+/// A live zone's own row, read and locked as [`get`]; attributes and masters left empty.
+pub(crate) async fn get_row(conn: &mut Conn, id: Uuid, lock: bool) -> Result<Zone> {
+    read(conn, id, true, lock).await
+}
+
+async fn read(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) -> Result<Zone> {
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.id = ",
         ZONES.select_list("z")
@@ -154,13 +166,10 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) 
     if lock && conn.engine() != Engine::Sqlite {
         q.push(" FOR UPDATE");
     }
-    let mut zone = match q.fetch_optional(conn).await? {
-        Some(row) => from_row(&row)?,
-        None => return Err(StorageError::NotFound("zone")),
-    };
-    super::zone_attributes::load(conn, std::slice::from_mut(&mut zone)).await?;
-    super::zone_masters::load(conn, std::slice::from_mut(&mut zone)).await?;
-    Ok(zone)
+    match q.fetch_optional(conn).await? {
+        Some(row) => from_row(&row),
+        None => Err(StorageError::NotFound("zone")),
+    }
 }
 
 /// One page of live zones matching `criteria`, with the total count.

@@ -1,0 +1,246 @@
+//! The worker's push loop with a real central over a real SQLite store: casts for one zone that
+//! arrive while its push runs are merged, and only the last push of such a burst reports.
+
+use std::sync::{Arc, Mutex};
+
+use async_trait::async_trait;
+use designate_bus::inproc::{LogNotifier, WorkerQueue};
+use designate_bus::{CentralApi, PushOutcome};
+use designate_central::{Central, CentralConfig};
+use designate_core::criteria::{Criteria, Listing, Page};
+use designate_core::objects::{
+    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, RecordStatus, Zone, ZoneStatus,
+    ZoneUpdate,
+};
+use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
+use designate_storage::{contract, SqlStorage, Storage};
+use designate_worker::{Worker, WorkerConfig};
+use tokio_util::sync::CancellationToken;
+use uuid::Uuid;
+
+/// The worker's view of central: status reports are kept, then handed to the real central.
+/// The worker calls nothing else.
+struct Reports {
+    central: Arc<Central>,
+    kept: Mutex<Vec<(PushOutcome, u32)>>,
+}
+
+impl Reports {
+    fn kept(&self) -> Vec<(PushOutcome, u32)> {
+        self.kept.lock().expect("reports").clone()
+    }
+}
+
+fn unused<T>() -> Result<T> {
+    Err(DesignateError::new(
+        ErrorKind::UnknownFailure,
+        "not called by the worker",
+    ))
+}
+
+#[async_trait]
+impl CentralApi for Reports {
+    async fn update_status(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        outcome: PushOutcome,
+        serial: u32,
+    ) -> Result<()> {
+        self.kept.lock().expect("reports").push((outcome, serial));
+        self.central
+            .update_status(ctx, zone_id, outcome, serial)
+            .await
+    }
+    async fn create_zone(&self, _: &RequestContext, _: NewZone) -> Result<Zone> {
+        unused()
+    }
+    async fn get_zone(&self, _: &RequestContext, _: Uuid) -> Result<Zone> {
+        unused()
+    }
+    async fn find_zones(&self, _: &RequestContext, _: Criteria, _: Page) -> Result<Listing<Zone>> {
+        unused()
+    }
+    async fn update_zone(&self, _: &RequestContext, _: Uuid, _: ZoneUpdate) -> Result<Zone> {
+        unused()
+    }
+    async fn delete_zone(&self, _: &RequestContext, _: Uuid) -> Result<Zone> {
+        unused()
+    }
+    async fn create_recordset(
+        &self,
+        _: &RequestContext,
+        _: Uuid,
+        _: NewRecordSet,
+    ) -> Result<RecordSet> {
+        unused()
+    }
+    async fn get_recordset(
+        &self,
+        _: &RequestContext,
+        _: Option<Uuid>,
+        _: Uuid,
+    ) -> Result<RecordSet> {
+        unused()
+    }
+    async fn find_recordsets(
+        &self,
+        _: &RequestContext,
+        _: Criteria,
+        _: Page,
+    ) -> Result<Listing<RecordSet>> {
+        unused()
+    }
+    async fn update_recordset(
+        &self,
+        _: &RequestContext,
+        _: Uuid,
+        _: Uuid,
+        _: RecordSetUpdate,
+    ) -> Result<RecordSet> {
+        unused()
+    }
+    async fn delete_recordset(&self, _: &RequestContext, _: Uuid, _: Uuid) -> Result<RecordSet> {
+        unused()
+    }
+    async fn get_pool(&self, _: &RequestContext, _: Uuid) -> Result<Pool> {
+        unused()
+    }
+    async fn find_pools(&self, _: &RequestContext) -> Result<Vec<Pool>> {
+        unused()
+    }
+}
+
+fn a_record(name: &str, address: &str) -> NewRecordSet {
+    NewRecordSet {
+        name: name.to_owned(),
+        rtype: "A".to_owned(),
+        records: vec![address.to_owned()],
+        ..Default::default()
+    }
+}
+
+/// Waits until the worker has reported `n` times.
+async fn reported(reports: &Reports, n: usize) -> Vec<(PushOutcome, u32)> {
+    for _ in 0..500 {
+        let kept = reports.kept();
+        if kept.len() >= n {
+            return kept;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    panic!("the worker reported {:?}, not {n} times", reports.kept());
+}
+
+// The current-thread runtime makes the merge certain: the worker's loop takes every queued cast
+// before the push it spawned for the first one can run.
+#[tokio::test(flavor = "current_thread")]
+async fn a_burst_of_casts_is_reported_once_by_its_last_push() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let url = format!("sqlite:///{}", dir.path().join("d.sqlite").display());
+    let s = SqlStorage::connect(&url).await.expect("connect");
+    s.migrate().await.expect("migrate");
+    let storage: Arc<dyn Storage> = Arc::new(s);
+    let (queue, casts) = WorkerQueue::new();
+    let config = CentralConfig::default();
+    let central = Arc::new(Central::new(
+        Arc::clone(&storage),
+        Arc::new(queue),
+        Arc::new(LogNotifier),
+        config.clone(),
+    ));
+    // A pool without targets, nameservers or also-notifies: every push succeeds at once.
+    let mut pool = contract::pool("default");
+    pool.id = config.default_pool_id;
+    pool.targets.clear();
+    pool.nameservers.clear();
+    pool.also_notifies.clear();
+    central.ensure_pool(pool).await.expect("pool");
+    let ctx = RequestContext {
+        project_id: Some("p1".to_owned()),
+        ..RequestContext::admin()
+    };
+    // Three casts queue up before the worker runs: the zone's create and two recordset changes.
+    let zone = central
+        .create_zone(
+            &ctx,
+            NewZone {
+                name: "burst.test.".to_owned(),
+                email: Some("a@burst.test".to_owned()),
+                ..Default::default()
+            },
+        )
+        .await
+        .expect("zone");
+    for (name, address) in [
+        ("a.burst.test.", "192.0.2.1"),
+        ("b.burst.test.", "192.0.2.2"),
+    ] {
+        central
+            .create_recordset(&ctx, zone.id, a_record(name, address))
+            .await
+            .expect("recordset");
+    }
+    let burst_serial = storage
+        .begin_read()
+        .await
+        .expect("begin")
+        .get_zone(zone.id)
+        .await
+        .expect("zone")
+        .serial;
+    assert_ne!(burst_serial, zone.serial, "the changes bumped the serial");
+
+    let reports = Arc::new(Reports {
+        central: Arc::clone(&central),
+        kept: Mutex::default(),
+    });
+    let worker = Worker::new(
+        Arc::clone(&storage),
+        Arc::clone(&reports) as Arc<dyn CentralApi>,
+        Default::default(),
+        WorkerConfig::default(),
+    );
+    let shutdown = CancellationToken::new();
+    let running = tokio::spawn(worker.run(casts, shutdown.clone()));
+
+    // The first push (the create's serial) found the merged follow-up waiting and left the
+    // report to it; the follow-up reports the burst's serial.
+    let kept = reported(&reports, 1).await;
+    assert_eq!(kept, vec![(PushOutcome::Success, burst_serial)]);
+    let mut tx = storage.begin_read().await.expect("begin");
+    assert_eq!(
+        tx.get_zone(zone.id).await.expect("zone").status,
+        ZoneStatus::Active
+    );
+    for rs in tx.zone_recordsets(zone.id).await.expect("recordsets") {
+        for record in &rs.records {
+            assert_eq!(
+                record.status,
+                RecordStatus::Active,
+                "{} {}",
+                rs.name,
+                rs.rtype
+            );
+        }
+    }
+    drop(tx);
+
+    // A lone change has nothing to leave its report to.
+    central
+        .create_recordset(&ctx, zone.id, a_record("c.burst.test.", "192.0.2.3"))
+        .await
+        .expect("recordset");
+    let kept = reported(&reports, 2).await;
+    assert_eq!(kept.len(), 2, "{kept:?}");
+    assert!(kept[1].1 != burst_serial && kept[1].0 == PushOutcome::Success);
+    let mut tx = storage.begin_read().await.expect("begin");
+    assert_eq!(
+        tx.get_zone(zone.id).await.expect("zone").status,
+        ZoneStatus::Active
+    );
+    drop(tx);
+
+    shutdown.cancel();
+    running.await.expect("worker");
+}

@@ -446,7 +446,7 @@ impl Handler {
         let Some(client) = crate::ixfr::client_serial(request) else {
             return Ok(None);
         };
-        let entries = match tx.zone_journal(zone.id).await {
+        let entries = match tx.zone_journal_after(zone.id, client, zone.serial).await {
             Ok(entries) => entries,
             Err(StorageError::Unsupported(_)) => return Ok(None),
             Err(e) => return Err(e),

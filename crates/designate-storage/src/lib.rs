@@ -374,6 +374,21 @@ pub trait StorageTx: Send {
         Err(StorageError::Unsupported("zone_journal"))
     }
 
+    /// The journal rows of the changes an IXFR from serial `after` to serial `upto` can use:
+    /// those whose serial lies after `after` and at or before `upto` in serial arithmetic
+    /// (RFC 1982), ordered as [`StorageTx::zone_journal`]. A client a few changes behind reads
+    /// those changes, not the whole journal.
+    async fn zone_journal_after(
+        &mut self,
+        zone_id: Uuid,
+        after: u32,
+        upto: u32,
+    ) -> Result<Vec<JournalEntry>> {
+        let mut rows = self.zone_journal(zone_id).await?;
+        rows.retain(|e| in_serial_range(e.serial, after, upto));
+        Ok(rows)
+    }
+
     /// Bounds a zone's journal: keeps the newest changes (highest serials) while there are at
     /// most `max_changes` of them holding at most `max_rows` rows together, deletes the rest.
     /// Returns the number of rows deleted.
@@ -731,6 +746,12 @@ pub struct ContentCounts {
     pub recordsets: u64,
     /// Non-managed records (`zone_records`).
     pub records: u64,
+}
+
+/// Whether `serial` lies in `(after, upto]` in serial arithmetic (RFC 1982).
+pub(crate) fn in_serial_range(serial: u32, after: u32, upto: u32) -> bool {
+    use designate_core::serial::serial_gt;
+    serial_gt(serial, after) && !serial_gt(serial, upto)
 }
 
 /// What [`StorageTx::zone_soa_records`] reads for a serial bump.

@@ -48,6 +48,57 @@ pub async fn zone_journal(s: &dyn Storage) {
         .flat_map(|i| change(base + i, base + i + 1, i))
         .collect();
     assert_eq!(rows, expected, "rows read back by serial then seq");
+    // An IXFR from base + 1 to base + 3 reads those two changes alone; ranges that do not
+    // lead forward read nothing.
+    let after = tx
+        .zone_journal_after(z.id, base + 1, base + 3)
+        .await
+        .expect("journal after");
+    let want: Vec<_> = (1..3u32)
+        .flat_map(|i| change(base + i, base + i + 1, i))
+        .collect();
+    assert_eq!(after, want);
+    for (from, to) in [(base + 3, base + 3), (base + 3, base + 1)] {
+        assert!(tx
+            .zone_journal_after(z.id, from, to)
+            .await
+            .expect("empty")
+            .is_empty());
+    }
+    drop(tx);
+
+    // Serials wrapping past 2^32 - 1 between the two ends.
+    let wrapped = zone("journal-wrap.example.org.", &project(), Uuid::new_v4());
+    create_zone(s, &wrapped).await;
+    let steps = [(u32::MAX - 1, u32::MAX), (u32::MAX, 1), (1, 2)];
+    let mut tx = s.begin().await.expect("begin");
+    for (i, (prev, serial)) in (0u32..).zip(steps) {
+        tx.append_zone_journal(wrapped.id, &change(prev, serial, i))
+            .await
+            .expect("append");
+    }
+    tx.commit().await.expect("commit");
+    let mut tx = s.begin_read().await.expect("begin_read");
+    let all = tx.zone_journal(wrapped.id).await.expect("journal");
+    for (from, to) in [
+        (u32::MAX - 1, 2),
+        (u32::MAX, 2),
+        (u32::MAX - 1, u32::MAX),
+        (1, 2),
+    ] {
+        let mut want: Vec<_> = all
+            .iter()
+            .filter(|e| crate::in_serial_range(e.serial, from, to))
+            .cloned()
+            .collect();
+        want.sort_by_key(|e| (e.serial, e.seq));
+        let got = tx
+            .zone_journal_after(wrapped.id, from, to)
+            .await
+            .expect("journal after");
+        assert_eq!(got, want, "({from}, {to}]");
+        assert!(!got.is_empty());
+    }
     drop(tx);
 
     // A rolled-back change leaves nothing behind.

@@ -52,13 +52,46 @@ pub(crate) async fn append(conn: &mut Conn, zone_id: Uuid, entries: &[JournalEnt
     Ok(())
 }
 
-/// Every row of a zone's journal, by serial then seq.
-pub(crate) async fn of_zone(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<JournalEntry>> {
+/// The rows of a zone's journal, by serial then seq: all of them, or those whose serial lies in
+/// `(after, upto]` in serial arithmetic — one range of the primary key `(zone_id, serial, seq)`,
+/// or two when the serials wrapped between the two.
+pub(crate) async fn of_zone(
+    conn: &mut Conn,
+    zone_id: Uuid,
+    range: Option<(u32, u32)>,
+) -> Result<Vec<JournalEntry>> {
     let mut q = Sql::new(
         "SELECT serial, prev_serial, seq, op, name, type, ttl, data \
          FROM designate_zone_journal WHERE zone_id = ",
     );
-    q.bind(zone_id).push(" ORDER BY serial, seq");
+    q.bind(zone_id);
+    match range {
+        None => {}
+        // From `after` the serials count up to `upto` without wrapping (a range `upto` does
+        // not follow in serial arithmetic has no changes, as `in_serial_range` says).
+        Some((after, upto)) if after < upto => {
+            if upto - after < 1 << 31 {
+                q.push(" AND serial > ")
+                    .bind(i64::from(after))
+                    .push(" AND serial <= ")
+                    .bind(i64::from(upto));
+            } else {
+                return Ok(Vec::new());
+            }
+        }
+        Some((after, upto)) => {
+            if after - upto > 1 << 31 {
+                q.push(" AND (serial > ")
+                    .bind(i64::from(after))
+                    .push(" OR serial <= ")
+                    .bind(i64::from(upto))
+                    .push(")");
+            } else {
+                return Ok(Vec::new());
+            }
+        }
+    }
+    q.push(" ORDER BY serial, seq");
     let rows = q.fetch_all(conn).await?;
     rows.iter()
         .map(|row| {

@@ -569,7 +569,16 @@ impl StorageTx for SqlTx {
     }
 
     async fn zone_journal(&mut self, zone_id: Uuid) -> Result<Vec<crate::JournalEntry>> {
-        journal::of_zone(self.conn(), zone_id).await
+        journal::of_zone(self.conn(), zone_id, None).await
+    }
+
+    async fn zone_journal_after(
+        &mut self,
+        zone_id: Uuid,
+        after: u32,
+        upto: u32,
+    ) -> Result<Vec<crate::JournalEntry>> {
+        journal::of_zone(self.conn(), zone_id, Some((after, upto))).await
     }
 
     async fn prune_zone_journal(

@@ -61,6 +61,11 @@ pub(crate) async fn begin_read(storage: &dyn Storage) -> Result<Box<dyn StorageT
     storage.begin_read().await.map_err(from_storage)
 }
 
+/// Opens a connection for reads without a snapshot ([`Storage::read`]), errors mapped as `begin`.
+pub(crate) async fn read(storage: &dyn Storage) -> Result<Box<dyn StorageTx>> {
+    storage.read().await.map_err(from_storage)
+}
+
 /// Commits a transaction.
 pub(crate) async fn commit(tx: Box<dyn StorageTx>) -> Result<()> {
     tx.commit().await.map_err(from_storage)

@@ -19,7 +19,7 @@ use crate::build::{new_recordset, now, now_unix, ns_hostnames, random_refresh, s
 use crate::errors::{bad_request, from_storage, zone_not_found};
 use crate::imports::ImportSeed;
 use crate::journal;
-use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry, uuid_value};
+use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, read, retry, uuid_value};
 use crate::{payload, Central};
 
 /// Upstream's `maxLength` of zone and recordset descriptions.
@@ -422,7 +422,9 @@ impl Central {
 
     /// A zone visible to the caller.
     pub(crate) async fn zone_get(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
-        let mut tx = begin_read(self.storage.as_ref()).await?;
+        // Every API call on a zone's contents starts here (the policy check's target): no
+        // snapshot, so no BEGIN / ROLLBACK around the zone's row and its attributes.
+        let mut tx = read(self.storage.as_ref()).await?;
         visible_zone(tx.as_mut(), ctx, id).await
     }
 

@@ -52,6 +52,15 @@ pub trait Storage: Send + Sync + 'static {
 
     /// Starts a read-only transaction: a consistent snapshot for reads (e.g. a whole AXFR).
     async fn begin_read(&self) -> Result<Box<dyn StorageTx>>;
+
+    /// A connection for reads without a transaction: each statement sees the store as it is
+    /// when it runs (no snapshot across statements), and opening or closing it costs no round
+    /// trip. For readers whose answer is one statement, or whose statements need not agree
+    /// (a revision check, a policy check's zone). It must not write. The default is a
+    /// [`Storage::begin_read`] transaction.
+    async fn read(&self) -> Result<Box<dyn StorageTx>> {
+        self.begin_read().await
+    }
 }
 
 /// One transaction. Dropping it without [`StorageTx::commit`] rolls back.

@@ -35,8 +35,9 @@ impl PoolCache {
         storage: &dyn Storage,
         id: Uuid,
     ) -> Result<Arc<Pool>, StorageError> {
-        let mut tx = storage.begin_read().await?;
-        let revision = match tx.pool_revision(id).await {
+        // The revision alone, without a transaction around it; the pool, when it must be read,
+        // from one snapshot.
+        let revision = match storage.read().await?.pool_revision(id).await {
             Ok(revision) => Some(revision),
             Err(StorageError::Unsupported(_)) => None,
             Err(e) => return Err(e),
@@ -48,7 +49,7 @@ impl PoolCache {
                 }
             }
         }
-        let pool = Arc::new(tx.get_pool(id).await?);
+        let pool = Arc::new(storage.begin_read().await?.get_pool(id).await?);
         if let Some(revision) = revision {
             self.lock().insert(
                 id,

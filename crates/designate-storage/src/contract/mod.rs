@@ -41,7 +41,9 @@ pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_roundtrip};
 pub use recordsets::{managed_records_by_type, recordset_crud};
 pub use shares::zone_shares;
-pub use transactions::{concurrent_writers, rollback_on_drop, version_conflict};
+pub use transactions::{
+    concurrent_writers, read_without_snapshot, rollback_on_drop, version_conflict,
+};
 pub use transfer::zone_transfer_pages;
 pub use transfers::zone_transfers;
 pub use tsigkeys::tsigkey_crud;
@@ -236,6 +238,7 @@ pub async fn run_all(s: &dyn Storage) {
     recordset_crud(s).await;
     version_conflict(s).await;
     rollback_on_drop(s).await;
+    read_without_snapshot(s).await;
     concurrent_writers(s).await;
     pool_crud(s).await;
     service_status_upsert(s).await;

@@ -64,6 +64,28 @@ pub async fn rollback_on_drop(s: &dyn Storage) {
     create_zone(s, &z).await;
 }
 
+/// `Storage::read`: reads without a transaction see what is committed, statement after
+/// statement, on the same connection. (That two statements may see different commits is the
+/// point, but an in-memory SQLite database has a single connection, which a held reader would
+/// keep from the writer, so the contract does not hold one across a commit.)
+pub async fn read_without_snapshot(s: &dyn Storage) {
+    let z = zone("autocommit.example.org.", &project(), Uuid::new_v4());
+    create_zone(s, &z).await;
+    let mut reader = s.read().await.expect("read");
+    assert!(matches!(
+        reader.get_zone(Uuid::new_v4()).await,
+        Err(StorageError::NotFound("zone"))
+    ));
+    let got = reader.get_zone(z.id).await.expect("get_zone");
+    assert_eq!((got.id, &got.name), (z.id, &z.name));
+    assert_eq!(
+        reader.get_zone_row(z.id).await.expect("row").version,
+        got.version
+    );
+    // Nothing to commit: committing is dropping.
+    reader.commit().await.expect("commit");
+}
+
 /// Many writers at once: every one succeeds (they queue; none fails with "database is
 /// locked"), and readers run beside them.
 pub async fn concurrent_writers(s: &dyn Storage) {

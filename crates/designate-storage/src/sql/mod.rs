@@ -64,7 +64,7 @@ use uuid::Uuid;
 pub(crate) use self::dialect::Engine;
 use self::health::{Health, Probe};
 pub use self::options::PoolOptions;
-use self::query::Conn;
+use self::query::{Conn, Held};
 use self::url::Location;
 pub use self::url::{server_url, ServerUrl};
 use crate::{Lease, Result, Storage, StorageError, StorageTx};
@@ -309,11 +309,11 @@ impl Storage for SqlStorage {
     async fn begin(&self) -> Result<Box<dyn StorageTx>> {
         let begin = self.engine().begin_write();
         let tx = match &self.pools {
-            Pools::Sqlite { writer, .. } => {
-                Conn::Sqlite(writer.begin_with(begin).await.map_err(query::map_err)?)
-            }
-            Pools::Postgres(p) => Conn::Postgres(self.guard(p.begin_with(begin)).await?),
-            Pools::MySql(p) => Conn::MySql(self.guard(p.begin_with(begin)).await?),
+            Pools::Sqlite { writer, .. } => Conn::Sqlite(Held::Tx(
+                writer.begin_with(begin).await.map_err(query::map_err)?,
+            )),
+            Pools::Postgres(p) => Conn::Postgres(Held::Tx(self.guard(p.begin_with(begin)).await?)),
+            Pools::MySql(p) => Conn::MySql(Held::Tx(self.guard(p.begin_with(begin)).await?)),
         };
         Ok(Box::new(SqlTx { tx, write: true }))
     }
@@ -323,16 +323,27 @@ impl Storage for SqlStorage {
         // mix two versions of a zone), and no writes.
         let tx = match &self.pools {
             Pools::Sqlite { reader, .. } => {
-                Conn::Sqlite(reader.begin().await.map_err(query::map_err)?)
+                Conn::Sqlite(Held::Tx(reader.begin().await.map_err(query::map_err)?))
             }
-            Pools::Postgres(p) => Conn::Postgres(
+            Pools::Postgres(p) => Conn::Postgres(Held::Tx(
                 self.guard(p.begin_with("BEGIN ISOLATION LEVEL REPEATABLE READ READ ONLY"))
                     .await?,
-            ),
-            Pools::MySql(p) => Conn::MySql(
+            )),
+            Pools::MySql(p) => Conn::MySql(Held::Tx(
                 self.guard(p.begin_with("START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY"))
                     .await?,
-            ),
+            )),
+        };
+        Ok(Box::new(SqlTx { tx, write: false }))
+    }
+
+    async fn read(&self) -> Result<Box<dyn StorageTx>> {
+        let tx = match &self.pools {
+            Pools::Sqlite { reader, .. } => {
+                Conn::Sqlite(Held::Auto(reader.acquire().await.map_err(query::map_err)?))
+            }
+            Pools::Postgres(p) => Conn::Postgres(Held::Auto(self.guard(p.acquire()).await?)),
+            Pools::MySql(p) => Conn::MySql(Held::Auto(self.guard(p.acquire()).await?)),
         };
         Ok(Box::new(SqlTx { tx, write: false }))
     }

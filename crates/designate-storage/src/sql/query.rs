@@ -12,14 +12,53 @@ use uuid::Uuid;
 use super::dialect::{self, Engine};
 use crate::{Result, StorageError};
 
-/// An open transaction on one of the engines; every query of this crate runs on one.
+/// An open transaction (or autocommit connection) on one of the engines; every query of this
+/// crate runs on one.
 pub(crate) enum Conn {
     /// SQLite.
-    Sqlite(sqlx::Transaction<'static, sqlx::Sqlite>),
+    Sqlite(Held<sqlx::Sqlite>),
     /// PostgreSQL.
-    Postgres(sqlx::Transaction<'static, Postgres>),
+    Postgres(Held<Postgres>),
     /// MySQL / MariaDB.
-    MySql(sqlx::Transaction<'static, sqlx::MySql>),
+    MySql(Held<sqlx::MySql>),
+}
+
+/// A pooled connection inside a transaction, or on its own (autocommit: each statement is its
+/// own transaction, for readers of one statement that need no snapshot — no BEGIN, no ROLLBACK).
+pub(crate) enum Held<DB: sqlx::Database> {
+    /// In a transaction; rolled back when dropped uncommitted.
+    Tx(sqlx::Transaction<'static, DB>),
+    /// Autocommit.
+    Auto(sqlx::pool::PoolConnection<DB>),
+}
+
+impl<DB: sqlx::Database> Held<DB> {
+    async fn commit(self) -> std::result::Result<(), sqlx::Error> {
+        match self {
+            Self::Tx(tx) => tx.commit().await,
+            Self::Auto(_) => Ok(()),
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::Deref for Held<DB> {
+    type Target = DB::Connection;
+
+    fn deref(&self) -> &DB::Connection {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Auto(conn) => conn,
+        }
+    }
+}
+
+impl<DB: sqlx::Database> std::ops::DerefMut for Held<DB> {
+    fn deref_mut(&mut self) -> &mut DB::Connection {
+        match self {
+            Self::Tx(tx) => tx,
+            Self::Auto(conn) => conn,
+        }
+    }
 }
 
 impl Conn {

@@ -40,6 +40,40 @@ async fn contract_on_mariadb() {
     contract_on(Server::MySql).await;
 }
 
+/// `Storage::read` holds no snapshot: a commit made while the reader is held shows in its next
+/// statement, where a `begin_read` transaction keeps seeing the store as it first read it.
+async fn read_sees_commits_made_while_held(server: Server) {
+    let db = TestDatabase::create(server).await;
+    let s = open(&db).await;
+    let z = contract::zone("held.example.org.", "p-held", uuid::Uuid::new_v4());
+    let mut reader = s.read().await.expect("read");
+    let mut snapshot = s.begin_read().await.expect("begin_read");
+    for tx in [&mut reader, &mut snapshot] {
+        assert!(tx.get_zone(z.id).await.is_err());
+    }
+    let mut tx = s.begin().await.expect("begin");
+    tx.create_zone(&z).await.expect("create_zone");
+    tx.commit().await.expect("commit");
+    assert_eq!(reader.get_zone(z.id).await.expect("read sees it").id, z.id);
+    assert!(matches!(
+        snapshot.get_zone(z.id).await,
+        Err(StorageError::NotFound(_))
+    ));
+    drop((reader, snapshot));
+    s.close().await;
+    db.drop_database().await;
+}
+
+#[tokio::test]
+async fn read_sees_commits_on_postgres() {
+    read_sees_commits_made_while_held(Server::Postgres).await;
+}
+
+#[tokio::test]
+async fn read_sees_commits_on_mariadb() {
+    read_sees_commits_made_while_held(Server::MySql).await;
+}
+
 /// `(column, data type)` of every column of `table`, from information_schema.
 async fn pg_columns(s: &SqlStorage, table: &str) -> Vec<(String, String, String)> {
     let Pools::Postgres(p) = &s.pools else {

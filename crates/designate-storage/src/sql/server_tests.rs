@@ -45,7 +45,7 @@ async fn contract_on_mariadb() {
 async fn read_sees_commits_made_while_held(server: Server) {
     let db = TestDatabase::create(server).await;
     let s = open(&db).await;
-    let z = contract::zone("held.example.org.", "p-held", uuid::Uuid::new_v4());
+    let z = contract::zone("held.example.org.", "p-held", Uuid::new_v4());
     let mut reader = s.read().await.expect("read");
     let mut snapshot = s.begin_read().await.expect("begin_read");
     for tx in [&mut reader, &mut snapshot] {

@@ -7,7 +7,7 @@
 //! covers this one's, so a zone changed without pause is set ACTIVE once, when the burst's last
 //! push lands, instead of once per push.
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
@@ -35,8 +35,11 @@ pub struct Worker {
     backends: BackendContext,
     config: WorkerConfig,
     pools: PoolCache,
-    /// Zones whose push lane holds a merged follow-up cast, waiting for the running push.
-    followups: Mutex<HashSet<Uuid>>,
+    /// Zones with a task running, and the merged follow-up cast, if any. Transfers from a
+    /// SECONDARY zone's masters have a lane of their own: a transfer ends in a push, which must
+    /// not merge into the transfer that caused it. Written by [`Worker::run`]'s loop alone; a
+    /// running push reads whether its follow-up waits.
+    inflight: Mutex<HashMap<(Uuid, Lane), Option<WorkerCast>>>,
 }
 
 impl Worker {
@@ -57,7 +60,7 @@ impl Worker {
             backends,
             config,
             pools: PoolCache::default(),
-            followups: Mutex::default(),
+            inflight: Mutex::default(),
         })
     }
 
@@ -69,25 +72,27 @@ impl Worker {
         shutdown: CancellationToken,
     ) {
         let mut running: JoinSet<(Uuid, Lane)> = JoinSet::new();
-        // Zones with a task running, and the merged follow-up cast, if any. Transfers from a
-        // SECONDARY zone's masters have a lane of their own: a transfer ends in a push, which
-        // must not merge into the transfer that caused it.
-        let mut inflight: HashMap<(Uuid, Lane), Option<WorkerCast>> = HashMap::new();
         loop {
             tokio::select! {
                 () = shutdown.cancelled() => break,
                 cast = casts.recv() => {
                     let Some(cast) = cast else { break };
                     let key = (cast.zone.id, Lane::of(cast.task));
-                    match inflight.get_mut(&key) {
-                        Some(next) => {
-                            *next = Some(merge(next.take(), cast));
-                            self.set_followup(key, true);
+                    let idle = {
+                        let mut inflight = self.inflight();
+                        match inflight.get_mut(&key) {
+                            Some(next) => {
+                                *next = Some(merge(next.take(), cast));
+                                None
+                            }
+                            None => {
+                                inflight.insert(key, None);
+                                Some(cast)
+                            }
                         }
-                        None => {
-                            inflight.insert(key, None);
-                            running.spawn(Arc::clone(&self).run_cast(cast, shutdown.clone()));
-                        }
+                    };
+                    if let Some(cast) = idle {
+                        running.spawn(Arc::clone(&self).run_cast(cast, shutdown.clone()));
                     }
                 }
                 Some(done) = running.join_next(), if !running.is_empty() => {
@@ -98,9 +103,15 @@ impl Worker {
                             continue;
                         }
                     };
-                    if let Some(next) = inflight.remove(&key).flatten() {
-                        self.set_followup(key, false);
-                        inflight.insert(key, None);
+                    let next = {
+                        let mut inflight = self.inflight();
+                        let next = inflight.remove(&key).flatten();
+                        if next.is_some() {
+                            inflight.insert(key, None);
+                        }
+                        next
+                    };
+                    if let Some(next) = next {
                         running.spawn(Arc::clone(&self).run_cast(next, shutdown.clone()));
                     }
                 }
@@ -200,27 +211,18 @@ impl Worker {
         zone_id
     }
 
-    fn set_followup(&self, (zone_id, lane): (Uuid, Lane), waiting: bool) {
-        if lane != Lane::Push {
-            return;
-        }
-        // Holding the lock cannot panic, so a poisoned set is still consistent.
-        let mut followups = self
-            .followups
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner);
-        if waiting {
-            followups.insert(zone_id);
-        } else {
-            followups.remove(&zone_id);
-        }
-    }
-
-    fn followup_waits(&self, zone_id: Uuid) -> bool {
-        self.followups
+    fn inflight(&self) -> std::sync::MutexGuard<'_, HashMap<(Uuid, Lane), Option<WorkerCast>>> {
+        // Nothing panics while holding the lock, so a poisoned map is still consistent.
+        self.inflight
             .lock()
             .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .contains(&zone_id)
+    }
+
+    /// Whether a merged follow-up push of the zone waits for the running one.
+    fn followup_waits(&self, zone_id: Uuid) -> bool {
+        self.inflight()
+            .get(&(zone_id, Lane::Push))
+            .is_some_and(Option::is_some)
     }
 
     /// Applies `task` to every target, then polls the pool's nameservers. Ok(true) when the

@@ -2,6 +2,8 @@
 //! in SQLite / PostgreSQL / MariaDB, one dies, the other takes over within a lease period, and
 //! no task ever runs twice in one interval on one bucket.
 
+mod common;
+
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -177,9 +179,7 @@ async fn share_and_take_over(storage: Arc<dyn Storage>) {
 #[tokio::test]
 async fn two_producers_share_shards_on_sqlite() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite:///{}", dir.path().join("d.sqlite").display());
-    let s = SqlStorage::connect(&url).await.expect("connect");
-    s.migrate().await.expect("migrate");
+    let s = common::sqlite_store(&dir).await;
     share_and_take_over(Arc::new(s)).await;
 }
 

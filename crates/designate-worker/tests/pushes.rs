@@ -1,6 +1,8 @@
 //! The worker's push loop with a real central over a real SQLite store: casts for one zone that
 //! arrive while its push runs are merged, and only the last push of such a burst reports.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
@@ -13,7 +15,7 @@ use designate_core::objects::{
     ZoneUpdate,
 };
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
-use designate_storage::{contract, SqlStorage, Storage};
+use designate_storage::{contract, Storage};
 use designate_worker::{Worker, WorkerConfig};
 use tokio_util::sync::CancellationToken;
 use uuid::Uuid;
@@ -137,9 +139,7 @@ async fn reported(reports: &Reports, n: usize) -> Vec<(PushOutcome, u32)> {
 #[tokio::test(flavor = "current_thread")]
 async fn a_burst_of_casts_is_reported_once_by_its_last_push() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite:///{}", dir.path().join("d.sqlite").display());
-    let s = SqlStorage::connect(&url).await.expect("connect");
-    s.migrate().await.expect("migrate");
+    let s = common::sqlite_store(&dir).await;
     let storage: Arc<dyn Storage> = Arc::new(s);
     let (queue, casts) = WorkerQueue::new();
     let config = CentralConfig::default();

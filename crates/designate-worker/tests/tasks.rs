@@ -1,6 +1,8 @@
 //! The producer's writing tasks end to end with a real central over a real SQLite store:
 //! `zone_purge`, `delayed_notify` and `periodic_exists`.
 
+mod common;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
@@ -10,7 +12,7 @@ use designate_bus::{Notifier, ZoneTask};
 use designate_central::{Central, CentralConfig};
 use designate_core::objects::{Action, ZoneStatus};
 use designate_core::RequestContext;
-use designate_storage::{contract, SqlStorage, Storage, StorageError};
+use designate_storage::{contract, Storage, StorageError};
 use designate_worker::producer::Task;
 use designate_worker::{Producer, ProducerConfig};
 use uuid::Uuid;
@@ -31,9 +33,7 @@ impl Notifier for Kept {
 #[tokio::test]
 async fn purge_delayed_notify_and_exists_run_through_central() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite:///{}", dir.path().join("d.sqlite").display());
-    let s = SqlStorage::connect(&url).await.expect("connect");
-    s.migrate().await.expect("migrate");
+    let s = common::sqlite_store(&dir).await;
     let storage: Arc<dyn Storage> = Arc::new(s);
 
     let tenant = Uuid::new_v4().simple().to_string();
@@ -146,9 +146,7 @@ async fn purge_delayed_notify_and_exists_run_through_central() {
 #[tokio::test]
 async fn increment_serial_bumps_flagged_zones_once() {
     let dir = tempfile::tempdir().expect("tempdir");
-    let url = format!("sqlite:///{}", dir.path().join("d.sqlite").display());
-    let s = SqlStorage::connect(&url).await.expect("connect");
-    s.migrate().await.expect("migrate");
+    let s = common::sqlite_store(&dir).await;
     let storage: Arc<dyn Storage> = Arc::new(s);
     let (queue, mut casts) = WorkerQueue::new();
     let config = CentralConfig::default();

@@ -362,7 +362,8 @@ impl Handler {
         Ok(response)
     }
 
-    /// AXFR, or IXFR answered AXFR-style.
+    /// AXFR, or IXFR: incremental from the journal when a chain leads from the client's serial,
+    /// AXFR-style otherwise.
     async fn transfer(
         &self,
         request: &Message,
@@ -372,6 +373,28 @@ impl Handler {
     ) -> Result<Reply, StorageError> {
         let transport = ctx.transport;
         let qname = query.name().to_lowercase();
+        if query.query_type() == RecordType::IXFR && transport == Transport::Tcp {
+            // The common IXFR needs no snapshot: the journal rows up to the serial the zone row
+            // names were committed with (or before) it and never change, so two statements
+            // without BEGIN / ROLLBACK agree. A pruned or broken chain falls through to the
+            // snapshot below.
+            let mut reader = self.storage.read().await?;
+            let Some(zone) = self.find_zone(reader.as_mut(), &qname, None, scope).await? else {
+                tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
+                return Ok(Reply::Single(error_response(
+                    request,
+                    ResponseCode::Refused,
+                )));
+            };
+            if !ixfr_client_current(request, &zone) {
+                if let Some(reply) = self
+                    .incremental(request, reader.as_mut(), &zone, ctx.max_message)
+                    .await?
+                {
+                    return Ok(reply);
+                }
+            }
+        }
         // One read transaction: the whole transfer comes from one snapshot.
         let mut tx = self.storage.begin_read().await?;
         let Some(zone) = self.find_zone(tx.as_mut(), &qname, None, scope).await? else {
@@ -381,17 +404,6 @@ impl Handler {
                 ResponseCode::Refused,
             )));
         };
-        if query.query_type() == RecordType::IXFR
-            && transport == Transport::Tcp
-            && !ixfr_client_current(request, &zone)
-        {
-            if let Some(reply) = self
-                .incremental(request, tx.as_mut(), &zone, ctx.max_message)
-                .await?
-            {
-                return Ok(reply);
-            }
-        }
         let soa_sets = tx.zone_soa_recordset(&zone).await?;
         let Some(soa) = zone_soa(&zone, soa_sets.as_slice()) else {
             tracing::error!(zone_id = %zone.id, "zone has no usable SOA recordset");
@@ -456,9 +468,17 @@ impl Handler {
                 "journal does not reach the client's serial; sending AXFR");
             return Ok(None);
         };
-        let soa_sets = tx.zone_soa_recordset(zone).await?;
-        let Some(soa) = zone_soa(zone, soa_sets.as_slice()) else {
-            return Ok(None);
+        // The SOA the zone serves now is the one the last change added, so the zone's SOA
+        // recordset is read only when that row is unusable.
+        let soa = match crate::ixfr::current_soa(&rows, zone.serial) {
+            Some(soa) => soa,
+            None => {
+                let soa_sets = tx.zone_soa_recordset(zone).await?;
+                let Some(soa) = zone_soa(zone, soa_sets.as_slice()) else {
+                    return Ok(None);
+                };
+                soa
+            }
         };
         let mut template = response_to(request);
         template.set_authoritative(true);

@@ -112,6 +112,19 @@ pub(crate) fn render(
     builder.finish().map(Some)
 }
 
+/// The SOA the change to `serial` added (in `rows` from [`chain`]): the SOA a zone at `serial`
+/// serves, or `None` when that row is missing or unusable.
+pub(crate) fn current_soa(rows: &[JournalEntry], serial: u32) -> Option<Record> {
+    let row = rows.iter().rev().find(|row| {
+        row.serial == serial && row.op == JournalOp::Add && row.rtype.eq_ignore_ascii_case("SOA")
+    })?;
+    let record = to_record(row).ok()?;
+    match record.data() {
+        RData::SOA(soa) if soa.serial() == serial => Some(record),
+        _ => None,
+    }
+}
+
 /// One journal row as a wire record.
 fn to_record(row: &JournalEntry) -> Result<Record, String> {
     let mut name = Name::from_ascii(&row.name).map_err(|e| e.to_string())?;
@@ -160,6 +173,25 @@ mod tests {
         assert_eq!(chain(wrap, u32::MAX - 1, 4).unwrap().len(), 6);
         // A "change" backwards is not a path.
         assert!(chain(change(9, 5), 9, 5).is_none());
+    }
+
+    #[test]
+    fn current_soa_is_the_one_the_last_change_added() {
+        let rows = [change(1, 2), change(2, 5)].concat();
+        let soa = current_soa(&rows, 5).unwrap();
+        match soa.data() {
+            RData::SOA(soa) => assert_eq!(soa.serial(), 5),
+            other => panic!("not an SOA: {other:?}"),
+        }
+        assert_eq!(soa.ttl(), 300);
+        assert!(current_soa(&rows, 9).is_none(), "no change reached 9");
+        // An added SOA whose data disagrees with its row's serial is not trusted.
+        let mut lying = change(2, 5);
+        lying[1].data = "ns1.example.org. admin.example.org. 4 1 2 3 4".to_owned();
+        assert!(current_soa(&lying, 5).is_none());
+        let mut broken = change(2, 5);
+        broken[1].data = "not an soa".to_owned();
+        assert!(current_soa(&broken, 5).is_none());
     }
 
     #[test]

@@ -19,6 +19,29 @@ fn sqlx_url(connection: &str) -> Result<(bool, String)> {
     bail!("not a PostgreSQL or MySQL connection: {connection}")
 }
 
+/// Refreshes the planner statistics of every table of the database (PostgreSQL `ANALYZE`,
+/// MySQL `ANALYZE TABLE`), as the engine's own background analysis would on a store in use.
+pub(crate) async fn analyze(connection: &str) -> Result<()> {
+    let (postgres, url) = sqlx_url(connection)?;
+    if postgres {
+        let mut c = sqlx::PgConnection::connect(&url).await?;
+        sqlx::query("ANALYZE").execute(&mut c).await?;
+    } else {
+        let mut c = sqlx::MySqlConnection::connect(&url).await?;
+        let tables: Vec<String> = sqlx::query_scalar(
+            "SELECT CAST(table_name AS CHAR) FROM information_schema.tables \
+             WHERE table_schema = DATABASE() AND table_type = 'BASE TABLE'",
+        )
+        .fetch_all(&mut c)
+        .await?;
+        let list: Vec<String> = tables.iter().map(|t| format!("`{t}`")).collect();
+        sqlx::query(&format!("ANALYZE TABLE {}", list.join(", ")))
+            .execute(&mut c)
+            .await?;
+    }
+    Ok(())
+}
+
 /// The column list of `INSERT INTO table (…) SELECT …` and the select expressions, with `id`,
 /// `name` and `recordset_id` replaced by `overrides`.
 fn clone_lists(columns: &[String], quote: char, overrides: &[(&str, String)]) -> (String, String) {

@@ -3,7 +3,9 @@
 //!
 //! - **creates/s**: `--clients` concurrent API clients, each creating recordsets in a zone of
 //!   its own (`--creates` in total); every answer must be a 202. Reports creates/s and the
-//!   latency percentiles of one create.
+//!   latency percentiles of one create. With `--warmup N` each client first makes N untimed
+//!   creates, then the database is analyzed: the steady state of a store in use rather than
+//!   the first seconds of an empty one.
 //! - **list p99** (with `--list-size N`): a zone filled with N recordsets (one A record each,
 //!   written straight into the database by cloning a recordset created through the API, since
 //!   creating 100,000 through the API would time the creates again), then
@@ -45,6 +47,12 @@ struct Args {
     /// Recordset creates in total.
     #[arg(long, default_value_t = 4000)]
     creates: usize,
+    /// Untimed creates per client before the timed ones, followed by `ANALYZE` of the whole
+    /// database: the timed creates then meet zones that already hold recordsets and planner
+    /// statistics that know it, as in a store in use, rather than the plans a connection
+    /// cached while the tables were empty (0: time the first creates of a fresh database).
+    #[arg(long, default_value_t = 0)]
+    warmup: usize,
     /// Recordsets of the zone the list is timed on (0: no list benchmark).
     #[arg(long, default_value_t = 0)]
     list_size: usize,
@@ -142,15 +150,48 @@ async fn create_benchmark(
     for c in 0..args.clients {
         zones.push(create_zone(http, api, &format!("load{c}r{round}.bench.")).await?);
     }
+    if args.warmup > 0 {
+        creates(http, api, &zones, round, 0..args.warmup).await?;
+        fill::analyze(&args.connection).await?;
+    }
     let per_client = args.creates.div_ceil(args.clients);
     let started = Instant::now();
+    let mut latencies = creates(
+        http,
+        api,
+        &zones,
+        round,
+        args.warmup..args.warmup + per_client,
+    )
+    .await?;
+    let elapsed = started.elapsed();
+    Ok(format!(
+        "creates: {} by {} clients in {:.2} s = {:.0}/s; one create {}\n",
+        latencies.len(),
+        args.clients,
+        elapsed.as_secs_f64(),
+        latencies.len() as f64 / elapsed.as_secs_f64(),
+        percentiles(&mut latencies)
+    ))
+}
+
+/// Creates `r<i>` for every `i` of `numbers` in each zone, one client per zone; the latency of
+/// every create.
+async fn creates(
+    http: &reqwest::Client,
+    api: &str,
+    zones: &[String],
+    round: usize,
+    numbers: std::ops::Range<usize>,
+) -> Result<Vec<Duration>> {
     let mut tasks = Vec::new();
     for (c, zone_id) in zones.iter().enumerate() {
         let url = format!("{api}/v2/zones/{zone_id}/recordsets");
         let http = http.clone();
+        let numbers = numbers.clone();
         tasks.push(tokio::spawn(async move {
-            let mut took = Vec::with_capacity(per_client);
-            for i in 0..per_client {
+            let mut took = Vec::with_capacity(numbers.len());
+            for i in numbers {
                 let t = Instant::now();
                 let resp = http
                     .post(&url)
@@ -172,15 +213,7 @@ async fn create_benchmark(
     for t in tasks {
         latencies.extend(t.await??);
     }
-    let elapsed = started.elapsed();
-    Ok(format!(
-        "creates: {} by {} clients in {:.2} s = {:.0}/s; one create {}\n",
-        latencies.len(),
-        args.clients,
-        elapsed.as_secs_f64(),
-        latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentiles(&mut latencies)
-    ))
+    Ok(latencies)
 }
 
 async fn create_zone(http: &reqwest::Client, api: &str, name: &str) -> Result<String> {

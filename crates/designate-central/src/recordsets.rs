@@ -114,8 +114,11 @@ pub(crate) async fn check_placement(
             "CNAME recordsets may not be created at the zone apex",
         ));
     }
-    let at_name = tx
-        .recordset_types_at(zone.id, name)
+    let designate_storage::Placement {
+        at_name,
+        child_zones,
+    } = tx
+        .recordset_placement(zone.id, name)
         .await
         .map_err(from_storage)?;
     let clashing = at_name
@@ -129,8 +132,7 @@ pub(crate) async fn check_placement(
         ));
     }
     if !at_apex {
-        let children = tx.child_zone_names(zone.id).await.map_err(from_storage)?;
-        if let Some(child) = children.iter().find(|child| is_in_zone(name, child)) {
+        if let Some(child) = child_zones.iter().find(|child| is_in_zone(name, child)) {
             return Err(DesignateError::new(
                 ErrorKind::InvalidRecordSetLocation,
                 format!("RecordSet belongs in a child zone: {child}"),

@@ -150,31 +150,26 @@ pub trait StorageTx: Send {
 
     // --- what one recordset change reads: narrow lookups, one statement each in SqlStorage ---
 
-    /// The id and type of every recordset of zone `zone_id` named `name` (ASCII case ignored):
-    /// all that the duplicate and CNAME checks of a change need.
-    async fn recordset_types_at(
-        &mut self,
-        zone_id: Uuid,
-        name: &str,
-    ) -> Result<Vec<(Uuid, String)>> {
-        let criteria = Criteria::new()
+    /// What the placement rules of a recordset `name` in zone `zone_id` look at: the id and
+    /// type of every recordset of the zone at the name (ASCII case ignored; the duplicate and
+    /// CNAME checks) and the names of the zone's live child zones.
+    async fn recordset_placement(&mut self, zone_id: Uuid, name: &str) -> Result<Placement> {
+        let at_name = Criteria::new()
             .eq("zone_id", zone_id.to_string())
             .eq("name", name);
-        let found = self.find_recordsets(&criteria, &Page::default()).await?;
-        Ok(found
-            .items
-            .into_iter()
-            .map(|rs| (rs.id, rs.rtype))
-            .collect())
-    }
-
-    /// The names of the live zones whose parent is `zone_id`.
-    async fn child_zone_names(&mut self, zone_id: Uuid) -> Result<Vec<String>> {
-        let criteria = Criteria::new().eq("parent_zone_id", zone_id.to_string());
+        let found = self.find_recordsets(&at_name, &Page::default()).await?;
+        let children = Criteria::new().eq("parent_zone_id", zone_id.to_string());
         let children = self
-            .find_zones_uncounted(&criteria, &Page::default())
+            .find_zones_uncounted(&children, &Page::default())
             .await?;
-        Ok(children.into_iter().map(|z| z.name).collect())
+        Ok(Placement {
+            at_name: found
+                .items
+                .into_iter()
+                .map(|rs| (rs.id, rs.rtype))
+                .collect(),
+            child_zones: children.into_iter().map(|z| z.name).collect(),
+        })
     }
 
     /// How many recordsets and how many non-managed records zone `zone_id` holds (what the
@@ -746,6 +741,16 @@ pub struct PoolRevision {
     pub version: i64,
     /// When it was last written.
     pub updated_at: Option<chrono::NaiveDateTime>,
+}
+
+/// What the placement rules of one recordset name look at; see
+/// [`StorageTx::recordset_placement`].
+#[derive(Debug, Clone, PartialEq, Eq, Default)]
+pub struct Placement {
+    /// The id and type of every recordset at the name.
+    pub at_name: Vec<(Uuid, String)>,
+    /// The names of the zone's live child zones.
+    pub child_zones: Vec<String>,
 }
 
 /// What the zone quotas count in one zone.

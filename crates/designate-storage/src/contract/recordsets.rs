@@ -225,3 +225,51 @@ pub async fn managed_records_by_type(s: &dyn Storage) {
         .expect("find_managed_records")
         .is_empty());
 }
+
+/// `recordset_placement`: the recordsets at a name (any case, every type, this zone only) and
+/// the zone's live child zones (not soft-deleted ones, not grandchildren).
+pub async fn recordset_placement_reads(s: &dyn Storage) {
+    let tenant = project();
+    let pool = Uuid::new_v4();
+    let parent = zone("place.example.org.", &tenant, pool);
+    let mut child = zone("sub.place.example.org.", &tenant, pool);
+    child.parent_zone_id = Some(parent.id);
+    let mut gone = zone("old.place.example.org.", &tenant, pool);
+    gone.parent_zone_id = Some(parent.id);
+    let mut grandchild = zone("deep.sub.place.example.org.", &tenant, pool);
+    grandchild.parent_zone_id = Some(child.id);
+    for z in [&parent, &child, &gone, &grandchild] {
+        create_zone(s, z).await;
+    }
+    let mut tx = s.begin().await.expect("begin");
+    gone.deleted = gone.id.simple().to_string();
+    gone.deleted_at = Some(now());
+    tx.update_zone(&gone).await.expect("soft delete");
+    tx.commit().await.expect("commit");
+    let a = recordset(&parent, "www.place.example.org.", "A", &["192.0.2.1"]);
+    let txt = recordset(&parent, "www.place.example.org.", "TXT", &["\"t\""]);
+    let other = recordset(&parent, "mail.place.example.org.", "A", &["192.0.2.2"]);
+    let elsewhere = recordset(&child, "www.sub.place.example.org.", "A", &["192.0.2.3"]);
+    for rs in [&a, &txt, &other, &elsewhere] {
+        create_recordset(s, rs).await;
+    }
+
+    let mut tx = s.begin().await.expect("begin");
+    let mut found = tx
+        .recordset_placement(parent.id, "WWW.Place.example.org.")
+        .await
+        .expect("recordset_placement");
+    found.at_name.sort();
+    let mut expected = vec![(a.id, "A".to_owned()), (txt.id, "TXT".to_owned())];
+    expected.sort();
+    assert_eq!(found.at_name, expected);
+    assert_eq!(found.child_zones, ["sub.place.example.org."]);
+
+    let empty = tx
+        .recordset_placement(child.id, "nothing.sub.place.example.org.")
+        .await
+        .expect("recordset_placement");
+    assert!(empty.at_name.is_empty());
+    assert_eq!(empty.child_zones, ["deep.sub.place.example.org."]);
+    tx.commit().await.expect("commit");
+}

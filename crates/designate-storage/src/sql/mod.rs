@@ -440,16 +440,8 @@ impl StorageTx for SqlTx {
         pools::revision(self.conn(), id).await
     }
 
-    async fn recordset_types_at(
-        &mut self,
-        zone_id: Uuid,
-        name: &str,
-    ) -> Result<Vec<(Uuid, String)>> {
-        recordsets::types_at(self.conn(), zone_id, name).await
-    }
-
-    async fn child_zone_names(&mut self, zone_id: Uuid) -> Result<Vec<String>> {
-        zones::child_names(self.conn(), zone_id).await
+    async fn recordset_placement(&mut self, zone_id: Uuid, name: &str) -> Result<crate::Placement> {
+        recordsets::placement(self.conn(), zone_id, name).await
     }
 
     async fn zone_content_counts(&mut self, zone_id: Uuid) -> Result<crate::ContentCounts> {

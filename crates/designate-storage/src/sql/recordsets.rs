@@ -205,28 +205,36 @@ async fn insert_records<'a>(
     Ok(())
 }
 
-/// `(id, type)` of the recordsets of zone `zone_id` named `name` (ASCII case ignored).
-pub(crate) async fn types_at(
+/// What the placement rules of a recordset name look at, in one statement (the recordsets
+/// at the name and the zone's live child zones): the recordsets' rows carry
+/// their id, the child zones' none.
+pub(crate) async fn placement(
     conn: &mut Conn,
     zone_id: Uuid,
     name: &str,
-) -> Result<Vec<(Uuid, String)>> {
+) -> Result<crate::Placement> {
     let engine = conn.engine();
     let mut q = Sql::new(&format!(
-        "SELECT rs.id, {} AS type FROM recordsets rs WHERE rs.zone_id = ",
+        "SELECT rs.id AS id, {} AS item FROM recordsets rs WHERE rs.zone_id = ",
         engine.enum_as_text("rs.type")
     ));
     q.bind(zone_id);
     let by_name = Criteria::new().eq("name", name);
     push_criteria(&mut q, engine, &RECORDSETS, "rs", &by_name, None)?;
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| {
-            let r = RowReader::new(row, "recordsets");
-            Ok((r.uuid("id")?, r.text("type")?))
-        })
-        .collect()
+    q.push(
+        " UNION ALL SELECT NULL, z.name FROM zones z \
+         WHERE z.deleted = '0' AND z.parent_zone_id = ",
+    );
+    q.bind(zone_id);
+    let mut placement = crate::Placement::default();
+    for row in q.fetch_all(conn).await? {
+        let r = RowReader::new(&row, "recordsets");
+        match r.opt_uuid("id")? {
+            Some(id) => placement.at_name.push((id, r.text("item")?)),
+            None => placement.child_zones.push(r.text("item")?),
+        }
+    }
+    Ok(placement)
 }
 
 /// Rows per multi-row INSERT: 500 rows of the widest table (`records`, 22 columns) bind 11,000

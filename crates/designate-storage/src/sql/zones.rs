@@ -143,8 +143,41 @@ pub(crate) async fn create(conn: &mut Conn, z: &Zone) -> Result<()> {
 /// writer waits, then reads the first one's committed version, and its version check holds.
 /// SQLite needs no lock: its writers are serialised already.
 pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) -> Result<Zone> {
-    let mut zone = read(conn, id, live_only, lock).await?;
-    super::zone_attributes::load(conn, std::slice::from_mut(&mut zone)).await?;
+    // The row and its attributes in one statement (a row per attribute, one without any):
+    // every API call on a zone's contents reads the zone first.
+    let mut q = Sql::new(&format!(
+        "SELECT {}, a.{} AS attribute_key, a.value AS attribute_value FROM zones z \
+         LEFT JOIN zone_attributes a ON a.zone_id = z.id WHERE z.id = ",
+        ZONES.select_list("z"),
+        dialect::KEY
+    ));
+    q.bind(id);
+    if live_only {
+        q.push(" AND z.deleted = '0'");
+    }
+    match conn.engine() {
+        Engine::Sqlite => {}
+        // PostgreSQL cannot lock the nullable side of an outer join; the zone row is the lock.
+        Engine::Postgres if lock => {
+            q.push(" FOR UPDATE OF z");
+        }
+        _ if lock => {
+            q.push(" FOR UPDATE");
+        }
+        _ => {}
+    }
+    let rows = q.fetch_all(conn).await?;
+    let Some(first) = rows.first() else {
+        return Err(StorageError::NotFound("zone"));
+    };
+    let mut zone = from_row(first)?;
+    for row in &rows {
+        let r = RowReader::new(row, "zone_attributes");
+        if let Some(key) = r.opt_text("attribute_key")? {
+            let value = r.opt_text("attribute_value")?.unwrap_or_default();
+            zone.attributes.insert(key, value);
+        }
+    }
     super::zone_masters::load(conn, std::slice::from_mut(&mut zone)).await?;
     Ok(zone)
 }
@@ -316,18 +349,6 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
         });
     }
     Ok(stored)
-}
-
-/// Names of the live zones whose parent is `zone_id`.
-pub(crate) async fn child_names(conn: &mut Conn, zone_id: Uuid) -> Result<Vec<String>> {
-    let mut q =
-        Sql::new("SELECT z.name FROM zones z WHERE z.deleted = '0' AND z.parent_zone_id = ");
-    q.bind(zone_id);
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| RowReader::new(row, "zones").text("name"))
-        .collect()
 }
 
 /// Hard-deletes every record and recordset of a zone; returns how many recordsets went.

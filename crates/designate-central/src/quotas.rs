@@ -45,11 +45,17 @@ pub(crate) async fn quotas_of(
     defaults: &Quotas,
     tenant: &str,
 ) -> Result<Quotas> {
+    let rows = tx.find_quotas(tenant).await.map_err(from_storage)?;
+    Ok(with_overrides(defaults, rows))
+}
+
+/// The defaults overlaid with a project's quota rows.
+fn with_overrides(defaults: &Quotas, rows: Vec<Quota>) -> Quotas {
     let mut quotas = defaults.clone();
-    for q in tx.find_quotas(tenant).await.map_err(from_storage)? {
+    for q in rows {
         quotas.insert(q.resource, q.hard_limit);
     }
-    Ok(quotas)
+    quotas
 }
 
 /// Upstream's `limit_check`: every `(resource, value)` over its limit is named in one
@@ -97,11 +103,11 @@ impl Central {
         records: usize,
     ) -> Result<()> {
         let tenant = zone.tenant_id.clone().unwrap_or_default();
-        let quotas = quotas_of(tx, &self.config.quotas, &tenant).await?;
-        let counts = tx
-            .zone_content_counts(zone.id)
+        let (rows, counts) = tx
+            .recordset_quota_inputs(zone.id, &tenant)
             .await
             .map_err(from_storage)?;
+        let quotas = with_overrides(&self.config.quotas, rows);
         if replacing.is_none() {
             limit_check(
                 &quotas,

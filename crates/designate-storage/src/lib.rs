@@ -191,6 +191,18 @@ pub trait StorageTx: Send {
         })
     }
 
+    /// What the recordset quotas of a change in zone `zone_id` of project `tenant_id` compare:
+    /// the project's quota rows ([`StorageTx::find_quotas`]) and the zone's counts
+    /// ([`StorageTx::zone_content_counts`]), in one statement in SqlStorage.
+    async fn recordset_quota_inputs(
+        &mut self,
+        zone_id: Uuid,
+        tenant_id: &str,
+    ) -> Result<(Vec<Quota>, ContentCounts)> {
+        let quotas = self.find_quotas(tenant_id).await?;
+        Ok((quotas, self.zone_content_counts(zone_id).await?))
+    }
+
     /// Every record of the SOA recordsets of zone `zone_id` (oldest recordset first), each
     /// with its recordset's TTL, and the hostname of pool `pool_id`'s first NS record (lowest
     /// priority, then oldest): what a serial bump rewrites, and the MNAME it writes.

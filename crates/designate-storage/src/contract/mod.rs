@@ -39,7 +39,9 @@ pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
 pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_roundtrip};
-pub use recordsets::{managed_records_by_type, recordset_crud, recordset_placement_reads};
+pub use recordsets::{
+    managed_records_by_type, recordset_crud, recordset_placement_reads, recordset_quota_inputs_read,
+};
 pub use shares::zone_shares;
 pub use transactions::{
     concurrent_writers, read_without_snapshot, rollback_on_drop, version_conflict,
@@ -269,4 +271,5 @@ pub async fn run_all(s: &dyn Storage) {
     managed_records_by_type(s).await;
     // --- what a recordset create reads ---
     recordset_placement_reads(s).await;
+    recordset_quota_inputs_read(s).await;
 }

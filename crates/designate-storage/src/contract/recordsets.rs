@@ -1,6 +1,7 @@
 //! Contract checks of recordsets and records.
 
 use super::*;
+use designate_core::objects::Quota;
 
 /// Recordsets and records: create, get (with zone_name), find (with record filters),
 /// zone listing order, versioned update, duplicates, delete, status feedback.
@@ -271,5 +272,66 @@ pub async fn recordset_placement_reads(s: &dyn Storage) {
         .expect("recordset_placement");
     assert!(empty.at_name.is_empty());
     assert_eq!(empty.child_zones, ["deep.sub.place.example.org."]);
+    tx.commit().await.expect("commit");
+}
+
+/// `recordset_quota_inputs`: the project's quota rows (by resource, other projects' left out)
+/// and the zone's counts, the same as `find_quotas` and `zone_content_counts` give apart.
+pub async fn recordset_quota_inputs_read(s: &dyn Storage) {
+    let tenant = project();
+    let other = project();
+    let z = zone("quota-in.example.org.", &tenant, Uuid::new_v4());
+    create_zone(s, &z).await;
+    let a = recordset(
+        &z,
+        "a.quota-in.example.org.",
+        "A",
+        &["192.0.2.1", "192.0.2.2"],
+    );
+    let txt = recordset(&z, "t.quota-in.example.org.", "TXT", &["\"t\""]);
+    for rs in [&a, &txt] {
+        create_recordset(s, rs).await;
+    }
+    let mut tx = s.begin().await.expect("begin");
+    let (quotas, counts) = tx
+        .recordset_quota_inputs(z.id, &tenant)
+        .await
+        .expect("recordset_quota_inputs");
+    assert!(quotas.is_empty(), "no quota rows yet: {quotas:?}");
+    assert_eq!((counts.recordsets, counts.records), (2, 3));
+    assert_eq!(
+        counts,
+        tx.zone_content_counts(z.id)
+            .await
+            .expect("zone_content_counts")
+    );
+    for (who, resource, hard_limit) in [
+        (tenant.as_str(), "zone_records", 50),
+        (tenant.as_str(), "zone_recordsets", 9),
+        (other.as_str(), "zone_records", 1),
+    ] {
+        tx.set_quota(&Quota {
+            id: Uuid::new_v4(),
+            version: 1,
+            created_at: now(),
+            updated_at: None,
+            tenant_id: who.to_owned(),
+            resource: resource.to_owned(),
+            hard_limit,
+        })
+        .await
+        .expect("set_quota");
+    }
+    let (quotas, counts) = tx
+        .recordset_quota_inputs(z.id, &tenant)
+        .await
+        .expect("recordset_quota_inputs");
+    let limits: Vec<(&str, i64)> = quotas
+        .iter()
+        .map(|q| (q.resource.as_str(), q.hard_limit))
+        .collect();
+    assert_eq!(limits, [("zone_records", 50), ("zone_recordsets", 9)]);
+    assert_eq!(quotas, tx.find_quotas(&tenant).await.expect("find_quotas"));
+    assert_eq!((counts.recordsets, counts.records), (2, 3));
     tx.commit().await.expect("commit");
 }

@@ -444,6 +444,14 @@ impl StorageTx for SqlTx {
         recordsets::placement(self.conn(), zone_id, name).await
     }
 
+    async fn recordset_quota_inputs(
+        &mut self,
+        zone_id: Uuid,
+        tenant_id: &str,
+    ) -> Result<(Vec<Quota>, crate::ContentCounts)> {
+        quotas::with_zone_counts(self.conn(), zone_id, tenant_id).await
+    }
+
     async fn zone_content_counts(&mut self, zone_id: Uuid) -> Result<crate::ContentCounts> {
         zone_counts::content(self.conn(), zone_id).await
     }

@@ -2,10 +2,11 @@
 //! (tenant_id, resource).
 
 use designate_core::objects::Quota;
+use uuid::Uuid;
 
 use super::codec::RowReader;
 use super::query::{Conn, Sql};
-use crate::Result;
+use crate::{ContentCounts, Result};
 
 /// Every quota row of a project, by resource.
 pub(crate) async fn find(conn: &mut Conn, tenant_id: &str) -> Result<Vec<Quota>> {
@@ -14,22 +15,62 @@ pub(crate) async fn find(conn: &mut Conn, tenant_id: &str) -> Result<Vec<Quota>>
          FROM quotas WHERE tenant_id = ",
     );
     q.bind(tenant_id).push(" ORDER BY resource");
-    q.fetch_all(conn)
-        .await?
-        .iter()
-        .map(|row| {
-            let r = RowReader::new(row, "quotas");
-            Ok(Quota {
-                id: r.uuid("id")?,
-                version: r.int_as("version")?,
-                created_at: r.created_at()?,
-                updated_at: r.opt_ts("updated_at")?,
-                tenant_id: r.text("tenant_id")?,
-                resource: r.text("resource")?,
-                hard_limit: r.int("hard_limit")?,
-            })
-        })
-        .collect()
+    q.fetch_all(conn).await?.iter().map(from_row).collect()
+}
+
+/// The quota rows of `tenant_id` and the counts of zone `zone_id` in one statement: a row per
+/// quota (one with no quota columns when the project has none), each carrying the zone's
+/// counts row (empty when the zone has none, which [`super::zone_counts::content`] then
+/// counts).
+pub(crate) async fn with_zone_counts(
+    conn: &mut Conn,
+    zone_id: Uuid,
+    tenant_id: &str,
+) -> Result<(Vec<Quota>, ContentCounts)> {
+    let mut q = Sql::new(
+        "SELECT q.id, q.version, q.created_at, q.updated_at, q.tenant_id, q.resource, \
+         q.hard_limit, c.recordsets AS zone_recordsets, c.records AS zone_records \
+         FROM (SELECT 1 AS one) o LEFT JOIN designate_zone_counts c ON c.zone_id = ",
+    );
+    q.bind(zone_id)
+        .push(" LEFT JOIN quotas q ON q.tenant_id = ")
+        .bind(tenant_id)
+        .push(" ORDER BY q.resource");
+    let rows = q.fetch_all(conn).await?;
+    let mut quotas = Vec::new();
+    for row in &rows {
+        if RowReader::new(row, "quotas").opt_uuid("id")?.is_some() {
+            quotas.push(from_row(row)?);
+        }
+    }
+    let counted = match rows.first() {
+        Some(row) => {
+            let r = RowReader::new(row, "designate_zone_counts");
+            (r.opt_int("zone_recordsets")?, r.opt_int("zone_records")?)
+        }
+        None => (None, None),
+    };
+    let counts = match counted {
+        (Some(recordsets), Some(records)) => ContentCounts {
+            recordsets: u64::try_from(recordsets).unwrap_or(0),
+            records: u64::try_from(records).unwrap_or(0),
+        },
+        _ => super::zone_counts::content(conn, zone_id).await?,
+    };
+    Ok((quotas, counts))
+}
+
+fn from_row(row: &super::query::Row) -> Result<Quota> {
+    let r = RowReader::new(row, "quotas");
+    Ok(Quota {
+        id: r.uuid("id")?,
+        version: r.int_as("version")?,
+        created_at: r.created_at()?,
+        updated_at: r.opt_ts("updated_at")?,
+        tenant_id: r.text("tenant_id")?,
+        resource: r.text("resource")?,
+        hard_limit: r.int("hard_limit")?,
+    })
 }
 
 /// Sets the limit of (tenant_id, resource): updates its row, or inserts `quota` as the row.

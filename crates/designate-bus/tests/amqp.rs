@@ -11,16 +11,14 @@ use std::time::Duration;
 
 use async_trait::async_trait;
 use designate_bus::amqp::{
-    consume_worker, serve_central, AmqpConfig, AmqpNotifier, CentralClient, Link,
-    NotificationConfig, TransportUrl, WorkerClient,
+    consume_worker, serve_central, AmqpConfig, AmqpNotifier, CallHook, CentralClient,
+    CentralRequest, Intercepted, Link, NotificationConfig, TransportUrl, WorkerClient,
 };
 use designate_bus::inproc::WorkerCast;
 use designate_bus::{CentralApi, Notifier, PushOutcome, ZoneTask};
 use designate_central::{Central, CentralConfig};
-use designate_core::criteria::{Criteria, Listing, Page};
-use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, PoolNsRecord, RecordSet, RecordSetUpdate, Zone, ZoneUpdate,
-};
+use designate_core::criteria::{Criteria, Page};
+use designate_core::objects::{NewRecordSet, NewZone, Pool, PoolNsRecord, RecordSetUpdate, Zone};
 use designate_core::{ErrorKind, RequestContext, Result};
 use designate_storage::{SqlStorage, Storage};
 use futures::StreamExt;
@@ -310,84 +308,40 @@ async fn a_dead_member_is_skipped() {
     cleanup(&config, &[&config.central_topic]).await;
 }
 
-/// Counts the calls one central process answers (the real central does the work).
+/// Counts the zone creates and reads one central process answers, each read taking `delay`
+/// (the real central does the work).
 struct Counting {
-    inner: Arc<Central>,
     calls: AtomicUsize,
     /// How long each `get_zone` takes.
     delay: Duration,
 }
 
+impl Counting {
+    fn around(central: &Arc<Central>, delay: Duration) -> Arc<Intercepted<Self>> {
+        Arc::new(Intercepted {
+            inner: central.clone(),
+            hook: Self {
+                calls: AtomicUsize::new(0),
+                delay,
+            },
+        })
+    }
+}
+
 #[async_trait]
-impl CentralApi for Counting {
-    async fn create_zone(&self, ctx: &RequestContext, zone: NewZone) -> Result<Zone> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        self.inner.create_zone(ctx, zone).await
-    }
-    async fn get_zone(&self, ctx: &RequestContext, id: Uuid) -> Result<Zone> {
-        self.calls.fetch_add(1, Ordering::SeqCst);
-        tokio::time::sleep(self.delay).await;
-        self.inner.get_zone(ctx, id).await
-    }
-    async fn find_zones(&self, c: &RequestContext, cr: Criteria, p: Page) -> Result<Listing<Zone>> {
-        self.inner.find_zones(c, cr, p).await
-    }
-    async fn update_zone(&self, c: &RequestContext, id: Uuid, u: ZoneUpdate) -> Result<Zone> {
-        self.inner.update_zone(c, id, u).await
-    }
-    async fn delete_zone(&self, c: &RequestContext, id: Uuid) -> Result<Zone> {
-        self.inner.delete_zone(c, id).await
-    }
-    async fn create_recordset(
-        &self,
-        c: &RequestContext,
-        z: Uuid,
-        rs: NewRecordSet,
-    ) -> Result<RecordSet> {
-        self.inner.create_recordset(c, z, rs).await
-    }
-    async fn get_recordset(
-        &self,
-        c: &RequestContext,
-        z: Option<Uuid>,
-        id: Uuid,
-    ) -> Result<RecordSet> {
-        self.inner.get_recordset(c, z, id).await
-    }
-    async fn find_recordsets(
-        &self,
-        c: &RequestContext,
-        cr: Criteria,
-        p: Page,
-    ) -> Result<Listing<RecordSet>> {
-        self.inner.find_recordsets(c, cr, p).await
-    }
-    async fn update_recordset(
-        &self,
-        c: &RequestContext,
-        z: Uuid,
-        id: Uuid,
-        u: RecordSetUpdate,
-    ) -> Result<RecordSet> {
-        self.inner.update_recordset(c, z, id, u).await
-    }
-    async fn delete_recordset(&self, c: &RequestContext, z: Uuid, id: Uuid) -> Result<RecordSet> {
-        self.inner.delete_recordset(c, z, id).await
-    }
-    async fn get_pool(&self, c: &RequestContext, id: Uuid) -> Result<Pool> {
-        self.inner.get_pool(c, id).await
-    }
-    async fn find_pools(&self, c: &RequestContext) -> Result<Vec<Pool>> {
-        self.inner.find_pools(c).await
-    }
-    async fn update_status(
-        &self,
-        c: &RequestContext,
-        z: Uuid,
-        o: PushOutcome,
-        s: u32,
-    ) -> Result<()> {
-        self.inner.update_status(c, z, o, s).await
+impl CallHook for Counting {
+    async fn before(&self, _: &RequestContext, call: &CentralRequest) -> Result<()> {
+        match call {
+            CentralRequest::CreateZone { .. } => {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+            }
+            CentralRequest::GetZone { .. } => {
+                self.calls.fetch_add(1, Ordering::SeqCst);
+                tokio::time::sleep(self.delay).await;
+            }
+            _ => {}
+        }
+        Ok(())
     }
 }
 
@@ -396,18 +350,9 @@ async fn two_centrals_share_the_calls() {
     let config = unique_config();
     let shutdown = CancellationToken::new();
     let central = real_central(&config, None).await;
-    let a = Arc::new(Counting {
-        inner: central.central.clone(),
-        calls: AtomicUsize::new(0),
-        // Slow enough that a second central gets requests too.
-        delay: Duration::from_millis(20),
-    });
-    let b = Arc::new(Counting {
-        inner: central.central.clone(),
-        calls: AtomicUsize::new(0),
-        // Slow enough that a second central gets requests too.
-        delay: Duration::from_millis(20),
-    });
+    // Slow enough that a second central gets requests too.
+    let a = Counting::around(&central.central, Duration::from_millis(20));
+    let b = Counting::around(&central.central, Duration::from_millis(20));
     let servers = [
         tokio::spawn(serve_central(
             Link::new(config.clone(), "central-a"),
@@ -433,8 +378,8 @@ async fn two_centrals_share_the_calls() {
         assert_eq!(result.unwrap().id, zone.id);
     }
     let (na, nb) = (
-        a.calls.load(Ordering::SeqCst),
-        b.calls.load(Ordering::SeqCst),
+        a.hook.calls.load(Ordering::SeqCst),
+        b.hook.calls.load(Ordering::SeqCst),
     );
     assert_eq!(na + nb, 41);
     assert!(na > 0 && nb > 0, "work not shared: {na} / {nb}");
@@ -759,11 +704,7 @@ async fn calls_in_flight_fail_at_once_when_the_connection_drops() {
     let config = unique_config();
     let shutdown = CancellationToken::new();
     let central = real_central(&config, None).await;
-    let slow = Arc::new(Counting {
-        inner: central.central.clone(),
-        calls: AtomicUsize::new(0),
-        delay: Duration::from_secs(5),
-    });
+    let slow = Counting::around(&central.central, Duration::from_secs(5));
     let server = tokio::spawn(serve_central(
         Link::new(config.clone(), "central"),
         slow as Arc<dyn CentralApi>,

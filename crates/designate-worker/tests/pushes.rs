@@ -6,24 +6,20 @@ mod common;
 use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
+use designate_bus::amqp::{CallHook, CentralRequest, Intercepted};
 use designate_bus::inproc::{LogNotifier, WorkerQueue};
 use designate_bus::{CentralApi, PushOutcome};
 use designate_central::{Central, CentralConfig};
-use designate_core::criteria::{Criteria, Listing, Page};
-use designate_core::objects::{
-    NewRecordSet, NewZone, Pool, RecordSet, RecordSetUpdate, RecordStatus, Zone, ZoneStatus,
-    ZoneUpdate,
-};
+use designate_core::objects::{NewRecordSet, NewZone, RecordStatus, ZoneStatus};
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use designate_storage::{contract, Storage};
 use designate_worker::{Worker, WorkerConfig};
 use tokio_util::sync::CancellationToken;
-use uuid::Uuid;
 
 /// The worker's view of central: status reports are kept, then handed to the real central.
-/// The worker calls nothing else.
+/// The worker calls nothing else (anything else is refused).
+#[derive(Default)]
 struct Reports {
-    central: Arc<Central>,
     kept: Mutex<Vec<(PushOutcome, u32)>>,
 }
 
@@ -33,83 +29,21 @@ impl Reports {
     }
 }
 
-fn unused<T>() -> Result<T> {
-    Err(DesignateError::new(
-        ErrorKind::UnknownFailure,
-        "not called by the worker",
-    ))
-}
-
 #[async_trait]
-impl CentralApi for Reports {
-    async fn update_status(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        outcome: PushOutcome,
-        serial: u32,
-    ) -> Result<()> {
-        self.kept.lock().expect("reports").push((outcome, serial));
-        self.central
-            .update_status(ctx, zone_id, outcome, serial)
-            .await
-    }
-    async fn create_zone(&self, _: &RequestContext, _: NewZone) -> Result<Zone> {
-        unused()
-    }
-    async fn get_zone(&self, _: &RequestContext, _: Uuid) -> Result<Zone> {
-        unused()
-    }
-    async fn find_zones(&self, _: &RequestContext, _: Criteria, _: Page) -> Result<Listing<Zone>> {
-        unused()
-    }
-    async fn update_zone(&self, _: &RequestContext, _: Uuid, _: ZoneUpdate) -> Result<Zone> {
-        unused()
-    }
-    async fn delete_zone(&self, _: &RequestContext, _: Uuid) -> Result<Zone> {
-        unused()
-    }
-    async fn create_recordset(
-        &self,
-        _: &RequestContext,
-        _: Uuid,
-        _: NewRecordSet,
-    ) -> Result<RecordSet> {
-        unused()
-    }
-    async fn get_recordset(
-        &self,
-        _: &RequestContext,
-        _: Option<Uuid>,
-        _: Uuid,
-    ) -> Result<RecordSet> {
-        unused()
-    }
-    async fn find_recordsets(
-        &self,
-        _: &RequestContext,
-        _: Criteria,
-        _: Page,
-    ) -> Result<Listing<RecordSet>> {
-        unused()
-    }
-    async fn update_recordset(
-        &self,
-        _: &RequestContext,
-        _: Uuid,
-        _: Uuid,
-        _: RecordSetUpdate,
-    ) -> Result<RecordSet> {
-        unused()
-    }
-    async fn delete_recordset(&self, _: &RequestContext, _: Uuid, _: Uuid) -> Result<RecordSet> {
-        unused()
-    }
-    async fn get_pool(&self, _: &RequestContext, _: Uuid) -> Result<Pool> {
-        unused()
-    }
-    async fn find_pools(&self, _: &RequestContext) -> Result<Vec<Pool>> {
-        unused()
+impl CallHook for Reports {
+    async fn before(&self, _: &RequestContext, call: &CentralRequest) -> Result<()> {
+        match call {
+            CentralRequest::UpdateStatus {
+                outcome, serial, ..
+            } => {
+                self.kept.lock().expect("reports").push((*outcome, *serial));
+                Ok(())
+            }
+            other => Err(DesignateError::new(
+                ErrorKind::UnknownFailure,
+                format!("not called by the worker: {}", other.method()),
+            )),
+        }
     }
 }
 
@@ -123,15 +57,18 @@ fn a_record(name: &str, address: &str) -> NewRecordSet {
 }
 
 /// Waits until the worker has reported `n` times.
-async fn reported(reports: &Reports, n: usize) -> Vec<(PushOutcome, u32)> {
+async fn reported(reports: &Intercepted<Reports>, n: usize) -> Vec<(PushOutcome, u32)> {
     for _ in 0..500 {
-        let kept = reports.kept();
+        let kept = reports.hook.kept();
         if kept.len() >= n {
             return kept;
         }
         tokio::time::sleep(std::time::Duration::from_millis(10)).await;
     }
-    panic!("the worker reported {:?}, not {n} times", reports.kept());
+    panic!(
+        "the worker reported {:?}, not {n} times",
+        reports.hook.kept()
+    );
 }
 
 // The current-thread runtime makes the merge certain: the worker's loop takes every queued cast
@@ -191,9 +128,9 @@ async fn a_burst_of_casts_is_reported_once_by_its_last_push() {
         .serial;
     assert_ne!(burst_serial, zone.serial, "the changes bumped the serial");
 
-    let reports = Arc::new(Reports {
-        central: Arc::clone(&central),
-        kept: Mutex::default(),
+    let reports = Arc::new(Intercepted {
+        inner: Arc::clone(&central) as Arc<dyn CentralApi>,
+        hook: Reports::default(),
     });
     let worker = Worker::new(
         Arc::clone(&storage),

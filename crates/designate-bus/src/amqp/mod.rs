@@ -29,7 +29,7 @@ pub use cast::{consume_worker, WorkerClient};
 pub use fanout::{consume_fanout, FanoutClient};
 pub use link::Link;
 pub use notify::{AmqpNotifier, NotificationConfig};
-pub use rpc::{serve_central, CentralClient};
+pub use rpc::{serve_central, CallHook, CentralClient, CentralRequest, Intercepted};
 pub use url::TransportUrl;
 
 /// Failures of the transport itself (the remote side's errors travel as `DesignateError`).

@@ -106,6 +106,23 @@ macro_rules! central_rpc {
             )*
         }
 
+        #[async_trait]
+        impl<H: CallHook + 'static> CentralApi for Intercepted<H> {
+            $(
+                async fn $method(
+                    &self,
+                    ctx: &RequestContext
+                    $(, $first: $first_ty $(, $arg: $ty)*)?
+                ) -> Result<$ret> {
+                    let call = CentralRequest::$variant $({
+                        $first: $first.clone() $(, $arg: $arg.clone())*
+                    })?;
+                    self.hook.before(ctx, &call).await?;
+                    self.inner.$method(ctx $(, $first $(, $arg)*)?).await
+                }
+            )*
+        }
+
         /// Runs `call` on `central`; its result, or its error, becomes the reply.
         async fn dispatch(
             central: &dyn CentralApi,
@@ -124,6 +141,24 @@ macro_rules! central_rpc {
 }
 
 crate::central_operations!(central_rpc);
+
+/// What an [`Intercepted`] central does with each call before forwarding it.
+#[async_trait]
+pub trait CallHook: Send + Sync {
+    /// Sees `call` (its arguments cloned) before the wrapped central runs it; an error is the
+    /// call's answer and the wrapped central is not called.
+    async fn before(&self, ctx: &RequestContext, call: &CentralRequest) -> Result<()>;
+}
+
+/// A central that shows every call to `hook`, then forwards it to `inner`: a test double that
+/// counts, delays, records, refuses or faults chosen calls of a real central without writing
+/// out every operation.
+pub struct Intercepted<H> {
+    /// The central that does the work.
+    pub inner: Arc<dyn CentralApi>,
+    /// What sees each call first.
+    pub hook: H,
+}
 
 /// A request as it travels: the caller's context and the call.
 #[derive(Debug, Serialize, Deserialize)]

@@ -184,18 +184,11 @@ pub(crate) async fn get(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) 
 
 /// A live zone's own row, read and locked as [`get`]; attributes and masters left empty.
 pub(crate) async fn get_row(conn: &mut Conn, id: Uuid, lock: bool) -> Result<Zone> {
-    read(conn, id, true, lock).await
-}
-
-async fn read(conn: &mut Conn, id: Uuid, live_only: bool, lock: bool) -> Result<Zone> {
     let mut q = Sql::new(&format!(
         "SELECT {} FROM zones z WHERE z.id = ",
         ZONES.select_list("z")
     ));
-    q.bind(id);
-    if live_only {
-        q.push(" AND z.deleted = '0'");
-    }
+    q.bind(id).push(" AND z.deleted = '0'");
     if lock && conn.engine() != Engine::Sqlite {
         q.push(" FOR UPDATE");
     }

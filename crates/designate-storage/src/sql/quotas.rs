@@ -20,7 +20,7 @@ pub(crate) async fn find(conn: &mut Conn, tenant_id: &str) -> Result<Vec<Quota>>
 
 /// The quota rows of `tenant_id` and the counts of zone `zone_id` in one statement: a row per
 /// quota (one with no quota columns when the project has none), each carrying the zone's
-/// counts row (empty when the zone has none, which [`super::zone_counts::content`] then
+/// counts row (empty when the zone has none, which [`super::zone_counts::counted`] then
 /// counts).
 pub(crate) async fn with_zone_counts(
     conn: &mut Conn,
@@ -43,19 +43,12 @@ pub(crate) async fn with_zone_counts(
             quotas.push(from_row(row)?);
         }
     }
-    let counted = match rows.first() {
-        Some(row) => {
-            let r = RowReader::new(row, "designate_zone_counts");
-            (r.opt_int("zone_recordsets")?, r.opt_int("zone_records")?)
-        }
-        None => (None, None),
-    };
-    let counts = match counted {
-        (Some(recordsets), Some(records)) => ContentCounts {
-            recordsets: u64::try_from(recordsets).unwrap_or(0),
-            records: u64::try_from(records).unwrap_or(0),
-        },
-        _ => super::zone_counts::content(conn, zone_id).await?,
+    let counts = rows
+        .first()
+        .and_then(|row| super::zone_counts::counts_in(row, "zone_recordsets", "zone_records"));
+    let counts = match counts {
+        Some(counts) => counts,
+        None => super::zone_counts::counted(conn, zone_id).await?,
     };
     Ok((quotas, counts))
 }

@@ -91,29 +91,49 @@ pub(crate) async fn records(conn: &mut Conn, zone_id: Uuid) -> Result<u64> {
     if let Some(row) = q.fetch_optional(conn).await? {
         return Ok(count_of(&row));
     }
-    let mut count = Sql::new("SELECT COUNT(*) FROM records WHERE zone_id = ");
-    count.bind(zone_id).push(" AND ");
-    push_unmanaged(&mut count, "managed");
-    count.fetch_count(conn).await
+    count_unmanaged(conn, zone_id).await
 }
 
 /// Both counts of a zone in one read (counted the slow way when the zone has no row).
 pub(crate) async fn content(conn: &mut Conn, zone_id: Uuid) -> Result<ContentCounts> {
     let mut q = Sql::new("SELECT recordsets, records FROM designate_zone_counts WHERE zone_id = ");
     q.bind(zone_id);
-    if let Some(row) = q.fetch_optional(conn).await? {
-        return Ok(ContentCounts {
-            recordsets: count_value(row.get("recordsets")),
-            records: count_value(row.get("records")),
-        });
+    let row = q.fetch_optional(conn).await?;
+    match row
+        .as_ref()
+        .and_then(|row| counts_in(row, "recordsets", "records"))
+    {
+        Some(counts) => Ok(counts),
+        None => counted(conn, zone_id).await,
     }
+}
+
+/// The counts in columns `recordsets` and `records` of `row`, or `None` when they are NULL
+/// (a LEFT JOIN that found no counts row).
+pub(crate) fn counts_in(row: &Row, recordsets: &str, records: &str) -> Option<ContentCounts> {
+    let value = |column| row.get(column).filter(|v| !matches!(v, Value::Null));
+    Some(ContentCounts {
+        recordsets: count_value(Some(value(recordsets)?)),
+        records: count_value(Some(value(records)?)),
+    })
+}
+
+/// Both counts of a zone that has no counts row, counted from its rows.
+pub(crate) async fn counted(conn: &mut Conn, zone_id: Uuid) -> Result<ContentCounts> {
     let mut count = Sql::new("SELECT COUNT(*) FROM recordsets WHERE zone_id = ");
     count.bind(zone_id);
     let recordsets = count.fetch_count(conn).await?;
     Ok(ContentCounts {
         recordsets,
-        records: records(conn, zone_id).await?,
+        records: count_unmanaged(conn, zone_id).await?,
     })
+}
+
+async fn count_unmanaged(conn: &mut Conn, zone_id: Uuid) -> Result<u64> {
+    let mut count = Sql::new("SELECT COUNT(*) FROM records WHERE zone_id = ");
+    count.bind(zone_id).push(" AND ");
+    push_unmanaged(&mut count, "managed");
+    count.fetch_count(conn).await
 }
 
 /// How many of `managed` flags are non-managed records.

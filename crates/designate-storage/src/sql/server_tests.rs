@@ -27,6 +27,7 @@ async fn contract_on(server: Server) {
     let s = open(&db).await;
     contract::run_all(&s).await;
     read_sees_commits_made_while_held(&s).await;
+    tests::counts_without_their_row(&s).await;
     s.close().await;
     db.drop_database().await;
 }

@@ -377,14 +377,11 @@ impl Handler {
             // The common IXFR needs no snapshot: the journal rows up to the serial the zone row
             // names were committed with (or before) it and never change, so two statements
             // without BEGIN / ROLLBACK agree. A pruned or broken chain falls through to the
-            // snapshot below.
+            // snapshot below, as does a client already current (its lone SOA must come from the
+            // same snapshot as the zone row).
             let mut reader = self.storage.read().await?;
             let Some(zone) = self.find_zone(reader.as_mut(), &qname, None, scope).await? else {
-                tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
-                return Ok(Reply::Single(error_response(
-                    request,
-                    ResponseCode::Refused,
-                )));
+                return Ok(not_served(request, &qname));
             };
             if !ixfr_client_current(request, &zone) {
                 if let Some(reply) = self
@@ -398,11 +395,7 @@ impl Handler {
         // One read transaction: the whole transfer comes from one snapshot.
         let mut tx = self.storage.begin_read().await?;
         let Some(zone) = self.find_zone(tx.as_mut(), &qname, None, scope).await? else {
-            tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
-            return Ok(Reply::Single(error_response(
-                request,
-                ResponseCode::Refused,
-            )));
+            return Ok(not_served(request, &qname));
         };
         let soa_sets = tx.zone_soa_recordset(&zone).await?;
         let Some(soa) = zone_soa(&zone, soa_sets.as_slice()) else {
@@ -693,6 +686,12 @@ impl Responses {
 }
 
 /// Whether an IXFR's client SOA (authority section) is already at or past the zone's serial.
+/// REFUSED for a transfer of a zone this server does not serve.
+fn not_served(request: &Message, qname: &Name) -> Reply {
+    tracing::warn!(zone = %qname, "zone transfer requested for a zone we do not serve");
+    Reply::Single(error_response(request, ResponseCode::Refused))
+}
+
 fn ixfr_client_current(request: &Message, zone: &Zone) -> bool {
     request.name_servers().iter().any(|rr| match rr.data() {
         RData::SOA(soa) => !serial_gt(zone.serial, soa.serial()),

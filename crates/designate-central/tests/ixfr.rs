@@ -237,10 +237,15 @@ async fn nameserver_applies_ixfr_from_the_journal_central_writes() {
     assert!(second > first);
 
     // What MiniDNS sends: new SOA, three difference sequences, new SOA.
-    let ixfr = summary(&raw_ixfr(s.mdns, first).await);
+    let records = raw_ixfr(s.mdns, first).await;
+    let ixfr = summary(&records);
     assert_eq!(ixfr.first(), Some(&format!("SOA {second}")));
     assert_eq!(ixfr.last(), Some(&format!("SOA {second}")));
     assert_eq!(ixfr[1], format!("SOA {first}"));
+    // The new SOA, taken from the journal, is the very record an SOA query is answered with.
+    let served = udp_query(s.mdns, ZONE, RecordType::SOA).await;
+    assert_eq!(records.first(), served.answers().first());
+    assert_eq!(records.last(), served.answers().first());
     assert!(
         ixfr.contains(&"A mail.example.org. 192.0.2.25".to_owned()),
         "{ixfr:?}"

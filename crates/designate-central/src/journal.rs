@@ -125,12 +125,75 @@ pub(crate) async fn record_known(
 async fn append(
     tx: &mut dyn StorageTx,
     bumped: &Bumped,
-    mut before: Before,
-    mut after: BTreeSet<Rr>,
+    before: Before,
+    after: BTreeSet<Rr>,
 ) -> Result<()> {
+    let entries = change(bumped, before, after);
+    if entries.is_empty() {
+        return Ok(());
+    }
+    match tx.append_zone_journal(bumped.zone.id, &entries).await {
+        Ok(()) => {}
+        Err(StorageError::Unsupported(_)) => return Ok(()),
+        Err(e) => return Err(from_storage(e)),
+    }
+    prune_now_and_then(tx, bumped.zone.id, entries.len()).await
+}
+
+/// The journal change from `before` to `after` (the recordsets as written) of a zone bumped
+/// as `bumped`; no I/O. Nothing when the serial did not move.
+pub(crate) fn known_change(
+    bumped: &Bumped,
+    before: Before,
+    after: &[&RecordSet],
+) -> Vec<JournalEntry> {
+    let ttl = bumped.zone.ttl;
+    let after = after.iter().flat_map(|rs| rrs_of(ttl, rs)).collect();
+    change(bumped, before, after)
+}
+
+/// Writes the journal changes of several zones (see [`known_change`]) at once, and prunes
+/// now and then.
+///
+/// # Errors
+/// Storage failures (a store without a journal is not one: nothing is written).
+pub(crate) async fn append_changes(
+    tx: &mut dyn StorageTx,
+    changes: Vec<(uuid::Uuid, Vec<JournalEntry>)>,
+) -> Result<()> {
+    let changes: Vec<_> = changes.into_iter().filter(|(_, e)| !e.is_empty()).collect();
+    if changes.is_empty() {
+        return Ok(());
+    }
+    match tx.append_zone_journals(&changes).await {
+        Ok(()) => {}
+        Err(StorageError::Unsupported(_)) => return Ok(()),
+        Err(e) => return Err(from_storage(e)),
+    }
+    for (zone_id, entries) in &changes {
+        prune_now_and_then(tx, *zone_id, entries.len()).await?;
+    }
+    Ok(())
+}
+
+async fn prune_now_and_then(
+    tx: &mut dyn StorageTx,
+    zone_id: uuid::Uuid,
+    rows: usize,
+) -> Result<()> {
+    if rows > PRUNE_AFTER_ROWS || rand::thread_rng().gen_ratio(1, PRUNE_EVERY) {
+        tx.prune_zone_journal(zone_id, MAX_CHANGES, MAX_ROWS)
+            .await
+            .map_err(from_storage)?;
+    }
+    Ok(())
+}
+
+/// The difference, the SOA's swap included.
+fn change(bumped: &Bumped, mut before: Before, mut after: BTreeSet<Rr>) -> Vec<JournalEntry> {
     let zone = &bumped.zone;
     if zone.serial == before.serial {
-        return Ok(());
+        return Vec::new();
     }
     if let Some(soa) = &bumped.soa {
         let ttl = |zone_ttl: i32| served_ttl(soa.ttl, zone_ttl);
@@ -148,18 +211,7 @@ async fn append(
             with_serial(&soa.new, zone.serial),
         ));
     }
-    let entries = diff(&before.rrs, &after, before.serial, zone.serial);
-    match tx.append_zone_journal(zone.id, &entries).await {
-        Ok(()) => {}
-        Err(StorageError::Unsupported(_)) => return Ok(()),
-        Err(e) => return Err(from_storage(e)),
-    }
-    if entries.len() > PRUNE_AFTER_ROWS || rand::thread_rng().gen_ratio(1, PRUNE_EVERY) {
-        tx.prune_zone_journal(zone.id, MAX_CHANGES, MAX_ROWS)
-            .await
-            .map_err(from_storage)?;
-    }
-    Ok(())
+    diff(&before.rrs, &after, before.serial, zone.serial)
 }
 
 /// RFC 1995's difference sequence from `old` to `new`: removals (SOA first), then additions

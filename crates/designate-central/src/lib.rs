@@ -32,6 +32,8 @@
 
 mod build;
 mod config;
+// recordset creates batched into shared transactions
+mod create_batch;
 mod errors;
 mod journal;
 mod managed;
@@ -105,6 +107,8 @@ pub struct Central {
     config: CentralConfig,
     /// Where floating IPs are listed (`[network_api:neutron]`).
     neutron: neutron::Neutron,
+    /// Recordset creates waiting to share a transaction.
+    batcher: Arc<create_batch::CreateBatcher>,
 }
 
 impl std::fmt::Debug for Central {
@@ -129,6 +133,7 @@ impl Central {
             notifier,
             neutron: neutron::Neutron::new(config.neutron.clone()),
             broadcaster: None,
+            batcher: Arc::default(),
             config,
         }
     }

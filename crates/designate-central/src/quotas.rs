@@ -107,6 +107,18 @@ impl Central {
             .recordset_quota_inputs(zone.id, &tenant)
             .await
             .map_err(from_storage)?;
+        self.check_recordset_quota(rows, counts, replacing, records)
+    }
+
+    /// The recordset quotas of a change, given the project's quota rows and the zone's counts
+    /// (`StorageTx::recordset_quota_inputs`).
+    pub(crate) fn check_recordset_quota(
+        &self,
+        rows: Vec<Quota>,
+        counts: designate_storage::ContentCounts,
+        replacing: Option<&RecordSet>,
+        records: usize,
+    ) -> Result<()> {
         let quotas = with_overrides(&self.config.quotas, rows);
         if replacing.is_none() {
             limit_check(

@@ -106,21 +106,39 @@ pub(crate) async fn check_placement(
     rtype: &str,
     id: Option<Uuid>,
 ) -> Result<Vec<(Uuid, String)>> {
+    check_name_rules(zone, name, rtype)?;
+    let placement = tx
+        .recordset_placement(zone.id, name)
+        .await
+        .map_err(from_storage)?;
+    check_placement_facts(zone, name, rtype, id, placement)
+}
+
+/// The placement rules that need nothing but the name: in the zone, no CNAME at the apex.
+pub(crate) fn check_name_rules(zone: &Zone, name: &str, rtype: &str) -> Result<()> {
     check_recordset_location(name, &zone.name)?;
-    let at_apex = name.eq_ignore_ascii_case(&zone.name);
-    if rtype == "CNAME" && at_apex {
+    if rtype == "CNAME" && name.eq_ignore_ascii_case(&zone.name) {
         return Err(DesignateError::new(
             ErrorKind::InvalidRecordSetLocation,
             "CNAME recordsets may not be created at the zone apex",
         ));
     }
+    Ok(())
+}
+
+/// The placement rules that look at the zone's contents, given what
+/// `StorageTx::recordset_placement` read at the name; returns the recordsets at the name.
+pub(crate) fn check_placement_facts(
+    zone: &Zone,
+    name: &str,
+    rtype: &str,
+    id: Option<Uuid>,
+    placement: designate_storage::Placement,
+) -> Result<Vec<(Uuid, String)>> {
     let designate_storage::Placement {
         at_name,
         child_zones,
-    } = tx
-        .recordset_placement(zone.id, name)
-        .await
-        .map_err(from_storage)?;
+    } = placement;
     let clashing = at_name
         .iter()
         .filter(|(other, _)| Some(*other) != id)
@@ -131,7 +149,7 @@ pub(crate) async fn check_placement(
             "CNAME recordsets may not share a name with any other records",
         ));
     }
-    if !at_apex {
+    if !name.eq_ignore_ascii_case(&zone.name) {
         if let Some(child) = child_zones.iter().find(|child| is_in_zone(name, child)) {
             return Err(DesignateError::new(
                 ErrorKind::InvalidRecordSetLocation,
@@ -142,11 +160,16 @@ pub(crate) async fn check_placement(
     Ok(at_name)
 }
 
+/// Upstream's answer to a second recordset of one (name, type) in a zone.
+pub(crate) fn duplicate_recordset() -> DesignateError {
+    DesignateError::new(ErrorKind::DuplicateRecordSet, "Duplicate RecordSet")
+}
+
 /// The recordset a create with a caller-chosen id (the AMQP transport's, derived from the
 /// request's message id) committed before: that create redelivered answers it again, so
 /// at-least-once delivery never turns an accepted change into `duplicate_recordset`. An id
 /// taken by anything else is a duplicate.
-async fn already_created(
+pub(crate) async fn already_created(
     tx: &mut dyn StorageTx,
     zone: &Zone,
     spec: &NewRecordSet,
@@ -157,10 +180,7 @@ async fn already_created(
             rs.zone_name.clone_from(&zone.name);
             Ok(Some(rs))
         }
-        Ok(_) => Err(DesignateError::new(
-            ErrorKind::DuplicateRecordSet,
-            "Duplicate RecordSet",
-        )),
+        Ok(_) => Err(duplicate_recordset()),
         Err(designate_storage::StorageError::NotFound(_)) => Ok(None),
         Err(e) => Err(from_storage(e)),
     }
@@ -226,6 +246,17 @@ impl Central {
         new: NewRecordSet,
     ) -> Result<RecordSet> {
         let spec = check_new(self, ctx, new)?;
+        self.rs_create_batched(ctx, zone_id, spec).await
+    }
+
+    /// Creates a checked recordset in a transaction of its own (what a batch falls back to,
+    /// see `create_batch`).
+    pub(crate) async fn rs_create_one(
+        &self,
+        ctx: &RequestContext,
+        zone_id: Uuid,
+        spec: NewRecordSet,
+    ) -> Result<RecordSet> {
         let (rs, zone, replayed) = retry(|| async {
             let mut tx = begin(self.storage.as_ref()).await?;
             let zone = visible_zone_row(tx.as_mut(), ctx, zone_id).await?;
@@ -236,10 +267,7 @@ impl Central {
             let at_name =
                 check_placement(tx.as_mut(), &zone, &spec.name, &spec.rtype, None).await?;
             if at_name.iter().any(|(_, rtype)| *rtype == spec.rtype) {
-                return Err(DesignateError::new(
-                    ErrorKind::DuplicateRecordSet,
-                    "Duplicate RecordSet",
-                ));
+                return Err(duplicate_recordset());
             }
             self.enforce_recordset_quota(tx.as_mut(), &zone, None, spec.records.len())
                 .await?;

@@ -138,17 +138,52 @@ pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<O
         .zone_soa_records(zone.id, zone.pool_id)
         .await
         .map_err(from_storage)?;
+    let plan = plan_soa(zone, soa);
+    match &plan.write {
+        SoaWrite::Nothing => {}
+        SoaWrite::One(record) => tx.rewrite_soa_record(record).await.map_err(from_storage)?,
+        SoaWrite::Several(first) => rewrite_first_soa(tx, first).await?,
+    }
+    Ok(plan.swap)
+}
+
+/// What a serial bump of a zone does to its SOA, decided from the zone (new serial set) and
+/// its SOA records as `StorageTx::zone_soa_records` read them; no I/O.
+pub(crate) struct SoaPlan {
+    /// The SOA data before and after (`None`: the zone has no SOA to serve).
+    pub(crate) swap: Option<SoaSwap>,
+    /// What to write.
+    pub(crate) write: SoaWrite,
+}
+
+/// The write a [`SoaPlan`] needs.
+pub(crate) enum SoaWrite {
+    /// Nothing (no SOA record, a secondary zone, or no MNAME to write).
+    Nothing,
+    /// The zone's one SOA record, rewritten (`StorageTx::rewrite_soa_record`).
+    One(Record),
+    /// More than one SOA record (written by something other than central): the first, as
+    /// rewritten; its recordset keeps it alone.
+    Several(Record),
+}
+
+/// Plans the SOA rewrite of a serial bump (see [`rewrite_soa`]).
+pub(crate) fn plan_soa(zone: &Zone, soa: designate_storage::ZoneSoa) -> SoaPlan {
+    let nothing = |swap| SoaPlan {
+        swap,
+        write: SoaWrite::Nothing,
+    };
     let soas = soa.records;
     let Some(first) = soas.first() else {
         // A zone without SOA has nothing to rewrite; MiniDNS synthesises nothing either, so
         // this only happens to zones written by something other than central.
         tracing::warn!(zone_id = %zone.id, "zone has no SOA recordset");
-        return Ok(None);
+        return nothing(None);
     };
     let old = first.record.data.clone();
     let ttl = first.ttl;
     if zone.zone_type == ZoneType::Secondary {
-        return Ok(Some(SoaSwap {
+        return nothing(Some(SoaSwap {
             ttl,
             new: old.clone(),
             old,
@@ -157,41 +192,41 @@ pub(crate) async fn rewrite_soa(tx: &mut dyn StorageTx, zone: &Zone) -> Result<O
     let current_mname = old.split_whitespace().next().map(str::to_owned);
     // The pool's first NS is the MNAME, re-read each time so pool changes reach every zone.
     let Some(mname) = soa.pool_mname.or(current_mname) else {
-        return Ok(None);
+        return nothing(None);
     };
     let data = soa_data(zone, &mname);
-    let stamp = now();
-    let rewrite = |record: &mut Record| {
-        record.hash = record_hash(&record.recordset_id, &data);
-        record.data.clone_from(&data);
-        record.serial = zone.serial;
-        record.status = RecordStatus::Pending;
-        record.action = Action::Update;
-        record.updated_at = Some(stamp);
-    };
-    if let [only] = soas.as_slice() {
-        let mut record = only.record.clone();
-        rewrite(&mut record);
-        tx.rewrite_soa_record(&record).await.map_err(from_storage)?;
-    } else {
-        // More than one SOA record (written by something other than central): the first
-        // recordset keeps one record, rewritten.
-        let mut soa = tx
-            .get_recordset(first.record.recordset_id)
-            .await
-            .map_err(from_storage)?;
-        soa.records.truncate(1);
-        if let Some(record) = soa.records.first_mut() {
-            rewrite(record);
-        }
-        soa.updated_at = Some(stamp);
-        tx.update_recordset(&soa).await.map_err(from_storage)?;
-    }
-    Ok(Some(SoaSwap {
+    let mut record = first.record.clone();
+    record.hash = record_hash(&record.recordset_id, &data);
+    record.data.clone_from(&data);
+    record.serial = zone.serial;
+    record.status = RecordStatus::Pending;
+    record.action = Action::Update;
+    record.updated_at = Some(now());
+    let swap = Some(SoaSwap {
         ttl,
         old,
         new: data,
-    }))
+    });
+    SoaPlan {
+        swap,
+        write: if soas.len() == 1 {
+            SoaWrite::One(record)
+        } else {
+            SoaWrite::Several(record)
+        },
+    }
+}
+
+/// Writes `first` (rewritten) as the only record of its SOA recordset.
+pub(crate) async fn rewrite_first_soa(tx: &mut dyn StorageTx, first: &Record) -> Result<()> {
+    let mut soa = tx
+        .get_recordset(first.recordset_id)
+        .await
+        .map_err(from_storage)?;
+    soa.records = vec![first.clone()];
+    soa.updated_at = first.updated_at;
+    tx.update_recordset(&soa).await.map_err(from_storage)?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -58,7 +58,11 @@ pub(crate) async fn visible_zone_row(
     check_visible(tx, ctx, zone).await
 }
 
-async fn check_visible(tx: &mut dyn StorageTx, ctx: &RequestContext, zone: Zone) -> Result<Zone> {
+pub(crate) async fn check_visible(
+    tx: &mut dyn StorageTx,
+    ctx: &RequestContext,
+    zone: Zone,
+) -> Result<Zone> {
     if visible(ctx, &zone) {
         return Ok(zone);
     }

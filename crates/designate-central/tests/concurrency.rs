@@ -1,8 +1,9 @@
-//! Concurrent changes to one zone: every change lands, serials never collide or go backwards.
+//! Concurrent changes to one zone: every change lands, serials never go backwards, and a serial
+//! shared by creates batched together names exactly their content.
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use common::*;
@@ -30,16 +31,29 @@ async fn fifty_concurrent_recordset_creates_all_land() {
                 .await
         }));
     }
-    let mut record_serials = BTreeSet::new();
+    // Creates that arrive together share a transaction and so a serial; each serial still
+    // names one content: the journal change ending at it adds exactly the creates given it.
+    let mut by_serial: BTreeMap<u32, BTreeSet<(String, String, String)>> = BTreeMap::new();
     for task in tasks {
         let rs = task
             .await
             .unwrap()
             .expect("every concurrent create succeeds");
-        record_serials.insert(rs.records[0].serial);
+        by_serial.entry(rs.records[0].serial).or_default().insert((
+            rs.name.clone(),
+            rs.rtype.clone(),
+            rs.records[0].data.clone(),
+        ));
     }
-    assert_eq!(record_serials.len(), 50, "each change got its own serial");
-
+    assert_eq!(by_serial.values().map(BTreeSet::len).sum::<usize>(), 50);
+    for (serial, creates) in &by_serial {
+        assert_eq!(
+            journal_adds(&h, zone.id, *serial).await.as_ref(),
+            Some(creates),
+            "serial {serial} names exactly the creates given it"
+        );
+    }
+    let record_serials: BTreeSet<u32> = by_serial.keys().copied().collect();
     let final_zone = stored_zone(&h, zone.id).await;
     assert!(record_serials.iter().all(|s| *s <= final_zone.serial));
     assert!(final_zone.serial > zone.serial);
@@ -55,9 +69,9 @@ async fn fifty_concurrent_recordset_creates_all_land() {
     assert!(soa.records[0]
         .data
         .contains(&format!(" {} ", final_zone.serial)));
-    // Every change was cast, the last one with the final serial.
+    // Every commit was cast (the zone's, then one per serial), the last with the final serial.
     let casts = h.worker.take();
-    assert_eq!(casts.len(), 51);
+    assert_eq!(casts.len(), 1 + record_serials.len());
     assert_eq!(
         casts.iter().map(|(_, z)| z.serial).max(),
         Some(final_zone.serial)

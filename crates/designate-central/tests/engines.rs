@@ -1,12 +1,13 @@
 //! Central on every storage engine: 16 clients concurrently create, update and delete
 //! recordsets in one zone on SQLite, PostgreSQL and MariaDB (a fresh database each). No write is
-//! lost, every accepted change gets its own serial, serials only grow, and the SOA carries the
+//! lost, serials only grow, creates batched together share a serial that names exactly their
+//! content (the journal's change to it), and the SOA carries the
 //! final one. The same on a MariaDB database whose schema upstream Designate itself created. Deadlocks and serialization failures the server engines report are retried by
 //! central like lost optimistic locks.
 
 mod common;
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use common::*;
@@ -17,9 +18,12 @@ use designate_storage::contract::server::{Server, TestDatabase};
 
 const CLIENTS: usize = 16;
 
+/// What a create added: owner, type, datum.
+type Added = (String, String, String);
+
 /// Each client creates its recordset, updates it, creates a scratch recordset and deletes it.
-/// Returns every serial the client's accepted changes were given, in order.
-async fn client(h: Arc<Harness>, zone_id: uuid::Uuid, i: usize) -> Vec<u32> {
+/// Returns the serial each accepted change was given, in order, with what a create added.
+async fn client(h: Arc<Harness>, zone_id: uuid::Uuid, i: usize) -> Vec<(u32, Option<Added>)> {
     let c = ctx("p1");
     let mut serials = Vec::new();
     let name = format!("host{i}.example.org.");
@@ -32,7 +36,7 @@ async fn client(h: Arc<Harness>, zone_id: uuid::Uuid, i: usize) -> Vec<u32> {
         )
         .await
         .expect("create");
-    serials.push(rs.records[0].serial);
+    serials.push((rs.records[0].serial, Some(added(&rs))));
     let update = RecordSetUpdate {
         records: Some(vec![format!("198.51.100.{}", i + 1)]),
         ..RecordSetUpdate::default()
@@ -42,7 +46,7 @@ async fn client(h: Arc<Harness>, zone_id: uuid::Uuid, i: usize) -> Vec<u32> {
         .update_recordset(&c, zone_id, rs.id, update)
         .await
         .expect("update");
-    serials.push(rs.records[0].serial);
+    serials.push((rs.records[0].serial, None));
     let scratch = h
         .central
         .create_recordset(
@@ -52,12 +56,20 @@ async fn client(h: Arc<Harness>, zone_id: uuid::Uuid, i: usize) -> Vec<u32> {
         )
         .await
         .expect("create scratch");
-    serials.push(scratch.records[0].serial);
+    serials.push((scratch.records[0].serial, Some(added(&scratch))));
     h.central
         .delete_recordset(&c, zone_id, scratch.id)
         .await
         .expect("delete");
     serials
+}
+
+fn added(rs: &designate_core::objects::RecordSet) -> Added {
+    (
+        rs.name.clone(),
+        rs.rtype.clone(),
+        rs.records[0].data.clone(),
+    )
 }
 
 async fn sixteen_clients(h: Harness) {
@@ -70,18 +82,38 @@ async fn sixteen_clients(h: Harness) {
     let tasks: Vec<_> = (0..CLIENTS)
         .map(|i| tokio::spawn(client(h.clone(), zone.id, i)))
         .collect();
-    let mut all = BTreeSet::new();
+    let mut by_serial: BTreeMap<u32, Vec<Option<Added>>> = BTreeMap::new();
     for t in tasks {
-        let serials = t.await.expect("join");
+        let changes = t.await.expect("join");
         assert!(
-            serials.windows(2).all(|w| w[0] < w[1]),
-            "a client's serials grow: {serials:?}"
+            changes.windows(2).all(|w| w[0].0 < w[1].0),
+            "a client's serials grow: {changes:?}"
         );
-        for s in serials {
-            assert!(all.insert(s), "serial {s} given to two changes");
+        for (serial, added) in changes {
+            by_serial.entry(serial).or_default().push(added);
         }
     }
-
+    // Creates that arrive together share a transaction and so a serial; an update has one of
+    // its own; and every serial names one content: the journal change ending at a serial
+    // shared by creates adds exactly those creates.
+    for (serial, changes) in &by_serial {
+        if changes.len() == 1 {
+            continue;
+        }
+        let creates: BTreeSet<Added> = changes
+            .iter()
+            .map(|c| {
+                c.clone()
+                    .unwrap_or_else(|| panic!("serial {serial} given to an update and more"))
+            })
+            .collect();
+        assert_eq!(
+            journal_adds(&h, zone.id, *serial).await.as_ref(),
+            Some(&creates),
+            "serial {serial} names exactly the creates given it"
+        );
+    }
+    let all: BTreeSet<u32> = by_serial.keys().copied().collect();
     let final_zone = stored_zone(&h, zone.id).await;
     assert!(final_zone.serial >= *all.last().expect("serials"));
     let sets = stored_recordsets(&h, zone.id).await;

@@ -250,6 +250,91 @@ pub trait StorageTx: Send {
         self.update_recordset(&rs).await.map(drop)
     }
 
+    // --- a batch of recordset creates: one statement for many zones in SqlStorage -------------
+    //
+    // Central's create batcher (`designate-central`'s `create_batch`) runs the creates that
+    // arrive together in one transaction. Each method below is the many-zone form of a
+    // single-zone one above, with the same meaning per element; the defaults loop over it.
+
+    /// The live zones `ids` ([`StorageTx::get_zone_row`] each), locked in a write transaction
+    /// in ascending id order (so two batches never wait on each other in a cycle), ascending
+    /// by id; a zone that is not there (or deleted) is left out.
+    async fn get_zone_rows(&mut self, ids: &[Uuid]) -> Result<Vec<Zone>> {
+        let mut ids = ids.to_vec();
+        ids.sort_unstable();
+        ids.dedup();
+        let mut zones = Vec::with_capacity(ids.len());
+        for id in ids {
+            match self.get_zone_row(id).await {
+                Ok(zone) => zones.push(zone),
+                Err(StorageError::NotFound(_)) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(zones)
+    }
+
+    /// [`StorageTx::recordset_placement`] of every `(zone_id, name)`, in order.
+    async fn recordset_placements(&mut self, at: &[(Uuid, &str)]) -> Result<Vec<Placement>> {
+        let mut out = Vec::with_capacity(at.len());
+        for (zone_id, name) in at {
+            out.push(self.recordset_placement(*zone_id, name).await?);
+        }
+        Ok(out)
+    }
+
+    /// [`StorageTx::recordset_quota_inputs`] of every `(zone_id, tenant_id)`, in order.
+    async fn recordset_quota_inputs_of(
+        &mut self,
+        zones: &[(Uuid, &str)],
+    ) -> Result<Vec<(Vec<Quota>, ContentCounts)>> {
+        let mut out = Vec::with_capacity(zones.len());
+        for (zone_id, tenant_id) in zones {
+            out.push(self.recordset_quota_inputs(*zone_id, tenant_id).await?);
+        }
+        Ok(out)
+    }
+
+    /// [`StorageTx::zone_soa_records`] of every `(zone_id, pool_id)`, in order.
+    async fn zone_soa_records_of(
+        &mut self,
+        zones: &[(Uuid, Option<Uuid>)],
+    ) -> Result<Vec<ZoneSoa>> {
+        let mut out = Vec::with_capacity(zones.len());
+        for (zone_id, pool_id) in zones {
+            out.push(self.zone_soa_records(*zone_id, *pool_id).await?);
+        }
+        Ok(out)
+    }
+
+    /// [`StorageTx::rewrite_soa_record`] of every record (each of another recordset).
+    async fn rewrite_soa_records(&mut self, records: &[Record]) -> Result<()> {
+        for record in records {
+            self.rewrite_soa_record(record).await?;
+        }
+        Ok(())
+    }
+
+    /// Writes the serial bump of every zone: `serial`, `status`, `action` and `updated_at` as
+    /// given, `version + 1`, conditional on the version given (as read); every other column
+    /// is left as stored. Returns the zones as stored. `conflict` when any zone's version
+    /// moved, `not_found` when one is gone.
+    async fn bump_zone_rows(&mut self, zones: &[Zone]) -> Result<Vec<Zone>> {
+        let mut out = Vec::with_capacity(zones.len());
+        for zone in zones {
+            out.push(self.update_zone(zone).await?);
+        }
+        Ok(out)
+    }
+
+    /// [`StorageTx::append_zone_journal`] of every `(zone_id, entries)`.
+    async fn append_zone_journals(&mut self, changes: &[(Uuid, Vec<JournalEntry>)]) -> Result<()> {
+        for (zone_id, entries) in changes {
+            self.append_zone_journal(*zone_id, entries).await?;
+        }
+        Ok(())
+    }
+
     // --- pools -------------------------------------------------------------------------------
 
     /// Inserts a pool with all its children.

@@ -164,3 +164,25 @@ pub fn kind<T: std::fmt::Debug>(r: Result<T, DesignateError>) -> ErrorKind {
 pub fn all() -> (Criteria, Page) {
     (Criteria::new(), Page::default())
 }
+
+/// The records (owner, type, data) the journal change of `zone_id` that ends at `serial`
+/// adds, the SOA left out; `None` when the journal holds no change ending there.
+pub async fn journal_adds(
+    h: &Harness,
+    zone_id: Uuid,
+    serial: u32,
+) -> Option<std::collections::BTreeSet<(String, String, String)>> {
+    use designate_storage::{JournalOp, Storage};
+    let mut tx = h.storage.begin_read().await.expect("begin");
+    let rows = tx.zone_journal(zone_id).await.expect("journal");
+    let rows: Vec<_> = rows.into_iter().filter(|e| e.serial == serial).collect();
+    if rows.is_empty() {
+        return None;
+    }
+    Some(
+        rows.into_iter()
+            .filter(|e| e.op == JournalOp::Add && e.rtype != "SOA")
+            .map(|e| (e.name, e.rtype, e.data))
+            .collect(),
+    )
+}

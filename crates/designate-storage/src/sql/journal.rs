@@ -14,12 +14,24 @@ const ROWS_PER_INSERT: usize = 500;
 /// Inserts the rows of one or more changes, as few multi-row INSERTs (a change of one record
 /// is three rows: the SOA out, the SOA in, the record).
 pub(crate) async fn append(conn: &mut Conn, zone_id: Uuid, entries: &[JournalEntry]) -> Result<()> {
-    for chunk in entries.chunks(ROWS_PER_INSERT) {
+    append_many(conn, &[(zone_id, entries)]).await
+}
+
+/// [`append`] of the changes of several zones, in as few INSERTs.
+pub(crate) async fn append_many(
+    conn: &mut Conn,
+    changes: &[(Uuid, &[JournalEntry])],
+) -> Result<()> {
+    let rows: Vec<(Uuid, &JournalEntry)> = changes
+        .iter()
+        .flat_map(|(zone_id, entries)| entries.iter().map(|e| (*zone_id, e)))
+        .collect();
+    for chunk in rows.chunks(ROWS_PER_INSERT) {
         let rows = chunk
             .iter()
-            .map(|e| {
+            .map(|(zone_id, e)| {
                 vec![
-                    zone_id.into(),
+                    (*zone_id).into(),
                     e.serial.into(),
                     e.prev_serial.into(),
                     e.seq.into(),

@@ -452,6 +452,47 @@ impl StorageTx for SqlTx {
         quotas::with_zone_counts(self.conn(), zone_id, tenant_id).await
     }
 
+    async fn get_zone_rows(&mut self, ids: &[Uuid]) -> Result<Vec<Zone>> {
+        zones::get_rows(&mut self.tx, ids, self.write).await
+    }
+
+    async fn recordset_placements(&mut self, at: &[(Uuid, &str)]) -> Result<Vec<crate::Placement>> {
+        recordsets::placements(self.conn(), at).await
+    }
+
+    async fn recordset_quota_inputs_of(
+        &mut self,
+        zones: &[(Uuid, &str)],
+    ) -> Result<Vec<(Vec<Quota>, crate::ContentCounts)>> {
+        quotas::of_zones(self.conn(), zones).await
+    }
+
+    async fn zone_soa_records_of(
+        &mut self,
+        zones: &[(Uuid, Option<Uuid>)],
+    ) -> Result<Vec<crate::ZoneSoa>> {
+        zone_soa::soa_records_of(self.conn(), zones).await
+    }
+
+    async fn rewrite_soa_records(&mut self, records: &[Record]) -> Result<()> {
+        zone_soa::rewrite_soa_records(self.conn(), records).await
+    }
+
+    async fn bump_zone_rows(&mut self, zones: &[Zone]) -> Result<Vec<Zone>> {
+        zones::bump_rows(self.conn(), zones).await
+    }
+
+    async fn append_zone_journals(
+        &mut self,
+        changes: &[(Uuid, Vec<crate::JournalEntry>)],
+    ) -> Result<()> {
+        let changes: Vec<(Uuid, &[crate::JournalEntry])> = changes
+            .iter()
+            .map(|(zone_id, entries)| (*zone_id, entries.as_slice()))
+            .collect();
+        journal::append_many(self.conn(), &changes).await
+    }
+
     async fn zone_content_counts(&mut self, zone_id: Uuid) -> Result<crate::ContentCounts> {
         zone_counts::content(self.conn(), zone_id).await
     }

@@ -5,7 +5,7 @@ use designate_core::objects::Quota;
 use uuid::Uuid;
 
 use super::codec::RowReader;
-use super::query::{Conn, Sql};
+use super::query::{Conn, Sql, IN_CHUNK};
 use crate::{ContentCounts, Result};
 
 /// Every quota row of a project, by resource.
@@ -27,30 +27,61 @@ pub(crate) async fn with_zone_counts(
     zone_id: Uuid,
     tenant_id: &str,
 ) -> Result<(Vec<Quota>, ContentCounts)> {
-    let mut q = Sql::new(
-        "SELECT q.id, q.version, q.created_at, q.updated_at, q.tenant_id, q.resource, \
-         q.hard_limit, c.recordsets AS zone_recordsets, c.records AS zone_records \
-         FROM (SELECT 1 AS one) o LEFT JOIN designate_zone_counts c ON c.zone_id = ",
-    );
-    q.bind(zone_id)
-        .push(" LEFT JOIN quotas q ON q.tenant_id = ")
-        .bind(tenant_id)
-        .push(" ORDER BY q.resource");
-    let rows = q.fetch_all(conn).await?;
-    let mut quotas = Vec::new();
-    for row in &rows {
-        if RowReader::new(row, "quotas").opt_uuid("id")?.is_some() {
-            quotas.push(from_row(row)?);
+    let mut found = of_zones(conn, &[(zone_id, tenant_id)]).await?;
+    Ok(found.remove(0))
+}
+
+/// [`with_zone_counts`] of several zones in one statement: an arm per zone, each row tagged
+/// with the arm's index.
+pub(crate) async fn of_zones(
+    conn: &mut Conn,
+    zones: &[(Uuid, &str)],
+) -> Result<Vec<(Vec<Quota>, ContentCounts)>> {
+    let mut quotas: Vec<Vec<Quota>> = vec![Vec::new(); zones.len()];
+    let mut counts: Vec<Option<ContentCounts>> = vec![None; zones.len()];
+    // Two values an arm: far below every bind limit.
+    for start in (0..zones.len()).step_by(IN_CHUNK) {
+        let mut q = Sql::new("");
+        for (i, (zone_id, tenant_id)) in zones.iter().enumerate().skip(start).take(IN_CHUNK) {
+            if i > start {
+                q.push(" UNION ALL ");
+            }
+            q.push(&format!(
+                "SELECT {i} AS k, q.id, q.version, q.created_at, q.updated_at, q.tenant_id, \
+                 q.resource, q.hard_limit, c.recordsets AS zone_recordsets, \
+                 c.records AS zone_records \
+                 FROM (SELECT 1 AS one) o LEFT JOIN designate_zone_counts c ON c.zone_id = "
+            ));
+            q.bind(*zone_id)
+                .push(" LEFT JOIN quotas q ON q.tenant_id = ")
+                .bind(*tenant_id);
+        }
+        for row in &q.fetch_all(conn).await? {
+            let r = RowReader::new(row, "quotas");
+            let Some(k) = usize::try_from(r.int("k")?)
+                .ok()
+                .filter(|k| *k < zones.len())
+            else {
+                continue;
+            };
+            if r.opt_uuid("id")?.is_some() {
+                quotas[k].push(from_row(row)?);
+            }
+            if counts[k].is_none() {
+                counts[k] = super::zone_counts::counts_in(row, "zone_recordsets", "zone_records");
+            }
         }
     }
-    let counts = rows
-        .first()
-        .and_then(|row| super::zone_counts::counts_in(row, "zone_recordsets", "zone_records"));
-    let counts = match counts {
-        Some(counts) => counts,
-        None => super::zone_counts::counted(conn, zone_id).await?,
-    };
-    Ok((quotas, counts))
+    let mut out = Vec::with_capacity(zones.len());
+    for ((zone_id, _), (mut rows, counted)) in zones.iter().zip(quotas.into_iter().zip(counts)) {
+        rows.sort_by(|a, b| a.resource.cmp(&b.resource));
+        let counts = match counted {
+            Some(counts) => counts,
+            None => super::zone_counts::counted(conn, *zone_id).await?,
+        };
+        out.push((rows, counts));
+    }
+    Ok(out)
 }
 
 fn from_row(row: &super::query::Row) -> Result<Quota> {

@@ -237,6 +237,69 @@ pub(crate) async fn placement(
     Ok(placement)
 }
 
+/// [`placement`] of several names, each in its zone, in one statement: an arm per name and
+/// one per distinct zone for its child zones, each row tagged with the arm's index.
+pub(crate) async fn placements(
+    conn: &mut Conn,
+    at: &[(Uuid, &str)],
+) -> Result<Vec<crate::Placement>> {
+    let mut out = vec![crate::Placement::default(); at.len()];
+    // The first index of each zone carries the zone's child zones.
+    let mut first_of_zone: HashMap<Uuid, usize> = HashMap::new();
+    for (i, (zone_id, _)) in at.iter().enumerate() {
+        first_of_zone.entry(*zone_id).or_insert(i);
+    }
+    let engine = conn.engine();
+    // Two arms per name at most, five values each: far below every bind limit for a batch.
+    for chunk_start in (0..at.len()).step_by(IN_CHUNK / 2) {
+        let chunk_end = (chunk_start + IN_CHUNK / 2).min(at.len());
+        let mut q = Sql::new("");
+        for (i, (zone_id, name)) in at.iter().enumerate().take(chunk_end).skip(chunk_start) {
+            if i > chunk_start {
+                q.push(" UNION ALL ");
+            }
+            q.push(&format!(
+                "SELECT {i} AS k, rs.id AS id, {} AS item FROM recordsets rs WHERE rs.zone_id = ",
+                engine.enum_as_text("rs.type")
+            ));
+            q.bind(*zone_id);
+            let by_name = Criteria::new().eq("name", *name);
+            push_criteria(&mut q, engine, &RECORDSETS, "rs", &by_name, None)?;
+            if first_of_zone.get(zone_id) == Some(&i) {
+                q.push(&format!(
+                    " UNION ALL SELECT {i}, NULL, z.name FROM zones z \
+                     WHERE z.deleted = '0' AND z.parent_zone_id = "
+                ));
+                q.bind(*zone_id);
+            }
+        }
+        for row in q.fetch_all(conn).await? {
+            let r = RowReader::new(&row, "recordsets");
+            let k = usize::try_from(r.int("k")?).map_err(|_| StorageError::Corrupt {
+                table: "recordsets",
+                column: "k",
+                message: "negative arm index".to_owned(),
+            })?;
+            let Some(placement) = out.get_mut(k) else {
+                continue;
+            };
+            match r.opt_uuid("id")? {
+                Some(id) => placement.at_name.push((id, r.text("item")?)),
+                None => placement.child_zones.push(r.text("item")?),
+            }
+        }
+    }
+    // Every name of a zone sees the zone's child zones.
+    for (i, (zone_id, _)) in at.iter().enumerate() {
+        let first = first_of_zone[zone_id];
+        if first != i {
+            let children = out[first].child_zones.clone();
+            out[i].child_zones = children;
+        }
+    }
+    Ok(out)
+}
+
 /// Rows per multi-row INSERT: 500 rows of the widest table (`records`, 22 columns) bind 11,000
 /// values, below SQLite's 32,766 and the server engines' 65,535.
 const INSERT_CHUNK: usize = 500;

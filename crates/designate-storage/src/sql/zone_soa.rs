@@ -4,10 +4,12 @@
 //! on MySQL; migration 0130's `designate_records_recordset_id` on PostgreSQL and SQLite, whose
 //! upstream schemas lack it).
 
+use std::collections::HashMap;
+
 use designate_core::objects::{Record, RecordSet, Zone};
 
 use super::codec::RowReader;
-use super::query::{Conn, Sql};
+use super::query::{Conn, Sql, Val, IN_CHUNK};
 use super::recordsets::{
     attach_records, record_from_row, recordset_columns, recordset_from_row, select_recordsets,
     RECORDS,
@@ -84,6 +86,107 @@ pub(crate) async fn soa_records(
         records,
         pool_mname,
     })
+}
+
+/// [`soa_records`] of several zones in one statement, each zone's pool MNAME from the zone
+/// row's pool (what the single form is handed), records ordered as there per zone.
+pub(crate) async fn soa_records_of(
+    conn: &mut Conn,
+    zones: &[(Uuid, Option<Uuid>)],
+) -> Result<Vec<ZoneSoa>> {
+    let mut out: Vec<ZoneSoa> = zones
+        .iter()
+        .map(|_| ZoneSoa {
+            records: Vec::new(),
+            pool_mname: None,
+        })
+        .collect();
+    let mut index: HashMap<Uuid, Vec<usize>> = HashMap::new();
+    for (i, (zone_id, _)) in zones.iter().enumerate() {
+        index.entry(*zone_id).or_default().push(i);
+    }
+    let ids: Vec<Uuid> = index.keys().copied().collect();
+    for chunk in ids.chunks(IN_CHUNK) {
+        let mut q = Sql::new(&format!(
+            "SELECT {}, rs.ttl AS recordset_ttl, \
+             (SELECT x.hostname FROM pool_ns_records x WHERE x.pool_id = z.pool_id \
+              ORDER BY x.priority, x.created_at, x.id LIMIT 1) AS pool_mname \
+             FROM recordsets rs JOIN records r ON r.recordset_id = rs.id \
+             JOIN zones z ON z.id = rs.zone_id \
+             WHERE rs.type = 'SOA' AND rs.zone_id IN ",
+            RECORDS.select_list("r")
+        ));
+        q.bind_list(chunk.iter().copied())
+            .push(" ORDER BY rs.created_at, rs.id, r.created_at, r.data, r.id");
+        for row in &q.fetch_all(conn).await? {
+            let record = record_from_row(row)?;
+            let ttl = RowReader::new(row, "recordsets").opt_int_as("recordset_ttl")?;
+            let mname = RowReader::new(row, "pool_ns_records").opt_text("pool_mname")?;
+            for &i in index.get(&record.zone_id).into_iter().flatten() {
+                let soa = &mut out[i];
+                // The MNAME of the pool the caller named, as the single form reads it.
+                if zones[i].1.is_some() && soa.records.is_empty() {
+                    soa.pool_mname.clone_from(&mname);
+                }
+                soa.records.push(SoaRecord {
+                    record: record.clone(),
+                    ttl,
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+/// [`rewrite_soa_record`] of several records in two UPDATEs, when they share status, action
+/// and `updated_at` (a batch's bumps do); one by one otherwise.
+pub(crate) async fn rewrite_soa_records(conn: &mut Conn, records: &[Record]) -> Result<()> {
+    let Some(first) = records.first() else {
+        return Ok(());
+    };
+    let alike = records.iter().all(|r| {
+        r.status == first.status && r.action == first.action && r.updated_at == first.updated_at
+    });
+    if !alike || records.len() > IN_CHUNK / 4 {
+        for record in records {
+            rewrite_soa_record(conn, record).await?;
+        }
+        return Ok(());
+    }
+    let updated_at = first
+        .updated_at
+        .unwrap_or_else(|| conn.engine().stored_now());
+    let mut q = Sql::new("UPDATE records SET version = version + 1, updated_at = ");
+    q.bind(updated_at);
+    for (column, value) in [
+        (
+            "data",
+            (|r: &Record| Val::from(r.data.as_str())) as fn(&Record) -> Val,
+        ),
+        ("hash", |r: &Record| Val::from(r.hash.as_str())),
+        ("serial", |r: &Record| Val::from(r.serial)),
+    ] {
+        q.push(&format!(", {column} = CASE id"));
+        for r in records {
+            q.push(" WHEN ").bind(r.id).push(" THEN ").bind(value(r));
+        }
+        q.push(" END");
+    }
+    q.push(", status = ")
+        .bind(first.status.as_str())
+        .push(", action = ")
+        .bind(first.action.as_str())
+        .push(" WHERE id IN ")
+        .bind_list(records.iter().map(|r| r.id));
+    if q.execute(conn).await? != records.len() as u64 {
+        return Err(StorageError::NotFound("record"));
+    }
+    let mut q = Sql::new("UPDATE recordsets SET version = version + 1, updated_at = ");
+    q.bind(updated_at)
+        .push(" WHERE id IN ")
+        .bind_list(records.iter().map(|r| r.recordset_id));
+    q.execute(conn).await?;
+    Ok(())
 }
 
 /// Rewrites one SOA record in place and stamps its recordset: two single-row UPDATEs.

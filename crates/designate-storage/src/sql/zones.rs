@@ -7,7 +7,7 @@ use uuid::Uuid;
 use super::codec::RowReader;
 use super::dialect::{self, Engine};
 use super::listing::{col, push_criteria, push_page, Kind, Table};
-use super::query::{Conn, Sql, Val};
+use super::query::{Conn, Sql, Val, IN_CHUNK};
 use crate::{Result, StorageError};
 
 /// Columns of `zones`, in upstream's order; also the filter and sort allow-list.
@@ -198,6 +198,32 @@ pub(crate) async fn get_row(conn: &mut Conn, id: Uuid, lock: bool) -> Result<Zon
     }
 }
 
+/// The live zones `ids` (at most [`IN_CHUNK`] a statement), ascending by id, locked in that
+/// order when `lock` (a batch of recordset creates: one statement where [`get_row`] takes one
+/// per zone).
+pub(crate) async fn get_rows(conn: &mut Conn, ids: &[Uuid], lock: bool) -> Result<Vec<Zone>> {
+    let mut ids = ids.to_vec();
+    ids.sort_unstable();
+    ids.dedup();
+    let mut zones = Vec::with_capacity(ids.len());
+    for chunk in ids.chunks(IN_CHUNK) {
+        let mut q = Sql::new(&format!(
+            "SELECT {} FROM zones z WHERE z.deleted = '0' AND z.id IN ",
+            ZONES.select_list("z")
+        ));
+        q.bind_list(chunk.iter().copied()).push(" ORDER BY z.id");
+        if lock && conn.engine() != Engine::Sqlite {
+            q.push(" FOR UPDATE");
+        }
+        for row in q.fetch_all(conn).await? {
+            zones.push(from_row(&row)?);
+        }
+    }
+    // Uuid's order and the engines' (native uuid, CHAR(32) hex) agree, but say so once here.
+    zones.sort_by_key(|z| z.id);
+    Ok(zones)
+}
+
 /// One page of live zones matching `criteria`, with the total count.
 pub(crate) async fn find(
     conn: &mut Conn,
@@ -342,6 +368,63 @@ pub(crate) async fn update(conn: &mut Conn, z: &Zone) -> Result<Zone> {
         });
     }
     Ok(stored)
+}
+
+/// The serial bumps of several zones in one UPDATE (`StorageTx::bump_zone_rows`): `serial`
+/// per zone, `status`, `action` and `updated_at` as the first zone has them (a batch bumps
+/// every zone alike; zones that differ are written one by one by [`update`]), each row
+/// conditional on its version.
+pub(crate) async fn bump_rows(conn: &mut Conn, zones: &[Zone]) -> Result<Vec<Zone>> {
+    let Some(first) = zones.first() else {
+        return Ok(Vec::new());
+    };
+    let alike = zones
+        .iter()
+        .all(|z| z.status == first.status && z.action == first.action);
+    if !alike || zones.len() > IN_CHUNK {
+        let mut out = Vec::with_capacity(zones.len());
+        for zone in zones {
+            out.push(update(conn, zone).await?);
+        }
+        return Ok(out);
+    }
+    let engine = conn.engine();
+    let updated_at = engine.stored_now();
+    let mut q = Sql::new("UPDATE zones SET version = version + 1, updated_at = ");
+    q.bind(updated_at).push(", serial = CASE id");
+    for z in zones {
+        q.push(" WHEN ").bind(z.id).push(" THEN ").bind(z.serial);
+    }
+    q.push(" END, status = ")
+        .bind(first.status.as_str())
+        .push(", action = ")
+        .bind(first.action.as_str())
+        .push(" WHERE ");
+    for (i, z) in zones.iter().enumerate() {
+        q.push(if i == 0 { "(id = " } else { " OR (id = " })
+            .bind(z.id)
+            .push(" AND version = ")
+            .bind(z.version)
+            .push(")");
+    }
+    let changed = q.execute(conn).await?;
+    if changed != zones.len() as u64 {
+        // Which one moved (or went) matters only for the error's kind.
+        for z in zones {
+            if !exists(conn, "zones", z.id).await? {
+                return Err(StorageError::NotFound("zone"));
+            }
+        }
+        return Err(StorageError::Conflict("zone"));
+    }
+    Ok(zones
+        .iter()
+        .map(|z| Zone {
+            version: z.version.saturating_add(1),
+            updated_at: Some(updated_at),
+            ..z.clone()
+        })
+        .collect())
 }
 
 /// Hard-deletes every record and recordset of a zone; returns how many recordsets went.

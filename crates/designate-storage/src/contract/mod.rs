@@ -19,6 +19,8 @@ use uuid::Uuid;
 use crate::{Storage, StorageError};
 
 mod admin;
+// what a batch of recordset creates reads and writes
+mod batch;
 mod journal;
 mod leases;
 mod pools;
@@ -36,6 +38,7 @@ mod tsigkeys;
 mod transfer;
 
 pub use admin::{blacklist_crud, quota_set_reset, tld_crud};
+pub use batch::batch_forms_agree;
 pub use journal::zone_journal;
 pub use leases::{lease_claims, zones_by_shard};
 pub use pools::{pool_crud, pool_delete, service_status_upsert, zone_attributes_roundtrip};
@@ -272,4 +275,5 @@ pub async fn run_all(s: &dyn Storage) {
     // --- what a recordset create reads ---
     recordset_placement_reads(s).await;
     recordset_quota_inputs_read(s).await;
+    batch_forms_agree(s).await;
 }

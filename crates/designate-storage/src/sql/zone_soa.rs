@@ -88,8 +88,8 @@ pub(crate) async fn soa_records(
     })
 }
 
-/// [`soa_records`] of several zones in one statement, each zone's pool MNAME from the zone
-/// row's pool (what the single form is handed), records ordered as there per zone.
+/// [`soa_records`] of several zones in one statement (the pool MNAME a CASE on the zone),
+/// records ordered as there per zone.
 pub(crate) async fn soa_records_of(
     conn: &mut Conn,
     zones: &[(Uuid, Option<Uuid>)],
@@ -106,16 +106,36 @@ pub(crate) async fn soa_records_of(
         index.entry(*zone_id).or_default().push(i);
     }
     let ids: Vec<Uuid> = index.keys().copied().collect();
-    for chunk in ids.chunks(IN_CHUNK) {
+    // Each zone's pool as the caller named it (every zone named once per chunk: its first).
+    let pool_of: HashMap<Uuid, Uuid> = zones
+        .iter()
+        .rev()
+        .filter_map(|(zone_id, pool_id)| pool_id.map(|p| (*zone_id, p)))
+        .collect();
+    for chunk in ids.chunks(IN_CHUNK / 4) {
         let mut q = Sql::new(&format!(
             "SELECT {}, rs.ttl AS recordset_ttl, \
-             (SELECT x.hostname FROM pool_ns_records x WHERE x.pool_id = z.pool_id \
-              ORDER BY x.priority, x.created_at, x.id LIMIT 1) AS pool_mname \
-             FROM recordsets rs JOIN records r ON r.recordset_id = rs.id \
-             JOIN zones z ON z.id = rs.zone_id \
-             WHERE rs.type = 'SOA' AND rs.zone_id IN ",
+             (SELECT x.hostname FROM pool_ns_records x WHERE x.pool_id = ",
             RECORDS.select_list("r")
         ));
+        let named: Vec<(Uuid, Uuid)> = chunk
+            .iter()
+            .filter_map(|zone_id| pool_of.get(zone_id).map(|pool_id| (*zone_id, *pool_id)))
+            .collect();
+        if named.is_empty() {
+            q.push("NULL");
+        } else {
+            q.push("CASE rs.zone_id");
+            for (zone_id, pool_id) in named {
+                q.push(" WHEN ").bind(zone_id).push(" THEN ").bind(pool_id);
+            }
+            q.push(" END");
+        }
+        q.push(
+            " ORDER BY x.priority, x.created_at, x.id LIMIT 1) AS pool_mname \
+             FROM recordsets rs JOIN records r ON r.recordset_id = rs.id \
+             WHERE rs.type = 'SOA' AND rs.zone_id IN ",
+        );
         q.bind_list(chunk.iter().copied())
             .push(" ORDER BY rs.created_at, rs.id, r.created_at, r.data, r.id");
         for row in &q.fetch_all(conn).await? {

@@ -1,18 +1,22 @@
-//! Recordset creates that arrive together share one transaction (docs/WRITE-BATCHING.md).
+//! Recordset creates of one zone that arrive together share one transaction
+//! (docs/WRITE-BATCHING.md).
 //!
-//! A create joins a queue. While fewer than [`MAX_IN_FLIGHT`] batches run, the create that
-//! finds room starts a batch task; a task takes what is queued (at most [`MAX_BATCH`]), runs
-//! it as one transaction and answers every create in it, then takes the next queue until the
-//! queue is empty. There is no timer: a create that arrives alone is a batch of one, and a
-//! batch forms from the creates that arrive while earlier ones commit.
+//! Every zone has its own queue and at most one batch running: the create that finds its
+//! zone idle starts a batch task, which takes what the zone's queue holds (at most
+//! [`MAX_BATCH`]), runs it as one transaction and answers every create in it, then takes the
+//! queue again until it is empty. There is no timer: a create that arrives alone is a batch of
+//! one, and a batch forms from the creates that arrive while the zone's previous batch
+//! commits — which they would have waited for anyway, queued on the zone's row lock. Zones
+//! never wait for each other: a batch locks one zone, as a single change does, so batches
+//! of different zones run side by side and meet no lock of another zone's work.
 //!
-//! In the transaction every zone of the batch is locked in id order, the placement and quota
-//! facts of every create are read in one statement each, and the rules are applied create by
-//! create in arrival order against those facts *and the batch's own earlier creates* (two
-//! creates of one name and type: the second is the duplicate). A create that fails a rule is
-//! answered with its own error and leaves the batch; the others are inserted together, and
-//! each zone gets one serial bump, one SOA rewrite and one journal change for all of its
-//! creates. After COMMIT one zone task per zone is cast, then each create is answered.
+//! In the transaction the zone is locked, the placement and quota facts of every create are
+//! read in one statement each, and the rules are applied create by create in arrival order
+//! against those facts *and the batch's own earlier creates* (two creates of one name and
+//! type: the second is the duplicate). A create that fails a rule is answered with its own
+//! error and leaves the batch; the others are inserted together, and the zone gets one serial
+//! bump, one SOA rewrite and one journal change for all of them. After COMMIT one zone task is
+//! cast, then each create is answered.
 //!
 //! A failure of the transaction itself that is not a lost lock (those retry the batch) — a
 //! racing writer's unique key, the database going away — is not any one create's: each
@@ -40,22 +44,14 @@ use crate::txn::{begin, commit, new_serial, plan_soa, retry, rewrite_first_soa, 
 use crate::zones::check_visible;
 use crate::{payload, Central};
 
-/// Batches running at once: one commits while the next is read and validated, so neither the
-/// database nor central waits for the other.
-const MAX_IN_FLIGHT: usize = 2;
 /// Creates in one batch at most.
 const MAX_BATCH: usize = 64;
 
-/// The queue of creates waiting for a batch, shared by every clone of a [`Central`].
+/// The queues of creates waiting for a batch, per zone, shared by every clone of a
+/// [`Central`].
 #[derive(Default)]
 pub(crate) struct CreateBatcher {
-    state: Mutex<State>,
-}
-
-#[derive(Default)]
-struct State {
-    queue: Vec<Pending>,
-    running: usize,
+    state: Mutex<HashMap<Uuid, Vec<Pending>>>,
 }
 
 /// A create waiting in the queue.
@@ -93,17 +89,19 @@ struct ZoneBatch {
     created: Vec<RecordSet>,
 }
 
-/// Gives a batch task's place back if the task ends without doing so itself (a panic).
+/// Gives a zone's batch task up if the task ends without doing so itself (a panic): the
+/// zone's next create then starts a task of its own.
 struct Running<'a> {
     batcher: &'a CreateBatcher,
+    zone_id: Uuid,
     armed: bool,
 }
 
 impl Drop for Running<'_> {
     fn drop(&mut self) {
         if self.armed {
-            if let Ok(mut state) = self.batcher.state.lock() {
-                state.running = state.running.saturating_sub(1);
+            if let Ok(mut queues) = self.batcher.state.lock() {
+                queues.remove(&self.zone_id);
             }
         }
     }
@@ -118,49 +116,59 @@ impl Central {
         spec: NewRecordSet,
     ) -> Result<RecordSet> {
         let (reply, answer) = oneshot::channel();
+        let pending = Pending {
+            ctx: ctx.clone(),
+            zone_id,
+            spec,
+            reply,
+        };
+        // A zone with a queue has a task running that will take it.
         let start = {
-            let mut state = self.batcher.state.lock().map_err(|_| interrupted())?;
-            state.queue.push(Pending {
-                ctx: ctx.clone(),
-                zone_id,
-                spec,
-                reply,
-            });
-            let start = state.running < MAX_IN_FLIGHT;
-            if start {
-                state.running += 1;
+            let mut queues = self.batcher.state.lock().map_err(|_| interrupted())?;
+            match queues.get_mut(&zone_id) {
+                Some(queue) => {
+                    queue.push(pending);
+                    false
+                }
+                None => {
+                    queues.insert(zone_id, vec![pending]);
+                    true
+                }
             }
-            start
         };
         if start {
             // A task of its own: the batch must run to its end even when the request that
             // started it is dropped (its client went away).
             let central = self.clone();
-            tokio::spawn(async move { central.run_batches().await });
+            tokio::spawn(async move { central.run_batches(zone_id).await });
         }
         answer.await.unwrap_or_else(|_| Err(interrupted()))
     }
 
-    /// Runs batches until the queue is empty.
-    async fn run_batches(&self) {
+    /// Runs batches of `zone_id`'s creates until its queue is empty.
+    async fn run_batches(&self, zone_id: Uuid) {
         let mut running = Running {
             batcher: &self.batcher,
+            zone_id,
             armed: true,
         };
         loop {
             let batch = {
-                let Ok(mut state) = self.batcher.state.lock() else {
+                let Ok(mut queues) = self.batcher.state.lock() else {
                     return;
                 };
-                if state.queue.is_empty() {
-                    // Under the lock that queued creates take: a create queued after this
-                    // sees the room and starts a task of its own.
-                    state.running = state.running.saturating_sub(1);
+                let Some(queue) = queues.get_mut(&zone_id) else {
+                    return;
+                };
+                if queue.is_empty() {
+                    // Under the lock that creates queue under: a create of this zone queued
+                    // after this finds no queue and starts a task of its own.
+                    queues.remove(&zone_id);
                     running.armed = false;
                     return;
                 }
-                let n = state.queue.len().min(MAX_BATCH);
-                state.queue.drain(..n).collect::<Vec<_>>()
+                let n = queue.len().min(MAX_BATCH);
+                queue.drain(..n).collect::<Vec<_>>()
             };
             self.run_batch(batch).await;
         }
@@ -168,7 +176,14 @@ impl Central {
 
     /// Runs one batch and answers every create in it.
     async fn run_batch(&self, batch: Vec<Pending>) {
+        let started = std::time::Instant::now();
         let outcome = retry(|| self.try_batch(&batch)).await;
+        tracing::debug!(
+            creates = batch.len(),
+            committed_in = ?started.elapsed(),
+            ok = outcome.is_ok(),
+            "create batch"
+        );
         match outcome {
             Ok(committed) => {
                 for (first, zone) in committed.casts {

@@ -135,6 +135,11 @@ impl SqlStorage {
     pub async fn connect(url: &str) -> Result<Self> {
         Self::connect_with(url, &PoolOptions::default()).await
     }
+    /// Prepared statements kept per server connection. sqlx's default (100) is below the
+    /// statements one process runs — every role's, and a create batch's many-row forms, whose
+    /// text varies with the batch's size — so statements were evicted and prepared again,
+    /// which is planning work on the server each time.
+    const STATEMENT_CACHE: usize = 1024;
 
     /// Opens the database at `url`: upstream's SQLAlchemy URLs as written in designate.conf
     /// (`mysql+pymysql://…`, `postgresql+psycopg2://…`, `sqlite:///…`) or plain ones; see the
@@ -204,7 +209,8 @@ impl SqlStorage {
             }
             Location::Postgres(u) => {
                 let conn = PgConnectOptions::from_str(&u)
-                    .map_err(|e| StorageError::InvalidUrl(e.to_string()))?;
+                    .map_err(|e| StorageError::InvalidUrl(e.to_string()))?
+                    .statement_cache_capacity(Self::STATEMENT_CACHE);
                 let pool = with_retries(opts, || {
                     server_pool::<sqlx::Postgres>(opts).connect_with(conn.clone())
                 })
@@ -215,7 +221,8 @@ impl SqlStorage {
             Location::MySql(u) => {
                 let conn = MySqlConnectOptions::from_str(&u)
                     .map_err(|e| StorageError::InvalidUrl(e.to_string()))?
-                    .charset("utf8mb4");
+                    .charset("utf8mb4")
+                    .statement_cache_capacity(Self::STATEMENT_CACHE);
                 let pool = with_retries(opts, || {
                     server_pool::<sqlx::MySql>(opts)
                         .after_connect(|c, _| {

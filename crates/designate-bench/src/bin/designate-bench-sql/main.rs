@@ -53,6 +53,10 @@ struct Args {
     /// cached while the tables were empty (0: time the first creates of a fresh database).
     #[arg(long, default_value_t = 0)]
     warmup: usize,
+    /// Every client creates in one zone (the zone's creates then queue on its row lock, and
+    /// central batches them) instead of each in a zone of its own.
+    #[arg(long)]
+    one_zone: bool,
     /// Recordsets of the zone the list is timed on (0: no list benchmark).
     #[arg(long, default_value_t = 0)]
     list_size: usize,
@@ -145,13 +149,19 @@ async fn create_benchmark(
     http: &reqwest::Client,
     round: usize,
 ) -> Result<String> {
-    // Creates: one zone per client, so the clients measure the store, not one zone's row lock.
+    // Creates: one zone per client, so the clients measure the store, not one zone's row lock;
+    // or all of them in one zone (`--one-zone`).
     let mut zones = Vec::new();
-    for c in 0..args.clients {
-        zones.push(create_zone(http, api, &format!("load{c}r{round}.bench.")).await?);
+    let own_zones = if args.one_zone { 1 } else { args.clients };
+    for c in 0..own_zones {
+        let name = format!("load{c}r{round}.bench.");
+        zones.push((create_zone(http, api, &name).await?, name));
     }
+    let zones: Vec<(String, String)> = (0..args.clients)
+        .map(|c| zones[c % own_zones].clone())
+        .collect();
     if args.warmup > 0 {
-        creates(http, api, &zones, round, 0..args.warmup).await?;
+        creates(http, api, &zones, 0..args.warmup).await?;
         fill::analyze(&args.connection).await?;
     }
     let per_client = args.creates.div_ceil(args.clients);
@@ -160,7 +170,6 @@ async fn create_benchmark(
         http,
         api,
         &zones,
-        round,
         args.warmup..args.warmup + per_client,
     )
     .await?;
@@ -175,18 +184,18 @@ async fn create_benchmark(
     ))
 }
 
-/// Creates `r<i>` for every `i` of `numbers` in each zone, one client per zone; the latency of
-/// every create.
+/// Creates `r<i>c<client>` for every `i` of `numbers`, each client in its zone (`(id, name)`);
+/// the latency of every create.
 async fn creates(
     http: &reqwest::Client,
     api: &str,
-    zones: &[String],
-    round: usize,
+    zones: &[(String, String)],
     numbers: std::ops::Range<usize>,
 ) -> Result<Vec<Duration>> {
     let mut tasks = Vec::new();
-    for (c, zone_id) in zones.iter().enumerate() {
+    for (c, (zone_id, zone_name)) in zones.iter().enumerate() {
         let url = format!("{api}/v2/zones/{zone_id}/recordsets");
+        let zone_name = zone_name.clone();
         let http = http.clone();
         let numbers = numbers.clone();
         tasks.push(tokio::spawn(async move {
@@ -196,7 +205,7 @@ async fn creates(
                 let resp = http
                     .post(&url)
                     .json(
-                        &json!({"name": format!("r{i}.load{c}r{round}.bench."), "type": "A",
+                        &json!({"name": format!("r{i}c{c}.{zone_name}"), "type": "A",
                                   "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}),
                     )
                     .send()

@@ -166,13 +166,7 @@ async fn create_benchmark(
     }
     let per_client = args.creates.div_ceil(args.clients);
     let started = Instant::now();
-    let mut latencies = creates(
-        http,
-        api,
-        &zones,
-        args.warmup..args.warmup + per_client,
-    )
-    .await?;
+    let mut latencies = creates(http, api, &zones, args.warmup..args.warmup + per_client).await?;
     let elapsed = started.elapsed();
     Ok(format!(
         "creates: {} by {} clients in {:.2} s = {:.0}/s; one create {}\n",

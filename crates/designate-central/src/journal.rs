@@ -116,9 +116,8 @@ pub(crate) async fn record_known(
     before: Before,
     after: &[&RecordSet],
 ) -> Result<()> {
-    let ttl = bumped.zone.ttl;
-    let after = after.iter().flat_map(|rs| rrs_of(ttl, rs)).collect();
-    append(tx, bumped, before, after).await
+    let entries = known_change(bumped, before, after);
+    write_change(tx, bumped.zone.id, entries).await
 }
 
 /// Writes the difference, the SOA's swap included, and prunes now and then.
@@ -128,16 +127,24 @@ async fn append(
     before: Before,
     after: BTreeSet<Rr>,
 ) -> Result<()> {
-    let entries = change(bumped, before, after);
+    write_change(tx, bumped.zone.id, change(bumped, before, after)).await
+}
+
+/// Writes one zone's journal change (nothing when empty) and prunes now and then.
+async fn write_change(
+    tx: &mut dyn StorageTx,
+    zone_id: uuid::Uuid,
+    entries: Vec<JournalEntry>,
+) -> Result<()> {
     if entries.is_empty() {
         return Ok(());
     }
-    match tx.append_zone_journal(bumped.zone.id, &entries).await {
+    match tx.append_zone_journal(zone_id, &entries).await {
         Ok(()) => {}
         Err(StorageError::Unsupported(_)) => return Ok(()),
         Err(e) => return Err(from_storage(e)),
     }
-    prune_now_and_then(tx, bumped.zone.id, entries.len()).await
+    prune_now_and_then(tx, zone_id, entries.len()).await
 }
 
 /// The journal change from `before` to `after` (the recordsets as written) of a zone bumped

@@ -4,7 +4,7 @@
 
 mod common;
 
-use std::sync::atomic::{AtomicU32, Ordering};
+use std::sync::atomic::{AtomicBool, AtomicU32, Ordering};
 use std::sync::Arc;
 
 use async_trait::async_trait;
@@ -19,15 +19,19 @@ use designate_core::objects::{
 use designate_storage::{Result, SqlStorage, Storage, StorageError, StorageTx};
 use uuid::Uuid;
 
-/// The real store; the next `fail` zone writes report a lost lock.
+/// The real store; the next `fail` zone writes report a lost lock, and while `clash` is set
+/// every many-row recordset insert (a create batch's) meets a unique key, as when a writer
+/// that does not take the zone's lock raced it.
 struct Faulty {
     inner: Arc<SqlStorage>,
     fail: Arc<AtomicU32>,
+    clash: Arc<AtomicBool>,
 }
 
 struct FaultyTx {
     inner: Box<dyn StorageTx>,
     fail: Arc<AtomicU32>,
+    clash: Arc<AtomicBool>,
 }
 
 #[async_trait]
@@ -36,6 +40,7 @@ impl Storage for Faulty {
         Ok(Box::new(FaultyTx {
             inner: self.inner.begin().await?,
             fail: self.fail.clone(),
+            clash: self.clash.clone(),
         }))
     }
     async fn begin_read(&self) -> Result<Box<dyn StorageTx>> {
@@ -73,6 +78,12 @@ impl StorageTx for FaultyTx {
     }
     async fn create_recordset(&mut self, recordset: &RecordSet) -> Result<()> {
         self.inner.create_recordset(recordset).await
+    }
+    async fn create_recordsets(&mut self, recordsets: &[RecordSet]) -> Result<()> {
+        if self.clash.load(Ordering::SeqCst) {
+            return Err(StorageError::Duplicate("recordsets"));
+        }
+        self.inner.create_recordsets(recordsets).await
     }
     async fn get_recordset(&mut self, id: Uuid) -> Result<RecordSet> {
         self.inner.get_recordset(id).await
@@ -177,6 +188,7 @@ async fn lost_locks_are_retried_and_nothing_half_done_remains() {
     let faulty = Arc::new(Faulty {
         inner: h.storage.clone(),
         fail: fail.clone(),
+        clash: Arc::default(),
     });
     let central = Central::new(
         faulty,
@@ -227,4 +239,65 @@ async fn lost_locks_are_retried_and_nothing_half_done_remains() {
         .all(|r| r.name != "lost.example.org."));
     assert_eq!(stored_zone(&h, zone.id).await.serial, stored.serial);
     assert!(h.worker.take().is_empty());
+}
+
+/// A batch whose transaction fails for a reason that is no one create's (here a unique key a
+/// racing writer took) reruns each create alone: each gets its own answer, none is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_batch_reruns_each_create_alone() {
+    let h = harness().await;
+    let clash = Arc::new(AtomicBool::new(false));
+    let central = Central::new(
+        Arc::new(Faulty {
+            inner: h.storage.clone(),
+            fail: Arc::default(),
+            clash: clash.clone(),
+        }),
+        h.worker.clone(),
+        Arc::new(LogNotifier),
+        CentralConfig::default(),
+    );
+    let c = ctx("p1");
+    let zone = central
+        .create_zone(&c, new_zone("rerun.example.org."))
+        .await
+        .unwrap();
+    h.worker.take();
+    clash.store(true, Ordering::SeqCst);
+    // Hold the store's writer so that the creates queue into one batch behind the first.
+    let mut hold = h.storage.begin().await.unwrap();
+    hold.get_zone_row(zone.id).await.unwrap();
+    let create = |name: &str| {
+        let central = central.clone();
+        let c = c.clone();
+        let spec = new_rs(name, "A", &["192.0.2.1"]);
+        tokio::spawn(async move { central.create_recordset(&c, zone.id, spec).await })
+    };
+    let first = create("first.rerun.example.org.");
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let rest: Vec<_> = ["a", "b", "c"]
+        .iter()
+        .map(|n| create(&format!("{n}.rerun.example.org.")))
+        .collect();
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    hold.commit().await.unwrap();
+    // A batch of one has no one else to blame: the failure is its answer.
+    assert_eq!(
+        kind(first.await.unwrap()),
+        designate_core::ErrorKind::DuplicateRecordSet
+    );
+    let mut serials = std::collections::BTreeSet::new();
+    for t in rest {
+        let rs = t.await.unwrap().expect("each create alone succeeds");
+        serials.insert(rs.records[0].serial);
+    }
+    assert_eq!(serials.len(), 3, "each alone: a serial each");
+    let names: Vec<_> = stored_recordsets(&h, zone.id)
+        .await
+        .into_iter()
+        .map(|r| r.name)
+        .filter(|n| n != "rerun.example.org.")
+        .collect();
+    assert_eq!(names.len(), 3, "{names:?}");
+    assert_eq!(h.worker.take().len(), 3);
 }

@@ -232,7 +232,7 @@ impl Central {
     async fn try_batch(&self, batch: &[Pending]) -> Result<Committed> {
         let mut tx = begin(self.storage.as_ref()).await?;
         let ids: Vec<Uuid> = batch.iter().map(|p| p.zone_id).collect();
-        let mut zones: HashMap<Uuid, Zone> = tx
+        let zones: HashMap<Uuid, Zone> = tx
             .get_zone_rows(&ids)
             .await
             .map_err(from_storage)?
@@ -241,7 +241,7 @@ impl Central {
             .collect();
         let mut answers: Vec<Option<Answer>> = Vec::with_capacity(batch.len());
         for pending in batch {
-            answers.push(self.gate(tx.as_mut(), pending, &mut zones).await?);
+            answers.push(self.gate(tx.as_mut(), pending, &zones).await?);
         }
         let live: Vec<usize> = (0..batch.len()).filter(|i| answers[*i].is_none()).collect();
         let at: Vec<(Uuid, &str)> = live
@@ -296,7 +296,7 @@ impl Central {
         &self,
         tx: &mut dyn StorageTx,
         pending: &Pending,
-        zones: &mut HashMap<Uuid, Zone>,
+        zones: &HashMap<Uuid, Zone>,
     ) -> Result<Option<Answer>> {
         let Some(zone) = zones.get(&pending.zone_id).cloned() else {
             return Ok(Some(Answer::Refused(zone_not_found())));

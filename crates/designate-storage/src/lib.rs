@@ -315,10 +315,11 @@ pub trait StorageTx: Send {
         Ok(())
     }
 
-    /// Writes the serial bump of every zone: `serial`, `status`, `action` and `updated_at` as
-    /// given, `version + 1`, conditional on the version given (as read); every other column
-    /// is left as stored. Returns the zones as stored. `conflict` when any zone's version
-    /// moved, `not_found` when one is gone.
+    /// Writes the serial bump of every zone, each as read in this transaction with its new
+    /// `serial`, `status` and `action`: those three, `updated_at` = now and `version + 1`,
+    /// conditional on the version read (the other columns are what was read, so they stay as
+    /// stored). Returns the zones as stored. `conflict` when any zone's version moved,
+    /// `not_found` when one is gone.
     async fn bump_zone_rows(&mut self, zones: &[Zone]) -> Result<Vec<Zone>> {
         let mut out = Vec::with_capacity(zones.len());
         for zone in zones {

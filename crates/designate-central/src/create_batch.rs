@@ -20,7 +20,7 @@
 //!
 //! A failure of the transaction itself that is not a lost lock (those retry the batch) — a
 //! racing writer's unique key, the database going away — is not any one create's: each
-//! create of the batch then runs alone as [`Central::rs_create_one`], so each gets the answer
+//! create of the batch then runs alone, as a batch of one, so each gets the answer
 //! it would have had without batching.
 
 use std::collections::HashMap;
@@ -217,12 +217,10 @@ impl Central {
             }
             Err(e) => {
                 tracing::debug!(error = %e, creates = batch.len(), "batch failed; each create alone");
-                let alone = batch.into_iter().map(|pending| async move {
-                    let result = self
-                        .rs_create_one(&pending.ctx, pending.zone_id, pending.spec)
-                        .await;
-                    let _ = pending.reply.send(result);
-                });
+                // Each a batch of one: its failure is then its own answer.
+                let alone = batch
+                    .into_iter()
+                    .map(|pending| self.run_batch(vec![pending]));
                 futures::future::join_all(alone).await;
             }
         }

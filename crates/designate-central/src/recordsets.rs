@@ -17,11 +17,11 @@ use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use designate_storage::StorageTx;
 use uuid::Uuid;
 
-use crate::build::{mark_records, new_record, new_recordset, now};
+use crate::build::{mark_records, new_record, now};
 use crate::errors::{bad_request, from_storage, recordset_not_found};
 use crate::journal;
 use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry};
-use crate::zones::{check_description, check_ttl, visible_zone, visible_zone_row};
+use crate::zones::{check_description, check_ttl, visible_zone};
 use crate::{payload, Central};
 
 /// Validates record data (every bad datum reported at `["records", i]`) and treats the list as
@@ -247,71 +247,6 @@ impl Central {
     ) -> Result<RecordSet> {
         let spec = check_new(self, ctx, new)?;
         self.rs_create_batched(ctx, zone_id, spec).await
-    }
-
-    /// Creates a checked recordset in a transaction of its own (what a batch falls back to,
-    /// see `create_batch`).
-    pub(crate) async fn rs_create_one(
-        &self,
-        ctx: &RequestContext,
-        zone_id: Uuid,
-        spec: NewRecordSet,
-    ) -> Result<RecordSet> {
-        let (rs, zone, replayed) = retry(|| async {
-            let mut tx = begin(self.storage.as_ref()).await?;
-            let zone = visible_zone_row(tx.as_mut(), ctx, zone_id).await?;
-            if let Some(rs) = already_created(tx.as_mut(), &zone, &spec).await? {
-                return Ok((rs, None, true));
-            }
-            check_zone_writable(&zone)?;
-            let at_name =
-                check_placement(tx.as_mut(), &zone, &spec.name, &spec.rtype, None).await?;
-            if at_name.iter().any(|(_, rtype)| *rtype == spec.rtype) {
-                return Err(duplicate_recordset());
-            }
-            self.enforce_recordset_quota(tx.as_mut(), &zone, None, spec.records.len())
-                .await?;
-            let serial = new_serial(&zone);
-            // Nothing was served at the new recordset's (name, type) before.
-            let before = journal::known(&zone, &[]);
-            let mut rs = new_recordset(&zone, spec.clone(), serial, false);
-            // In a zone shared with the caller the recordset is the caller's (upstream's
-            // storage stamps the context's project), so unsharing can tell whose it is.
-            if let Some(project) = ctx.project_filter() {
-                if zone.tenant_id.as_deref() != Some(project) {
-                    rs.tenant_id = Some(project.to_owned());
-                    for record in &mut rs.records {
-                        record.tenant_id = Some(project.to_owned());
-                    }
-                }
-            }
-            tx.create_recordset(&rs).await.map_err(from_storage)?;
-            // A recordset without records changes nothing served, so the zone is left alone.
-            let zone = if rs.records.is_empty() {
-                None
-            } else {
-                let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
-                journal::record_known(tx.as_mut(), &bumped, before, &[&rs]).await?;
-                Some(bumped.zone)
-            };
-            commit(tx).await?;
-            Ok((rs, zone, false))
-        })
-        .await?;
-        // A replayed create was cast and notified by the central that committed it (or, if it
-        // died first, the zone is still PENDING and the producer's recovery re-drives it).
-        if replayed {
-            return Ok(rs);
-        }
-        if let Some(zone) = zone {
-            self.worker
-                .cast_zone_task(ctx, ZoneTask::Update, zone)
-                .await;
-        }
-        self.notifier
-            .notify(ctx, "dns.recordset.create", payload::recordset(&rs))
-            .await;
-        Ok(rs)
     }
 
     /// A recordset visible to the caller.

@@ -47,17 +47,7 @@ pub(crate) async fn visible_zone(
     check_visible(tx, ctx, zone).await
 }
 
-/// [`visible_zone`] without the zone's attributes and masters (`StorageTx::get_zone_row`),
-/// for writers that change neither.
-pub(crate) async fn visible_zone_row(
-    tx: &mut dyn StorageTx,
-    ctx: &RequestContext,
-    id: Uuid,
-) -> Result<Zone> {
-    let zone = tx.get_zone_row(id).await.map_err(from_storage)?;
-    check_visible(tx, ctx, zone).await
-}
-
+/// Gates a zone read in `tx` on the caller: its project's, an admin's, or shared with it.
 pub(crate) async fn check_visible(
     tx: &mut dyn StorageTx,
     ctx: &RequestContext,

@@ -18,7 +18,7 @@ use designate_bus::{CentralApi, ZoneTask};
 use designate_central::CentralConfig;
 use designate_core::objects::RecordSet;
 use designate_core::{DesignateError, ErrorKind};
-use designate_storage::contract::server::{Server, TestDatabase};
+use designate_storage::contract::server::Server;
 use designate_storage::Storage;
 use uuid::Uuid;
 
@@ -169,15 +169,6 @@ fn small_quota() -> CentralConfig {
     config
 }
 
-async fn on_server(server: Server, config: CentralConfig) -> (Harness, TestDatabase) {
-    let db = TestDatabase::create(server).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    (
-        harness_at(&db.sqlalchemy_url(), dir, config, true).await,
-        db,
-    )
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_batch_many_answers_on_sqlite() {
     one_batch_many_answers(harness().await).await;
@@ -185,20 +176,22 @@ async fn one_batch_many_answers_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_batch_many_answers_on_postgres() {
-    let (h, db) = on_server(Server::Postgres, CentralConfig::default()).await;
-    let storage = h.storage.clone();
-    one_batch_many_answers(h).await;
-    storage.close().await;
-    db.drop_database().await;
+    on_fresh_database(
+        Server::Postgres,
+        CentralConfig::default(),
+        one_batch_many_answers,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn one_batch_many_answers_on_mariadb() {
-    let (h, db) = on_server(Server::MySql, CentralConfig::default()).await;
-    let storage = h.storage.clone();
-    one_batch_many_answers(h).await;
-    storage.close().await;
-    db.drop_database().await;
+    on_fresh_database(
+        Server::MySql,
+        CentralConfig::default(),
+        one_batch_many_answers,
+    )
+    .await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
@@ -208,18 +201,10 @@ async fn quota_inside_a_batch_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn quota_inside_a_batch_on_postgres() {
-    let (h, db) = on_server(Server::Postgres, small_quota()).await;
-    let storage = h.storage.clone();
-    quota_inside_a_batch(h).await;
-    storage.close().await;
-    db.drop_database().await;
+    on_fresh_database(Server::Postgres, small_quota(), quota_inside_a_batch).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn quota_inside_a_batch_on_mariadb() {
-    let (h, db) = on_server(Server::MySql, small_quota()).await;
-    let storage = h.storage.clone();
-    quota_inside_a_batch(h).await;
-    storage.close().await;
-    db.drop_database().await;
+    on_fresh_database(Server::MySql, small_quota(), quota_inside_a_batch).await;
 }

@@ -140,16 +140,6 @@ async fn sixteen_clients(h: Harness) {
         .contains(&format!(" {} ", final_zone.serial)));
 }
 
-async fn on_server(server: Server) {
-    let db = TestDatabase::create(server).await;
-    let dir = tempfile::tempdir().expect("tempdir");
-    let h = harness_at(&db.sqlalchemy_url(), dir, CentralConfig::default(), true).await;
-    let storage = h.storage.clone();
-    sixteen_clients(h).await;
-    storage.close().await;
-    db.drop_database().await;
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_clients_on_sqlite() {
     sixteen_clients(harness().await).await;
@@ -157,12 +147,12 @@ async fn sixteen_clients_on_sqlite() {
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_clients_on_postgres() {
-    on_server(Server::Postgres).await;
+    on_fresh_database(Server::Postgres, CentralConfig::default(), sixteen_clients).await;
 }
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn sixteen_clients_on_mariadb() {
-    on_server(Server::MySql).await;
+    on_fresh_database(Server::MySql, CentralConfig::default(), sixteen_clients).await;
 }
 
 /// Adoption: central works on a MariaDB database whose schema upstream Designate 23.0.0 built

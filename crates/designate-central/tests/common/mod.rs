@@ -186,3 +186,22 @@ pub async fn journal_adds(
             .collect(),
     )
 }
+
+/// Runs `check` on a harness over a fresh database of `server` (with `config`), then closes the
+/// pool and drops the database.
+pub async fn on_fresh_database<F, Fut>(
+    server: designate_storage::contract::server::Server,
+    config: CentralConfig,
+    check: F,
+) where
+    F: FnOnce(Harness) -> Fut,
+    Fut: std::future::Future<Output = ()>,
+{
+    let db = designate_storage::contract::server::TestDatabase::create(server).await;
+    let dir = tempfile::tempdir().expect("tempdir");
+    let h = harness_at(&db.sqlalchemy_url(), dir, config, true).await;
+    let storage = h.storage.clone();
+    check(h).await;
+    storage.close().await;
+    db.drop_database().await;
+}

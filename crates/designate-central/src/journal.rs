@@ -4,7 +4,7 @@
 //! A write operation takes the served records of the names it will change before touching
 //! the zone — [`capture`] reads them (a [`Captured`], which [`record`] reads again after
 //! [`crate::txn::bump_zone`]), [`known`] takes recordsets the operation has read anyway (a
-//! [`Before`], which [`record_known`] compares with the recordsets as written). The SOA comes from the bump, which
+//! [`Before`], which [`known_change`] compares with the recordsets as written). The SOA comes from the bump, which
 //! read and rewrote it. The difference of the two sides becomes one journal change from the
 //! old serial to the new, deletions (old SOA first) then additions (new SOA first).
 //!
@@ -103,21 +103,6 @@ pub(crate) async fn record(
 ) -> Result<()> {
     let after = served(tx, &bumped.zone, &captured.scope).await?;
     append(tx, bumped, captured.before, after).await
-}
-
-/// Journals the change from `before` to `after`, the same recordsets as the operation wrote
-/// them (none: they were deleted).
-///
-/// # Errors
-/// Storage failures.
-pub(crate) async fn record_known(
-    tx: &mut dyn StorageTx,
-    bumped: &Bumped,
-    before: Before,
-    after: &[&RecordSet],
-) -> Result<()> {
-    let entries = known_change(bumped, before, after);
-    write_change(tx, bumped.zone.id, entries).await
 }
 
 /// Writes the difference, the SOA's swap included, and prunes now and then.

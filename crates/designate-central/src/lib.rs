@@ -32,8 +32,8 @@
 
 mod build;
 mod config;
-// recordset creates batched into shared transactions
-mod create_batch;
+// recordset changes of one zone batched into shared transactions
+mod batch;
 mod errors;
 mod journal;
 mod managed;
@@ -107,8 +107,8 @@ pub struct Central {
     config: CentralConfig,
     /// Where floating IPs are listed (`[network_api:neutron]`).
     neutron: neutron::Neutron,
-    /// Recordset creates waiting to share a transaction.
-    batcher: Arc<create_batch::CreateBatcher>,
+    /// Recordset changes waiting to share a transaction.
+    batcher: Arc<batch::ChangeBatcher>,
 }
 
 impl std::fmt::Debug for Central {

@@ -1,10 +1,10 @@
 //! Recordset operations: create, read, update (records replaced as a set), delete, and the
 //! placement rules (inside the zone, CNAME exclusivity, not inside a child zone).
 //!
-//! Each change lands in one transaction with the zone's serial bump and SOA rewrite, and is then
-//! cast to the worker as a zone update.
+//! Each change is checked here, then queued for its zone's next batch (`batch.rs`): it lands in
+//! one transaction with the zone's serial bump and SOA rewrite, shared with the changes of the
+//! zone that arrived with it, and is then cast to the worker as a zone update.
 
-use designate_bus::ZoneTask;
 use designate_core::criteria::{Criteria, Filter, Listing, Page};
 use designate_core::name::{
     check_recordset_location, is_in_zone, validate_recordset_name_for_type,
@@ -17,12 +17,12 @@ use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
 use designate_storage::StorageTx;
 use uuid::Uuid;
 
-use crate::build::{mark_records, new_record, now};
+use crate::batch::Change;
+use crate::build::new_record;
 use crate::errors::{bad_request, from_storage, recordset_not_found};
-use crate::journal;
-use crate::txn::{begin, begin_read, bump_zone, commit, new_serial, retry};
+use crate::txn::begin_read;
 use crate::zones::{check_description, check_ttl, visible_zone};
-use crate::{payload, Central};
+use crate::Central;
 
 /// Validates record data (every bad datum reported at `["records", i]`) and treats the list as
 /// a set, as upstream's API does: an exact repeat is dropped. Two different strings stored as the
@@ -227,7 +227,12 @@ async fn visible_recordset(
 
 /// The new record list of an update: data already present keeps its record (id, created_at,
 /// managed flags); new data gets a new record. Order follows the request.
-fn replace_records(zone: &Zone, rs: &RecordSet, data: Vec<String>, serial: u32) -> Vec<Record> {
+pub(crate) fn replace_records(
+    zone: &Zone,
+    rs: &RecordSet,
+    data: Vec<String>,
+    serial: u32,
+) -> Vec<Record> {
     let managed = rs.managed();
     data.into_iter()
         .map(|datum| match rs.records.iter().find(|r| r.data == datum) {
@@ -246,7 +251,8 @@ impl Central {
         new: NewRecordSet,
     ) -> Result<RecordSet> {
         let spec = check_new(self, ctx, new)?;
-        self.rs_create_batched(ctx, zone_id, spec).await
+        self.rs_change_batched(ctx, zone_id, Change::Create(spec))
+            .await
     }
 
     /// A recordset visible to the caller.
@@ -305,54 +311,8 @@ impl Central {
         if let Some(description) = &update.description {
             check_description(description.as_deref())?;
         }
-        let (rs, zone) = retry(|| async {
-            let mut tx = begin(self.storage.as_ref()).await?;
-            let (mut rs, zone) = visible_recordset(tx.as_mut(), ctx, Some(zone_id), id).await?;
-            if rs.managed() && !ctx.edit_managed_records {
-                return Err(bad_request("Managed records may not be updated"));
-            }
-            if rs.rtype == "SOA" {
-                return Err(bad_request("Updating SOA recordsets is not allowed"));
-            }
-            if rs.rtype == "NS" && rs.name.eq_ignore_ascii_case(&zone.name) {
-                return Err(bad_request("Updating a root zone NS record is not allowed"));
-            }
-            check_zone_writable(&zone)?;
-            check_placement(tx.as_mut(), &zone, &rs.name, &rs.rtype, Some(rs.id)).await?;
-            let before = journal::known(&zone, &[&rs]);
-            let serial = new_serial(&zone);
-            if let Some(ttl) = update.ttl {
-                rs.ttl = ttl;
-            }
-            if let Some(description) = &update.description {
-                rs.description.clone_from(description);
-            }
-            if let Some(data) = &update.records {
-                let data = normalise_records(&rs.rtype, &rs.name, data)?;
-                if !rs.managed() {
-                    self.enforce_recordset_quota(tx.as_mut(), &zone, Some(&rs), data.len())
-                        .await?;
-                }
-                rs.records = replace_records(&zone, &rs, data, serial);
-            }
-            // Upstream marks every remaining record UPDATE / PENDING at the new serial.
-            mark_records(&mut rs, Action::Update, serial);
-            rs.updated_at = Some(now());
-            let mut stored = tx.update_recordset(&rs).await.map_err(from_storage)?;
-            stored.zone_name.clone_from(&zone.name);
-            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record_known(tx.as_mut(), &bumped, before, &[&stored]).await?;
-            commit(tx).await?;
-            Ok((stored, bumped.zone))
-        })
-        .await?;
-        self.worker
-            .cast_zone_task(ctx, ZoneTask::Update, zone)
-            .await;
-        self.notifier
-            .notify(ctx, "dns.recordset.update", payload::recordset(&rs))
-            .await;
-        Ok(rs)
+        self.rs_change_batched(ctx, zone_id, Change::Update { id, update })
+            .await
     }
 
     /// Deletes a recordset; see [`designate_bus::CentralApi::delete_recordset`].
@@ -362,33 +322,8 @@ impl Central {
         zone_id: Uuid,
         id: Uuid,
     ) -> Result<RecordSet> {
-        let (rs, zone) = retry(|| async {
-            let mut tx = begin(self.storage.as_ref()).await?;
-            let (mut rs, zone) = visible_recordset(tx.as_mut(), ctx, Some(zone_id), id).await?;
-            if rs.rtype == "SOA" {
-                return Err(bad_request("Deleting a SOA recordset is not allowed"));
-            }
-            check_zone_writable(&zone)?;
-            if rs.managed() && !ctx.edit_managed_records {
-                return Err(bad_request("Managed records may not be deleted"));
-            }
-            let before = journal::known(&zone, &[&rs]);
-            let serial = new_serial(&zone);
-            mark_records(&mut rs, Action::Delete, serial);
-            tx.delete_recordset(rs.id).await.map_err(from_storage)?;
-            let bumped = bump_zone(tx.as_mut(), &zone, serial).await?;
-            journal::record_known(tx.as_mut(), &bumped, before, &[]).await?;
-            commit(tx).await?;
-            Ok((rs, bumped.zone))
-        })
-        .await?;
-        self.worker
-            .cast_zone_task(ctx, ZoneTask::Update, zone)
-            .await;
-        self.notifier
-            .notify(ctx, "dns.recordset.delete", payload::recordset(&rs))
-            .await;
-        Ok(rs)
+        self.rs_change_batched(ctx, zone_id, Change::Delete { id })
+            .await
     }
 }
 

@@ -1,11 +1,12 @@
-//! Creates of one zone batched into one transaction, on SQLite, PostgreSQL and MariaDB.
+//! Changes of one zone batched into one transaction, on SQLite, PostgreSQL and MariaDB.
 //!
 //! A batch is made to form: a transaction holds the zone (its row lock; on SQLite the single
-//! writer), one create starts the zone's batch and waits behind it, more creates queue; when
-//! the hold ends, the queued creates run as one batch. Each gets its own answer — a duplicate,
-//! a CNAME clash, a name outside the zone or an exceeded quota refuses that create alone —
-//! and the accepted ones share one serial whose journal change adds exactly them, with one
-//! cast for the batch.
+//! writer), one change starts the zone's batch and waits behind it, more changes queue; when
+//! the hold ends, the queued changes run as one batch. Each gets its own answer — a duplicate,
+//! a CNAME clash, a name outside the zone, an exceeded quota, a recordset that is gone or may
+//! not be changed refuses that change alone — each change sees the batch's earlier ones, and
+//! the accepted ones share one serial whose journal change is exactly theirs (from the zone
+//! before the batch to the zone after it), with one cast for the batch.
 
 mod common;
 
@@ -16,7 +17,7 @@ use std::time::Duration;
 use common::*;
 use designate_bus::{CentralApi, ZoneTask};
 use designate_central::CentralConfig;
-use designate_core::objects::RecordSet;
+use designate_core::objects::{RecordSet, RecordSetUpdate};
 use designate_core::{DesignateError, ErrorKind};
 use designate_storage::contract::server::Server;
 use designate_storage::Storage;
@@ -24,24 +25,62 @@ use uuid::Uuid;
 
 type Outcome = Result<RecordSet, DesignateError>;
 
+/// A change a test queues.
+#[derive(Clone, Copy)]
+enum Op<'a> {
+    /// (name, type, datum)
+    Create(&'a str, &'a str, &'a str),
+    /// The recordset's records replaced by one datum.
+    Update(Uuid, &'a str),
+    Delete(Uuid),
+}
+
+/// Creates of (name, type, datum).
+fn creates<'a>(specs: &[(&'a str, &'a str, &'a str)]) -> Vec<Op<'a>> {
+    specs.iter().map(|&(n, t, d)| Op::Create(n, t, d)).collect()
+}
+
 /// Runs `first` while the zone is held, then `rest` queued behind it, and releases the zone:
 /// `first`'s answer, then `rest`'s in their order.
 async fn batched(
     h: &Arc<Harness>,
     zone_id: Uuid,
-    first: (&str, &str, &str),
-    rest: &[(&str, &str, &str)],
+    first: Op<'_>,
+    rest: &[Op<'_>],
 ) -> (Outcome, Vec<Outcome>) {
     let mut hold = h.storage.begin().await.expect("begin");
     hold.get_zone_row(zone_id).await.expect("hold the zone");
-    let create = |(name, rtype, data): (&str, &str, &str)| {
+    let queue = |op: Op<'_>| {
         let h = h.clone();
-        let spec = new_rs(name, rtype, &[data]);
-        tokio::spawn(async move { h.central.create_recordset(&ctx("p1"), zone_id, spec).await })
+        let c = ctx("p1");
+        match op {
+            Op::Create(name, rtype, data) => {
+                let spec = new_rs(name, rtype, &[data]);
+                tokio::spawn(async move { h.central.create_recordset(&c, zone_id, spec).await })
+            }
+            Op::Update(id, data) => {
+                let update = RecordSetUpdate {
+                    records: Some(vec![data.to_owned()]),
+                    ..Default::default()
+                };
+                tokio::spawn(
+                    async move { h.central.update_recordset(&c, zone_id, id, update).await },
+                )
+            }
+            Op::Delete(id) => {
+                tokio::spawn(async move { h.central.delete_recordset(&c, zone_id, id).await })
+            }
+        }
     };
-    let first = create(first);
+    let first = queue(first);
     tokio::time::sleep(Duration::from_millis(150)).await;
-    let rest: Vec<_> = rest.iter().map(|c| create(*c)).collect();
+    // One by one, so that they queue in this order.
+    let mut queued = Vec::new();
+    for op in rest {
+        queued.push(queue(*op));
+        tokio::time::sleep(Duration::from_millis(10)).await;
+    }
+    let rest = queued;
     tokio::time::sleep(Duration::from_millis(300)).await;
     hold.commit().await.expect("release");
     let first = first.await.expect("join");
@@ -66,15 +105,15 @@ async fn one_batch_many_answers(h: Harness) {
     let (first, rest) = batched(
         &h,
         zone.id,
-        ("first.batch.example.org.", "A", "192.0.2.1"),
-        &[
+        Op::Create("first.batch.example.org.", "A", "192.0.2.1"),
+        &creates(&[
             ("a.batch.example.org.", "A", "192.0.2.2"),
             ("a.batch.example.org.", "A", "192.0.2.3"),
             ("b.batch.example.org.", "A", "192.0.2.4"),
             ("b.batch.example.org.", "CNAME", "elsewhere.example.net."),
             ("c.batch.example.org.", "TXT", "\"c\""),
             ("x.other.example.net.", "A", "192.0.2.5"),
-        ],
+        ]),
     )
     .await;
     let first = first.expect("the first create");
@@ -139,13 +178,13 @@ async fn quota_inside_a_batch(h: Harness) {
     let (first, rest) = batched(
         &h,
         zone.id,
-        ("first.quota-batch.example.org.", "A", "192.0.2.1"),
-        &[
+        Op::Create("first.quota-batch.example.org.", "A", "192.0.2.1"),
+        &creates(&[
             ("a.quota-batch.example.org.", "A", "192.0.2.2"),
             ("b.quota-batch.example.org.", "A", "192.0.2.3"),
             ("c.quota-batch.example.org.", "A", "192.0.2.4"),
             ("d.quota-batch.example.org.", "A", "192.0.2.5"),
-        ],
+        ]),
     )
     .await;
     first.expect("the first create");
@@ -161,6 +200,117 @@ async fn quota_inside_a_batch(h: Harness) {
         "{kinds:?}"
     );
     assert_eq!(stored_recordsets(&h, zone.id).await.len(), 5);
+}
+
+/// Updates and deletes queued among creates: each sees what the batch's earlier changes did
+/// (a create where a delete just freed the name, a second update of one recordset, a delete of
+/// a recordset already deleted), refusals stay their own, and the journal change of the
+/// batch's one serial goes from the zone before the batch to the zone after it.
+async fn updates_and_deletes_inside_a_batch(h: Harness) {
+    let h = Arc::new(h);
+    let p1 = ctx("p1");
+    let zone = h
+        .central
+        .create_zone(&p1, new_zone("mixed.example.org."))
+        .await
+        .expect("zone");
+    let mut made = Vec::new();
+    for (name, data) in [("u", "192.0.2.10"), ("d", "192.0.2.20")] {
+        let spec = new_rs(&format!("{name}.mixed.example.org."), "A", &[data]);
+        made.push(
+            h.central
+                .create_recordset(&p1, zone.id, spec)
+                .await
+                .expect("setup"),
+        );
+    }
+    let (u, d) = (made[0].id, made[1].id);
+    let soa = soa_of(&h, zone.id).await.id;
+    h.worker.take();
+    let (first, rest) = batched(
+        &h,
+        zone.id,
+        Op::Create("first.mixed.example.org.", "A", "192.0.2.1"),
+        &[
+            Op::Update(u, "192.0.2.11"),
+            Op::Delete(d),
+            Op::Create("d.mixed.example.org.", "CNAME", "elsewhere.example.net."),
+            Op::Update(Uuid::new_v4(), "192.0.2.99"),
+            Op::Update(soa, "192.0.2.99"),
+            Op::Delete(d),
+            Op::Update(u, "192.0.2.12"),
+            Op::Create("e.mixed.example.org.", "A", "192.0.2.30"),
+        ],
+    )
+    .await;
+    let first = first.expect("the first create");
+    let kinds: Vec<_> = rest.iter().map(refused).collect();
+    assert_eq!(
+        kinds,
+        vec![
+            None,
+            None,
+            None,
+            Some(ErrorKind::RecordSetNotFound),
+            Some(ErrorKind::BadRequest),
+            Some(ErrorKind::RecordSetNotFound),
+            None,
+            None
+        ]
+    );
+    let answer = |i: usize| rest[i].as_ref().expect("accepted");
+    let serial = answer(0).records[0].serial;
+    for i in [1, 2, 6, 7] {
+        assert_eq!(
+            answer(i).records[0].serial,
+            serial,
+            "change {i}: one serial"
+        );
+    }
+    assert!(serial > first.records[0].serial);
+    assert_eq!(answer(6).records[0].data, "192.0.2.12");
+
+    let rr = |name: &str, rtype: &str, data: &str| {
+        (
+            format!("{name}.mixed.example.org."),
+            rtype.to_owned(),
+            data.to_owned(),
+        )
+    };
+    let adds = BTreeSet::from([
+        rr("u", "A", "192.0.2.12"),
+        rr("d", "CNAME", "elsewhere.example.net."),
+        rr("e", "A", "192.0.2.30"),
+    ]);
+    assert_eq!(journal_adds(&h, zone.id, serial).await, Some(adds));
+    let deletes = BTreeSet::from([rr("u", "A", "192.0.2.10"), rr("d", "A", "192.0.2.20")]);
+    assert_eq!(journal_deletes(&h, zone.id, serial).await, Some(deletes));
+
+    let stored = stored_zone(&h, zone.id).await;
+    assert_eq!(stored.serial, serial);
+    let served: BTreeSet<(String, String, String)> = stored_recordsets(&h, zone.id)
+        .await
+        .into_iter()
+        .filter(|rs| rs.rtype != "SOA" && rs.rtype != "NS")
+        .flat_map(|rs| {
+            rs.records
+                .into_iter()
+                .map(move |r| (rs.name.clone(), rs.rtype.clone(), r.data))
+        })
+        .collect();
+    assert_eq!(
+        served,
+        BTreeSet::from([
+            rr("first", "A", "192.0.2.1"),
+            rr("u", "A", "192.0.2.12"),
+            rr("d", "CNAME", "elsewhere.example.net."),
+            rr("e", "A", "192.0.2.30"),
+        ])
+    );
+    // The first create, the batch: one cast each.
+    let casts = h.worker.take();
+    assert_eq!(casts.len(), 2, "{casts:?}");
+    assert!(matches!(casts[1], (ZoneTask::Update, ref z) if z.serial == serial));
 }
 
 fn small_quota() -> CentralConfig {
@@ -207,4 +357,29 @@ async fn quota_inside_a_batch_on_postgres() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 4)]
 async fn quota_inside_a_batch_on_mariadb() {
     on_fresh_database(Server::MySql, small_quota(), quota_inside_a_batch).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn updates_and_deletes_inside_a_batch_on_sqlite() {
+    updates_and_deletes_inside_a_batch(harness().await).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn updates_and_deletes_inside_a_batch_on_postgres() {
+    on_fresh_database(
+        Server::Postgres,
+        CentralConfig::default(),
+        updates_and_deletes_inside_a_batch,
+    )
+    .await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn updates_and_deletes_inside_a_batch_on_mariadb() {
+    on_fresh_database(
+        Server::MySql,
+        CentralConfig::default(),
+        updates_and_deletes_inside_a_batch,
+    )
+    .await;
 }

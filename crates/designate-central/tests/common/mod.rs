@@ -172,7 +172,26 @@ pub async fn journal_adds(
     zone_id: Uuid,
     serial: u32,
 ) -> Option<std::collections::BTreeSet<(String, String, String)>> {
-    use designate_storage::{JournalOp, Storage};
+    journal_ops(h, zone_id, serial, designate_storage::JournalOp::Add).await
+}
+
+/// The (name, type, data) the journal change ending at `serial` deletes, SOA aside (`None`: no
+/// such change).
+pub async fn journal_deletes(
+    h: &Harness,
+    zone_id: Uuid,
+    serial: u32,
+) -> Option<std::collections::BTreeSet<(String, String, String)>> {
+    journal_ops(h, zone_id, serial, designate_storage::JournalOp::Del).await
+}
+
+async fn journal_ops(
+    h: &Harness,
+    zone_id: Uuid,
+    serial: u32,
+    op: designate_storage::JournalOp,
+) -> Option<std::collections::BTreeSet<(String, String, String)>> {
+    use designate_storage::Storage;
     let mut tx = h.storage.begin_read().await.expect("begin");
     let rows = tx.zone_journal(zone_id).await.expect("journal");
     let rows: Vec<_> = rows.into_iter().filter(|e| e.serial == serial).collect();
@@ -181,7 +200,7 @@ pub async fn journal_adds(
     }
     Some(
         rows.into_iter()
-            .filter(|e| e.op == JournalOp::Add && e.rtype != "SOA")
+            .filter(|e| e.op == op && e.rtype != "SOA")
             .map(|e| (e.name, e.rtype, e.data))
             .collect(),
     )

@@ -191,9 +191,10 @@ async fn sixteen_clients_one_zone(server: Option<Server>) {
         "API listing vs what the clients did"
     );
 
-    // Serials strictly increase change by change: every committed change got its own serial
-    // (each surviving recordset's records carry the serial of their last change), and the
-    // zone's serial is above all of them.
+    // Each surviving recordset's records carry the serial of their last change, above the
+    // zone's first and at most the zone's last. Changes batched together share a serial
+    // (that a shared serial names exactly their content, the journal's change to it, is
+    // central's engines test).
     let settled = service
         .wait_zone_status(&zone_id, "ACTIVE", Duration::from_secs(60))
         .await;
@@ -206,11 +207,6 @@ async fn sixteen_clients_one_zone(server: Option<Server>) {
         "stored A recordsets"
     );
     let distinct: BTreeSet<i64> = per_name.values().copied().collect();
-    assert_eq!(
-        distinct.len(),
-        per_name.len(),
-        "two changes share a serial: {per_name:?}"
-    );
     let first_serial = first["serial"].as_u64().expect("serial");
     assert!(
         distinct

@@ -5,7 +5,9 @@
 //!   its own (`--creates` in total); every answer must be a 202. Reports creates/s and the
 //!   latency percentiles of one create. With `--warmup N` each client first makes N untimed
 //!   creates, then the database is analyzed: the steady state of a store in use rather than
-//!   the first seconds of an empty one.
+//!   the first seconds of an empty one. `--one-zone` puts every client in one zone.
+//! - **updates/s and deletes/s** (with `--updates-deletes`): after the timed creates, every
+//!   client updates each recordset it created (new data), then deletes each; the same report.
 //! - **list p99** (with `--list-size N`): a zone filled with N recordsets (one A record each,
 //!   written straight into the database by cloning a recordset created through the API, since
 //!   creating 100,000 through the API would time the creates again), then
@@ -31,6 +33,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::{bail, Context, Result};
 use clap::Parser;
+use reqwest::Method;
 use serde_json::{json, Value};
 
 #[derive(Debug, Parser)]
@@ -57,6 +60,10 @@ struct Args {
     /// central batches them) instead of each in a zone of its own.
     #[arg(long)]
     one_zone: bool,
+    /// After the timed creates, time an update (new data) of every recordset they made, then
+    /// a delete of every one: each client changes its own recordsets, in its zone.
+    #[arg(long)]
+    updates_deletes: bool,
     /// Recordsets of the zone the list is timed on (0: no list benchmark).
     #[arg(long, default_value_t = 0)]
     list_size: usize,
@@ -166,57 +173,141 @@ async fn create_benchmark(
     }
     let per_client = args.creates.div_ceil(args.clients);
     let started = Instant::now();
-    let mut latencies = creates(http, api, &zones, args.warmup..args.warmup + per_client).await?;
-    let elapsed = started.elapsed();
-    Ok(format!(
-        "creates: {} by {} clients in {:.2} s = {:.0}/s; one create {}\n",
+    let (mut latencies, created) =
+        creates(http, api, &zones, args.warmup..args.warmup + per_client).await?;
+    let mut report = rate("creates", "create", args, started.elapsed(), &mut latencies);
+    if args.updates_deletes {
+        let ids = |c: usize| {
+            created[c]
+                .iter()
+                .map(|rs| rs["id"].as_str().map(str::to_owned).context("recordset id"))
+                .collect::<Result<Vec<String>>>()
+        };
+        let mut updates = Vec::new();
+        let mut deletes = Vec::new();
+        for (c, (zone_id, _)) in zones.iter().enumerate() {
+            let base = format!("{api}/v2/zones/{zone_id}/recordsets");
+            let ids = ids(c)?;
+            updates.push(
+                ids.iter()
+                    .enumerate()
+                    .map(|(i, id)| Call {
+                        method: Method::PUT,
+                        url: format!("{base}/{id}"),
+                        body: Some(json!({"records": [format!("10.{}.{}.{}", 128 + c, (i >> 8) & 255, i & 255)]})),
+                    })
+                    .collect(),
+            );
+            deletes.push(
+                ids.iter()
+                    .map(|id| Call {
+                        method: Method::DELETE,
+                        url: format!("{base}/{id}"),
+                        body: None,
+                    })
+                    .collect(),
+            );
+        }
+        for (what, one, calls) in [
+            ("updates", "update", updates),
+            ("deletes", "delete", deletes),
+        ] {
+            let started = Instant::now();
+            let (mut latencies, _) = timed_calls(http, calls).await?;
+            report.push_str(&rate(what, one, args, started.elapsed(), &mut latencies));
+        }
+    }
+    Ok(report)
+}
+
+/// One line of the report: `n` requests of a kind by the clients in `elapsed`.
+fn rate(
+    what: &str,
+    one: &str,
+    args: &Args,
+    elapsed: Duration,
+    latencies: &mut [Duration],
+) -> String {
+    format!(
+        "{what}: {} by {} clients in {:.2} s = {:.0}/s; one {one} {}\n",
         latencies.len(),
         args.clients,
         elapsed.as_secs_f64(),
         latencies.len() as f64 / elapsed.as_secs_f64(),
-        percentiles(&mut latencies)
-    ))
+        percentiles(latencies)
+    )
+}
+
+/// One request of a client's timed loop.
+struct Call {
+    method: Method,
+    url: String,
+    body: Option<Value>,
+}
+
+/// Runs every client's calls, each client one after the other, the clients side by side;
+/// every call must be answered 202. The latency of every call, and each client's answers.
+async fn timed_calls(
+    http: &reqwest::Client,
+    clients: Vec<Vec<Call>>,
+) -> Result<(Vec<Duration>, Vec<Vec<Value>>)> {
+    let mut tasks = Vec::new();
+    for (c, calls) in clients.into_iter().enumerate() {
+        let http = http.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut took = Vec::with_capacity(calls.len());
+            let mut answers = Vec::with_capacity(calls.len());
+            for (i, call) in calls.into_iter().enumerate() {
+                let t = Instant::now();
+                let mut request = http.request(call.method.clone(), &call.url);
+                if let Some(body) = &call.body {
+                    request = request.json(body);
+                }
+                let resp = request.send().await?;
+                if resp.status().as_u16() != 202 {
+                    bail!("{} {i} of client {c}: HTTP {}", call.method, resp.status());
+                }
+                answers.push(resp.json::<Value>().await.unwrap_or(Value::Null));
+                took.push(t.elapsed());
+            }
+            Ok::<_, anyhow::Error>((took, answers))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut answers = Vec::new();
+    for t in tasks {
+        let (took, got) = t.await??;
+        latencies.extend(took);
+        answers.push(got);
+    }
+    Ok((latencies, answers))
 }
 
 /// Creates `r<i>c<client>` for every `i` of `numbers`, each client in its zone (`(id, name)`);
-/// the latency of every create.
+/// the latency of every create, and the recordsets each client created.
 async fn creates(
     http: &reqwest::Client,
     api: &str,
     zones: &[(String, String)],
     numbers: std::ops::Range<usize>,
-) -> Result<Vec<Duration>> {
-    let mut tasks = Vec::new();
-    for (c, (zone_id, zone_name)) in zones.iter().enumerate() {
-        let url = format!("{api}/v2/zones/{zone_id}/recordsets");
-        let zone_name = zone_name.clone();
-        let http = http.clone();
-        let numbers = numbers.clone();
-        tasks.push(tokio::spawn(async move {
-            let mut took = Vec::with_capacity(numbers.len());
-            for i in numbers {
-                let t = Instant::now();
-                let resp = http
-                    .post(&url)
-                    .json(
-                        &json!({"name": format!("r{i}c{c}.{zone_name}"), "type": "A",
-                                  "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]}),
-                    )
-                    .send()
-                    .await?;
-                if resp.status().as_u16() != 202 {
-                    bail!("create {i} of client {c}: HTTP {}", resp.status());
-                }
-                took.push(t.elapsed());
-            }
-            Ok::<_, anyhow::Error>(took)
-        }));
-    }
-    let mut latencies = Vec::new();
-    for t in tasks {
-        latencies.extend(t.await??);
-    }
-    Ok(latencies)
+) -> Result<(Vec<Duration>, Vec<Vec<Value>>)> {
+    let clients = zones
+        .iter()
+        .enumerate()
+        .map(|(c, (zone_id, zone_name))| {
+            let url = format!("{api}/v2/zones/{zone_id}/recordsets");
+            numbers
+                .clone()
+                .map(|i| Call {
+                    method: Method::POST,
+                    url: url.clone(),
+                    body: Some(json!({"name": format!("r{i}c{c}.{zone_name}"), "type": "A",
+                                      "records": [format!("10.{}.{}.{}", c, (i >> 8) & 255, i & 255)]})),
+                })
+                .collect()
+        })
+        .collect();
+    timed_calls(http, clients).await
 }
 
 async fn create_zone(http: &reqwest::Client, api: &str, name: &str) -> Result<String> {

@@ -252,7 +252,7 @@ pub trait StorageTx: Send {
 
     // --- a batch of recordset creates: one statement for many zones in SqlStorage -------------
     //
-    // Central's create batcher (`designate-central`'s `create_batch`) runs the creates that
+    // Central's change batcher (`designate-central`'s `batch`) runs the changes of a zone that
     // arrive together in one transaction. Each method below is the many-zone form of a
     // single-zone one above, with the same meaning per element; the defaults loop over it.
 

@@ -1,13 +1,14 @@
 //! A database outage under write load, through the real binary: `designate all` on a MariaDB
-//! or PostgreSQL server of the test's own, recordset creates pouring in through the API, the
-//! server crashed and restarted in the middle. During the outage the API answers
-//! `503 service_unavailable` within a few seconds although `pool_timeout` is upstream's 30 s
-//! (the storage notices the server is unreachable and fails fast; never a 500, never a hang),
-//! and once that is known at once; afterwards it
-//! recovers by itself, and every create it answered 202 is in the store and served by the
-//! built-in nameserver.
+//! or PostgreSQL server of the test's own, recordset creates, updates and deletes pouring in
+//! through the API, the server crashed and restarted in the middle. During the outage the API
+//! answers `503 service_unavailable` within a few seconds although `pool_timeout` is upstream's
+//! 30 s (the storage notices the server is unreachable and fails fast; never a 500, never a
+//! hang), and once that is known at once; afterwards it recovers by itself, and every change it
+//! answered 202 is in the store and served by the built-in nameserver: a name's last accepted
+//! change decides what it holds (its create's or its update's address, or nothing after its
+//! delete), and a change answered 503 after it left the name in one of the two states.
 
-use std::collections::BTreeSet;
+use std::collections::BTreeMap;
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
@@ -22,7 +23,7 @@ use crate::db_servers::{Engine, OwnServer};
 use crate::dns::udp;
 use crate::harness::{Ports, Service};
 
-/// Concurrent API clients creating recordsets.
+/// Concurrent API clients changing recordsets.
 const WRITERS: usize = 4;
 /// `[storage:sqlalchemy] pool_timeout` of the service: upstream's default. A request waits that
 /// long for a connection of an exhausted pool, but not for a server that is down.
@@ -38,6 +39,8 @@ const KNOWN_DOWN_ANSWER: Duration = Duration::from_secs(1);
 #[derive(Debug, Clone)]
 struct Answer {
     name: String,
+    /// What the change leaves the name holding: an address, or nothing (a delete).
+    leaves: Option<String>,
     status: u16,
     error_type: String,
     took: Duration,
@@ -143,34 +146,67 @@ async fn outage_under_load(engine: Engine) {
             "503s while the outage is known are slow: median {median:?} of {later:?}"
         );
     }
-    let created: BTreeSet<String> = answers
-        .iter()
-        .filter(|a| a.status == 202)
-        .map(|a| a.name.clone())
-        .collect();
+    // Per name, in order: what its accepted changes and its last refused one would leave.
+    let mut names: BTreeMap<String, Vec<&Answer>> = BTreeMap::new();
+    for a in &answers {
+        names.entry(a.name.clone()).or_default().push(a);
+    }
+    let mut expected: BTreeMap<String, Vec<Option<String>>> = BTreeMap::new();
+    for (name, tries) in &names {
+        let accepted = tries.iter().rev().find(|a| a.status == 202);
+        let Some(last) = accepted else {
+            continue; // never created (its create was answered 503): anything goes
+        };
+        let mut allowed = vec![last.leaves.clone()];
+        // A change answered 503 after the last accepted one may or may not have committed.
+        if let Some(refused) = tries.last().filter(|a| a.status != 202) {
+            allowed.push(refused.leaves.clone());
+        }
+        expected.insert(name.clone(), allowed);
+    }
+    let accepted = answers.iter().filter(|a| a.status == 202).count();
     eprintln!(
-        "{engine:?}: {} accepted, {unavailable} answered 503, writes accepted again {recovered_in:?} after the restart",
-        created.len()
+        "{engine:?}: {accepted} changes of {} names accepted, {unavailable} answered 503, writes accepted again {recovered_in:?} after the restart",
+        expected.len()
+    );
+    assert!(
+        answers
+            .iter()
+            .any(|a| a.status == 202 && a.leaves.is_none()),
+        "no delete accepted"
     );
 
     // Everything accepted is in the store (read behind the service's back) …
-    let stored = stored_a_names(engine, &db.sqlx_url()).await;
-    let missing: Vec<_> = created.difference(&stored).collect();
-    assert!(missing.is_empty(), "accepted but not stored: {missing:?}");
+    let stored = stored_a_records(engine, &db.sqlx_url()).await;
+    for (name, allowed) in &expected {
+        let holds = stored.get(name).cloned();
+        assert!(
+            allowed.contains(&holds),
+            "{name} holds {holds:?} in the store, not one of {allowed:?}"
+        );
+    }
     // … and, once the zone has settled, served by the built-in nameserver.
     service
         .wait_zone_status(&zone_id, "ACTIVE", Duration::from_secs(60))
         .await;
     let deadline = Instant::now() + Duration::from_secs(30);
-    for name in &created {
+    for (name, allowed) in &expected {
+        let holds = stored.get(name).cloned();
         loop {
             let m = udp(service.nameserver, name, RecordType::A).await;
-            if m.response_code() == ResponseCode::NoError && !m.answers().is_empty() {
+            let served: Vec<String> = m.answers().iter().map(|r| r.data().to_string()).collect();
+            let ok = match &holds {
+                Some(address) => {
+                    m.response_code() == ResponseCode::NoError && served == [address.clone()]
+                }
+                None => m.response_code() == ResponseCode::NXDomain,
+            };
+            if ok {
                 break;
             }
             assert!(
                 Instant::now() < deadline,
-                "{name} accepted but not served: {m:?}"
+                "{name} holds {holds:?} (one of {allowed:?}) but the nameserver answers {m:?}"
             );
             tokio::time::sleep(Duration::from_millis(50)).await;
         }
@@ -178,7 +214,9 @@ async fn outage_under_load(engine: Engine) {
     drop(service);
 }
 
-/// One client: creates recordsets `w<w>-<n>.outage.test.` until `stop`, recording every answer.
+/// One client until `stop`: creates recordsets `w<w>-<n>.outage.test.`, updates every second
+/// one it created (a new address), then deletes every third one it created, recording every
+/// answer. A change answered 503 ends that name's changes.
 async fn write_load(
     w: usize,
     url: String,
@@ -194,55 +232,105 @@ async fn write_load(
     while !stop.load(Ordering::SeqCst) {
         n += 1;
         let name = format!("w{w}-{n}.outage.test.");
-        let started = Instant::now();
-        let reply = http
-            .request(Method::POST, &url)
-            .json(&json!({"name": name, "type": "A", "records": [format!("192.0.2.{}", n % 250 + 1)]}))
-            .send()
-            .await;
-        let (status, body) = match reply {
-            Ok(r) => {
-                let status = r.status().as_u16();
-                (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        let address = format!("192.0.2.{}", n % 250 + 1);
+        let body = json!({"name": name, "type": "A", "records": [address]});
+        let Some(created) = change(
+            &http,
+            Method::POST,
+            &url,
+            Some(body),
+            &name,
+            Some(address),
+            &answers,
+        )
+        .await
+        else {
+            continue;
+        };
+        let Some(id) = created["id"].as_str().map(str::to_owned) else {
+            panic!("create of {name} answered without an id: {created}");
+        };
+        let one = format!("{url}/{id}");
+        if n.is_multiple_of(2) {
+            let address = format!("198.51.100.{}", n % 250 + 1);
+            let body = json!({"records": [address]});
+            if change(
+                &http,
+                Method::PUT,
+                &one,
+                Some(body),
+                &name,
+                Some(address),
+                &answers,
+            )
+            .await
+            .is_none()
+            {
+                continue;
             }
-            Err(e) => panic!("request {name} failed after {:?}: {e}", started.elapsed()),
-        };
-        let answer = Answer {
-            name,
-            status,
-            error_type: body["type"].as_str().unwrap_or_default().to_owned(),
-            took: started.elapsed(),
-            at: Instant::now(),
-        };
-        let retry_soon = status == 503;
-        answers.lock().expect("answers").push(answer);
-        if retry_soon {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        if n.is_multiple_of(3) {
+            change(&http, Method::DELETE, &one, None, &name, None, &answers).await;
         }
     }
 }
 
-/// The names of the A recordsets that have records, straight from the database.
-async fn stored_a_names(engine: Engine, url: &str) -> BTreeSet<String> {
-    let sql = "SELECT DISTINCT rs.name FROM recordsets rs \
+/// Sends one change of `name` (which would leave it holding `leaves`) and records the answer;
+/// the answer's body when it was accepted. After a 503 it waits a little.
+async fn change(
+    http: &reqwest::Client,
+    method: Method,
+    url: &str,
+    body: Option<Value>,
+    name: &str,
+    leaves: Option<String>,
+    answers: &Mutex<Vec<Answer>>,
+) -> Option<Value> {
+    let started = Instant::now();
+    let mut request = http.request(method.clone(), url);
+    if let Some(body) = body {
+        request = request.json(&body);
+    }
+    let (status, body) = match request.send().await {
+        Ok(r) => {
+            let status = r.status().as_u16();
+            (status, r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+        Err(e) => panic!("{method} {name} failed after {:?}: {e}", started.elapsed()),
+    };
+    let answer = Answer {
+        name: name.to_owned(),
+        leaves,
+        status,
+        error_type: body["type"].as_str().unwrap_or_default().to_owned(),
+        took: started.elapsed(),
+        at: Instant::now(),
+    };
+    answers.lock().expect("answers").push(answer);
+    if status == 202 {
+        return Some(body);
+    }
+    if status == 503 {
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    None
+}
+
+/// Every A recordset that has records and its (first) address, straight from the database.
+async fn stored_a_records(engine: Engine, url: &str) -> BTreeMap<String, String> {
+    let sql = "SELECT rs.name, r.data FROM recordsets rs \
                JOIN records r ON r.recordset_id = rs.id WHERE rs.type = 'A'";
-    let names: Vec<String> = match engine {
+    let rows: Vec<(String, String)> = match engine {
         Engine::MariaDb => {
             let mut c = sqlx::MySqlConnection::connect(url).await.expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("query")
+            sqlx::query_as(sql).fetch_all(&mut c).await.expect("query")
         }
         Engine::Postgres => {
             let mut c = sqlx::PgConnection::connect(url).await.expect("connect");
-            sqlx::query_scalar(sql)
-                .fetch_all(&mut c)
-                .await
-                .expect("query")
+            sqlx::query_as(sql).fetch_all(&mut c).await.expect("query")
         }
     };
-    names.into_iter().collect()
+    rows.into_iter().collect()
 }
 
 /// Polls `check` every 20 ms until it holds; panics after `within`.

@@ -243,11 +243,9 @@ async fn lost_locks_are_retried_and_nothing_half_done_remains() {
     assert!(h.worker.take().is_empty());
 }
 
-/// A batch whose transaction fails for a reason that is no one create's (here a unique key a
-/// racing writer took) reruns each create alone: each gets its own answer, none is lost.
-#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
-async fn a_failed_batch_reruns_each_create_alone() {
-    let h = harness().await;
+/// A central over `h`'s store whose next `create_recordsets` calls (as many as the counter
+/// says) fail with a duplicate key.
+fn clashing_central(h: &Harness) -> (Central, Arc<AtomicU32>) {
     let clash = Arc::new(AtomicU32::new(0));
     let central = Central::new(
         Arc::new(Faulty {
@@ -259,6 +257,15 @@ async fn a_failed_batch_reruns_each_create_alone() {
         Arc::new(LogNotifier),
         CentralConfig::default(),
     );
+    (central, clash)
+}
+
+/// A batch whose transaction fails for a reason that is no one create's (here a unique key a
+/// racing writer took) reruns each create alone: each gets its own answer, none is lost.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_batch_reruns_each_create_alone() {
+    let h = harness().await;
+    let (central, clash) = clashing_central(&h);
     let c = ctx("p1");
     let zone = central
         .create_zone(&c, new_zone("rerun.example.org."))
@@ -303,4 +310,90 @@ async fn a_failed_batch_reruns_each_create_alone() {
         .collect();
     assert_eq!(names.len(), 3, "{names:?}");
     assert_eq!(h.worker.take().len(), 3);
+}
+
+/// The same with an update and a delete in the failed batch, written before the create that
+/// fails it: the rollback takes them back, and each alone then lands exactly once.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn a_failed_batch_undoes_its_updates_and_deletes_and_reruns_them_alone() {
+    let h = harness().await;
+    let (central, clash) = clashing_central(&h);
+    let c = ctx("p1");
+    let zone = central
+        .create_zone(&c, new_zone("undo.example.org."))
+        .await
+        .unwrap();
+    let mut made = Vec::new();
+    for name in ["u", "d"] {
+        let spec = new_rs(&format!("{name}.undo.example.org."), "A", &["192.0.2.1"]);
+        made.push(central.create_recordset(&c, zone.id, spec).await.unwrap());
+    }
+    let (u, d) = (made[0].clone(), made[1].id);
+    h.worker.take();
+    // The batch of the four behind the first clashes at its creates; the reruns do not.
+    clash.store(1, Ordering::SeqCst);
+    let mut hold = h.storage.begin().await.unwrap();
+    hold.get_zone_row(zone.id).await.unwrap();
+    let first = {
+        let (central, c) = (central.clone(), c.clone());
+        tokio::spawn(async move { central.delete_recordset(&c, zone.id, Uuid::new_v4()).await })
+    };
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    let mut rest = Vec::new();
+    for step in 0..4 {
+        let (central, c) = (central.clone(), c.clone());
+        rest.push(tokio::spawn(async move {
+            match step {
+                0 => {
+                    let update = designate_core::objects::RecordSetUpdate {
+                        records: Some(vec!["198.51.100.1".to_owned()]),
+                        ..Default::default()
+                    };
+                    central.update_recordset(&c, zone.id, u.id, update).await
+                }
+                1 => {
+                    let spec = new_rs("a.undo.example.org.", "A", &["192.0.2.2"]);
+                    central.create_recordset(&c, zone.id, spec).await
+                }
+                2 => central.delete_recordset(&c, zone.id, d).await,
+                _ => {
+                    let spec = new_rs("b.undo.example.org.", "A", &["192.0.2.3"]);
+                    central.create_recordset(&c, zone.id, spec).await
+                }
+            }
+        }));
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    hold.commit().await.unwrap();
+    assert_eq!(
+        kind(first.await.unwrap()),
+        designate_core::ErrorKind::RecordSetNotFound
+    );
+    let mut serials = std::collections::BTreeSet::new();
+    for t in rest {
+        let rs = t.await.unwrap().expect("each change alone succeeds");
+        serials.insert(rs.records[0].serial);
+    }
+    assert_eq!(serials.len(), 4, "each alone: a serial each");
+    let stored = stored_recordsets(&h, zone.id).await;
+    let updated = stored.iter().find(|rs| rs.id == u.id).expect("u kept");
+    assert_eq!(updated.records[0].data, "198.51.100.1");
+    assert_eq!(updated.version, u.version + 1, "the update landed once");
+    assert!(stored.iter().all(|rs| rs.id != d), "d deleted");
+    let mut names: Vec<_> = stored
+        .iter()
+        .filter(|rs| rs.rtype == "A")
+        .map(|rs| rs.name.as_str())
+        .collect();
+    names.sort();
+    assert_eq!(
+        names,
+        [
+            "a.undo.example.org.",
+            "b.undo.example.org.",
+            "u.undo.example.org."
+        ]
+    );
+    assert_eq!(h.worker.take().len(), 4);
 }

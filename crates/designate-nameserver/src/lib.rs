@@ -25,6 +25,7 @@ mod handler;
 mod lookup;
 mod refresh;
 mod server;
+mod shards;
 mod state;
 mod transfer;
 mod zone;

@@ -3,12 +3,15 @@
 //! A [`Zone`] is never mutated after construction: a refresh builds a new one and the catalog
 //! swaps the `Arc`, so readers answering queries never wait on a transfer. This module owns the
 //! indexing (owner name → RRsets, with empty non-terminals materialised); the answer logic lives
-//! in `lookup`.
-
-use std::collections::HashMap;
+//! in `lookup`. The index is a [`ShardedMap`], so the copy an incremental transfer edits shares
+//! all but the shards the change touches, and each node counts the nodes right below it, so a
+//! delete prunes the names it leaves empty without walking the zone: a change costs its own
+//! size, not the zone's.
 
 use hickory_proto::rr::rdata::SOA;
 use hickory_proto::rr::{DNSClass, Name, RData, Record, RecordType};
+
+use crate::shards::ShardedMap;
 
 /// Why a transfer's records do not form a usable zone.
 #[derive(Debug, thiserror::Error)]
@@ -31,6 +34,9 @@ pub(crate) enum ZoneError {
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Node {
     rrsets: Vec<RrSet>,
+    /// The nodes one label below: while there are any, an empty node is an empty
+    /// non-terminal and stays.
+    children: u32,
 }
 
 /// The records of one type at one name.
@@ -100,18 +106,13 @@ impl Node {
     }
 }
 
-/// A map keyed by names. Every query does several lookups (zone, node, cut, wildcard), so the
-/// hasher is foldhash rather than SipHash; it is seeded per process, and the keys are the
-/// names of zones and records, not what clients send.
-pub(crate) type NameMap<V> = HashMap<Name, V, foldhash::fast::RandomState>;
-
 /// An immutable, indexed copy of one zone.
 #[derive(Debug, Clone)]
 pub(crate) struct Zone {
     origin: Name,
     soa_record: Record,
     soa: SOA,
-    nodes: NameMap<Node>,
+    nodes: ShardedMap<Node>,
     record_count: usize,
 }
 
@@ -126,7 +127,8 @@ impl Zone {
         records: impl IntoIterator<Item = Record>,
     ) -> Result<Self, ZoneError> {
         let origin = fqdn_lower(origin);
-        let mut nodes: NameMap<Node> = NameMap::default();
+        let records = records.into_iter();
+        let mut nodes = ShardedMap::with_capacity_for(records.size_hint().0);
         let mut soa: Option<(Record, SOA)> = None;
         let mut record_count = 0;
         for record in records {
@@ -151,15 +153,14 @@ impl Zone {
             ) {
                 continue;
             }
-            add_ancestors(&mut nodes, &origin, &owner);
-            if nodes.entry(owner).or_default().add(record) {
+            if node_at(&mut nodes, &origin, &owner).add(record) {
                 record_count += 1;
             }
         }
         let Some((soa_record, soa)) = soa else {
             return Err(ZoneError::NoSoa(origin));
         };
-        nodes.entry(origin.clone()).or_default();
+        node_at(&mut nodes, &origin, &origin);
         Ok(Self {
             origin,
             soa_record,
@@ -236,7 +237,6 @@ impl Zone {
             reason,
         };
         let mut next = self.clone();
-        let mut emptied = false;
         for change in changes {
             let (RData::SOA(old), RData::SOA(new)) = (change.old_soa.data(), change.new_soa.data())
             else {
@@ -260,12 +260,11 @@ impl Zone {
                     )));
                 }
                 next.record_count = next.record_count.saturating_sub(1);
-                emptied |= next.nodes.get(&owner).is_some_and(Node::is_empty);
+                prune(&mut next.nodes, &next.origin, owner);
             }
             for record in change.added.iter().filter(|r| self.accepts(r)) {
                 let owner = fqdn_lower(record.name());
-                add_ancestors(&mut next.nodes, &next.origin, &owner);
-                if next.nodes.entry(owner).or_default().add(record.clone()) {
+                if node_at(&mut next.nodes, &next.origin, &owner).add(record.clone()) {
                     next.record_count += 1;
                 }
             }
@@ -273,14 +272,11 @@ impl Zone {
                 return Err(inconsistent("SOA of another name".to_owned()));
             }
             // The apex SOA is the zone's own record: replace it in the index too.
-            let apex = next.nodes.entry(next.origin.clone()).or_default();
+            let apex = node_at(&mut next.nodes, &next.origin, &next.origin);
             apex.rrsets.retain(|set| set.rtype != RecordType::SOA);
             apex.add(change.new_soa.clone());
             next.soa_record = change.new_soa.clone();
             next.soa = new.clone();
-        }
-        if emptied {
-            next.prune_empty_nodes();
         }
         Ok(next)
     }
@@ -299,22 +295,6 @@ impl Zone {
                     | RecordType::IXFR
             )
     }
-
-    /// Drops empty nodes that are no longer empty non-terminals (nothing below them), after
-    /// deletions emptied some: they must answer NXDOMAIN again.
-    fn prune_empty_nodes(&mut self) {
-        let holders: Vec<Name> = self
-            .nodes
-            .iter()
-            .filter(|(_, node)| !node.is_empty())
-            .map(|(name, _)| name.clone())
-            .collect();
-        self.nodes
-            .retain(|name, node| !node.is_empty() || *name == self.origin);
-        for owner in holders {
-            add_ancestors(&mut self.nodes, &self.origin, &owner);
-        }
-    }
 }
 
 /// Lower-cased, fully-qualified form of `name`: the key of every index.
@@ -324,19 +304,53 @@ pub(crate) fn fqdn_lower(name: &Name) -> Name {
     lower
 }
 
-/// Materialises every name strictly between the apex and `owner` as an (empty) node, so that
-/// empty non-terminals exist and "no node" reliably means "no name at or below".
-fn add_ancestors(nodes: &mut NameMap<Node>, origin: &Name, owner: &Name) {
-    let apex_labels = origin.iter().count();
-    let mut labels = owner.iter().count();
-    while labels > apex_labels {
-        labels -= 1;
-        let ancestor = owner.trim_to(labels);
-        if nodes.contains_key(&ancestor) {
-            // Its own ancestors were added when it was.
-            break;
+/// The node at `owner` (inside the zone), made with every missing name between it and the
+/// apex as an empty node, so that empty non-terminals exist and "no node" reliably means "no
+/// name at or below"; each node made is counted in its parent's `children`.
+fn node_at<'a>(nodes: &'a mut ShardedMap<Node>, origin: &Name, owner: &Name) -> &'a mut Node {
+    if !nodes.contains_key(owner) {
+        let mut child = owner.clone();
+        while labels(&child) > labels(origin) {
+            let parent = child.trim_to(labels(&child) - 1);
+            if let Some(node) = nodes.get_mut(&parent) {
+                // Its own ancestors were made when it was.
+                node.children += 1;
+                break;
+            }
+            nodes.insert(
+                parent.clone(),
+                Node {
+                    children: 1,
+                    ..Node::default()
+                },
+            );
+            child = parent;
         }
-        nodes.insert(ancestor, Node::default());
+    }
+    nodes.get_or_default(owner)
+}
+
+/// The labels of `name`, a leading `*` included (`Name::num_labels` leaves it out).
+fn labels(name: &Name) -> usize {
+    name.iter().count()
+}
+
+/// Drops the node at `owner` if a delete left it with no records and nothing below it, then
+/// its parent if that leaves the parent so, up to the apex: such names must answer NXDOMAIN
+/// again.
+fn prune(nodes: &mut ShardedMap<Node>, origin: &Name, owner: Name) {
+    let mut name = owner;
+    while labels(&name) > labels(origin) {
+        match nodes.get(&name) {
+            Some(node) if node.is_empty() && node.children == 0 => {}
+            _ => return,
+        }
+        nodes.remove(&name);
+        let parent = name.trim_to(labels(&name) - 1);
+        if let Some(node) = nodes.get_mut(&parent) {
+            node.children = node.children.saturating_sub(1);
+        }
+        name = parent;
     }
 }
 
@@ -407,6 +421,57 @@ mod tests {
 
     fn a(owner: &str, last: u8) -> Record {
         Record::from_rdata(name(owner), 60, RData::A(A::new(192, 0, 2, last)))
+    }
+
+    #[test]
+    fn deletes_prune_exactly_the_names_left_with_nothing_at_or_below() {
+        let zone = Zone::from_records(
+            &name("example.org."),
+            vec![
+                soa("example.org.", 1),
+                a("a.b.c.example.org.", 1),
+                a("x.c.example.org.", 1),
+                a("c.example.org.", 1),
+            ],
+        )
+        .unwrap();
+        let exists = |z: &Zone, n: &str| z.node(&name(n)).is_some();
+        let next = zone
+            .apply(&[diff(1, 2, vec![a("a.b.c.example.org.", 1)], vec![])])
+            .unwrap();
+        assert!(!exists(&next, "a.b.c.example.org."));
+        assert!(
+            !exists(&next, "b.c.example.org."),
+            "an ENT with nothing below"
+        );
+        assert!(exists(&next, "c.example.org."));
+        assert!(
+            exists(&zone, "b.c.example.org."),
+            "the old copy is untouched"
+        );
+        // c keeps its own record: emptying x leaves c as it is.
+        let next = next
+            .apply(&[diff(2, 3, vec![a("x.c.example.org.", 1)], vec![])])
+            .unwrap();
+        assert!(!exists(&next, "x.c.example.org."));
+        assert!(exists(&next, "c.example.org."));
+        // Emptied, c goes too, and a name added below it again brings it back as an ENT.
+        let next = next
+            .apply(&[
+                diff(3, 4, vec![a("c.example.org.", 1)], vec![]),
+                diff(4, 5, vec![], vec![a("y.c.example.org.", 1)]),
+            ])
+            .unwrap();
+        let c = next
+            .node(&name("c.example.org."))
+            .expect("c is an ENT again");
+        assert!(c.is_empty());
+        let next = next
+            .apply(&[diff(5, 6, vec![a("y.c.example.org.", 1)], vec![])])
+            .unwrap();
+        assert!(!exists(&next, "c.example.org."));
+        assert_eq!(next.record_count(), 1, "the SOA alone");
+        assert!(exists(&next, "example.org."), "the apex stays");
     }
 
     #[test]

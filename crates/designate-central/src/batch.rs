@@ -307,7 +307,11 @@ impl Central {
     /// One attempt at a batch: everything up to COMMIT.
     async fn try_batch(&self, batch: &[Pending]) -> Result<Committed> {
         let mut tx = begin(self.storage.as_ref()).await?;
-        let ids: Vec<Uuid> = batch.iter().map(|p| p.zone_id).collect();
+        // One id per zone: a batch holds one zone, and an `IN` list of 64 copies of it would
+        // be a statement of its own for every batch size.
+        let mut ids: Vec<Uuid> = batch.iter().map(|p| p.zone_id).collect();
+        ids.sort_unstable();
+        ids.dedup();
         let mut zones: HashMap<Uuid, ZoneBatch> = tx
             .get_zone_rows(&ids)
             .await
@@ -485,7 +489,7 @@ impl Central {
         zones: &mut HashMap<Uuid, ZoneBatch>,
     ) -> Result<Answer> {
         let pending = &batch[index];
-        let (rs, zone) = match self.target(tx, pending, id, zones).await? {
+        let (rs, zone) = match target(tx, pending, id, zones).await? {
             Ok(found) => found,
             Err(e) => return Ok(Answer::Refused(e)),
         };
@@ -508,33 +512,6 @@ impl Central {
             }
             Err(e) => Answer::Refused(e),
         })
-    }
-
-    /// The recordset an update or delete names and its zone, as the caller may see them:
-    /// upstream looks the recordset up first (`recordset_not_found`), then gates on the zone's
-    /// project (`zone_not_found`).
-    async fn target(
-        &self,
-        tx: &mut dyn StorageTx,
-        pending: &Pending,
-        id: Uuid,
-        zones: &HashMap<Uuid, ZoneBatch>,
-    ) -> Ruled<(RecordSet, Zone)> {
-        let zone = visible(tx, pending, zones).await?;
-        let mut rs = match tx.get_recordset(id).await {
-            Ok(rs) => rs,
-            Err(StorageError::NotFound(_)) => return Ok(Err(recordset_not_found())),
-            Err(e) => return Err(from_storage(e)),
-        };
-        if rs.zone_id != pending.zone_id {
-            return Ok(Err(recordset_not_found()));
-        }
-        let zone = match zone {
-            Ok(zone) => zone,
-            Err(e) => return Ok(Err(e)),
-        };
-        rs.zone_name.clone_from(&zone.name);
-        Ok(Ok((rs, zone)))
     }
 
     /// Upstream's update rules, then the write: the recordset as stored.
@@ -601,6 +578,32 @@ impl Central {
         stored.zone_name.clone_from(&zone.name);
         Ok(Ok(Some(stored)))
     }
+}
+
+/// The recordset an update or delete names and its zone, as the caller may see them:
+/// upstream looks the recordset up first (`recordset_not_found`), then gates on the zone's
+/// project (`zone_not_found`).
+async fn target(
+    tx: &mut dyn StorageTx,
+    pending: &Pending,
+    id: Uuid,
+    zones: &HashMap<Uuid, ZoneBatch>,
+) -> Ruled<(RecordSet, Zone)> {
+    let zone = visible(tx, pending, zones).await?;
+    let mut rs = match tx.get_recordset(id).await {
+        Ok(rs) => rs,
+        Err(StorageError::NotFound(_)) => return Ok(Err(recordset_not_found())),
+        Err(e) => return Err(from_storage(e)),
+    };
+    if rs.zone_id != pending.zone_id {
+        return Ok(Err(recordset_not_found()));
+    }
+    let zone = match zone {
+        Ok(zone) => zone,
+        Err(e) => return Ok(Err(e)),
+    };
+    rs.zone_name.clone_from(&zone.name);
+    Ok(Ok((rs, zone)))
 }
 
 /// Upstream's delete rules, then the delete (`None`: nothing is left).

@@ -12,84 +12,14 @@ mod common;
 
 use std::collections::BTreeSet;
 use std::sync::Arc;
-use std::time::Duration;
 
 use common::*;
 use designate_bus::{CentralApi, ZoneTask};
 use designate_central::CentralConfig;
-use designate_core::objects::{RecordSet, RecordSetUpdate};
-use designate_core::{DesignateError, ErrorKind};
+use designate_core::objects::RecordSet;
+use designate_core::ErrorKind;
 use designate_storage::contract::server::Server;
-use designate_storage::Storage;
 use uuid::Uuid;
-
-type Outcome = Result<RecordSet, DesignateError>;
-
-/// A change a test queues.
-#[derive(Clone, Copy)]
-enum Op<'a> {
-    /// (name, type, datum)
-    Create(&'a str, &'a str, &'a str),
-    /// The recordset's records replaced by one datum.
-    Update(Uuid, &'a str),
-    Delete(Uuid),
-}
-
-/// Creates of (name, type, datum).
-fn creates<'a>(specs: &[(&'a str, &'a str, &'a str)]) -> Vec<Op<'a>> {
-    specs.iter().map(|&(n, t, d)| Op::Create(n, t, d)).collect()
-}
-
-/// Runs `first` while the zone is held, then `rest` queued behind it, and releases the zone:
-/// `first`'s answer, then `rest`'s in their order.
-async fn batched(
-    h: &Arc<Harness>,
-    zone_id: Uuid,
-    first: Op<'_>,
-    rest: &[Op<'_>],
-) -> (Outcome, Vec<Outcome>) {
-    let mut hold = h.storage.begin().await.expect("begin");
-    hold.get_zone_row(zone_id).await.expect("hold the zone");
-    let queue = |op: Op<'_>| {
-        let h = h.clone();
-        let c = ctx("p1");
-        match op {
-            Op::Create(name, rtype, data) => {
-                let spec = new_rs(name, rtype, &[data]);
-                tokio::spawn(async move { h.central.create_recordset(&c, zone_id, spec).await })
-            }
-            Op::Update(id, data) => {
-                let update = RecordSetUpdate {
-                    records: Some(vec![data.to_owned()]),
-                    ..Default::default()
-                };
-                tokio::spawn(
-                    async move { h.central.update_recordset(&c, zone_id, id, update).await },
-                )
-            }
-            Op::Delete(id) => {
-                tokio::spawn(async move { h.central.delete_recordset(&c, zone_id, id).await })
-            }
-        }
-    };
-    let first = queue(first);
-    tokio::time::sleep(Duration::from_millis(150)).await;
-    // One by one, so that they queue in this order.
-    let mut queued = Vec::new();
-    for op in rest {
-        queued.push(queue(*op));
-        tokio::time::sleep(Duration::from_millis(10)).await;
-    }
-    let rest = queued;
-    tokio::time::sleep(Duration::from_millis(300)).await;
-    hold.commit().await.expect("release");
-    let first = first.await.expect("join");
-    let mut out = Vec::new();
-    for t in rest {
-        out.push(t.await.expect("join"));
-    }
-    (first, out)
-}
 
 fn refused(outcome: &Outcome) -> Option<ErrorKind> {
     outcome.as_ref().err().map(|e| e.kind)
@@ -103,7 +33,8 @@ async fn one_batch_many_answers(h: Harness) {
         .await
         .expect("zone");
     let (first, rest) = batched(
-        &h,
+        &h.central,
+        &h.storage,
         zone.id,
         Op::Create("first.batch.example.org.", "A", "192.0.2.1"),
         &creates(&[
@@ -176,7 +107,8 @@ async fn quota_inside_a_batch(h: Harness) {
         .await
         .expect("zone");
     let (first, rest) = batched(
-        &h,
+        &h.central,
+        &h.storage,
         zone.id,
         Op::Create("first.quota-batch.example.org.", "A", "192.0.2.1"),
         &creates(&[
@@ -228,7 +160,8 @@ async fn updates_and_deletes_inside_a_batch(h: Harness) {
     let soa = soa_of(&h, zone.id).await.id;
     h.worker.take();
     let (first, rest) = batched(
-        &h,
+        &h.central,
+        &h.storage,
         zone.id,
         Op::Create("first.mixed.example.org.", "A", "192.0.2.1"),
         &[

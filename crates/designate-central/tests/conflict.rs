@@ -274,31 +274,23 @@ async fn a_failed_batch_reruns_each_create_alone() {
     h.worker.take();
     // The first create's batch and the batch of the three behind it clash; reruns do not.
     clash.store(2, Ordering::SeqCst);
-    // Hold the store's writer so that the creates queue into one batch behind the first.
-    let mut hold = h.storage.begin().await.unwrap();
-    hold.get_zone_row(zone.id).await.unwrap();
-    let create = |name: &str| {
-        let central = central.clone();
-        let c = c.clone();
-        let spec = new_rs(name, "A", &["192.0.2.1"]);
-        tokio::spawn(async move { central.create_recordset(&c, zone.id, spec).await })
-    };
-    let first = create("first.rerun.example.org.");
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    let rest: Vec<_> = ["a", "b", "c"]
-        .iter()
-        .map(|n| create(&format!("{n}.rerun.example.org.")))
-        .collect();
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    hold.commit().await.unwrap();
+    let (first, rest) = batched(
+        &central,
+        &h.storage,
+        zone.id,
+        Op::Create("first.rerun.example.org.", "A", "192.0.2.1"),
+        &creates(&[
+            ("a.rerun.example.org.", "A", "192.0.2.1"),
+            ("b.rerun.example.org.", "A", "192.0.2.1"),
+            ("c.rerun.example.org.", "A", "192.0.2.1"),
+        ]),
+    )
+    .await;
     // A batch of one has no one else to blame: the failure is its answer.
-    assert_eq!(
-        kind(first.await.unwrap()),
-        designate_core::ErrorKind::DuplicateRecordSet
-    );
+    assert_eq!(kind(first), designate_core::ErrorKind::DuplicateRecordSet);
     let mut serials = std::collections::BTreeSet::new();
-    for t in rest {
-        let rs = t.await.unwrap().expect("each create alone succeeds");
+    for outcome in rest {
+        let rs = outcome.expect("each create alone succeeds");
         serials.insert(rs.records[0].serial);
     }
     assert_eq!(serials.len(), 3, "each alone: a serial each");
@@ -332,47 +324,23 @@ async fn a_failed_batch_undoes_its_updates_and_deletes_and_reruns_them_alone() {
     h.worker.take();
     // The batch of the four behind the first clashes at its creates; the reruns do not.
     clash.store(1, Ordering::SeqCst);
-    let mut hold = h.storage.begin().await.unwrap();
-    hold.get_zone_row(zone.id).await.unwrap();
-    let first = {
-        let (central, c) = (central.clone(), c.clone());
-        tokio::spawn(async move { central.delete_recordset(&c, zone.id, Uuid::new_v4()).await })
-    };
-    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
-    let mut rest = Vec::new();
-    for step in 0..4 {
-        let (central, c) = (central.clone(), c.clone());
-        rest.push(tokio::spawn(async move {
-            match step {
-                0 => {
-                    let update = designate_core::objects::RecordSetUpdate {
-                        records: Some(vec!["198.51.100.1".to_owned()]),
-                        ..Default::default()
-                    };
-                    central.update_recordset(&c, zone.id, u.id, update).await
-                }
-                1 => {
-                    let spec = new_rs("a.undo.example.org.", "A", &["192.0.2.2"]);
-                    central.create_recordset(&c, zone.id, spec).await
-                }
-                2 => central.delete_recordset(&c, zone.id, d).await,
-                _ => {
-                    let spec = new_rs("b.undo.example.org.", "A", &["192.0.2.3"]);
-                    central.create_recordset(&c, zone.id, spec).await
-                }
-            }
-        }));
-        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
-    }
-    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
-    hold.commit().await.unwrap();
-    assert_eq!(
-        kind(first.await.unwrap()),
-        designate_core::ErrorKind::RecordSetNotFound
-    );
+    let (first, rest) = batched(
+        &central,
+        &h.storage,
+        zone.id,
+        Op::Delete(Uuid::new_v4()),
+        &[
+            Op::Update(u.id, "198.51.100.1"),
+            Op::Create("a.undo.example.org.", "A", "192.0.2.2"),
+            Op::Delete(d),
+            Op::Create("b.undo.example.org.", "A", "192.0.2.3"),
+        ],
+    )
+    .await;
+    assert_eq!(kind(first), designate_core::ErrorKind::RecordSetNotFound);
     let mut serials = std::collections::BTreeSet::new();
-    for t in rest {
-        let rs = t.await.unwrap().expect("each change alone succeeds");
+    for outcome in rest {
+        let rs = outcome.expect("each change alone succeeds");
         serials.insert(rs.records[0].serial);
     }
     assert_eq!(serials.len(), 4, "each alone: a serial each");

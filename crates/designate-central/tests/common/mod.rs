@@ -6,7 +6,7 @@ use std::sync::{Arc, Mutex};
 
 use async_trait::async_trait;
 use designate_bus::inproc::LogNotifier;
-use designate_bus::{WorkerApi, ZoneTask};
+use designate_bus::{CentralApi, WorkerApi, ZoneTask};
 use designate_central::{Central, CentralConfig};
 use designate_core::criteria::{Criteria, Page};
 use designate_core::objects::{NewRecordSet, NewZone, Pool, PoolNsRecord, RecordSet, Zone};
@@ -223,4 +223,73 @@ pub async fn on_fresh_database<F, Fut>(
     check(h).await;
     storage.close().await;
     db.drop_database().await;
+}
+
+/// What a queued change was answered.
+pub type Outcome = Result<RecordSet, DesignateError>;
+
+/// A change a test queues.
+#[derive(Clone, Copy)]
+pub enum Op<'a> {
+    /// (name, type, datum)
+    Create(&'a str, &'a str, &'a str),
+    /// The recordset's records replaced by one datum.
+    Update(Uuid, &'a str),
+    Delete(Uuid),
+}
+
+/// Creates of (name, type, datum).
+pub fn creates<'a>(specs: &[(&'a str, &'a str, &'a str)]) -> Vec<Op<'a>> {
+    specs.iter().map(|&(n, t, d)| Op::Create(n, t, d)).collect()
+}
+
+/// Makes a batch form: runs `first` (as project `p1`) while a transaction holds the zone (its
+/// row lock; on SQLite the single writer), queues `rest` behind it one by one, in order, and
+/// releases the zone: `first`'s answer, then `rest`'s in their order.
+pub async fn batched(
+    central: &Central,
+    storage: &SqlStorage,
+    zone_id: Uuid,
+    first: Op<'_>,
+    rest: &[Op<'_>],
+) -> (Outcome, Vec<Outcome>) {
+    let mut hold = storage.begin().await.expect("begin");
+    hold.get_zone_row(zone_id).await.expect("hold the zone");
+    let queue = |op: Op<'_>| {
+        let central = central.clone();
+        let c = ctx("p1");
+        match op {
+            Op::Create(name, rtype, data) => {
+                let spec = new_rs(name, rtype, &[data]);
+                tokio::spawn(async move { central.create_recordset(&c, zone_id, spec).await })
+            }
+            Op::Update(id, data) => {
+                let update = designate_core::objects::RecordSetUpdate {
+                    records: Some(vec![data.to_owned()]),
+                    ..Default::default()
+                };
+                tokio::spawn(async move { central.update_recordset(&c, zone_id, id, update).await })
+            }
+            Op::Delete(id) => {
+                tokio::spawn(async move { central.delete_recordset(&c, zone_id, id).await })
+            }
+        }
+    };
+    let first = queue(first);
+    tokio::time::sleep(std::time::Duration::from_millis(150)).await;
+    // One by one, so that they queue in this order.
+    let mut queued = Vec::new();
+    for op in rest {
+        queued.push(queue(*op));
+        tokio::time::sleep(std::time::Duration::from_millis(10)).await;
+    }
+    let rest = queued;
+    tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    hold.commit().await.expect("release");
+    let first = first.await.expect("join");
+    let mut out = Vec::new();
+    for t in rest {
+        out.push(t.await.expect("join"));
+    }
+    (first, out)
 }

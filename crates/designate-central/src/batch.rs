@@ -33,7 +33,7 @@ use std::sync::Mutex;
 use designate_bus::ZoneTask;
 use designate_core::objects::{Action, NewRecordSet, RecordSet, RecordSetUpdate, Zone, ZoneStatus};
 use designate_core::{DesignateError, ErrorKind, RequestContext, Result};
-use designate_storage::{ContentCounts, JournalEntry, Placement, StorageError, StorageTx};
+use designate_storage::{ContentCounts, JournalEntry, Placement, StorageTx};
 use tokio::sync::oneshot;
 use uuid::Uuid;
 
@@ -41,7 +41,7 @@ use crate::build::{mark_records, new_recordset, now};
 use crate::errors::{bad_request, from_storage, recordset_not_found, zone_not_found};
 use crate::journal;
 use crate::recordsets::{
-    already_created, check_name_rules, check_placement_facts, check_zone_writable,
+    already_created, check_name_rules, check_placement, check_placement_facts, check_zone_writable,
     duplicate_recordset, normalise_records, replace_records,
 };
 use crate::txn::{begin, commit, new_serial, plan_soa, retry, rewrite_first_soa, Bumped, SoaWrite};
@@ -182,7 +182,7 @@ impl Drop for Running<'_> {
     }
 }
 
-/// A rule's refusal (`Ok(Err)`) apart from a failure of the transaction (`Err`).
+/// A rule's refusal (`Ok(Err)`) apart from a failure of the transaction (`Err`): see [`ruled`].
 type Ruled<T> = Result<std::result::Result<T, DesignateError>>;
 
 impl Central {
@@ -423,17 +423,14 @@ impl Central {
         spec: &NewRecordSet,
         zones: &HashMap<Uuid, ZoneBatch>,
     ) -> Result<Option<Answer>> {
-        let zone = match visible(tx, pending, zones).await? {
+        let zone = match ruled(visible(tx, pending, zones).await)? {
             Ok(zone) => zone,
             Err(e) => return Ok(Some(Answer::Refused(e))),
         };
-        match already_created(tx, &zone, spec).await {
+        match ruled(already_created(tx, &zone, spec).await)? {
             Ok(Some(rs)) => return Ok(Some(Answer::Replayed(rs))),
             Ok(None) => {}
-            Err(e) if e.kind == ErrorKind::DuplicateRecordSet => {
-                return Ok(Some(Answer::Refused(e)))
-            }
-            Err(e) => return Err(e),
+            Err(e) => return Ok(Some(Answer::Refused(e))),
         }
         let checks = check_zone_writable(&zone)
             .and_then(|()| check_name_rules(&zone, &spec.name, &spec.rtype));
@@ -478,7 +475,8 @@ impl Central {
         Ok(rs)
     }
 
-    /// An update or a delete, against the zone as the batch's earlier changes left it.
+    /// An update or a delete, against the zone as the batch's earlier changes left it: its
+    /// rules first, then its write.
     async fn change_one(
         &self,
         tx: &mut dyn StorageTx,
@@ -489,33 +487,43 @@ impl Central {
         zones: &mut HashMap<Uuid, ZoneBatch>,
     ) -> Result<Answer> {
         let pending = &batch[index];
-        let (rs, zone) = match target(tx, pending, id, zones).await? {
+        let (rs, zone) = match ruled(target(tx, pending, id, zones).await)? {
             Ok(found) => found,
             Err(e) => return Ok(Answer::Refused(e)),
         };
         let Some(zb) = zones.get_mut(&pending.zone_id) else {
             return Ok(Answer::Refused(zone_not_found()));
         };
-        let written = match update {
-            Some(update) => {
-                self.update_one(tx, pending, update, &rs, &zone, zb.serial)
-                    .await?
-            }
-            None => delete_one(tx, pending, &rs, &zone).await?,
+        let checked = match update {
+            Some(update) => self
+                .updated(tx, pending, update, &rs, &zone, zb.serial)
+                .await
+                .map(Some),
+            None => check_delete(pending, &rs, &zone).map(|()| None),
         };
-        Ok(match written {
-            Ok(after) => {
-                let stored = after.clone().unwrap_or_else(|| marked(&rs, zb.serial));
-                // Upstream bumps the serial for every update and delete, whatever it changed.
-                zb.wrote(index, Some(&rs), after.as_ref(), true);
-                Answer::Done(stored)
+        let next = match ruled(checked)? {
+            Ok(next) => next,
+            Err(e) => return Ok(Answer::Refused(e)),
+        };
+        let after = match next {
+            Some(next) => {
+                let mut stored = tx.update_recordset(&next).await.map_err(from_storage)?;
+                stored.zone_name.clone_from(&zone.name);
+                Some(stored)
             }
-            Err(e) => Answer::Refused(e),
-        })
+            None => {
+                tx.delete_recordset(rs.id).await.map_err(from_storage)?;
+                None
+            }
+        };
+        let answer = after.clone().unwrap_or_else(|| marked(&rs, zb.serial));
+        // Upstream bumps the serial for every update and delete, whatever it changed.
+        zb.wrote(index, Some(&rs), after.as_ref(), true);
+        Ok(Answer::Done(answer))
     }
 
-    /// Upstream's update rules, then the write: the recordset as stored.
-    async fn update_one(
+    /// Upstream's update rules: the recordset to write.
+    async fn updated(
         &self,
         tx: &mut dyn StorageTx,
         pending: &Pending,
@@ -523,31 +531,19 @@ impl Central {
         current: &RecordSet,
         zone: &Zone,
         serial: u32,
-    ) -> Ruled<Option<RecordSet>> {
+    ) -> Result<RecordSet> {
         let mut rs = current.clone();
         if rs.managed() && !pending.ctx.edit_managed_records {
-            return Ok(Err(bad_request("Managed records may not be updated")));
+            return Err(bad_request("Managed records may not be updated"));
         }
         if rs.rtype == "SOA" {
-            return Ok(Err(bad_request("Updating SOA recordsets is not allowed")));
+            return Err(bad_request("Updating SOA recordsets is not allowed"));
         }
         if rs.rtype == "NS" && rs.name.eq_ignore_ascii_case(&zone.name) {
-            return Ok(Err(bad_request(
-                "Updating a root zone NS record is not allowed",
-            )));
+            return Err(bad_request("Updating a root zone NS record is not allowed"));
         }
-        if let Err(e) =
-            check_zone_writable(zone).and_then(|()| check_name_rules(zone, &rs.name, &rs.rtype))
-        {
-            return Ok(Err(e));
-        }
-        let placement = tx
-            .recordset_placement(zone.id, &rs.name)
-            .await
-            .map_err(from_storage)?;
-        if let Err(e) = check_placement_facts(zone, &rs.name, &rs.rtype, Some(rs.id), placement) {
-            return Ok(Err(e));
-        }
+        check_zone_writable(zone)?;
+        check_placement(tx, zone, &rs.name, &rs.rtype, Some(rs.id)).await?;
         if let Some(ttl) = update.ttl {
             rs.ttl = ttl;
         }
@@ -555,28 +551,37 @@ impl Central {
             rs.description.clone_from(description);
         }
         if let Some(data) = &update.records {
-            let data = match normalise_records(&rs.rtype, &rs.name, data) {
-                Ok(data) => data,
-                Err(e) => return Ok(Err(e)),
-            };
+            let data = normalise_records(&rs.rtype, &rs.name, data)?;
             if !rs.managed() {
-                let tenant = zone.tenant_id.clone().unwrap_or_default();
-                let (rows, counts) = tx
-                    .recordset_quota_inputs(zone.id, &tenant)
-                    .await
-                    .map_err(from_storage)?;
-                if let Err(e) = self.check_recordset_quota(rows, counts, Some(&rs), data.len()) {
-                    return Ok(Err(e));
-                }
+                self.enforce_recordset_quota(tx, zone, Some(&rs), data.len())
+                    .await?;
             }
             rs.records = replace_records(zone, &rs, data, serial);
         }
         // Upstream marks every remaining record UPDATE / PENDING at the new serial.
         mark_records(&mut rs, Action::Update, serial);
         rs.updated_at = Some(now());
-        let mut stored = tx.update_recordset(&rs).await.map_err(from_storage)?;
-        stored.zone_name.clone_from(&zone.name);
-        Ok(Ok(Some(stored)))
+        Ok(rs)
+    }
+}
+
+/// Sorts a change's failure before any of its writes: a transaction that failed (a lost lock,
+/// the database gone, a storage fault: `Err`, for the whole batch) or a rule that refused the
+/// change (`Ok(Err)`, its answer alone). Taking a failure for a refusal costs nothing either
+/// way round: a statement that failed aborts the transaction, COMMIT fails, and every change
+/// then runs alone.
+fn ruled<T>(result: Result<T>) -> Ruled<T> {
+    match result {
+        Ok(value) => Ok(Ok(value)),
+        Err(e)
+            if matches!(
+                e.kind,
+                ErrorKind::Conflict | ErrorKind::ServiceUnavailable | ErrorKind::UnknownFailure
+            ) =>
+        {
+            Err(e)
+        }
+        Err(e) => Ok(Err(e)),
     }
 }
 
@@ -588,42 +593,27 @@ async fn target(
     pending: &Pending,
     id: Uuid,
     zones: &HashMap<Uuid, ZoneBatch>,
-) -> Ruled<(RecordSet, Zone)> {
-    let zone = visible(tx, pending, zones).await?;
-    let mut rs = match tx.get_recordset(id).await {
-        Ok(rs) => rs,
-        Err(StorageError::NotFound(_)) => return Ok(Err(recordset_not_found())),
-        Err(e) => return Err(from_storage(e)),
-    };
+) -> Result<(RecordSet, Zone)> {
+    let zone = visible(tx, pending, zones).await;
+    let mut rs = tx.get_recordset(id).await.map_err(from_storage)?;
     if rs.zone_id != pending.zone_id {
-        return Ok(Err(recordset_not_found()));
+        return Err(recordset_not_found());
     }
-    let zone = match zone {
-        Ok(zone) => zone,
-        Err(e) => return Ok(Err(e)),
-    };
+    let zone = zone?;
     rs.zone_name.clone_from(&zone.name);
-    Ok(Ok((rs, zone)))
+    Ok((rs, zone))
 }
 
-/// Upstream's delete rules, then the delete (`None`: nothing is left).
-async fn delete_one(
-    tx: &mut dyn StorageTx,
-    pending: &Pending,
-    rs: &RecordSet,
-    zone: &Zone,
-) -> Ruled<Option<RecordSet>> {
+/// Upstream's delete rules.
+fn check_delete(pending: &Pending, rs: &RecordSet, zone: &Zone) -> Result<()> {
     if rs.rtype == "SOA" {
-        return Ok(Err(bad_request("Deleting a SOA recordset is not allowed")));
+        return Err(bad_request("Deleting a SOA recordset is not allowed"));
     }
-    if let Err(e) = check_zone_writable(zone) {
-        return Ok(Err(e));
-    }
+    check_zone_writable(zone)?;
     if rs.managed() && !pending.ctx.edit_managed_records {
-        return Ok(Err(bad_request("Managed records may not be deleted")));
+        return Err(bad_request("Managed records may not be deleted"));
     }
-    tx.delete_recordset(rs.id).await.map_err(from_storage)?;
-    Ok(Ok(None))
+    Ok(())
 }
 
 /// A deleted recordset as the delete answers it: its records marked DELETE / PENDING.
@@ -633,20 +623,14 @@ fn marked(rs: &RecordSet, serial: u32) -> RecordSet {
     rs
 }
 
-/// The change's zone as locked, gated on the caller (`Ok(Err)`: not visible to it).
+/// The change's zone as locked, gated on the caller.
 async fn visible(
     tx: &mut dyn StorageTx,
     pending: &Pending,
     zones: &HashMap<Uuid, ZoneBatch>,
-) -> Ruled<Zone> {
-    let Some(zb) = zones.get(&pending.zone_id) else {
-        return Ok(Err(zone_not_found()));
-    };
-    match check_visible(tx, &pending.ctx, zb.zone.clone()).await {
-        Ok(zone) => Ok(Ok(zone)),
-        Err(e) if e.kind == ErrorKind::ZoneNotFound => Ok(Err(e)),
-        Err(e) => Err(e),
-    }
+) -> Result<Zone> {
+    let zb = zones.get(&pending.zone_id).ok_or_else(zone_not_found)?;
+    check_visible(tx, &pending.ctx, zb.zone.clone()).await
 }
 
 /// The quota rows and counts of every zone with a live create in the run, read now: after the
